@@ -1,0 +1,198 @@
+//! The running instance: its shared state, its router, and `serve`.
+//!
+//! [`AppState`] is cheap to clone (one `Arc`) and is both axum's state and the federation
+//! crate's app data. [`Instance::start`] is the testable entry point: the caller binds the
+//! listener (port 0 in tests) and decides when to stop.
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::Result;
+use crate::federation::actors::{self, LocalActors};
+use crate::federation::inbox::KeyCache;
+use crate::federation::net::{self, PeerPolicy};
+use crate::federation::signature::PublicKey;
+use crate::federation::urls::Urls;
+use crate::federation::{self, delivery};
+use activitypub_federation::config::{Data, FederationConfig};
+use axum::Router;
+use std::sync::{Arc, OnceLock};
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, Semaphore};
+
+/// Everything a request handler or worker needs.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    config: Arc<Config>,
+    db: Db,
+    urls: Urls,
+    actors: LocalActors,
+    http: reqwest::Client,
+    peer_policy: PeerPolicy,
+    keys: KeyCache,
+    /// Wakes idle delivery workers when something is queued.
+    delivery_wakeup: Notify,
+    /// Bounds how many inbox requests are processed at once.
+    inbox_slots: Semaphore,
+    /// The federation crate's configuration; set once, right after the state is built (it
+    /// holds a clone of the state itself).
+    federation: OnceLock<FederationConfig<AppState>>,
+}
+
+impl AppState {
+    /// Builds the state: connects nothing, but creates the local actors (and their keys) if
+    /// they are missing.
+    pub async fn new(config: Config, db: Db) -> anyhow::Result<AppState> {
+        let config = Arc::new(config);
+        let urls = Urls::new(&config.instance);
+        let actors = actors::ensure(&db, &config, &urls).await?;
+        let state = AppState(Arc::new(Inner {
+            http: net::client(&config)?,
+            peer_policy: PeerPolicy::new(config.clone()),
+            config,
+            db,
+            urls,
+            actors,
+            keys: KeyCache::default(),
+            delivery_wakeup: Notify::new(),
+            inbox_slots: Semaphore::new(64),
+            federation: OnceLock::new(),
+        }));
+        let federation = federation::crate_config(&state).await?;
+        let _ = state.0.federation.set(federation);
+        Ok(state)
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    pub fn urls(&self) -> &Urls {
+        &self.0.urls
+    }
+
+    pub fn actors(&self) -> &LocalActors {
+        &self.0.actors
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.0.http
+    }
+
+    pub fn peer_policy(&self) -> &PeerPolicy {
+        &self.0.peer_policy
+    }
+
+    pub fn delivery_wakeup(&self) -> &Notify {
+        &self.0.delivery_wakeup
+    }
+
+    pub fn inbox_slots(&self) -> &Semaphore {
+        &self.0.inbox_slots
+    }
+
+    /// The parsed public key for `pem`, from the cache.
+    pub fn public_key(&self, pem: &str) -> Result<Arc<PublicKey>> {
+        self.0.keys.get(pem)
+    }
+
+    /// A request context for the federation crate (fetches count against one limit per context).
+    pub fn federation_data(&self) -> Data<AppState> {
+        self.0
+            .federation
+            .get()
+            .expect("set in AppState::new")
+            .to_request_data()
+    }
+}
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(federation::routes())
+        .merge(crate::web::routes())
+        .fallback(crate::web::not_found)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A started instance: its address and the tasks that run it.
+pub struct Instance {
+    pub state: AppState,
+    pub address: std::net::SocketAddr,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Instance {
+    /// Serves `state` on `listener` and starts the delivery workers.
+    pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Instance> {
+        let address = listener.local_addr()?;
+        let app = router(state.clone());
+        let (shutdown, signal) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = signal.await;
+                })
+                .await
+        });
+        let workers = delivery::spawn_workers(&state);
+        Ok(Instance {
+            state,
+            address,
+            server,
+            workers,
+            shutdown: Some(shutdown),
+        })
+    }
+
+    /// Serves until `signal` completes (or the server fails), then stops.
+    pub async fn run_until(
+        mut self,
+        signal: impl std::future::Future<Output = ()>,
+    ) -> anyhow::Result<()> {
+        let result = tokio::select! {
+            result = &mut self.server => Some(result),
+            () = signal => None,
+        };
+        match result {
+            Some(result) => {
+                self.stop_workers().await;
+                Ok(result??)
+            }
+            None => {
+                self.stop().await;
+                Ok(())
+            }
+        }
+    }
+
+    async fn stop_workers(&mut self) {
+        for worker in self.workers.drain(..) {
+            worker.abort();
+        }
+        self.state.db().close().await;
+    }
+
+    /// Stops taking requests, finishes those in progress (for up to five seconds), stops the
+    /// delivery workers and closes the database. Pending deliveries stay queued.
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if tokio::time::timeout(std::time::Duration::from_secs(5), &mut self.server)
+            .await
+            .is_err()
+        {
+            self.server.abort();
+        }
+        self.stop_workers().await;
+    }
+}

@@ -1,0 +1,87 @@
+//! The migrations, embedded in the binary so that `jisr` runs from anywhere.
+//!
+//! Each backend lists the same versions; a test checks that the lists match the folders.
+
+use super::Db;
+use futures::future::BoxFuture;
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use std::borrow::Cow;
+
+/// `(version, description, SQL)` of each SQLite migration, oldest first.
+pub(super) const SQLITE: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../../migrations/sqlite/0001_foundation.sql"),
+)];
+
+/// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
+pub(super) const POSTGRES: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../../migrations/postgres/0001_foundation.sql"),
+)];
+
+/// A migration source over one of the lists above.
+#[derive(Debug)]
+struct Embedded(&'static [(i64, &'static str, &'static str)]);
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(self) -> BoxFuture<'static, Result<Vec<Migration>, BoxDynError>> {
+        Box::pin(async move {
+            Ok(self
+                .0
+                .iter()
+                .map(|(version, description, sql)| {
+                    Migration::new(
+                        *version,
+                        Cow::Borrowed(*description),
+                        MigrationType::Simple,
+                        sqlx::SqlStr::from_static(sql),
+                        false,
+                    )
+                })
+                .collect())
+        })
+    }
+}
+
+pub(super) async fn migrator(db: &Db) -> anyhow::Result<Migrator> {
+    let list = if db.is_postgres() { POSTGRES } else { SQLITE };
+    Migrator::new(Embedded(list))
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot read the embedded migrations: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(folder: &str) -> Vec<String> {
+        let path = format!("{}/migrations/{folder}", env!("CARGO_MANIFEST_DIR"));
+        let mut names: Vec<String> = std::fs::read_dir(path)
+            .expect("migrations folder")
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn every_migration_file_is_embedded_and_both_backends_have_the_same_versions() {
+        for (folder, list) in [("sqlite", SQLITE), ("postgres", POSTGRES)] {
+            let embedded: Vec<String> = list
+                .iter()
+                .map(|(version, description, _)| format!("{version:04}_{description}.sql"))
+                .collect();
+            assert_eq!(files(folder), embedded, "migrations/{folder}");
+        }
+        assert_eq!(files("sqlite"), files("postgres"));
+    }
+}

@@ -1,0 +1,223 @@
+//! The ActivityPub documents we serve: actors and their collections, with content negotiation
+//! (ActivityStreams JSON for federation clients, HTML for people) and verification of signed
+//! GETs (authorized fetch) when a signature is sent.
+//!
+//! Invariant: the instance actor is always served without checking signatures, so that a peer
+//! verifying our signed fetch can fetch our key without a loop.
+
+use super::actors::{instance_document, organization_document};
+use super::followers;
+use super::inbox::verified_signer;
+use super::signature::{self, SignedRequest};
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, Method, Uri, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use url::Url;
+
+/// Whether the client asks for ActivityStreams JSON rather than a page.
+pub fn wants_activity_json(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|media| {
+            media
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .any(|media| {
+            media == "application/activity+json"
+                || media == "application/ld+json"
+                || media == "application/json"
+        })
+}
+
+/// An ActivityStreams JSON response.
+pub fn activity_json(value: &Value) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, super::ACTIVITY_CONTENT_TYPE),
+            (header::VARY, "Accept, Signature"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+/// If the GET is signed, verifies the signature (401 when it does not verify).
+async fn check_signed_get(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<()> {
+    if !signature::is_signed(headers) {
+        return Ok(());
+    }
+    let scheme = state.urls().base().scheme().to_string();
+    let request = SignedRequest {
+        method,
+        path_and_query: uri.path_and_query().map_or("/", |p| p.as_str()),
+        scheme: &scheme,
+        headers,
+        body: None,
+    };
+    let pending = signature::parse(&request, Utc::now())?;
+    let signer = verified_signer(state, &pending).await?;
+    tracing::debug!(signer = %signer.ap_id, path = %uri.path(), "signed fetch");
+    Ok(())
+}
+
+fn organization_username(state: &AppState, username: &str) -> Result<()> {
+    if state.actors().organization.username == username {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// `GET /actors/{username}`: the organization, as JSON or as its profile page.
+pub async fn organization(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response> {
+    organization_username(&state, &username)?;
+    if !wants_activity_json(&headers) {
+        return Ok(crate::web::pages::profile(&state));
+    }
+    check_signed_get(&state, &method, &uri, &headers).await?;
+    Ok(activity_json(&organization_document(
+        state.config(),
+        state.urls(),
+        &state.actors().organization,
+    )))
+}
+
+/// `GET /actor`: the instance actor, never behind a signature check.
+pub async fn instance_actor(State(state): State<AppState>) -> Response {
+    activity_json(&instance_document(
+        state.config(),
+        state.urls(),
+        &state.actors().instance,
+    ))
+}
+
+/// `?page=N`.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    page: Option<u64>,
+}
+
+/// An `OrderedCollection` with `totalItems` and `first`/`last` pages, or one of its pages.
+fn ordered_collection(
+    state: &AppState,
+    id: &Url,
+    total: u64,
+    page: Option<u64>,
+    items: Vec<Value>,
+) -> Value {
+    let urls = state.urls();
+    let context = super::activities::ACTIVITY_STREAMS;
+    match page {
+        None => json!({
+            "@context": context,
+            "id": id,
+            "type": "OrderedCollection",
+            "totalItems": total,
+            "first": urls.page(id, 1),
+            "last": urls.page(id, 1),
+        }),
+        Some(page) => json!({
+            "@context": context,
+            "id": urls.page(id, page),
+            "type": "OrderedCollectionPage",
+            "partOf": id,
+            "totalItems": total,
+            "orderedItems": items,
+        }),
+    }
+}
+
+/// `GET /actors/{username}/outbox`: what the organization published (nothing yet).
+pub async fn outbox(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    Query(query): Query<PageQuery>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response> {
+    organization_username(&state, &username)?;
+    check_signed_get(&state, &method, &uri, &headers).await?;
+    let id = state.urls().outbox(&username);
+    Ok(activity_json(&ordered_collection(
+        &state,
+        &id,
+        0,
+        query.page,
+        Vec::new(),
+    )))
+}
+
+/// `GET /actor/outbox`: the instance actor publishes nothing.
+pub async fn instance_outbox(
+    State(state): State<AppState>,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    let id = state.urls().instance_actor_outbox();
+    activity_json(&ordered_collection(&state, &id, 0, query.page, Vec::new()))
+}
+
+/// `GET /actors/{username}/followers`: the count only. Who follows a diaspora organization can
+/// be sensitive, so the list is not published (Mastodon shows such a collection as hidden).
+pub async fn followers(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response> {
+    organization_username(&state, &username)?;
+    check_signed_get(&state, &method, &uri, &headers).await?;
+    let total = followers::count(state.db(), state.actors().organization.local_actor_id).await?;
+    Ok(activity_json(&json!({
+        "@context": super::activities::ACTIVITY_STREAMS,
+        "id": state.urls().followers(&username),
+        "type": "OrderedCollection",
+        "totalItems": total,
+    })))
+}
+
+/// `GET /actors/{username}/following`: whom the organization follows (nobody yet).
+pub async fn following(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    Query(query): Query<PageQuery>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response> {
+    organization_username(&state, &username)?;
+    check_signed_get(&state, &method, &uri, &headers).await?;
+    let id = state.urls().following(&username);
+    Ok(activity_json(&ordered_collection(
+        &state,
+        &id,
+        0,
+        query.page,
+        Vec::new(),
+    )))
+}

@@ -1,0 +1,78 @@
+//! Who follows our actors: the `follower` table.
+
+use crate::db::{Db, Tx, with_pool, with_tx};
+use crate::error::Result;
+use chrono::Utc;
+use url::Url;
+
+/// A new or renewed follow of a local actor by a remote one.
+#[derive(Debug)]
+pub struct NewFollower<'a> {
+    pub local_actor_id: i64,
+    pub actor: &'a Url,
+    pub inbox: &'a str,
+    pub shared_inbox: Option<&'a str>,
+    pub follow_activity_id: &'a Url,
+}
+
+/// Records a follow; a repeated follow by the same actor replaces the stored one.
+pub async fn upsert(tx: &mut Tx, follower: &NewFollower<'_>) -> Result<()> {
+    let sql = "insert into follower (local_actor_id, actor_ap_id, inbox, shared_inbox, \
+               follow_activity_id, created_at) values ($1, $2, $3, $4, $5, $6) \
+               on conflict (local_actor_id, actor_ap_id) do update set inbox = excluded.inbox, \
+               shared_inbox = excluded.shared_inbox, follow_activity_id = excluded.follow_activity_id";
+    with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(follower.local_actor_id)
+        .bind(follower.actor.as_str())
+        .bind(follower.inbox)
+        .bind(follower.shared_inbox)
+        .bind(follower.follow_activity_id.as_str())
+        .bind(Utc::now())
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Removes `actor`'s follow of the local actor. Returns whether there was one.
+pub async fn remove(tx: &mut Tx, local_actor_id: i64, actor: &Url) -> Result<bool> {
+    let sql = "delete from follower where local_actor_id = $1 and actor_ap_id = $2";
+    let result = with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(local_actor_id)
+        .bind(actor.as_str())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(result > 0)
+}
+
+/// Removes the follow made by the Follow activity `follow_id` of `actor`. Returns whether there
+/// was one.
+pub async fn remove_by_follow_id(tx: &mut Tx, actor: &Url, follow_id: &Url) -> Result<bool> {
+    let sql = "delete from follower where actor_ap_id = $1 and follow_activity_id = $2";
+    let result = with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(actor.as_str())
+        .bind(follow_id.as_str())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(result > 0)
+}
+
+/// How many actors follow the local actor.
+pub async fn count(db: &Db, local_actor_id: i64) -> Result<i64> {
+    let sql = "select count(*) from follower where local_actor_id = $1";
+    Ok(with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .bind(local_actor_id)
+        .fetch_one(pool)
+        .await)?)
+}
+
+/// The ids of the actors that follow the local actor, oldest first.
+pub async fn list(db: &Db, local_actor_id: i64) -> Result<Vec<String>> {
+    let sql = "select actor_ap_id from follower where local_actor_id = $1 order by follower_id";
+    Ok(with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .bind(local_actor_id)
+        .fetch_all(pool)
+        .await)?)
+}

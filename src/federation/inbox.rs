@@ -1,0 +1,207 @@
+//! The inboxes (per actor and shared): every incoming activity passes here.
+//!
+//! Order of checks, cheapest and key-free first: body size (413), signature form, coverage,
+//! date and digest (401), JSON shape (400), blocked domain (403), id origin = actor origin (403),
+//! the signer's key fetched and the signature verified, once more with a fresh copy on failure
+//! (401), signer = actor (401), then the activity id recorded (replays are ignored) and the
+//! activity handled in the same transaction. The whole runs under `inbox_timeout_seconds`.
+
+use super::activities;
+use super::origin::same_origin;
+use super::remote_actors::{self, RemoteActor};
+use super::signature::{self, PendingSignature, PublicKey, SignedRequest};
+use crate::app::AppState;
+use crate::db::with_tx;
+use crate::error::{Error, Result};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use chrono::Utc;
+use serde_json::Value;
+use std::sync::Arc;
+use url::Url;
+
+/// The largest activity we accept, in bytes (Mastodon's limit is 1 MB).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// `POST /inbox`.
+pub async fn shared(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode> {
+    receive(&state, &method, &uri, &headers, &body).await
+}
+
+/// `POST /actors/{username}/inbox`.
+pub async fn personal(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode> {
+    if state.actors().organization.username != username {
+        return Err(Error::NotFound);
+    }
+    receive(&state, &method, &uri, &headers, &body).await
+}
+
+/// `POST /actor/inbox` (the instance actor's).
+pub async fn instance(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode> {
+    receive(&state, &method, &uri, &headers, &body).await
+}
+
+/// The minimum every activity has.
+#[derive(Debug, serde::Deserialize)]
+struct Envelope {
+    id: Url,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(deserialize_with = "activities::id_of")]
+    actor: Url,
+}
+
+async fn receive(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<StatusCode> {
+    let _slot = state
+        .inbox_slots()
+        .acquire()
+        .await
+        .map_err(|_| Error::Unavailable("shutting down".to_string()))?;
+    let limit = std::time::Duration::from_secs(state.config().federation.inbox_timeout_seconds);
+    match tokio::time::timeout(limit, process(state, method, uri, headers, body)).await {
+        Ok(result) => result.map(|()| StatusCode::ACCEPTED),
+        Err(_) => Err(Error::Timeout),
+    }
+}
+
+async fn process(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<()> {
+    let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
+    let scheme = state.urls().base().scheme().to_string();
+    let request = SignedRequest {
+        method,
+        path_and_query,
+        scheme: &scheme,
+        headers,
+        body: Some(body),
+    };
+    let pending = signature::parse(&request, Utc::now())?;
+
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|error| Error::BadRequest(format!("the body is not JSON: {error}")))?;
+    let envelope: Envelope = serde_json::from_value(value.clone())
+        .map_err(|error| Error::BadRequest(format!("the body is not an activity: {error}")))?;
+    let actor_host = envelope.actor.host_str().unwrap_or_default();
+    if state.peer_policy().is_blocked(actor_host) {
+        return Err(Error::Forbidden(format!(
+            "{actor_host} is a blocked domain"
+        )));
+    }
+    if !same_origin(&envelope.id, &envelope.actor) {
+        return Err(Error::Forbidden(format!(
+            "the activity id {} is not on the server of its actor {}",
+            envelope.id, envelope.actor
+        )));
+    }
+    if same_origin(&envelope.actor, state.urls().base()) {
+        return Err(Error::Forbidden(
+            "the activity claims to come from this server".to_string(),
+        ));
+    }
+
+    let signer = verified_signer(state, &pending).await?;
+    if signer.url() != &envelope.actor {
+        return Err(Error::Unauthorized(format!(
+            "the request is signed by {}, but the activity's actor is {}",
+            signer.ap_id, envelope.actor
+        )));
+    }
+
+    let mut tx = state.db().begin().await?;
+    let sql = "insert into received_activity (ap_id, received_at) values ($1, $2) \
+               on conflict (ap_id) do nothing";
+    let inserted = with_tx!(&mut tx, |conn| sqlx::query(sql)
+        .bind(envelope.id.as_str())
+        .bind(Utc::now())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    if inserted == 0 {
+        tracing::info!(id = %envelope.id, "ignored an activity received before");
+        return Ok(());
+    }
+    activities::handle(state, &mut tx, &envelope.kind, value, &signer).await?;
+    tx.commit().await?;
+    tracing::info!(id = %envelope.id, kind = %envelope.kind, signature = ?pending.standard, "accepted");
+    Ok(())
+}
+
+/// Finds the key of the request's signer and verifies the signature; on failure, refetches the
+/// signer once (its key may have rotated) and tries again.
+pub async fn verified_signer(state: &AppState, pending: &PendingSignature) -> Result<RemoteActor> {
+    let data = state.federation_data();
+    let actor = remote_actors::for_key(&pending.key_id, false, &data).await?;
+    let host = actor.url().host_str().unwrap_or_default();
+    if state.peer_policy().is_blocked(host) {
+        return Err(Error::Forbidden(format!("{host} is a blocked domain")));
+    }
+    if pending
+        .verify(&*state.public_key(&actor.public_key_pem)?)
+        .is_ok()
+    {
+        return Ok(actor);
+    }
+    let refreshed =
+        remote_actors::for_key(&pending.key_id, true, &data.reset_request_count()).await?;
+    pending.verify(&*state.public_key(&refreshed.public_key_pem)?)?;
+    Ok(refreshed)
+}
+
+/// A cache of parsed public keys, by PEM text: parsing costs ~15 verifications.
+#[derive(Default)]
+pub struct KeyCache(std::sync::Mutex<std::collections::HashMap<String, Arc<PublicKey>>>);
+
+impl KeyCache {
+    /// Most keys kept; past this the cache starts again empty.
+    const CAPACITY: usize = 10_000;
+
+    /// The parsed key for `pem`.
+    pub fn get(&self, pem: &str) -> Result<Arc<PublicKey>> {
+        let mut keys = self
+            .0
+            .lock()
+            .map_err(|_| Error::internal("key cache poisoned"))?;
+        if let Some(key) = keys.get(pem) {
+            return Ok(key.clone());
+        }
+        let key = Arc::new(PublicKey::from_pem(pem).ok_or_else(|| {
+            Error::Unauthorized("the signer's public key is unreadable".to_string())
+        })?);
+        if keys.len() >= Self::CAPACITY {
+            keys.clear();
+        }
+        keys.insert(pem.to_string(), key.clone());
+        Ok(key)
+    }
+}

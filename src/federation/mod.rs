@@ -1,0 +1,84 @@
+//! Everything ActivityPub: our actors and their documents, discovery, the inboxes, HTTP
+//! signatures, remote actors, followers and the durable delivery queue.
+//!
+//! Invariants: only this module speaks ActivityStreams or signs requests; ids come from
+//! [`urls::Urls`]; every outgoing request goes through [`net::client`]; every incoming activity
+//! goes through [`inbox`], which verifies its signature and origin before anything is stored.
+//! The `activitypub_federation` crate is used for fetching remote objects (signed GETs by the
+//! instance actor) and its SSRF-checked URL rules; signing and verifying inbox traffic is ours
+//! (aws-lc-rs, RFC 9421 and draft-cavage), see ACTIVITYPUB_FEDERATION.md for why.
+
+pub mod activities;
+pub mod actors;
+pub mod delivery;
+pub mod discovery;
+pub mod documents;
+pub mod followers;
+pub mod inbox;
+pub mod net;
+pub mod origin;
+pub mod remote_actors;
+pub mod signature;
+pub mod urls;
+
+use crate::app::AppState;
+use activitypub_federation::config::FederationConfig;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use std::time::Duration;
+
+/// The media type of ActivityStreams documents we serve and send.
+pub const ACTIVITY_CONTENT_TYPE: &str = "application/activity+json";
+
+/// The federation crate's configuration over our state: our client, our URL rules, and the
+/// instance actor signing every fetch.
+pub async fn crate_config(state: &AppState) -> anyhow::Result<FederationConfig<AppState>> {
+    let config = state.config();
+    let instance = &state.actors().instance;
+    let signer = actors::FetchSigner {
+        id: instance.id.clone(),
+        private_key_pem: instance.private_key_pem.clone(),
+        public_key_pem: instance.public_key_pem.clone(),
+    };
+    let local_development =
+        config.federation.allow_loopback_peers || config.instance.is_local_domain();
+    Ok(FederationConfig::builder()
+        .domain(config.instance.domain.clone())
+        .app_data(state.clone())
+        .client(reqwest_middleware::ClientBuilder::new(state.http().clone()).build())
+        .url_verifier(Box::new(net::CrateUrlVerifier(state.peer_policy().clone())))
+        .http_signature_compat(true)
+        .signed_fetch_actor(&signer)
+        .http_fetch_limit(50)
+        // `debug` lets ids carry ports (local development and tests); address checks stay on
+        // in our DNS resolver and URL verifier either way.
+        .debug(local_development)
+        .allow_http_urls(config.federation.allows_plain_http(&config.instance))
+        .request_timeout(Duration::from_secs(
+            config.federation.request_timeout_seconds,
+        ))
+        .build()
+        .await?)
+}
+
+/// The federation routes: discovery, actors, collections and inboxes.
+pub fn routes() -> Router<AppState> {
+    let inboxes = Router::new()
+        .route("/inbox", post(inbox::shared))
+        .route("/actor/inbox", post(inbox::instance))
+        .route("/actors/{username}/inbox", post(inbox::personal))
+        .layer(DefaultBodyLimit::max(inbox::MAX_BODY_BYTES));
+    Router::new()
+        .route("/.well-known/webfinger", get(discovery::webfinger))
+        .route("/.well-known/host-meta", get(discovery::host_meta))
+        .route("/.well-known/nodeinfo", get(discovery::nodeinfo_links))
+        .route("/nodeinfo/2.1", get(discovery::nodeinfo))
+        .route("/actor", get(documents::instance_actor))
+        .route("/actor/outbox", get(documents::instance_outbox))
+        .route("/actors/{username}", get(documents::organization))
+        .route("/actors/{username}/outbox", get(documents::outbox))
+        .route("/actors/{username}/followers", get(documents::followers))
+        .route("/actors/{username}/following", get(documents::following))
+        .merge(inboxes)
+}

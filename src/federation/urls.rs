@@ -1,0 +1,119 @@
+//! The only place that builds this instance's URLs: actor ids, inboxes, collections, pages.
+//!
+//! Invariant: every id we publish comes from here, on `instance.base_url()`, so ids never drift
+//! between the actor document, WebFinger and the signatures' `keyId`s.
+
+use crate::config::Instance;
+use url::Url;
+
+/// Builds URLs on one instance's base URL.
+#[derive(Clone, Debug)]
+pub struct Urls {
+    base: Url,
+}
+
+impl Urls {
+    /// URLs for `instance`.
+    pub fn new(instance: &Instance) -> Urls {
+        Urls {
+            base: instance.base_url(),
+        }
+    }
+
+    fn join(&self, path: &str) -> Url {
+        // Paths below are literals or escaped names, so joining cannot fail.
+        self.base.join(path).unwrap_or_else(|_| self.base.clone())
+    }
+
+    /// `scheme://domain/`.
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// The id of the local actor named `username` (the organization).
+    pub fn actor(&self, username: &str) -> Url {
+        self.join(&format!("actors/{username}"))
+    }
+
+    /// The `keyId` of a local actor's key.
+    pub fn actor_key(&self, actor: &Url) -> String {
+        format!("{actor}#main-key")
+    }
+
+    /// The personal inbox of a local actor.
+    pub fn inbox(&self, username: &str) -> Url {
+        self.join(&format!("actors/{username}/inbox"))
+    }
+
+    /// The outbox of a local actor.
+    pub fn outbox(&self, username: &str) -> Url {
+        self.join(&format!("actors/{username}/outbox"))
+    }
+
+    /// The followers collection of a local actor.
+    pub fn followers(&self, username: &str) -> Url {
+        self.join(&format!("actors/{username}/followers"))
+    }
+
+    /// The following collection of a local actor.
+    pub fn following(&self, username: &str) -> Url {
+        self.join(&format!("actors/{username}/following"))
+    }
+
+    /// Page `page` (from 1) of a collection.
+    pub fn page(&self, collection: &Url, page: u64) -> Url {
+        let mut url = collection.clone();
+        url.set_query(Some(&format!("page={page}")));
+        url
+    }
+
+    /// The HTML profile page of a local actor (its `url`).
+    pub fn profile(&self, username: &str) -> Url {
+        self.join(&format!("@{username}"))
+    }
+
+    /// The instance actor (FEP-2677, FEP-d556): it signs our fetches.
+    pub fn instance_actor(&self) -> Url {
+        self.join("actor")
+    }
+
+    /// The instance actor's inbox.
+    pub fn instance_actor_inbox(&self) -> Url {
+        self.join("actor/inbox")
+    }
+
+    /// The instance actor's (always empty) outbox.
+    pub fn instance_actor_outbox(&self) -> Url {
+        self.join("actor/outbox")
+    }
+
+    /// The shared inbox of the whole instance.
+    pub fn shared_inbox(&self) -> Url {
+        self.join("inbox")
+    }
+
+    /// The NodeInfo 2.1 document.
+    pub fn nodeinfo(&self) -> Url {
+        self.join("nodeinfo/2.1")
+    }
+
+    /// The WebFinger endpoint, as a template for host-meta and the subscribe link.
+    pub fn webfinger_template(&self) -> String {
+        format!("{}.well-known/webfinger?resource={{uri}}", self.base)
+    }
+
+    /// A new, never reused id for an activity of ours, under the actor that sends it.
+    pub fn new_activity(&self, actor: &Url, kind: &str) -> Url {
+        let token: u128 = rand::random();
+        let mut url = actor.clone();
+        url.set_fragment(None);
+        url.set_query(None);
+        let path = format!(
+            "{}/activities/{}-{token:032x}",
+            url.path(),
+            kind.to_ascii_lowercase()
+        );
+        url.set_path(&path);
+        url
+    }
+}

@@ -1,0 +1,54 @@
+//! How an [`Error`] looks to a client: the one place that maps errors to HTTP statuses.
+//!
+//! Every 4xx carries its reason as plain text; 5xx reasons are logged with their cause chain and
+//! the client sees only "something went wrong".
+
+use crate::error::Error;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+impl Error {
+    /// The HTTP status for this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::Gone => StatusCode::GONE,
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Unavailable(_) | Error::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let reason = if status.is_server_error() {
+            if matches!(self, Error::Internal(_)) {
+                tracing::error!(error = ?self, "internal error");
+                "something went wrong".to_string()
+            } else {
+                tracing::warn!(error = %self, "unavailable");
+                self.to_string()
+            }
+        } else {
+            tracing::info!(status = status.as_u16(), reason = %self, "request refused");
+            self.to_string()
+        };
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("{reason}\n"),
+        )
+            .into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+        }
+        response
+    }
+}

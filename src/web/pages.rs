@@ -1,0 +1,47 @@
+//! The pages that exist so far: home and the organization's profile.
+
+use super::html::{escape, page};
+use crate::app::AppState;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+
+/// The organization's profile: what a person sees at the actor's URL.
+pub fn profile(state: &AppState) -> Response {
+    let config = state.config();
+    let instance = &config.instance;
+    let actor = &state.actors().organization;
+    let handle = format!("@{}@{}", actor.username, instance.domain);
+    let language = instance.languages.first().map_or("en", String::as_str);
+    let head = format!(
+        "<link rel=\"alternate\" type=\"application/activity+json\" href=\"{id}\">\n\
+         <meta property=\"og:title\" content=\"{name}\">\n\
+         <meta property=\"og:description\" content=\"{summary}\">\n\
+         <meta name=\"fediverse:creator\" content=\"{handle}\">\n",
+        id = escape(actor.id.as_str()),
+        name = escape(&instance.name),
+        summary = escape(&instance.summary),
+        handle = escape(&handle),
+    );
+    let contact = if instance.contact.is_empty() {
+        String::new()
+    } else {
+        format!("<p>{}</p>", escape(&instance.contact))
+    };
+    let body = format!(
+        "<main>\n<h1>{name}</h1>\n<p>{handle}</p>\n<p>{summary}</p>\n{contact}\n\
+         <p>Follow this organization from Mastodon or any fediverse app by searching for {handle}.</p>\n</main>",
+        name = escape(&instance.name),
+        handle = escape(&handle),
+        summary = escape(&instance.summary),
+    );
+    (
+        [(header::VARY, "Accept")],
+        Html(page(language, &instance.name, &head, &body)),
+    )
+        .into_response()
+}
+
+/// `GET /`.
+pub async fn home(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    profile(&state)
+}
