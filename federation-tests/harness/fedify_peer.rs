@@ -1,0 +1,159 @@
+//! The Fedify peer (federation-tests/fedify-peer/peer.mjs): a real ActivityPub server built on
+//! Fedify 2.3.6 that verifies every signature it receives. Its npm packages are installed from
+//! the committed lockfile on first use.
+
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use url::Url;
+
+/// Only one test at a time may run `npm ci`.
+static INSTALL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn folder() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("federation-tests/fedify-peer")
+}
+
+/// A running peer; killed when dropped.
+pub struct FedifyPeer {
+    pub origin: Url,
+    client: reqwest::Client,
+    stderr_path: PathBuf,
+    _child: Child,
+    _folder: tempfile::TempDir,
+}
+
+/// Why the peer cannot run here.
+async fn unavailable() -> Option<String> {
+    let node = Command::new("node").arg("--version").output().await;
+    if !node.is_ok_and(|output| output.status.success()) {
+        return Some("Node.js (node) is not installed".to_string());
+    }
+    let _guard = INSTALL.lock().await;
+    if folder()
+        .join("node_modules/@fedify/fedify/package.json")
+        .exists()
+    {
+        return None;
+    }
+    let install = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(folder())
+        .output()
+        .await;
+    match install {
+        Ok(output) if output.status.success() => None,
+        Ok(output) => Some(format!(
+            "npm ci failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )),
+        Err(error) => Some(format!("npm cannot run: {error}")),
+    }
+}
+
+impl FedifyPeer {
+    /// Starts the peer, or returns `None` after reporting a loud skip (a failure under
+    /// `JISR_REQUIRE_ALL=1`) when Node.js or its packages cannot be had.
+    pub async fn start(test: &str) -> Option<FedifyPeer> {
+        if let Some(reason) = unavailable().await {
+            super::skip(test, &reason);
+            return None;
+        }
+        let logs = tempfile::tempdir().expect("temporary folder");
+        let stderr_path = logs.path().join("peer.log");
+        let stderr = std::fs::File::create(&stderr_path).expect("log file");
+        let mut child = Command::new("node")
+            .arg("peer.mjs")
+            .current_dir(folder())
+            .env("PORT", "0")
+            .env("USERS", "bob")
+            .env("LOG_LEVEL", "warning")
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn node peer.mjs");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+            .await
+            .unwrap_or_else(|_| panic!("the Fedify peer did not start: {}", read(&stderr_path)))
+            .expect("read stdout")
+            .unwrap_or_else(|| panic!("the Fedify peer exited: {}", read(&stderr_path)));
+        let port: u16 = line
+            .strip_prefix("LISTENING ")
+            .and_then(|port| port.trim().parse().ok())
+            .unwrap_or_else(|| panic!("unexpected first line from the peer: {line}"));
+        Some(FedifyPeer {
+            origin: Url::parse(&format!("http://localhost:{port}/")).expect("origin"),
+            client: reqwest::Client::new(),
+            stderr_path,
+            _child: child,
+            _folder: logs,
+        })
+    }
+
+    /// The id of the peer's actor `name`.
+    pub fn actor_id(&self, name: &str) -> Url {
+        self.origin.join(&format!("users/{name}")).expect("id")
+    }
+
+    /// What the peer printed on stderr, for failure messages.
+    pub fn logs(&self) -> String {
+        read(&self.stderr_path)
+    }
+
+    async fn control(&self, path: &str, body: Option<Value>) -> Value {
+        let url = self.origin.join(path).expect("control url");
+        let request = match body {
+            Some(body) => self.client.post(url).json(&body),
+            None => self.client.get(url),
+        };
+        let response = request.send().await.expect("control request");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        assert!(
+            status.is_success(),
+            "peer {path} answered {status}: {text}\n--- peer log ---\n{}",
+            self.logs()
+        );
+        serde_json::from_str(&text).expect("control JSON")
+    }
+
+    /// `actor` follows `target` (an actor URL or `@user@host`); returns the peer's answer.
+    pub async fn follow(&self, actor: &str, target: &str) -> Value {
+        self.control(
+            "_control/follow",
+            Some(json!({"actor": actor, "target": target})),
+        )
+        .await
+    }
+
+    /// `actor` unfollows `target`.
+    pub async fn unfollow(&self, actor: &str, target: &str) -> Value {
+        self.control(
+            "_control/unfollow",
+            Some(json!({"actor": actor, "target": target})),
+        )
+        .await
+    }
+
+    /// Every activity the peer's inboxes accepted (signature verified), in order.
+    pub async fn log(&self) -> Vec<Value> {
+        let log = self.control("_control/log", None).await;
+        log.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Whom `actor` follows, with the state of each follow.
+    pub async fn following(&self, actor: &str) -> Value {
+        self.control(&format!("_control/following?actor={actor}"), None)
+            .await
+    }
+}
+
+fn read(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}

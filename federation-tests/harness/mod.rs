@@ -1,0 +1,46 @@
+//! The test harness: databases, instances, a controllable remote actor, and the Fedify peer.
+
+pub mod database;
+pub mod fedify_peer;
+pub mod instance;
+pub mod remote;
+
+pub use database::TestDatabase;
+pub use instance::TestInstance;
+pub use remote::TestActor;
+
+use std::future::Future;
+use std::time::Duration;
+
+/// Polls `check` until it returns `Some`, for up to `seconds`; panics with `what` otherwise.
+pub async fn eventually<T, F, Fut>(seconds: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out after {seconds} s waiting for: {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Whether `JISR_REQUIRE_ALL=1`: a test that cannot run here must fail instead of skipping.
+pub fn require_all() -> bool {
+    std::env::var("JISR_REQUIRE_ALL").is_ok_and(|value| value == "1")
+}
+
+/// Reports loudly that a test skipped, or fails it under `JISR_REQUIRE_ALL=1`.
+pub fn skip(test: &str, reason: &str) {
+    if require_all() {
+        panic!("{test}: cannot run ({reason}) and JISR_REQUIRE_ALL=1 forbids skipping");
+    }
+    eprintln!(
+        "\n*** SKIPPED {test}: {reason} (set JISR_REQUIRE_ALL=1 to make this a failure) ***\n"
+    );
+}

@@ -1,0 +1,319 @@
+//! A remote server with actors whose keys the tests hold: it serves their actor documents,
+//! records what its inboxes receive (answering with statuses the test chooses), and signs
+//! requests to Jisr, correctly or in exactly the wrong way a test asks for.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use jisr::federation::signature::{self, PrivateKey, PublicKey, SignedRequest};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use url::Url;
+
+/// One request an inbox of the test server received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("received JSON")
+    }
+}
+
+struct Key {
+    private: PrivateKey,
+    public_pem: String,
+}
+
+struct Shared {
+    base: Url,
+    keys: BTreeMap<String, Key>,
+    received: Mutex<Vec<Received>>,
+    /// Statuses the inboxes answer next, in order; 202 once empty.
+    statuses: Mutex<VecDeque<u16>>,
+}
+
+/// The test server, with actors `ada` and `mallory`.
+#[derive(Clone)]
+pub struct TestActor(Arc<Shared>);
+
+/// How to get a signed request wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forgery {
+    /// A correct signature.
+    None,
+    /// No signature headers at all.
+    Unsigned,
+    /// Signed with mallory's key but naming ada's key.
+    WrongKey,
+    /// Signed for another body than the one sent.
+    DigestMismatch,
+    /// Signed with a date this many seconds from now.
+    DateOffset(i64),
+}
+
+impl TestActor {
+    /// Starts the server on a free port.
+    pub async fn start() -> TestActor {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let base = Url::parse(&format!("http://localhost:{port}/")).expect("base");
+        let mut keys = BTreeMap::new();
+        for name in ["ada", "mallory"] {
+            let (private, public_pem) = signature::generate_keypair().expect("keys");
+            let private = PrivateKey::from_pem(&private).expect("private key");
+            keys.insert(
+                name.to_string(),
+                Key {
+                    private,
+                    public_pem,
+                },
+            );
+        }
+        let shared = Arc::new(Shared {
+            base,
+            keys,
+            received: Mutex::new(Vec::new()),
+            statuses: Mutex::new(VecDeque::new()),
+        });
+        let app = Router::new()
+            .route("/users/{name}", get(actor_document))
+            .route("/users/{name}/inbox", post(inbox))
+            .route("/inbox", post(inbox_shared))
+            .with_state(shared.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        TestActor(shared)
+    }
+
+    /// The id of actor `name`.
+    pub fn id(&self, name: &str) -> Url {
+        self.0.base.join(&format!("users/{name}")).expect("id")
+    }
+
+    /// A new activity id on this server.
+    pub fn new_id(&self, what: &str) -> Url {
+        self.0
+            .base
+            .join(&format!("activities/{what}-{:016x}", rand::random::<u64>()))
+            .expect("id")
+    }
+
+    /// The inboxes answer these statuses next, in order.
+    pub fn answer_next(&self, statuses: &[u16]) {
+        self.0.statuses.lock().expect("lock").extend(statuses);
+    }
+
+    /// Everything the inboxes received so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.0.received.lock().expect("lock").clone()
+    }
+
+    /// A `Follow` of `object` by `actor`.
+    pub fn follow(&self, actor: &str, object: &Url) -> Value {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": self.new_id("follow"),
+            "type": "Follow",
+            "actor": self.id(actor),
+            "object": object,
+        })
+    }
+
+    /// POSTs `activity` to `inbox`, signed as `signer` (or forged as `forgery` says).
+    pub async fn post(
+        &self,
+        signer: &str,
+        inbox: &Url,
+        activity: &Value,
+        forgery: Forgery,
+    ) -> (StatusCode, String) {
+        let body = serde_json::to_vec(activity).expect("body");
+        self.post_bytes(signer, inbox, body, forgery).await
+    }
+
+    /// POSTs raw `body` to `inbox`, signed as `signer` (or forged as `forgery` says).
+    pub async fn post_bytes(
+        &self,
+        signer: &str,
+        inbox: &Url,
+        body: Vec<u8>,
+        forgery: Forgery,
+    ) -> (StatusCode, String) {
+        let headers = self.sign(signer, inbox, &body, forgery, Utc::now());
+        self.send(inbox, headers, body).await
+    }
+
+    /// The signature headers for a POST of `body` to `inbox`.
+    pub fn sign(
+        &self,
+        signer: &str,
+        inbox: &Url,
+        body: &[u8],
+        forgery: Forgery,
+        now: DateTime<Utc>,
+    ) -> Vec<(&'static str, String)> {
+        let key_id = format!("{}#main-key", self.id(signer));
+        let key = match forgery {
+            Forgery::WrongKey => &self.0.keys["mallory"].private,
+            _ => &self.0.keys[signer].private,
+        };
+        let date = match forgery {
+            Forgery::DateOffset(seconds) => now + chrono::Duration::seconds(seconds),
+            _ => now,
+        };
+        let signed_body: Vec<u8> = match forgery {
+            Forgery::DigestMismatch => b"{\"something\":\"else\"}".to_vec(),
+            _ => body.to_vec(),
+        };
+        match forgery {
+            Forgery::Unsigned => Vec::new(),
+            _ => signature::sign_request(
+                &http::Method::POST,
+                inbox,
+                Some(&signed_body),
+                &key_id,
+                key,
+                date,
+            ),
+        }
+    }
+
+    /// GETs `url` as ActivityStreams JSON, signed as `signer` (or forged as `forgery` says).
+    pub async fn signed_get(
+        &self,
+        signer: &str,
+        url: &Url,
+        forgery: Forgery,
+    ) -> (StatusCode, String) {
+        let key_id = format!("{}#main-key", self.id(signer));
+        let key = match forgery {
+            Forgery::WrongKey => &self.0.keys["mallory"].private,
+            _ => &self.0.keys[signer].private,
+        };
+        let date = match forgery {
+            Forgery::DateOffset(seconds) => Utc::now() + chrono::Duration::seconds(seconds),
+            _ => Utc::now(),
+        };
+        let mut request = reqwest::Client::new()
+            .get(url.clone())
+            .header("accept", "application/activity+json");
+        if forgery != Forgery::Unsigned {
+            for (name, value) in
+                signature::sign_request(&http::Method::GET, url, None, &key_id, key, date)
+            {
+                request = request.header(name, value);
+            }
+        }
+        let response = request.send().await.expect("GET");
+        let status = response.status();
+        (status, response.text().await.unwrap_or_default())
+    }
+
+    /// Sends a POST with exactly these extra headers.
+    pub async fn send(
+        &self,
+        inbox: &Url,
+        headers: Vec<(&'static str, String)>,
+        body: Vec<u8>,
+    ) -> (StatusCode, String) {
+        let mut request = reqwest::Client::new()
+            .post(inbox.clone())
+            .header("content-type", "application/activity+json")
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.expect("POST");
+        let status = response.status();
+        (status, response.text().await.unwrap_or_default())
+    }
+}
+
+/// Verifies a received request's signature with `public_key_pem` (the sender's key).
+pub fn verify_received(received: &Received, public_key_pem: &str) -> Result<String, String> {
+    let key = PublicKey::from_pem(public_key_pem).ok_or("unreadable key")?;
+    let request = SignedRequest {
+        method: &http::Method::POST,
+        path_and_query: &received.path,
+        scheme: "http",
+        headers: &received.headers,
+        body: Some(&received.body),
+    };
+    let pending = signature::parse(&request, Utc::now()).map_err(|error| error.to_string())?;
+    pending.verify(&key).map_err(|error| error.to_string())?;
+    Ok(pending.key_id)
+}
+
+async fn actor_document(
+    State(shared): State<Arc<Shared>>,
+    Path(name): Path<String>,
+) -> impl IntoResponse {
+    let Some(key) = shared.keys.get(&name) else {
+        return (
+            StatusCode::NOT_FOUND,
+            [("content-type", "text/plain")],
+            String::new(),
+        );
+    };
+    let id = shared.base.join(&format!("users/{name}")).expect("id");
+    let document = json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "id": id,
+        "type": "Person",
+        "preferredUsername": name,
+        "inbox": format!("{id}/inbox"),
+        "outbox": format!("{id}/outbox"),
+        "endpoints": {"sharedInbox": shared.base.join("inbox").expect("inbox")},
+        "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": key.public_pem},
+    });
+    (
+        StatusCode::OK,
+        [("content-type", "application/activity+json")],
+        document.to_string(),
+    )
+}
+
+async fn record(shared: &Shared, uri: &Uri, headers: HeaderMap, body: Bytes) -> StatusCode {
+    shared.received.lock().expect("lock").push(Received {
+        path: uri.path().to_string(),
+        headers,
+        body: body.to_vec(),
+    });
+    let status = shared
+        .statuses
+        .lock()
+        .expect("lock")
+        .pop_front()
+        .unwrap_or(202);
+    StatusCode::from_u16(status).expect("status")
+}
+
+async fn inbox(
+    State(shared): State<Arc<Shared>>,
+    Path(_name): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    record(&shared, &uri, headers, body).await
+}
+
+async fn inbox_shared(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    record(&shared, &uri, headers, body).await
+}

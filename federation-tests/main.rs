@@ -1,0 +1,12 @@
+//! The integration tests: real Jisr instances on free ports against a real database (SQLite by
+//! default, PostgreSQL when `JISR_TEST_DATABASE_URL` is set), a test actor whose key the tests
+//! control, and a Fedify peer (a real ActivityPub implementation nobody here wrote).
+//!
+//! Each test prints what each side sent and received when it fails.
+
+mod harness;
+
+mod discovery;
+mod fedify;
+mod follow;
+mod inbox;
