@@ -1,14 +1,18 @@
 //! Follow, Accept and Undo with a remote actor, durable across restarts and failures.
 
-use crate::harness::remote::{Forgery, verify_received};
+use crate::harness::remote::{Forgery, verify_fetch, verify_received};
 use crate::harness::{TestActor, TestDatabase, TestInstance, eventually};
 use jisr::federation::delivery;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn actor_key(alpha: &TestInstance) -> String {
+    key_of(alpha.actor_id()).await
+}
+
+async fn key_of(actor: url::Url) -> String {
     let actor: Value = reqwest::Client::new()
-        .get(alpha.actor_id())
+        .get(actor)
         .header("accept", "application/activity+json")
         .send()
         .await
@@ -70,6 +74,16 @@ async fn a_follow_is_answered_with_a_signed_accept_and_undo_removes_it() {
             .expect("id")
             .starts_with(alpha.actor_id().as_str())
     );
+
+    // To check the Follow, alpha fetched ada's actor document, signed by its instance actor.
+    let fetch = remote
+        .fetches()
+        .into_iter()
+        .next()
+        .expect("alpha fetched ada");
+    let fetch_key = verify_fetch(&fetch, &key_of(alpha.url("/actor")).await)
+        .unwrap_or_else(|error| panic!("the fetch's signature: {error}\n{fetch:?}"));
+    assert_eq!(fetch_key, format!("{}#main-key", alpha.url("/actor")));
 
     // Undo naming the Follow by id only.
     let undo = json!({

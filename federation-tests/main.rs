@@ -6,6 +6,7 @@
 
 mod harness;
 
+mod cli;
 mod discovery;
 mod fedify;
 mod follow;

@@ -38,6 +38,8 @@ struct Shared {
     base: Url,
     keys: BTreeMap<String, Key>,
     received: Mutex<Vec<Received>>,
+    /// Every GET of an actor document, with its headers (to check our fetches are signed).
+    fetches: Mutex<Vec<Received>>,
     /// Statuses the inboxes answer next, in order; 202 once empty.
     statuses: Mutex<VecDeque<u16>>,
 }
@@ -85,6 +87,7 @@ impl TestActor {
             base,
             keys,
             received: Mutex::new(Vec::new()),
+            fetches: Mutex::new(Vec::new()),
             statuses: Mutex::new(VecDeque::new()),
         });
         let app = Router::new()
@@ -117,6 +120,11 @@ impl TestActor {
     /// Everything the inboxes received so far.
     pub fn received(&self) -> Vec<Received> {
         self.0.received.lock().expect("lock").clone()
+    }
+
+    /// Every GET of an actor document so far.
+    pub fn fetches(&self) -> Vec<Received> {
+        self.0.fetches.lock().expect("lock").clone()
     }
 
     /// A `Follow` of `object` by `actor`.
@@ -240,15 +248,34 @@ impl TestActor {
     }
 }
 
-/// Verifies a received request's signature with `public_key_pem` (the sender's key).
+/// Verifies a received POST's signature with `public_key_pem` (the sender's key).
 pub fn verify_received(received: &Received, public_key_pem: &str) -> Result<String, String> {
+    verify(
+        &http::Method::POST,
+        received,
+        Some(&received.body),
+        public_key_pem,
+    )
+}
+
+/// Verifies a received GET's signature with `public_key_pem` (the sender's key).
+pub fn verify_fetch(received: &Received, public_key_pem: &str) -> Result<String, String> {
+    verify(&http::Method::GET, received, None, public_key_pem)
+}
+
+fn verify(
+    method: &http::Method,
+    received: &Received,
+    body: Option<&[u8]>,
+    public_key_pem: &str,
+) -> Result<String, String> {
     let key = PublicKey::from_pem(public_key_pem).ok_or("unreadable key")?;
     let request = SignedRequest {
-        method: &http::Method::POST,
+        method,
         path_and_query: &received.path,
         scheme: "http",
         headers: &received.headers,
-        body: Some(&received.body),
+        body,
     };
     let pending = signature::parse(&request, Utc::now()).map_err(|error| error.to_string())?;
     pending.verify(&key).map_err(|error| error.to_string())?;
@@ -258,7 +285,14 @@ pub fn verify_received(received: &Received, public_key_pem: &str) -> Result<Stri
 async fn actor_document(
     State(shared): State<Arc<Shared>>,
     Path(name): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
 ) -> impl IntoResponse {
+    shared.fetches.lock().expect("lock").push(Received {
+        path: uri.path().to_string(),
+        headers,
+        body: Vec::new(),
+    });
     let Some(key) = shared.keys.get(&name) else {
         return (
             StatusCode::NOT_FOUND,

@@ -1,6 +1,6 @@
 //! The ActivityPub documents we serve: actors and their collections, with content negotiation
 //! (ActivityStreams JSON for federation clients, HTML for people) and verification of signed
-//! GETs (authorized fetch) when a signature is sent.
+//! GETs (authorized fetch) when a signature is sent: a signature that does not verify is a 401.
 //!
 //! Invariant: the instance actor is always served without checking signatures, so that a peer
 //! verifying our signed fetch can fetch our key without a loop.
@@ -73,9 +73,19 @@ async fn check_signed_get(
         body: None,
     };
     let pending = signature::parse(&request, Utc::now())?;
-    let signer = verified_signer(state, &pending).await?;
-    tracing::debug!(signer = %signer.ap_id, path = %uri.path(), "signed fetch");
-    Ok(())
+    match verified_signer(state, &pending).await {
+        Ok(signer) => {
+            tracing::debug!(signer = %signer.ap_id, path = %uri.path(), "signed fetch");
+            Ok(())
+        }
+        // The document is public: when the signer's key cannot be fetched right now, serve it
+        // rather than fail a peer whose server is slow. A signature that is wrong stays a 401.
+        Err(Error::Unavailable(reason)) => {
+            tracing::info!(key = %pending.key_id, %reason, "signed fetch with an unreachable key; served");
+            Ok(())
+        }
+        Err(error) => Err(error),
+    }
 }
 
 fn organization_username(state: &AppState, username: &str) -> Result<()> {

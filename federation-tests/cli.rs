@@ -1,0 +1,120 @@
+//! The `jisr` binary itself: its commands, and `serve` as a real process.
+
+use crate::harness::{TestDatabase, eventually};
+use std::process::{Command, Stdio};
+
+fn jisr() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jisr"));
+    // The tests' own JISR_* variables (JISR_REQUIRE_ALL, JISR_TEST_DATABASE_URL) are not
+    // configuration, but clear any that are, so the files below decide.
+    for (name, _) in std::env::vars() {
+        if [
+            "JISR_INSTANCE_",
+            "JISR_SERVER_",
+            "JISR_DATABASE_",
+            "JISR_FEDERATION_",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+        {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+fn run(command: &mut Command) -> (bool, String) {
+    let output = command.output().expect("run jisr");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[test]
+fn help_explains_each_command() {
+    let (ok, text) = run(jisr().arg("--help"));
+    assert!(ok, "{text}");
+    for command in ["serve", "migrate", "check-config"] {
+        assert!(
+            text.contains(command),
+            "{command} missing from --help:\n{text}"
+        );
+    }
+    let (ok, text) = run(jisr().args(["serve", "--help"]));
+    assert!(ok && text.contains("--config"), "{text}");
+}
+
+#[test]
+fn check_config_accepts_the_example_and_names_what_is_wrong() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
+    let (ok, text) = run(jisr().args(["check-config", example]));
+    assert!(ok, "{text}");
+    assert!(text.contains("valid"), "{text}");
+
+    let folder = tempfile::tempdir().expect("folder");
+    let bad = folder.path().join("bad.toml");
+    std::fs::write(&bad, "[federation]\ndelivery_wrokers = 4\n").expect("write");
+    let (ok, text) = run(jisr().args(["check-config", bad.to_str().expect("path")]));
+    assert!(!ok, "an unknown key must fail: {text}");
+    assert!(
+        text.contains("bad.toml") && text.contains("delivery_wrokers"),
+        "{text}"
+    );
+
+    let (ok, text) = run(jisr().args(["check-config", "/nonexistent/jisr.toml"]));
+    assert!(!ok && text.contains("/nonexistent/jisr.toml"), "{text}");
+}
+
+#[tokio::test]
+async fn serve_runs_as_a_process_with_a_config_file() {
+    let database = TestDatabase::create().await;
+    let folder = tempfile::tempdir().expect("folder");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("free port")
+        .port();
+    let config = folder.path().join("jisr.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[instance]\ndomain = \"localhost:{port}\"\nhandle = \"diaspora\"\nlanguages = [\"ar\", \"en\"]\n\
+             [server]\nlisten = \"127.0.0.1:{port}\"\n[database]\nurl = \"{}\"\n",
+            database.url
+        ),
+    )
+    .expect("write config");
+
+    let (ok, text) = run(jisr().args(["migrate", "--config", config.to_str().expect("path")]));
+    assert!(ok, "{text}");
+
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_jisr"))
+        .args(["serve", "--config", config.to_str().expect("path")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn jisr serve");
+    let url = format!(
+        "http://localhost:{port}/.well-known/webfinger?resource=acct:diaspora@localhost:{port}"
+    );
+    let jrd: serde_json::Value = eventually(30, "jisr serve answers WebFinger", || async {
+        let response = reqwest::get(&url).await.ok()?;
+        response.json().await.ok()
+    })
+    .await;
+    assert_eq!(jrd["subject"], format!("acct:diaspora@localhost:{port}"));
+    let page = reqwest::get(format!("http://localhost:{port}/"))
+        .await
+        .expect("GET /")
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("<html lang=\"ar\" dir=\"rtl\">"),
+        "Arabic first: {page}"
+    );
+    server.kill().await.expect("kill");
+}
