@@ -121,6 +121,26 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Hourly housekeeping: forget old received activity ids.
+fn spawn_maintenance(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            let before = chrono::Utc::now()
+                - chrono::Duration::days(crate::federation::inbox::REMEMBER_RECEIVED_DAYS);
+            match crate::federation::inbox::forget_received_before(state.db(), before).await {
+                Ok(forgotten) if forgotten > 0 => {
+                    tracing::info!(forgotten, "forgot old received activity ids");
+                }
+                Ok(_) => {}
+                Err(error) => tracing::error!(error = ?error, "maintenance"),
+            }
+        }
+    })
+}
+
 /// A started instance: its address and the tasks that run it.
 pub struct Instance {
     pub state: AppState,
@@ -143,7 +163,8 @@ impl Instance {
                 })
                 .await
         });
-        let workers = delivery::spawn_workers(&state);
+        let mut workers = delivery::spawn_workers(&state);
+        workers.push(spawn_maintenance(&state));
         Ok(Instance {
             state,
             address,

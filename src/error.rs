@@ -21,9 +21,9 @@ pub enum Error {
     /// The request is malformed (not JSON, not an activity, a bad header); retrying cannot help.
     #[error("{0}")]
     BadRequest(String),
-    /// A field of the input is invalid.
-    #[error("invalid {field}: {reason}")]
-    Invalid { field: String, reason: String },
+    /// Fields of the input are invalid; each names the field and says why.
+    #[error("invalid input: {}", FieldError::list(.0))]
+    Invalid(Vec<FieldError>),
     /// Something we depend on (a remote server) cannot answer right now; retrying may help.
     #[error("{0}")]
     Unavailable(String),
@@ -35,16 +35,39 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
+/// One invalid field of an input, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// The field's path, e.g. `text.ar.title` or `event.starts_at`.
+    pub field: String,
+    /// What is wrong, in words a person can act on.
+    pub reason: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    fn list(errors: &[FieldError]) -> String {
+        errors
+            .iter()
+            .map(|error| format!("{}: {}", error.field, error.reason))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 /// `Result` with Jisr's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// An [`Error::Invalid`] for `field`.
+    /// An [`Error::Invalid`] for one `field`.
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::Invalid {
-            field: field.into(),
-            reason: reason.into(),
-        }
+        Error::Invalid(vec![FieldError::new(field, reason)])
     }
 
     /// An [`Error::Internal`] from a message.

@@ -189,12 +189,18 @@ impl Config {
     pub fn parse(source: &str, text: &str, vars: &[(String, String)]) -> anyhow::Result<Config> {
         let mut table: toml::Table =
             toml::from_str(text).map_err(|error| anyhow!("{source}: {error}"))?;
-        apply_env(&mut table, vars)?;
+        let overrides = apply_env(&mut table, vars)?;
+        // Name the environment variables too: a bad value may come from one of them.
+        let source = if overrides.is_empty() {
+            source.to_string()
+        } else {
+            format!("{source} (with {})", overrides.join(", "))
+        };
         let config: Config = Config::deserialize(table)
             .map_err(|error| anyhow!("{source}: {}", error.to_string().trim_end()))?;
         config
             .validate()
-            .map_err(|error| anyhow!("{source}: {error}"))?;
+            .map_err(|error| anyhow!("{source}: {error:#}"))?;
         Ok(config)
     }
 
@@ -257,7 +263,7 @@ impl Config {
             || url.starts_with("postgres://")
             || url.starts_with("postgresql://"))
         {
-            bail!("database.url: must start with sqlite:// or postgres://");
+            bail!("database.url: must start with sqlite: or postgres:// (or postgresql://)");
         }
         if self.database.max_connections == 0 {
             bail!("database.max_connections: must be at least 1");
@@ -294,10 +300,10 @@ impl Config {
             bail!("federation.retry_max_seconds: must not be less than retry_initial_seconds");
         }
         for domain in &federation.blocked_domains {
-            check_domain(domain).context("federation.blocked_domains")?;
+            check_host(domain).context("federation.blocked_domains")?;
         }
         for host in federation.resolve.keys() {
-            check_domain(host).context("federation.resolve")?;
+            check_host(host).context("federation.resolve")?;
         }
         Ok(())
     }
@@ -377,6 +383,15 @@ fn check_domain(domain: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Checks a bare host name (no port: blocking and resolving are by host).
+fn check_host(host: &str) -> anyhow::Result<()> {
+    check_domain(host)?;
+    if host.contains(':') && !host.starts_with('[') {
+        bail!("{host:?} must be a host name without a port");
+    }
+    Ok(())
+}
+
 /// Mastodon's rule for user names: `[a-z0-9_]+([.-]+[a-z0-9_]+)*`.
 pub fn is_valid_username(name: &str) -> bool {
     let valid_chars = name
@@ -401,7 +416,9 @@ fn is_language_tag(tag: &str) -> bool {
 
 /// Applies `JISR_<SECTION>_<KEY>=value` overrides to the parsed file. A value is read as TOML
 /// (`true`, `4`, `["en", "ar"]`) and, failing that, as a string.
-fn apply_env(table: &mut toml::Table, vars: &[(String, String)]) -> anyhow::Result<()> {
+/// Returns the names of the variables applied.
+fn apply_env(table: &mut toml::Table, vars: &[(String, String)]) -> anyhow::Result<Vec<String>> {
+    let mut applied = Vec::new();
     for (name, value) in vars {
         let Some(rest) = name.strip_prefix("JISR_") else {
             continue;
@@ -424,8 +441,9 @@ fn apply_env(table: &mut toml::Table, vars: &[(String, String)]) -> anyhow::Resu
             bail!("[{section}] must be a table");
         };
         section_table.insert(key.to_string(), parsed);
+        applied.push(name.clone());
     }
-    Ok(())
+    Ok(applied)
 }
 
 #[cfg(test)]

@@ -60,6 +60,14 @@ fn invalid_values_are_errors_that_name_the_key() {
             "[federation]\nblocked_domains = [\"bad domain\"]",
             "federation.blocked_domains",
         ),
+        (
+            "[federation]\nblocked_domains = [\"spam.example:443\"]",
+            "federation.blocked_domains",
+        ),
+        (
+            "[federation.resolve]\n\"a.test:80\" = \"127.0.0.1\"",
+            "federation.resolve",
+        ),
     ] {
         let error = parse(text).expect_err(text);
         let message = format!("{error:#}");
@@ -100,6 +108,20 @@ fn environment_variables_override_the_file() {
     let bad = [("JISR_SERVER_LISTN".to_string(), "1.2.3.4:5".to_string())];
     let error = Config::parse("test.toml", "", &bad).expect_err("unknown key from env");
     assert!(format!("{error:#}").contains("listn"), "{error:#}");
+
+    let bad = [(
+        "JISR_INSTANCE_DOMAIN".to_string(),
+        "https://x.org".to_string(),
+    )];
+    let message = format!(
+        "{:#}",
+        Config::parse("test.toml", "", &bad).expect_err("bad value")
+    );
+    assert!(
+        message.contains("JISR_INSTANCE_DOMAIN"),
+        "names the variable: {message}"
+    );
+    assert!(message.contains("host name"), "says why: {message}");
 }
 
 #[test]
@@ -141,5 +163,28 @@ fn usernames_follow_mastodon_rules() {
     }
     for bad in ["", "Community", "-a", "a-", "a b", "a@b", "é"] {
         assert!(!is_valid_username(bad), "{bad}");
+    }
+}
+
+#[test]
+fn docs_configuration_md_names_every_key_of_the_example() {
+    let example: toml::Table =
+        toml::from_str(include_str!("../../config.example.toml")).expect("example parses");
+    let docs = include_str!("../../docs/configuration.md");
+    let mut keys = vec!["scheme".to_string()];
+    for (section, value) in &example {
+        assert!(
+            docs.contains(&format!("`[{section}]`")),
+            "docs/configuration.md has no `[{section}]`"
+        );
+        if let toml::Value::Table(table) = value {
+            keys.extend(table.keys().cloned());
+        }
+    }
+    for key in keys {
+        assert!(
+            docs.contains(&format!("`{key}`")),
+            "docs/configuration.md does not mention `{key}`"
+        );
     }
 }

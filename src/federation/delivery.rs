@@ -137,7 +137,15 @@ pub async fn deliver_next(state: &AppState) -> Result<Outcome> {
         }) => {
             let give_up_at =
                 row.created_at + Duration::hours(federation.give_up_after_hours as i64);
-            let next = Utc::now() + retry_after.unwrap_or_else(|| backoff(state, attempts));
+            let wait = match retry_after {
+                // Honour the peer's wish within our bounds: at least a second, at most our cap.
+                Some(wait) => wait.clamp(
+                    Duration::seconds(1),
+                    Duration::seconds(federation.retry_max_seconds as i64),
+                ),
+                None => backoff(state, attempts),
+            };
+            let next = Utc::now() + wait;
             if next > give_up_at {
                 mark_failed(
                     state,
@@ -254,11 +262,11 @@ async fn send(
     }
 }
 
-/// Mastodon's rule: 401, 408, 429 and 5xx (but 501) may pass; other 4xx cannot.
+/// Mastodon's rule: 401, 408, 429 and 5xx (but 501) may pass; other 4xx cannot, and neither
+/// can a redirect (an inbox that moves must be refetched from its actor).
 fn is_retryable(status: StatusCode) -> bool {
     matches!(status.as_u16(), 401 | 408 | 429)
         || (status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED)
-        || !status.is_client_error() && !status.is_server_error()
 }
 
 /// `Retry-After` as seconds or an HTTP date, capped at a day.
@@ -308,7 +316,7 @@ pub fn spawn_workers(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
         .collect()
 }
 
-/// Counts of the queue, for `jisr queue status` and tests.
+/// Counts of the queue, for tests and operators.
 #[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct QueueCounts {
     pub pending: i64,
@@ -336,7 +344,7 @@ mod tests {
                 "{retry}"
             );
         }
-        for permanent in [400, 403, 404, 410, 413, 422, 501] {
+        for permanent in [301, 302, 400, 403, 404, 410, 413, 422, 501] {
             assert!(
                 !is_retryable(StatusCode::from_u16(permanent).expect("status")),
                 "{permanent}"

@@ -24,7 +24,7 @@ use url::Url;
 /// The largest activity we accept, in bytes (Mastodon's limit is 1 MB).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// `POST /inbox`.
+/// `POST /inbox` (also the instance actor's inbox, `POST /actor/inbox`).
 pub async fn shared(
     State(state): State<AppState>,
     method: Method,
@@ -50,17 +50,6 @@ pub async fn personal(
     receive(&state, &method, &uri, &headers, &body).await
 }
 
-/// `POST /actor/inbox` (the instance actor's).
-pub async fn instance(
-    State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<StatusCode> {
-    receive(&state, &method, &uri, &headers, &body).await
-}
-
 /// The minimum every activity has.
 #[derive(Debug, serde::Deserialize)]
 struct Envelope {
@@ -78,13 +67,13 @@ async fn receive(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<StatusCode> {
-    let _slot = state
-        .inbox_slots()
-        .acquire()
-        .await
-        .map_err(|_| Error::Unavailable("shutting down".to_string()))?;
     let limit = std::time::Duration::from_secs(state.config().federation.inbox_timeout_seconds);
-    match tokio::time::timeout(limit, process(state, method, uri, headers, body)).await {
+    let work = async {
+        // The semaphore is never closed, so acquiring only waits.
+        let _slot = state.inbox_slots().acquire().await;
+        process(state, method, uri, headers, body).await
+    };
+    match tokio::time::timeout(limit, work).await {
         Ok(result) => result.map(|()| StatusCode::ACCEPTED),
         Err(_) => Err(Error::Timeout),
     }
@@ -204,4 +193,21 @@ impl KeyCache {
         keys.insert(pem.to_string(), key.clone());
         Ok(key)
     }
+}
+
+/// How long received activity ids are remembered. Senders retry for days (Mastodon about a
+/// week); signatures are valid for an hour, so older replays are refused anyway.
+pub const REMEMBER_RECEIVED_DAYS: i64 = 30;
+
+/// Forgets the ids of activities received before `before`. Returns how many were forgotten.
+pub async fn forget_received_before(
+    db: &crate::db::Db,
+    before: chrono::DateTime<Utc>,
+) -> Result<u64> {
+    let sql = "delete from received_activity where received_at < $1";
+    Ok(crate::db::with_pool!(db, |pool| sqlx::query(sql)
+        .bind(before)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?)
 }

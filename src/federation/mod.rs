@@ -41,8 +41,11 @@ pub async fn crate_config(state: &AppState) -> anyhow::Result<FederationConfig<A
         private_key_pem: instance.private_key_pem.clone(),
         public_key_pem: instance.public_key_pem.clone(),
     };
-    let local_development =
-        config.federation.allow_loopback_peers || config.instance.is_local_domain();
+    // `debug` lets ids carry ports and skips the crate's own DNS check (which would ignore
+    // `federation.resolve`); our DNS resolver and URL verifier check addresses either way.
+    let local_development = config.federation.allow_loopback_peers
+        || config.instance.is_local_domain()
+        || !config.federation.resolve.is_empty();
     Ok(FederationConfig::builder()
         .domain(config.instance.domain.clone())
         .app_data(state.clone())
@@ -51,8 +54,6 @@ pub async fn crate_config(state: &AppState) -> anyhow::Result<FederationConfig<A
         .http_signature_compat(true)
         .signed_fetch_actor(&signer)
         .http_fetch_limit(50)
-        // `debug` lets ids carry ports (local development and tests); address checks stay on
-        // in our DNS resolver and URL verifier either way.
         .debug(local_development)
         .allow_http_urls(config.federation.allows_plain_http(&config.instance))
         .request_timeout(Duration::from_secs(
@@ -66,7 +67,7 @@ pub async fn crate_config(state: &AppState) -> anyhow::Result<FederationConfig<A
 pub fn routes() -> Router<AppState> {
     let inboxes = Router::new()
         .route("/inbox", post(inbox::shared))
-        .route("/actor/inbox", post(inbox::instance))
+        .route("/actor/inbox", post(inbox::shared))
         .route("/actors/{username}/inbox", post(inbox::personal))
         .layer(DefaultBodyLimit::max(inbox::MAX_BODY_BYTES));
     Router::new()

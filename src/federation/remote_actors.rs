@@ -170,9 +170,16 @@ impl activitypub_federation::traits::Object for RemoteActor {
         }
         let key_url = Url::parse(&json.public_key.id)
             .map_err(|_| Error::BadRequest("the actor's key id is not a URL".to_string()))?;
-        if !same_origin(&key_url, &json.id) || !same_origin(&json.inbox, &json.id) {
+        let shared_inbox = json
+            .endpoints
+            .as_ref()
+            .and_then(|e| e.shared_inbox.as_ref());
+        if !same_origin(&key_url, &json.id)
+            || !same_origin(&json.inbox, &json.id)
+            || shared_inbox.is_some_and(|inbox| !same_origin(inbox, &json.id))
+        {
             return Err(Error::Forbidden(format!(
-                "the key or inbox of {} is on another server",
+                "the key or an inbox of {} is on another server",
                 json.id
             )));
         }

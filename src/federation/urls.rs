@@ -97,7 +97,7 @@ impl Urls {
         self.join("nodeinfo/2.1")
     }
 
-    /// The WebFinger endpoint, as a template for host-meta and the subscribe link.
+    /// The WebFinger endpoint, as a template for host-meta.
     pub fn webfinger_template(&self) -> String {
         format!("{}.well-known/webfinger?resource={{uri}}", self.base)
     }

@@ -21,6 +21,10 @@ struct Undo {
 enum UndoneObject {
     Id(Url),
     Activity(UndoneActivity),
+    /// An object with only an id (no type or actor): matched like a bare id.
+    Reference {
+        id: Url,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,7 +52,7 @@ pub(super) async fn receive(
 ) -> Result<()> {
     let undo: Undo = parse("Undo", activity)?;
     let removed = match undo.object {
-        UndoneObject::Id(follow_id) => {
+        UndoneObject::Id(follow_id) | UndoneObject::Reference { id: follow_id } => {
             followers::remove_by_follow_id(tx, signer.url(), &follow_id).await?
         }
         UndoneObject::Activity(undone) => {
