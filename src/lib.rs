@@ -9,6 +9,7 @@
 //! - [`config`]: the one TOML file, its defaults and validation.
 //! - [`error`]: the one error type; [`web::error`] maps it to HTTP.
 //! - [`db`]: SQLite or PostgreSQL behind one enum, migrations, transactions.
+//! - [`domain`]: stories, events, opportunities, resources: validation and storage.
 //! - [`app`]: the shared state, the router, starting and stopping an instance.
 //! - [`federation`]: ActivityPub: actors, discovery, inboxes, signatures, delivery.
 //! - [`web`]: pages for people.
@@ -20,6 +21,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod domain;
 pub mod error;
 pub mod federation;
 pub mod web;

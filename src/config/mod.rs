@@ -82,8 +82,14 @@ pub struct Federation {
     /// Let outgoing fetches and deliveries reach loopback addresses (127.0.0.0/8, ::1). For tests
     /// and local development only; other private addresses stay refused.
     pub allow_loopback_peers: bool,
-    /// How many deliveries are sent at the same time.
+    /// How many deliveries are sent at the same time (by this process).
     pub delivery_workers: u32,
+    /// How many deliveries one host receives at the same time.
+    pub per_host_concurrency: u32,
+    /// How long a worker may hold a delivery before another may take it, in seconds. On
+    /// PostgreSQL with several processes, this is how long the deliveries of a crashed process
+    /// wait; keep it well above `request_timeout_seconds`.
+    pub delivery_lease_seconds: u64,
     /// Timeout of one outgoing request (fetch or delivery), in seconds.
     pub request_timeout_seconds: u64,
     /// Time allowed to process one incoming activity, in seconds.
@@ -138,7 +144,9 @@ impl Default for Federation {
         Federation {
             allow_plain_http: false,
             allow_loopback_peers: false,
-            delivery_workers: 4,
+            delivery_workers: 32,
+            per_host_concurrency: 4,
+            delivery_lease_seconds: 60,
             request_timeout_seconds: 10,
             inbox_timeout_seconds: 9,
             retry_initial_seconds: 60,
@@ -295,6 +303,9 @@ impl Config {
             if value == 0 {
                 bail!("{key}: must be at least 1");
             }
+        }
+        if federation.delivery_lease_seconds <= federation.request_timeout_seconds {
+            bail!("federation.delivery_lease_seconds: must be more than request_timeout_seconds");
         }
         if federation.retry_max_seconds < federation.retry_initial_seconds {
             bail!("federation.retry_max_seconds: must not be less than retry_initial_seconds");

@@ -9,18 +9,32 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use std::borrow::Cow;
 
 /// `(version, description, SQL)` of each SQLite migration, oldest first.
-pub(super) const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/sqlite/0001_foundation.sql"),
-)];
+pub(super) const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../../migrations/sqlite/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "publishing",
+        include_str!("../../migrations/sqlite/0002_publishing.sql"),
+    ),
+];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
-pub(super) const POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/postgres/0001_foundation.sql"),
-)];
+pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "publishing",
+        include_str!("../../migrations/postgres/0002_publishing.sql"),
+    ),
+];
 
 /// A migration source over one of the lists above.
 #[derive(Debug)]

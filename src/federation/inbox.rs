@@ -142,6 +142,8 @@ async fn process(
     }
     activities::handle(state, &mut tx, &envelope.kind, value, &signer).await?;
     tx.commit().await?;
+    // Anything the activity queued (an Accept) can go now.
+    state.delivery_wakeup().notify_one();
     tracing::info!(id = %envelope.id, kind = %envelope.kind, signature = ?pending.standard, "accepted");
     Ok(())
 }

@@ -57,6 +57,7 @@ pub(super) async fn receive(
         &accept,
         &accept_id,
         organization.local_actor_id,
+        false,
         &[signer.inbox_url()?],
     )
     .await?;

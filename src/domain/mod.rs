@@ -1,0 +1,14 @@
+//! What an organization publishes, in our words: stories, events, opportunities and library
+//! resources, their validation, and the SQL that stores them.
+//!
+//! Invariant: nothing here knows HTTP, HTML pages or ActivityStreams. Inputs are parsed into
+//! validated values (every bad field named at once) before anything is written.
+
+pub mod event;
+pub mod opportunity;
+pub mod publication;
+pub mod resource;
+pub mod story;
+pub mod text;
+pub mod tokens;
+pub mod validation;

@@ -1,0 +1,108 @@
+//! Success stories and testimonials.
+
+use super::validation::{Check, choice};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// What kind of story it is.
+pub const CATEGORIES: &[&str] = &[
+    "individual_journey",
+    "economic",
+    "social",
+    "scientific",
+    "cultural",
+];
+
+/// The `[story]` part of an input.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoryInput {
+    pub category: String,
+    pub image_url: Option<String>,
+    pub image_alt: Option<String>,
+    #[serde(default)]
+    pub consent: ConsentInput,
+}
+
+/// What the story's subject agreed to.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentInput {
+    /// The person the story is about agreed to its publication.
+    #[serde(default)]
+    pub subject_consented: bool,
+    /// Do not show the subject's name.
+    #[serde(default)]
+    pub hide_name: bool,
+    /// Do not show where the subject lives.
+    #[serde(default)]
+    pub hide_place: bool,
+}
+
+/// A story's own fields, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoryDetails {
+    pub category: String,
+    pub image: Option<Image>,
+    pub consent: Consent,
+}
+
+/// An image with its required description.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Image {
+    pub url: Url,
+    pub alt: String,
+}
+
+/// The recorded consent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    pub subject_consented: bool,
+    pub hide_name: bool,
+    pub hide_place: bool,
+}
+
+/// Validates the `[story]` part.
+pub fn validate(input: &StoryInput, check: &mut Check) -> StoryDetails {
+    let category = match choice(&input.category, CATEGORIES) {
+        Some(category) => category.to_string(),
+        None => {
+            check.fail(
+                "story.category",
+                format!("must be one of {}", CATEGORIES.join(", ")),
+            );
+            String::new()
+        }
+    };
+    check.require(
+        input.consent.subject_consented,
+        "story.consent.subject_consented",
+        "a story is published only with its subject's consent: set it to true once you have it",
+    );
+    let image_url = check.optional_url("story.image_url", input.image_url.as_deref());
+    let image_alt = check.optional_text("story.image_alt", input.image_alt.as_deref(), 1500);
+    let image = match (image_url, image_alt) {
+        (Some(url), Some(alt)) => Some(Image { url, alt }),
+        (Some(_), None) => {
+            check.fail(
+                "story.image_alt",
+                "an image needs a description for people who cannot see it",
+            );
+            None
+        }
+        (None, Some(_)) => {
+            check.fail("story.image_url", "a description was given but no image");
+            None
+        }
+        (None, None) => None,
+    };
+    StoryDetails {
+        category,
+        image,
+        consent: Consent {
+            subject_consented: input.consent.subject_consented,
+            hide_name: input.consent.hide_name,
+            hide_place: input.consent.hide_place,
+        },
+    }
+}

@@ -1,0 +1,126 @@
+//! The delivery loop of one process: a dispatcher that claims due rows in batches as sending
+//! slots free up, a task per delivery in flight (at most `delivery_workers`), and a recorder
+//! that writes results back in batches. Memory stays bounded by the number of slots, whatever
+//! the queue's length.
+
+use super::sender::{self, SendResult};
+use super::{Job, StoredActivity, claim, load_activity, record, release_leases};
+use crate::app::AppState;
+use crate::db::Db;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinHandle;
+
+/// Most rows one claim takes.
+const MAX_BATCH: usize = 256;
+/// Most results written in one transaction.
+const MAX_RECORD_BATCH: usize = 512;
+/// Stored activities kept in memory (a fan-out sends one activity to many inboxes).
+const ACTIVITY_CACHE: usize = 64;
+
+/// Starts the dispatcher and the recorder of this process.
+pub fn spawn_workers(state: &AppState) -> Vec<JoinHandle<()>> {
+    let (results, received) = mpsc::channel(MAX_RECORD_BATCH * 2);
+    vec![
+        tokio::spawn(dispatch(state.clone(), results)),
+        tokio::spawn(record_results(state.clone(), received)),
+    ]
+}
+
+async fn dispatch(state: AppState, results: mpsc::Sender<(Job, SendResult)>) {
+    if let Db::Sqlite(_) = state.db() {
+        // One process owns an SQLite database: leases still set were left by a dead process.
+        match release_leases(state.db()).await {
+            Ok(released) if released > 0 => {
+                tracing::info!(released, "took back deliveries of a stopped process")
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(error = ?error, "releasing delivery leases"),
+        }
+    }
+    let slots = Arc::new(Semaphore::new(
+        state.config().federation.delivery_workers as usize,
+    ));
+    let mut activities: HashMap<i64, Arc<StoredActivity>> = HashMap::new();
+    loop {
+        let Ok(first) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let free = (1 + slots.available_permits()).min(MAX_BATCH);
+        let jobs = match claim(&state, chrono::Utc::now(), free).await {
+            Ok(jobs) => jobs,
+            Err(error) => {
+                tracing::error!(error = ?error, "claiming deliveries");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if jobs.is_empty() {
+            drop(first);
+            tokio::select! {
+                () = state.delivery_wakeup().notified() => {}
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+            continue;
+        }
+        let mut permit = Some(first);
+        for job in jobs {
+            let permit = match permit.take() {
+                Some(permit) => permit,
+                None => match slots.clone().acquire_owned().await {
+                    Ok(permit) => permit,
+                    Err(_) => return,
+                },
+            };
+            let activity = match activities.get(&job.outgoing_activity_id) {
+                Some(activity) => activity.clone(),
+                None => match load_activity(state.db(), job.outgoing_activity_id).await {
+                    Ok(activity) => {
+                        if activities.len() >= ACTIVITY_CACHE {
+                            activities.clear();
+                        }
+                        let activity = Arc::new(activity);
+                        activities.insert(job.outgoing_activity_id, activity.clone());
+                        activity
+                    }
+                    Err(error) => {
+                        // The lease runs out and the row is tried again later.
+                        tracing::error!(error = ?error, "loading an outgoing activity");
+                        continue;
+                    }
+                },
+            };
+            let state = state.clone();
+            let results = results.clone();
+            tokio::spawn(async move {
+                let result = sender::send(
+                    &state,
+                    activity.local_actor_id,
+                    &job.inbox,
+                    activity.body.as_bytes(),
+                )
+                .await;
+                let _ = results.send((job, result)).await;
+                drop(permit);
+            });
+        }
+    }
+}
+
+async fn record_results(state: AppState, mut received: mpsc::Receiver<(Job, SendResult)>) {
+    while let Some(first) = received.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_RECORD_BATCH {
+            match received.try_recv() {
+                Ok(result) => batch.push(result),
+                Err(_) => break,
+            }
+        }
+        if let Err(error) = record(&state, &batch).await {
+            // The rows stay claimed until their lease ends, then are sent again: at least once.
+            tracing::error!(error = ?error, count = batch.len(), "recording delivery results");
+        }
+    }
+}

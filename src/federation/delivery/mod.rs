@@ -1,0 +1,420 @@
+//! The durable outgoing queue. Every activity we send is stored once (`outgoing_activity`) with
+//! one `delivery` row per target inbox; a dispatcher claims due rows in batches, a bounded pool
+//! of tasks signs and POSTs them, and the results are written back in batches.
+//!
+//! Invariants:
+//! - An activity is queued in the same transaction as the change that caused it, so nothing is
+//!   lost on a crash, and delivery is at-least-once (receivers dedupe by activity id).
+//! - A row is claimed with a lease (`claimed_until`) that both SQLite and PostgreSQL
+//!   understand: two workers or two processes never hold the same row at once, and the rows of
+//!   a crashed process are taken again when their lease ends.
+//! - A host gets at most `per_host_concurrency` deliveries at a time, and a host that keeps
+//!   failing (`delivery_host`) is retried as a whole, slowly, while others go on.
+//! - Signing is ours (aws-lc-rs, draft-cavage), so we read responses and honour `Retry-After`.
+
+mod dispatcher;
+mod sender;
+#[cfg(test)]
+mod tests;
+
+pub use dispatcher::spawn_workers;
+
+use crate::app::AppState;
+use crate::db::{Db, Tx, with_pool, with_tx};
+use crate::error::{Error, Result};
+use chrono::{DateTime, Duration, Utc};
+use sender::SendResult;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use url::Url;
+
+/// What one call of [`deliver_next`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A delivery succeeded.
+    Delivered,
+    /// A delivery failed and was rescheduled.
+    Retrying,
+    /// A delivery failed for good (a permanent refusal or too old) and was marked failed.
+    Failed,
+    /// Nothing was due.
+    Empty,
+}
+
+/// Rows per multi-row insert (3 parameters each, far below both databases' limits).
+const INSERT_CHUNK: usize = 500;
+
+/// Consecutive failures after which a host is retried as a whole, with its own backoff.
+const HOST_FAILURES_BEFORE_BACKOFF: i32 = 3;
+
+/// Stores `activity` (whose id is `activity_id`, sent by the local actor) once and queues it
+/// for each distinct inbox. `public` activities may be served at their id.
+pub async fn enqueue(
+    tx: &mut Tx,
+    activity: &Value,
+    activity_id: &Url,
+    local_actor_id: i64,
+    public: bool,
+    inboxes: &[Url],
+) -> Result<()> {
+    let now = Utc::now();
+    let body = serde_json::to_string(activity)?;
+    let sql = "insert into outgoing_activity (ap_id, local_actor_id, body, is_public, created_at) \
+               values ($1, $2, $3, $4, $5) returning outgoing_activity_id";
+    let outgoing_activity_id: i64 = with_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(activity_id.as_str())
+        .bind(local_actor_id)
+        .bind(&body)
+        .bind(public)
+        .bind(now)
+        .fetch_one(conn)
+        .await)?;
+    let distinct: Vec<&Url> = inboxes
+        .iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for chunk in distinct.chunks(INSERT_CHUNK) {
+        let mut sql = String::from(
+            "insert into delivery (outgoing_activity_id, inbox, inbox_host, attempts, \
+             next_attempt_at, created_at) values ",
+        );
+        for index in 0..chunk.len() {
+            let first = index * 2 + 3;
+            if index > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("($1, ${first}, ${}, 0, $2, $2)", first + 1));
+        }
+        with_tx!(tx, |conn| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(outgoing_activity_id)
+                .bind(now);
+            for inbox in chunk {
+                query = query
+                    .bind(inbox.as_str())
+                    .bind(inbox.host_str().unwrap_or_default());
+            }
+            query.execute(conn).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
+/// A claimed delivery.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct Job {
+    delivery_id: i64,
+    outgoing_activity_id: i64,
+    inbox: String,
+    inbox_host: String,
+    attempts: i32,
+    created_at: DateTime<Utc>,
+}
+
+/// How many due rows one claim looks at (the per-host ranking runs over these).
+const CLAIM_WINDOW: i64 = 2000;
+
+/// Claims up to `limit` due deliveries: oldest first, at most `per_host_concurrency` in flight
+/// per host (counting other workers' and processes' claims), none for a host in backoff.
+async fn claim(state: &AppState, now: DateTime<Utc>, limit: usize) -> Result<Vec<Job>> {
+    let federation = &state.config().federation;
+    let lease = now + Duration::seconds(federation.delivery_lease_seconds as i64);
+    let sql = "with busy as ( \
+            select inbox_host, count(*) as in_flight from delivery \
+            where claimed_until > $1 group by inbox_host), \
+        due as ( \
+            select delivery_id, inbox_host, next_attempt_at from delivery \
+            where failed_at is null and next_attempt_at <= $1 \
+            and (claimed_until is null or claimed_until <= $1) \
+            order by next_attempt_at, delivery_id limit $4), \
+        ranked as ( \
+            select due.delivery_id, due.next_attempt_at, \
+            row_number() over (partition by due.inbox_host order by due.next_attempt_at, due.delivery_id) \
+                + coalesce(busy.in_flight, 0) as slot \
+            from due left join busy on busy.inbox_host = due.inbox_host \
+            where not exists (select 1 from delivery_host h \
+                where h.host = due.inbox_host and h.next_attempt_at > $1)) \
+        update delivery set claimed_until = $2 \
+        where delivery_id in (select delivery_id from ranked where slot <= $3 \
+            order by slot, next_attempt_at, delivery_id limit $5) \
+        and (claimed_until is null or claimed_until <= $1) \
+        returning delivery_id, outgoing_activity_id, inbox, inbox_host, attempts, created_at";
+    let per_host = i64::from(federation.per_host_concurrency);
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    Ok(with_pool!(state.db(), |pool| sqlx::query_as(sql)
+        .bind(now)
+        .bind(lease)
+        .bind(per_host)
+        .bind(CLAIM_WINDOW)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// The stored activity a job sends: its sender and body.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct StoredActivity {
+    local_actor_id: i64,
+    body: String,
+}
+
+async fn load_activity(db: &Db, outgoing_activity_id: i64) -> Result<StoredActivity> {
+    let sql = "select local_actor_id, body from outgoing_activity where outgoing_activity_id = $1";
+    Ok(with_pool!(db, |pool| sqlx::query_as(sql)
+        .bind(outgoing_activity_id)
+        .fetch_one(pool)
+        .await)?)
+}
+
+/// Writes the results of sent jobs in one transaction. Returns what happened to each.
+async fn record(state: &AppState, results: &[(Job, SendResult)]) -> Result<Vec<Outcome>> {
+    let federation = &state.config().federation;
+    let now = Utc::now();
+    let mut outcomes = Vec::with_capacity(results.len());
+    let mut delivered = Vec::new();
+    let mut healthy_hosts = BTreeSet::new();
+    let mut tx = state.db().begin().await?;
+    for (job, result) in results {
+        let attempts = job.attempts + 1;
+        match result {
+            SendResult::Delivered => {
+                delivered.push(job.delivery_id);
+                healthy_hosts.insert(job.inbox_host.as_str());
+                outcomes.push(Outcome::Delivered);
+            }
+            SendResult::Retry {
+                reason,
+                retry_after,
+                host_down,
+            } => {
+                let wait = match retry_after {
+                    // The peer's wish, within our bounds: at least a second, at most our cap.
+                    Some(wait) => (*wait).clamp(
+                        Duration::seconds(1),
+                        Duration::seconds(federation.retry_max_seconds as i64),
+                    ),
+                    None => backoff(state, attempts),
+                };
+                let next = now + wait;
+                let give_up_at =
+                    job.created_at + Duration::hours(federation.give_up_after_hours as i64);
+                if next > give_up_at {
+                    mark_failed(
+                        &mut tx,
+                        job.delivery_id,
+                        attempts,
+                        &format!("gave up: {reason}"),
+                        now,
+                    )
+                    .await?;
+                    tracing::warn!(inbox = %job.inbox, attempts, %reason, "delivery given up");
+                    outcomes.push(Outcome::Failed);
+                } else {
+                    let sql = "update delivery set attempts = $1, next_attempt_at = $2, \
+                               claimed_until = null, last_error = $3 where delivery_id = $4";
+                    with_tx!(&mut tx, |conn| sqlx::query(sql)
+                        .bind(attempts)
+                        .bind(next)
+                        .bind(reason)
+                        .bind(job.delivery_id)
+                        .execute(conn)
+                        .await
+                        .map(|_| ()))?;
+                    tracing::info!(inbox = %job.inbox, attempts, %reason, next_attempt = %next, "delivery will be retried");
+                    outcomes.push(Outcome::Retrying);
+                }
+                if *host_down {
+                    host_failed(state, &mut tx, &job.inbox_host, reason, now).await?;
+                }
+            }
+            SendResult::Permanent(reason) => {
+                mark_failed(&mut tx, job.delivery_id, attempts, reason, now).await?;
+                tracing::warn!(inbox = %job.inbox, attempts, %reason, "delivery refused for good");
+                outcomes.push(Outcome::Failed);
+            }
+        }
+    }
+    for chunk in delivered.chunks(INSERT_CHUNK) {
+        let placeholders: Vec<String> =
+            (1..=chunk.len()).map(|index| format!("${index}")).collect();
+        let sql = format!(
+            "delete from delivery where delivery_id in ({})",
+            placeholders.join(", ")
+        );
+        with_tx!(&mut tx, |conn| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(conn).await.map(|_| ())
+        })?;
+    }
+    for host in healthy_hosts {
+        let sql = "delete from delivery_host where host = $1";
+        with_tx!(&mut tx, |conn| sqlx::query(sql)
+            .bind(host)
+            .execute(conn)
+            .await
+            .map(|_| ()))?;
+    }
+    tx.commit().await?;
+    if !delivered.is_empty() {
+        tracing::debug!(count = delivered.len(), "delivered");
+    }
+    Ok(outcomes)
+}
+
+async fn mark_failed(
+    tx: &mut Tx,
+    delivery_id: i64,
+    attempts: i32,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let sql = "update delivery set attempts = $1, failed_at = $2, claimed_until = null, \
+               last_error = $3 where delivery_id = $4";
+    with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(attempts)
+        .bind(now)
+        .bind(reason)
+        .bind(delivery_id)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Counts one more consecutive failure of `host`; from the third on, the whole host waits.
+async fn host_failed(
+    state: &AppState,
+    tx: &mut Tx,
+    host: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let sql = "insert into delivery_host (host, failures, next_attempt_at, unreachable_since, last_error) \
+               values ($1, 1, $2, $2, $3) \
+               on conflict (host) do update set failures = delivery_host.failures + 1, last_error = $3 \
+               returning failures";
+    let failures: i32 = with_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(host)
+        .bind(now)
+        .bind(reason)
+        .fetch_one(conn)
+        .await)?;
+    if failures >= HOST_FAILURES_BEFORE_BACKOFF {
+        let wait = backoff(state, failures - HOST_FAILURES_BEFORE_BACKOFF + 1);
+        let sql = "update delivery_host set next_attempt_at = $1 where host = $2";
+        with_tx!(tx, |conn| sqlx::query(sql)
+            .bind(now + wait)
+            .bind(host)
+            .execute(conn)
+            .await
+            .map(|_| ()))?;
+        if failures == HOST_FAILURES_BEFORE_BACKOFF {
+            tracing::warn!(%host, %reason, "host unreachable; retrying it slowly");
+        }
+    }
+    Ok(())
+}
+
+/// `retry_initial_seconds × 2^(attempts-1)`, capped at `retry_max_seconds`, ±20 % jitter so
+/// that many failures at once do not retry in lockstep.
+fn backoff(state: &AppState, attempts: i32) -> Duration {
+    let federation = &state.config().federation;
+    let exponent = attempts.saturating_sub(1).clamp(0, 30) as u32;
+    let base = federation
+        .retry_initial_seconds
+        .saturating_mul(1u64 << exponent)
+        .min(federation.retry_max_seconds) as f64;
+    let jitter: f64 = rand::random_range(0.8..1.2);
+    Duration::milliseconds((base * 1000.0 * jitter) as i64)
+}
+
+/// Sends the most overdue delivery, if any, and records the result (for tests and tools that
+/// want to drain the queue step by step).
+pub async fn deliver_next(state: &AppState) -> Result<Outcome> {
+    let Some(job) = claim(state, Utc::now(), 1).await?.pop() else {
+        return Ok(Outcome::Empty);
+    };
+    let activity = load_activity(state.db(), job.outgoing_activity_id).await?;
+    let result = sender::send(
+        state,
+        activity.local_actor_id,
+        &job.inbox,
+        activity.body.as_bytes(),
+    )
+    .await;
+    let outcomes = record(state, &[(job, result)]).await?;
+    outcomes
+        .first()
+        .copied()
+        .ok_or_else(|| Error::internal("no outcome recorded"))
+}
+
+/// Frees every lease. Only for SQLite at start-up: one process owns an SQLite database, so a
+/// lease still set was left by a process that died.
+pub async fn release_leases(db: &Db) -> Result<u64> {
+    let sql = "update delivery set claimed_until = null where claimed_until is not null";
+    Ok(with_pool!(db, |pool| sqlx::query(sql)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?)
+}
+
+/// Counts of the whole queue.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct QueueCounts {
+    pub pending: i64,
+    pub failed: i64,
+}
+
+/// How many deliveries are pending and failed.
+pub async fn counts(state: &AppState) -> Result<QueueCounts> {
+    let sql = "select coalesce(sum(case when failed_at is null then 1 else 0 end), 0) as pending, \
+               coalesce(sum(case when failed_at is null then 0 else 1 end), 0) as failed from delivery";
+    Ok(with_pool!(state.db(), |pool| sqlx::query_as(sql)
+        .fetch_one(pool)
+        .await)?)
+}
+
+/// The queue of one host, for `jisr queue status`.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct HostStatus {
+    pub host: String,
+    pub pending: i64,
+    pub failed: i64,
+    /// Since when the host has kept failing, when it has.
+    pub unreachable_since: Option<DateTime<Utc>>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+/// Pending and failed deliveries per host, and which hosts are unreachable.
+pub async fn status(db: &Db) -> Result<Vec<HostStatus>> {
+    let sql = "select q.host, q.pending, q.failed, h.unreachable_since, h.next_attempt_at, \
+               coalesce(h.last_error, q.last_error) as last_error from ( \
+                 select inbox_host as host, \
+                 sum(case when failed_at is null then 1 else 0 end) as pending, \
+                 sum(case when failed_at is null then 0 else 1 end) as failed, \
+                 max(last_error) as last_error \
+                 from delivery group by inbox_host) q \
+               left join delivery_host h on h.host = q.host and h.failures >= $1 \
+               order by q.pending desc, q.host";
+    Ok(with_pool!(db, |pool| sqlx::query_as(sql)
+        .bind(HOST_FAILURES_BEFORE_BACKOFF)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// A stored public activity by id, to serve at its URL.
+pub async fn public_activity(db: &Db, ap_id: &str) -> Result<Value> {
+    let sql = "select body from outgoing_activity where ap_id = $1 and is_public = $2";
+    let body: String = with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .bind(ap_id)
+        .bind(true)
+        .fetch_one(pool)
+        .await)?;
+    Ok(serde_json::from_str(&body)?)
+}
