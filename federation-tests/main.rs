@@ -8,6 +8,8 @@ mod harness;
 
 mod cli;
 mod discovery;
+mod durability;
 mod fedify;
 mod follow;
 mod inbox;
+mod publishing;

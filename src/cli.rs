@@ -3,6 +3,9 @@
 use crate::app::{AppState, Instance};
 use crate::config::Config;
 use crate::db::Db;
+use crate::domain::publication::{Draft, Input, Kind};
+use crate::domain::tokens;
+use crate::federation::{delivery, outbox};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -40,6 +43,75 @@ enum Command {
         /// The configuration file to check.
         file: PathBuf,
     },
+    /// Publish a story, event, opportunity or resource from a TOML file (see docs/publishing.md).
+    ///
+    /// Followers receive it from the running server's delivery workers.
+    Publish {
+        /// story, event, opportunity or resource.
+        kind: String,
+        /// The TOML file with the publication.
+        file: PathBuf,
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Replace a publication's content from a TOML file; followers receive an Update.
+    Edit {
+        /// story, event, opportunity or resource.
+        kind: String,
+        /// The publication's id (the last part of its URL).
+        id: String,
+        /// The TOML file with the new content.
+        file: PathBuf,
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Delete a publication; followers receive a Delete and its URL answers 410 Gone.
+    Delete {
+        /// story, event, opportunity or resource.
+        kind: String,
+        /// The publication's id (the last part of its URL).
+        id: String,
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Manage the editors' API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+        #[arg(long, short, global = true)]
+        config: Option<PathBuf>,
+    },
+    /// Show the delivery queue: pending and failed deliveries per host, unreachable hosts.
+    Queue {
+        #[command(subcommand)]
+        action: QueueAction,
+        #[arg(long, short, global = true)]
+        config: Option<PathBuf>,
+    },
+    /// Benchmarks that print their figures against a baseline measured in the same run.
+    Bench {
+        #[command(subcommand)]
+        benchmark: crate::bench::Benchmark,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenAction {
+    /// Make a token for an editor; it is printed once and stored only as a hash.
+    Create {
+        /// Who or what the token is for.
+        name: String,
+    },
+    /// List the tokens (never their secrets).
+    List,
+    /// Revoke a token by its number.
+    Revoke { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+enum QueueAction {
+    /// Pending, failed and unreachable counts per domain.
+    Status,
 }
 
 /// Runs the parsed command.
@@ -53,6 +125,101 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Publish { kind, file, config } => {
+            let state = open(config.as_deref()).await?;
+            let draft = read_draft(&state, &kind, &file)?;
+            let published = outbox::publish(&state, &draft).await?;
+            let url = state
+                .urls()
+                .publication(published.kind, &published.public_id);
+            println!(
+                "published {} {}\n{url}",
+                published.kind.as_str(),
+                published.public_id
+            );
+            Ok(())
+        }
+        Command::Edit {
+            kind,
+            id,
+            file,
+            config,
+        } => {
+            let state = open(config.as_deref()).await?;
+            let draft = read_draft(&state, &kind, &file)?;
+            let edited = outbox::edit(&state, parse_kind(&kind)?, &id, &draft).await?;
+            println!("edited {} {}", edited.kind.as_str(), edited.public_id);
+            Ok(())
+        }
+        Command::Delete { kind, id, config } => {
+            let state = open(config.as_deref()).await?;
+            let deleted = outbox::remove(&state, parse_kind(&kind)?, &id).await?;
+            println!("deleted {} {}", deleted.kind.as_str(), deleted.public_id);
+            Ok(())
+        }
+        Command::Token { action, config } => {
+            let config = Config::load(config.as_deref())?;
+            let db = connect(&config).await?;
+            match action {
+                TokenAction::Create { name } => {
+                    let (id, token) = tokens::create(&db, &name).await?;
+                    println!(
+                        "token {id} for {name}:\n{token}\nKeep it secret: it is not shown again."
+                    );
+                }
+                TokenAction::List => {
+                    for token in tokens::list(&db).await? {
+                        let state = match token.revoked_at {
+                            Some(at) => format!("revoked {at}"),
+                            None => format!(
+                                "last used {}",
+                                token
+                                    .last_used_at
+                                    .map_or("never".to_string(), |at| at.to_string())
+                            ),
+                        };
+                        println!(
+                            "{}\t{}\tcreated {}\t{state}",
+                            token.api_token_id, token.name, token.created_at
+                        );
+                    }
+                }
+                TokenAction::Revoke { id } => {
+                    tokens::revoke(&db, id).await?;
+                    println!("token {id} revoked");
+                }
+            }
+            Ok(())
+        }
+        Command::Queue {
+            action: QueueAction::Status,
+            config,
+        } => {
+            let config = Config::load(config.as_deref())?;
+            let db = connect(&config).await?;
+            let hosts = delivery::status(&db).await?;
+            if hosts.is_empty() {
+                println!("the delivery queue is empty");
+            }
+            println!(
+                "{:<40} {:>8} {:>8}  unreachable since",
+                "host", "pending", "failed"
+            );
+            for host in hosts {
+                println!(
+                    "{:<40} {:>8} {:>8}  {}{}",
+                    host.host,
+                    host.pending,
+                    host.failed,
+                    host.unreachable_since
+                        .map_or("-".to_string(), |at| at.to_string()),
+                    host.last_error
+                        .map_or(String::new(), |error| format!("  ({error})")),
+                );
+            }
+            Ok(())
+        }
+        Command::Bench { benchmark } => crate::bench::run(benchmark).await,
         Command::CheckConfig { file } => {
             let config = Config::load(Some(&file))?;
             println!(
@@ -65,6 +232,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn parse_kind(kind: &str) -> anyhow::Result<Kind> {
+    Kind::parse(kind).ok_or_else(|| {
+        anyhow::anyhow!("{kind:?} is not a kind: use story, event, opportunity or resource")
+    })
+}
+
+/// Reads and validates a publication file; each invalid field is named.
+fn read_draft(state: &AppState, kind: &str, file: &std::path::Path) -> anyhow::Result<Draft> {
+    let kind = parse_kind(kind)?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    Input::from_toml(&text)
+        .and_then(|input| input.validate(kind, &state.config().instance.languages))
+        .with_context(|| format!("{}", file.display()))
+}
+
+async fn connect(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database.url, config.database.max_connections).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// The instance's state, for commands that act as the organization.
+async fn open(config: Option<&std::path::Path>) -> anyhow::Result<AppState> {
+    let config = Config::load(config)?;
+    let db = connect(&config).await?;
+    AppState::new(config, db).await
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

@@ -14,10 +14,12 @@
 //! - [`federation`]: ActivityPub: actors, discovery, inboxes, signatures, delivery.
 //! - [`web`]: pages for people.
 //! - [`cli`]: the command line.
+//! - [`bench`]: benchmarks with a baseline measured in the same run.
 //!
 //! `docs/ARCHITECTURE.md` has the codemap and the invariants.
 
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod db;

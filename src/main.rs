@@ -5,6 +5,7 @@ use clap::Parser;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("JISR_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),

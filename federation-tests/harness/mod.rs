@@ -3,6 +3,7 @@
 pub mod database;
 pub mod fedify_peer;
 pub mod instance;
+pub mod process;
 pub mod remote;
 
 pub use database::TestDatabase;

@@ -42,6 +42,8 @@ struct Shared {
     fetches: Mutex<Vec<Received>>,
     /// Statuses the inboxes answer next, in order; 202 once empty.
     statuses: Mutex<VecDeque<u16>>,
+    /// How long the inboxes take to answer, in milliseconds.
+    delay_ms: std::sync::atomic::AtomicU64,
 }
 
 /// The test server, with actors `ada` and `mallory`.
@@ -89,6 +91,7 @@ impl TestActor {
             received: Mutex::new(Vec::new()),
             fetches: Mutex::new(Vec::new()),
             statuses: Mutex::new(VecDeque::new()),
+            delay_ms: std::sync::atomic::AtomicU64::new(0),
         });
         let app = Router::new()
             .route("/users/{name}", get(actor_document))
@@ -115,6 +118,19 @@ impl TestActor {
     /// The inboxes answer these statuses next, in order.
     pub fn answer_next(&self, statuses: &[u16]) {
         self.0.statuses.lock().expect("lock").extend(statuses);
+    }
+
+    /// The inboxes take this long to answer from now on.
+    pub fn answer_after(&self, delay: std::time::Duration) {
+        let millis = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        self.0
+            .delay_ms
+            .store(millis, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The origin of the server, `http://localhost:<port>/`.
+    pub fn base(&self) -> &Url {
+        &self.0.base
     }
 
     /// Everything the inboxes received so far.
@@ -319,6 +335,10 @@ async fn actor_document(
 }
 
 async fn record(shared: &Shared, uri: &Uri, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let delay = shared.delay_ms.load(std::sync::atomic::Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
     shared.received.lock().expect("lock").push(Received {
         path: uri.path().to_string(),
         headers,

@@ -6,13 +6,15 @@
 //! verifying our signed fetch can fetch our key without a loop.
 
 use super::actors::{instance_document, organization_document};
-use super::followers;
 use super::inbox::verified_signer;
+use super::objects::{self, Verb};
 use super::signature::{self, SignedRequest};
+use super::{delivery, followers};
 use crate::app::AppState;
+use crate::domain::publication::{self, Kind};
 use crate::error::{Error, Result};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Method, Uri, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::Deserialize;
@@ -161,7 +163,10 @@ fn ordered_collection(
     }
 }
 
-/// `GET /actors/{username}/outbox`: what the organization published (nothing yet).
+/// Items per page of the outbox.
+const OUTBOX_PAGE_SIZE: i64 = 20;
+
+/// `GET /actors/{username}/outbox`: the `Create` of every publication, newest first, paged.
 pub async fn outbox(
     State(state): State<AppState>,
     Path(username): Path<String>,
@@ -173,13 +178,85 @@ pub async fn outbox(
     organization_username(&state, &username)?;
     check_signed_get(&state, &method, &uri, &headers).await?;
     let id = state.urls().outbox(&username);
-    Ok(activity_json(&ordered_collection(
-        &state,
-        &id,
-        0,
-        query.page,
-        Vec::new(),
-    )))
+    let total = publication::count(state.db(), None).await?;
+    let total = u64::try_from(total).unwrap_or_default();
+    let Some(page) = query.page else {
+        let last = total.div_ceil(OUTBOX_PAGE_SIZE as u64).max(1);
+        let mut collection = ordered_collection(&state, &id, total, None, Vec::new());
+        collection["last"] = json!(state.urls().page(&id, last));
+        return Ok(activity_json(&collection));
+    };
+    let page = page.max(1);
+    let offset = i64::try_from(page - 1).unwrap_or(i64::MAX / 2) * OUTBOX_PAGE_SIZE;
+    let publications = publication::list(state.db(), None, offset, OUTBOX_PAGE_SIZE).await?;
+    let items = publications
+        .iter()
+        .map(|publication| {
+            let (_, mut activity) = objects::activity(&state, Verb::Create, publication);
+            if let Some(fields) = activity.as_object_mut() {
+                fields.remove("@context");
+            }
+            activity
+        })
+        .collect();
+    let mut collection_page = ordered_collection(&state, &id, total, Some(page), items);
+    if offset + OUTBOX_PAGE_SIZE < i64::try_from(total).unwrap_or(i64::MAX) {
+        collection_page["next"] = json!(state.urls().page(&id, page + 1));
+    }
+    if page > 1 {
+        collection_page["prev"] = json!(state.urls().page(&id, page - 1));
+    }
+    Ok(activity_json(&collection_page))
+}
+
+/// `GET /{kinds}/{public_id}`: a publication, as ActivityStreams JSON or as its page; 410 with
+/// a `Tombstone` once deleted.
+pub async fn publication(
+    State(state): State<AppState>,
+    Path((kinds, public_id)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let kind = Kind::parse(&kinds)
+        .filter(|kind| kind.plural() == kinds)
+        .ok_or(Error::NotFound)?;
+    let found = publication::find(state.db(), kind, &public_id).await?;
+    if !wants_activity_json(&headers) {
+        return Ok(crate::web::pages::publication(&state, &found));
+    }
+    check_signed_get(&state, &method, &uri, &headers).await?;
+    let mut response = activity_json(&objects::document(&state, &found));
+    if found.is_deleted() {
+        *response.status_mut() = StatusCode::GONE;
+    }
+    Ok(response)
+}
+
+/// `GET /{kinds}/{public_id}/activities/{name}`: a public activity we sent, at its id.
+pub async fn publication_activity(
+    State(state): State<AppState>,
+    Path((kinds, public_id, name)): Path<(String, String, String)>,
+) -> Result<Response> {
+    let kind = Kind::parse(&kinds)
+        .filter(|kind| kind.plural() == kinds)
+        .ok_or(Error::NotFound)?;
+    let id = state.urls().publication_activity(kind, &public_id, &name);
+    Ok(activity_json(
+        &delivery::public_activity(state.db(), id.as_str()).await?,
+    ))
+}
+
+/// `GET /ns`: our JSON-LD context, which defines Jisr's terms.
+pub async fn namespace() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/ld+json"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        format!("{{\"@context\": {}}}", objects::CONTEXT_JSON.trim()),
+    )
+        .into_response()
 }
 
 /// `GET /actor/outbox`: the instance actor publishes nothing.

@@ -76,3 +76,43 @@ pub async fn list(db: &Db, local_actor_id: i64) -> Result<Vec<String>> {
         .fetch_all(pool)
         .await)?)
 }
+
+/// Adds many followers at once (multi-row inserts), for imports and benchmarks: `(actor id,
+/// inbox, shared inbox)`; existing ones are left as they are.
+pub async fn insert_many(
+    db: &Db,
+    local_actor_id: i64,
+    followers: &[(String, String, Option<String>)],
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let now = Utc::now();
+    for chunk in followers.chunks(300) {
+        let mut sql = String::from(
+            "insert into follower (local_actor_id, actor_ap_id, inbox, shared_inbox, \
+             follow_activity_id, created_at) values ",
+        );
+        for index in 0..chunk.len() {
+            let first = 3 + index * 3;
+            if index > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "($1, ${first}, ${}, ${}, ${first}, $2)",
+                first + 1,
+                first + 2
+            ));
+        }
+        sql.push_str(" on conflict (local_actor_id, actor_ap_id) do nothing");
+        with_tx!(&mut tx, |conn| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(local_actor_id)
+                .bind(now);
+            for (actor, inbox, shared_inbox) in chunk {
+                query = query.bind(actor).bind(inbox).bind(shared_inbox);
+            }
+            query.execute(conn).await.map(|_| ())
+        })?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

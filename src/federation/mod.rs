@@ -16,7 +16,9 @@ pub mod documents;
 pub mod followers;
 pub mod inbox;
 pub mod net;
+pub mod objects;
 pub mod origin;
+pub mod outbox;
 pub mod remote_actors;
 pub mod signature;
 pub mod urls;
@@ -81,5 +83,11 @@ pub fn routes() -> Router<AppState> {
         .route("/actors/{username}/outbox", get(documents::outbox))
         .route("/actors/{username}/followers", get(documents::followers))
         .route("/actors/{username}/following", get(documents::following))
+        .route("/ns", get(documents::namespace))
+        .route("/{kinds}/{public_id}", get(documents::publication))
+        .route(
+            "/{kinds}/{public_id}/activities/{name}",
+            get(documents::publication_activity),
+        )
         .merge(inboxes)
 }

@@ -102,6 +102,37 @@ impl Urls {
         format!("{}.well-known/webfinger?resource={{uri}}", self.base)
     }
 
+    /// A publication's id (and the URL of its page).
+    pub fn publication(&self, kind: crate::domain::publication::Kind, public_id: &str) -> Url {
+        self.join(&format!("{}/{public_id}", kind.plural()))
+    }
+
+    /// An activity about a publication, e.g. `…/stories/{id}/activities/create`.
+    pub fn publication_activity(
+        &self,
+        kind: crate::domain::publication::Kind,
+        public_id: &str,
+        name: &str,
+    ) -> Url {
+        self.join(&format!("{}/{public_id}/activities/{name}", kind.plural()))
+    }
+
+    /// The page of a hashtag.
+    pub fn hashtag(&self, tag: &str) -> Url {
+        let mut url = self.join("tags/");
+        url.path_segments_mut()
+            .map(|mut segments| {
+                segments.pop_if_empty().push(&tag.to_lowercase());
+            })
+            .ok();
+        url
+    }
+
+    /// The page of our JSON-LD context (our namespace's terms, for people and processors).
+    pub fn namespace(&self) -> Url {
+        self.join("ns")
+    }
+
     /// A new, never reused id for an activity of ours, under the actor that sends it.
     pub fn new_activity(&self, actor: &Url, kind: &str) -> Url {
         let token: u128 = rand::random();

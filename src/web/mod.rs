@@ -4,6 +4,7 @@
 //! Invariant: `web` writes no SQL and speaks no ActivityStreams; it renders what `domain` and
 //! `config` give it.
 
+pub mod api;
 pub mod error;
 pub mod html;
 pub mod pages;
@@ -15,7 +16,9 @@ use axum::routing::get;
 
 /// The page routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(pages::home))
+    Router::new()
+        .route("/", get(pages::home))
+        .merge(api::routes())
 }
 
 /// Any unknown path.

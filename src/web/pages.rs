@@ -45,3 +45,57 @@ pub fn profile(state: &AppState) -> Response {
 pub async fn home(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
     profile(&state)
 }
+
+/// A publication's page (its federated object's `url`); "gone" once deleted.
+pub fn publication(
+    state: &AppState,
+    publication: &crate::domain::publication::Publication,
+) -> Response {
+    let config = state.config();
+    let id = state
+        .urls()
+        .publication(publication.kind, &publication.public_id);
+    let Some(text) = publication.text() else {
+        let language = config
+            .instance
+            .languages
+            .first()
+            .map_or("en", String::as_str);
+        let body = "<main>\n<h1>Gone</h1>\n<p>This was deleted.</p>\n</main>";
+        return (
+            axum::http::StatusCode::GONE,
+            Html(page(language, "Gone", "", body)),
+        )
+            .into_response();
+    };
+    let head = format!(
+        "<link rel=\"alternate\" type=\"application/activity+json\" href=\"{id}\">\n\
+         <meta property=\"og:title\" content=\"{title}\">\n\
+         <meta property=\"og:description\" content=\"{summary}\">\n\
+         <meta property=\"og:site_name\" content=\"{site}\">\n\
+         <meta name=\"fediverse:creator\" content=\"@{handle}@{domain}\">\n",
+        id = escape(id.as_str()),
+        title = escape(&text.title),
+        summary = escape(&text.summary),
+        site = escape(&config.instance.name),
+        handle = escape(&state.actors().organization.username),
+        domain = escape(&config.instance.domain),
+    );
+    let mut body = String::from("<main>\n");
+    for text in &publication.draft.texts {
+        body.push_str(&format!(
+            "<article lang=\"{lang}\" dir=\"{dir}\">\n<h1>{title}</h1>\n<p>{summary}</p>\n{html}\n</article>\n",
+            lang = escape(&text.language),
+            dir = super::html::direction(&text.language),
+            title = escape(&text.title),
+            summary = escape(&text.summary),
+            html = text.body_html,
+        ));
+    }
+    body.push_str("</main>");
+    (
+        [(header::VARY, "Accept")],
+        Html(page(&text.language, &text.title, &head, &body)),
+    )
+        .into_response()
+}

@@ -70,7 +70,7 @@ pub struct Text {
 
 /// The fields only one kind has.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum Details {
     Story(StoryDetails),
     Event(EventDetails),
@@ -547,8 +547,9 @@ pub async fn update(
     if current.is_deleted() {
         return Err(Error::Gone);
     }
-    // Never go back in time: peers apply an edit only if `updated` is newer.
-    let now = now.max(current.updated_at + chrono::Duration::milliseconds(1));
+    // Peers apply an edit only if `updated` is newer, and timestamps travel to the second: an
+    // edit is at least one second after the previous version.
+    let now = now.max(current.updated_at + chrono::Duration::seconds(1));
     let TimeColumns {
         starts_at,
         ends_at,

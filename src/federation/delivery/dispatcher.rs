@@ -122,5 +122,7 @@ async fn record_results(state: AppState, mut received: mpsc::Receiver<(Job, Send
             // The rows stay claimed until their lease ends, then are sent again: at least once.
             tracing::error!(error = ?error, count = batch.len(), "recording delivery results");
         }
+        // Recorded results free per-host capacity: the dispatcher may claim more now.
+        state.delivery_wakeup().notify_one();
     }
 }

@@ -260,7 +260,7 @@ async fn record(state: &AppState, results: &[(Job, SendResult)]) -> Result<Vec<O
     }
     tx.commit().await?;
     if !delivered.is_empty() {
-        tracing::debug!(count = delivered.len(), "delivered");
+        tracing::info!(delivered = delivered.len(), "deliveries recorded");
     }
     Ok(outcomes)
 }

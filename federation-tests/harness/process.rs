@@ -1,0 +1,120 @@
+//! A Jisr instance as a separate `jisr serve` process, for what only a process can show: being
+//! killed with SIGKILL, and several processes sharing one PostgreSQL database.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use tokio::process::{Child, Command};
+
+/// A `jisr serve` process and its configuration file.
+pub struct ProcessInstance {
+    child: Option<Child>,
+    pub config_path: PathBuf,
+    pub port: u16,
+    log_path: PathBuf,
+    _folder: tempfile::TempDir,
+}
+
+/// A free port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("free port")
+        .port()
+}
+
+impl ProcessInstance {
+    /// Writes a configuration (`domain` localhost:`domain_port`, listening on `listen_port`,
+    /// `extra` appended to `[federation]`) and starts `jisr serve` with it.
+    pub async fn start(
+        database_url: &str,
+        domain_port: u16,
+        listen_port: u16,
+        extra: &str,
+    ) -> ProcessInstance {
+        let folder = tempfile::tempdir().expect("folder");
+        let config_path = folder.path().join("jisr.toml");
+        std::fs::write(
+            &config_path,
+            format!(
+                "[instance]\ndomain = \"localhost:{domain_port}\"\nhandle = \"ngberlin\"\n\
+                 [server]\nlisten = \"127.0.0.1:{listen_port}\"\n[database]\nurl = \"{database_url}\"\n\
+                 [federation]\nallow_loopback_peers = true\n{extra}\n"
+            ),
+        )
+        .expect("write config");
+        let log_path = folder.path().join("jisr.log");
+        let mut instance = ProcessInstance {
+            child: None,
+            config_path,
+            port: listen_port,
+            log_path,
+            _folder: folder,
+        };
+        instance.spawn().await;
+        instance
+    }
+
+    async fn spawn(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log_path)
+            .expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_jisr"))
+            .args([
+                "serve",
+                "--config",
+                self.config_path.to_str().expect("path"),
+            ])
+            .env("JISR_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn jisr serve");
+        self.child = Some(child);
+        let url = format!("http://127.0.0.1:{}/.well-known/nodeinfo", self.port);
+        super::eventually(60, "jisr serve to answer", || async {
+            reqwest::get(&url)
+                .await
+                .ok()
+                .filter(|r| r.status().is_success())
+                .map(|_| ())
+        })
+        .await;
+    }
+
+    /// Kills the process with SIGKILL: no shutdown, no cleanup.
+    pub async fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().await.expect("SIGKILL");
+        }
+    }
+
+    /// Starts the process again with the same configuration.
+    pub async fn restart(&mut self) {
+        self.kill().await;
+        self.spawn().await;
+    }
+
+    /// Runs `jisr ARGS --config <this instance's file>` and returns its output.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_jisr"))
+            .args(args)
+            .args(["--config", self.config_path.to_str().expect("path")])
+            .output()
+            .expect("run jisr");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(output.status.success(), "jisr {args:?} failed: {text}");
+        text
+    }
+
+    /// What the process logged, for failure messages.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+}

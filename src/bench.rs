@@ -1,0 +1,316 @@
+//! Benchmarks that live in the repository and print their figures against a baseline measured
+//! in the same run, on the same machine (`jisr bench …`, built with `--release`).
+//!
+//! `fanout`: one publication delivered to N followers with personal inboxes spread over H
+//! loopback hosts, every request signed by Jisr and verified by a sink in this process. The
+//! baseline is the raw RSA-2048 PKCS#1 v1.5 SHA-256 signing rate of aws-lc-rs on all cores:
+//! each delivery needs one signature, so that rate is the ceiling.
+
+use crate::app::{AppState, Instance};
+use crate::config::Config;
+use crate::db::{Db, with_pool};
+use crate::domain::publication::{Input, Kind};
+use crate::federation::signature::{self, PrivateKey, PublicKey, SignedRequest};
+use crate::federation::{followers, outbox};
+use anyhow::Context;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use clap::Subcommand;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// The benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum Benchmark {
+    /// One publication fanned out to many followers on loopback inboxes.
+    Fanout {
+        /// Followers, each with its own inbox (no shared inboxes: one signed POST each).
+        #[arg(long, default_value_t = 10_000)]
+        followers: usize,
+        /// Distinct host names the inboxes are spread over (all resolve to 127.0.0.1).
+        #[arg(long, default_value_t = 1_000)]
+        hosts: usize,
+        /// Deliveries in flight at once (federation.delivery_workers).
+        #[arg(long, default_value_t = 64)]
+        workers: u32,
+        /// Database URL (default: a fresh SQLite file in a temporary folder).
+        #[arg(long)]
+        database: Option<String>,
+    },
+}
+
+/// Runs a benchmark and prints its report.
+pub async fn run(benchmark: Benchmark) -> anyhow::Result<()> {
+    match benchmark {
+        Benchmark::Fanout {
+            followers,
+            hosts,
+            workers,
+            database,
+        } => fanout(followers, hosts.max(1), workers, database).await,
+    }
+}
+
+/// Signatures per second with aws-lc-rs on `threads` threads for about `seconds`.
+fn signing_rate(threads: usize, seconds: f64) -> anyhow::Result<f64> {
+    let (private, _) = signature::generate_keypair()?;
+    let key = Arc::new(PrivateKey::from_pem(&private).context("key")?);
+    let message = b"(request-target): post /users/f1/inbox\nhost: h1.bench.test:8080\ndate: Sun, 29 Nov 2026 00:00:00 GMT\ndigest: SHA-256=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\ncontent-type: application/activity+json";
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let key = key.clone();
+            std::thread::spawn(move || {
+                let mut count = 0u64;
+                while Instant::now() < deadline {
+                    std::hint::black_box(key.sign(message));
+                    count += 1;
+                }
+                count
+            })
+        })
+        .collect();
+    let total: u64 = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
+    Ok(total as f64 / started.elapsed().as_secs_f64())
+}
+
+/// The sink: counts POSTs whose signature verifies with the organization's key.
+struct Sink {
+    key: PublicKey,
+    verified: AtomicU64,
+    refused: AtomicU64,
+}
+
+async fn sink_inbox(
+    State(sink): State<Arc<Sink>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let target = uri.path_and_query().map_or("/", |p| p.as_str());
+    let request = SignedRequest {
+        method: &method,
+        path_and_query: target,
+        scheme: "http",
+        headers: &headers,
+        body: Some(&body),
+    };
+    let verified = signature::parse(&request, chrono::Utc::now())
+        .and_then(|pending| pending.verify(&sink.key))
+        .is_ok();
+    if verified {
+        sink.verified.fetch_add(1, Ordering::Relaxed);
+        StatusCode::ACCEPTED
+    } else {
+        sink.refused.fetch_add(1, Ordering::Relaxed);
+        StatusCode::UNAUTHORIZED
+    }
+}
+
+/// CPU seconds used by this process so far (user + system), from /proc.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |index: usize| {
+        fields
+            .get(index)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Peak resident memory of this process, in MiB.
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| {
+            value
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Rows per second inserting `rows` rows of two text columns with multi-row inserts, in one
+/// transaction: the baseline for enqueueing.
+async fn multi_row_insert_rate(db: &Db, rows: usize) -> anyhow::Result<f64> {
+    with_pool!(db, |pool| sqlx::query(
+        "create table if not exists bench_baseline (a text not null, b text not null)"
+    )
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    let started = Instant::now();
+    let mut tx = db.begin().await?;
+    for chunk_start in (0..rows).step_by(500) {
+        let count = 500.min(rows - chunk_start);
+        let values: Vec<String> = (0..count)
+            .map(|index| format!("(${}, ${})", index * 2 + 1, index * 2 + 2))
+            .collect();
+        let sql = format!(
+            "insert into bench_baseline (a, b) values {}",
+            values.join(", ")
+        );
+        crate::db::with_tx!(&mut tx, |conn| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for index in 0..count {
+                query = query
+                    .bind(format!(
+                        "http://h{index}.bench.test:8080/users/f{index}/inbox"
+                    ))
+                    .bind(format!("h{index}.bench.test"));
+            }
+            query.execute(conn).await.map(|_| ())
+        })?;
+    }
+    tx.commit().await?;
+    Ok(rows as f64 / started.elapsed().as_secs_f64())
+}
+
+async fn fanout(
+    followers: usize,
+    hosts: usize,
+    workers: u32,
+    database: Option<String>,
+) -> anyhow::Result<()> {
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    println!(
+        "fan-out benchmark: {followers} followers on {hosts} hosts, {workers} deliveries in flight, {threads} cores"
+    );
+
+    let folder = tempfile_folder()?;
+    let database = database.unwrap_or_else(|| format!("sqlite://{}/bench.db", folder.display()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let sink_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let sink_port = sink_listener.local_addr()?.port();
+
+    let mut config = Config::default();
+    config.instance.domain = format!("localhost:{}", address.port());
+    config.server.listen = address;
+    config.database.url = database;
+    config.federation.allow_loopback_peers = true;
+    config.federation.delivery_workers = workers;
+    for host in 0..hosts {
+        config
+            .federation
+            .resolve
+            .insert(format!("h{host}.bench.test"), [127, 0, 0, 1].into());
+    }
+    let db = Db::connect(&config.database.url, config.database.max_connections).await?;
+    db.migrate().await?;
+    let state = AppState::new(config, db.clone()).await?;
+
+    let sink = Arc::new(Sink {
+        key: PublicKey::from_pem(&state.actors().organization.public_key_pem).context("our key")?,
+        verified: AtomicU64::new(0),
+        refused: AtomicU64::new(0),
+    });
+    let sink_app = axum::Router::new()
+        .route("/users/{name}/inbox", axum::routing::post(sink_inbox))
+        .with_state(sink.clone());
+    tokio::spawn(async move { axum::serve(sink_listener, sink_app).await });
+
+    let rows: Vec<(String, String, Option<String>)> = (0..followers)
+        .map(|n| {
+            let host = format!("h{}.bench.test:{sink_port}", n % hosts);
+            (
+                format!("http://{host}/users/f{n}"),
+                format!("http://{host}/users/f{n}/inbox"),
+                None,
+            )
+        })
+        .collect();
+    followers::insert_many(&db, state.actors().organization.local_actor_id, &rows).await?;
+
+    println!(
+        "measuring the baseline: aws-lc-rs RSA-2048 PKCS#1 v1.5 SHA-256 signing on {threads} threads …"
+    );
+    let signing = signing_rate(threads, 3.0)?;
+    let insert_rate = multi_row_insert_rate(&db, followers).await?;
+
+    let draft = Input::from_toml(
+        "[text.en]\ntitle = \"Benchmark story\"\nsummary = \"One story to many followers.\"\n\
+         body = \"A body of **Markdown**.\"\n[story]\ncategory = \"social\"\n\
+         [story.consent]\nsubject_consented = true\n",
+    )?
+    .validate(Kind::Story, &state.config().instance.languages)?;
+
+    let cpu_before = cpu_seconds();
+    let started = Instant::now();
+    outbox::publish(&state, &draft).await?;
+    let enqueued_in = started.elapsed();
+    let instance = Instance::start(state.clone(), listener)?;
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let target = followers as u64;
+    loop {
+        let done = sink.verified.load(Ordering::Relaxed) + sink.refused.load(Ordering::Relaxed);
+        if done >= target || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let elapsed = started.elapsed();
+    let cpu = cpu_seconds() - cpu_before;
+    instance.stop().await;
+    let _ = std::fs::remove_dir_all(&folder);
+
+    let verified = sink.verified.load(Ordering::Relaxed);
+    let refused = sink.refused.load(Ordering::Relaxed);
+    let rate = verified as f64 / elapsed.as_secs_f64();
+    let enqueue_rate = followers as f64 / enqueued_in.as_secs_f64();
+    println!();
+    println!("deliveries verified by the sink: {verified} of {followers} (refused: {refused})");
+    println!(
+        "fan-out time (publish to last delivery): {:.2} s",
+        elapsed.as_secs_f64()
+    );
+    println!("deliveries per second: {rate:.0}");
+    println!("baseline signing rate (aws-lc-rs, {threads} cores): {signing:.0}/s");
+    println!(
+        "ratio to the signing ceiling: {:.2} (target ≥ 0.50)",
+        rate / signing
+    );
+    println!(
+        "CPU per delivery (Jisr and the sink together): {:.0} µs",
+        cpu / verified.max(1) as f64 * 1e6
+    );
+    println!(
+        "enqueueing {followers} deliveries: {:.0} ms ({enqueue_rate:.0} rows/s)",
+        enqueued_in.as_secs_f64() * 1000.0
+    );
+    println!("baseline multi-row insert rate, same database: {insert_rate:.0} rows/s");
+    println!(
+        "enqueue ratio to the multi-row baseline: {:.2} (target ≥ 0.50)",
+        enqueue_rate / insert_rate
+    );
+    println!(
+        "peak resident memory of the whole process: {:.1} MiB",
+        peak_rss_mib()
+    );
+    if verified < target {
+        anyhow::bail!("only {verified} of {target} deliveries verified");
+    }
+    Ok(())
+}
+
+/// A temporary folder for the benchmark's database (removed at the end of the run).
+fn tempfile_folder() -> anyhow::Result<std::path::PathBuf> {
+    let folder = std::env::temp_dir().join(format!("jisr-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&folder)?;
+    Ok(folder)
+}

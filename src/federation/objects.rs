@@ -1,0 +1,504 @@
+//! Our publications as ActivityStreams objects: stories and library resources as `Article`,
+//! events as `Event` (FEP-8a8e, Mobilizon- and Gancio-compatible), opportunities as `Page` with
+//! one nested schema.org object under our `opportunity` term; and the `Create`, `Update` and
+//! `Delete` activities that carry them.
+//!
+//! Invariants (INTEROP.md): `type` is one string; `name` is plain text without `<>&`;
+//! `summary` is self-contained and link-free (for events it says when and where); `to` Public and
+//! `cc` followers, the same on the activity and the object; every attachment has a `mediaType`;
+//! every term we use is defined in [`context`], so JSON-LD processors expand all of it.
+
+use super::urls::Urls;
+use crate::app::AppState;
+use crate::domain::event::EventDetails;
+use crate::domain::opportunity::OpportunityDetails;
+use crate::domain::publication::{Details, Kind, Publication};
+use crate::domain::resource::ResourceDetails;
+use crate::domain::text::{escape_html, plain_title};
+use serde_json::{Map, Value, json};
+use url::Url;
+
+/// The namespace of Jisr's own terms (documented in docs/FEDERATION.md and served at `/ns`).
+pub const JISR_NAMESPACE: &str = "https://jisr-network.github.io/ns#";
+
+/// The public collection.
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// The JSON-LD context of our objects and activities: ActivityStreams plus every other term we
+/// use, defined inline (no document to fetch).
+pub fn context() -> Value {
+    CONTEXT.clone()
+}
+
+/// [`context`], parsed once from `context.json` (also served at `/ns`).
+static CONTEXT: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
+    serde_json::from_str(CONTEXT_JSON).expect("context.json is valid JSON (a test checks it)")
+});
+
+/// The text of our JSON-LD context.
+pub const CONTEXT_JSON: &str = include_str!("context.json");
+
+/// The ActivityStreams type of a kind.
+pub fn object_type(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Story | Kind::Resource => "Article",
+        Kind::Event => "Event",
+        Kind::Opportunity => "Page",
+    }
+}
+
+/// The publication as we serve and send it (a `Tombstone` once deleted), with `@context`.
+pub fn document(state: &AppState, publication: &Publication) -> Value {
+    let mut object = object(state, publication);
+    if let Some(map) = object.as_object_mut() {
+        let mut with_context = Map::new();
+        with_context.insert("@context".to_string(), context());
+        with_context.append(map);
+        return Value::Object(with_context);
+    }
+    object
+}
+
+fn rfc3339(moment: chrono::DateTime<chrono::Utc>) -> String {
+    moment.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The publication as an object, without `@context` (as embedded in an activity).
+pub fn object(state: &AppState, publication: &Publication) -> Value {
+    let urls = state.urls();
+    let id = urls.publication(publication.kind, &publication.public_id);
+    if publication.is_deleted() {
+        return json!({
+            "id": id,
+            "type": "Tombstone",
+            "formerType": object_type(publication.kind),
+            "deleted": publication.deleted_at.map(rfc3339),
+        });
+    }
+    let organization = &state.actors().organization;
+    let Some(text) = publication.text() else {
+        return json!({"id": id, "type": object_type(publication.kind)});
+    };
+    let name = |title: &str| -> String {
+        let title = plain_title(title);
+        match &publication.draft.details {
+            Details::Event(event) if event.status == "cancelled" => format!("Cancelled: {title}"),
+            _ => title,
+        }
+    };
+    let summary = |summary: &str| summary_html(publication, summary);
+    let content = |body_html: &str| content_html(publication, body_html);
+    let mut object = json!({
+        "id": id,
+        "type": object_type(publication.kind),
+        "attributedTo": organization.id,
+        "name": name(&text.title),
+        "summary": summary(&text.summary),
+        "content": content(&text.body_html),
+        "url": id,
+        "published": rfc3339(publication.published_at),
+        "to": [PUBLIC],
+        "cc": [urls.followers(&organization.username)],
+        "sensitive": false,
+        "inLanguage": publication.draft.default_language,
+        "nameMap": language_map(publication, |text| Value::String(name(&text.title))),
+        "summaryMap": language_map(publication, |text| Value::String(summary(&text.summary))),
+        "contentMap": language_map(publication, |text| Value::String(content(&text.body_html))),
+        "tag": hashtags(urls, &publication.draft.hashtags),
+        "attachment": [{"type": "Link", "mediaType": "text/html", "href": id, "name": name(&text.title)}],
+        "gcmObjectives": publication.draft.gcm_objectives,
+        "countriesOfOrigin": publication.draft.countries_of_origin,
+        "countriesOfResidence": publication.draft.countries_of_residence,
+    });
+    if publication.updated_at > publication.published_at {
+        object["updated"] = json!(rfc3339(publication.updated_at));
+    }
+    let fields = object.as_object_mut().expect("a JSON object");
+    match &publication.draft.details {
+        Details::Story(story) => {
+            fields.insert("storyCategory".into(), json!(story.category));
+            if let Some(image) = &story.image {
+                // `image`, not an attachment: an image attachment would hide Mastodon's card.
+                fields.insert(
+                    "image".into(),
+                    json!({"type": "Image", "url": image.url, "name": image.alt}),
+                );
+            }
+        }
+        Details::Event(event) => event_fields(fields, event),
+        Details::Opportunity(opportunity) => opportunity_fields(
+            fields,
+            state,
+            opportunity,
+            &text.title,
+            &text.summary,
+            publication,
+        ),
+        Details::Resource(resource) => {
+            fields.insert("library".into(), library(resource));
+        }
+    }
+    object
+}
+
+fn language_map(
+    publication: &Publication,
+    value: impl Fn(&crate::domain::publication::Text) -> Value,
+) -> Value {
+    Value::Object(
+        publication
+            .draft
+            .texts
+            .iter()
+            .map(|text| (text.language.clone(), value(text)))
+            .collect(),
+    )
+}
+
+fn hashtags(urls: &Urls, tags: &[String]) -> Value {
+    Value::Array(
+        tags.iter()
+            .map(|tag| json!({"type": "Hashtag", "name": format!("#{tag}"), "href": urls.hashtag(tag)}))
+            .collect(),
+    )
+}
+
+/// The summary Mastodon shows: for events the date, time and place first, for opportunities the
+/// card line; then the summary; all escaped, no links.
+fn summary_html(publication: &Publication, summary: &str) -> String {
+    let summary = format!("<p>{}</p>", escape_html(summary));
+    match &publication.draft.details {
+        Details::Event(event) => format!(
+            "<p>{}</p>{summary}",
+            escape_html(&event_line(event)).replace('\n', "<br>")
+        ),
+        Details::Opportunity(opportunity) => {
+            format!(
+                "<p>{}</p>{summary}",
+                escape_html(&opportunity_line(opportunity))
+            )
+        }
+        _ => summary,
+    }
+}
+
+/// `📅 Sat 14 Mar 2026, 10:00–16:00 (Europe/Berlin, UTC+01:00)` and `📍 place` lines.
+pub fn event_line(event: &EventDetails) -> String {
+    let starts = event.starts();
+    let ends = event.ends();
+    let when = if starts.date_naive() == ends.date_naive() {
+        format!(
+            "{}–{}",
+            starts.format("%a %-d %b %Y, %H:%M"),
+            ends.format("%H:%M")
+        )
+    } else {
+        format!(
+            "{} – {}",
+            starts.format("%a %-d %b %Y, %H:%M"),
+            ends.format("%a %-d %b %Y, %H:%M")
+        )
+    };
+    let status = match event.status.as_str() {
+        "cancelled" => "❌ Cancelled. ",
+        "tentative" => "❔ To be confirmed. ",
+        _ => "",
+    };
+    let mut line = format!(
+        "{status}📅 {when} ({}, UTC{})",
+        event.time_zone,
+        starts.format("%:z")
+    );
+    match (&event.place, &event.online_url) {
+        (Some(place), Some(_)) => {
+            line.push_str(&format!("\n📍 {} (also online)", place.one_line()))
+        }
+        (Some(place), None) => line.push_str(&format!("\n📍 {}", place.one_line())),
+        (None, Some(_)) => line.push_str("\n💻 Online"),
+        (None, None) => {}
+    }
+    line
+}
+
+/// `🤝 Volunteering · Berlin or online · apply by 30 Nov 2026`.
+pub fn opportunity_line(opportunity: &OpportunityDetails) -> String {
+    let kind = match opportunity.kind.as_str() {
+        "job" => "💼 Job",
+        "volunteering" => "🤝 Volunteering",
+        "course" => "🎓 Course",
+        "grant" => "💶 Grant",
+        "call_for_proposals" => "📣 Call for proposals",
+        "fellowship" => "🎓 Fellowship",
+        other => other,
+    };
+    let place = match (&opportunity.place, opportunity.remote) {
+        (Some(place), true) => format!("{place} or online"),
+        (Some(place), false) => place.clone(),
+        (None, _) => "Online".to_string(),
+    };
+    let mut parts = vec![kind.to_string(), place];
+    if let Some(deadline) = opportunity.deadline {
+        parts.push(format!("apply by {}", deadline.format("%-d %b %Y")));
+    }
+    parts.join(" · ")
+}
+
+/// The body, plus the links a reader needs (the document of a resource, the online link of an
+/// event) written into it.
+fn content_html(publication: &Publication, body_html: &str) -> String {
+    let link = |url: &Url, label: &str| {
+        format!(
+            "<p><a href=\"{}\">{}</a></p>",
+            escape_html(url.as_str()),
+            escape_html(label)
+        )
+    };
+    let mut content = body_html.to_string();
+    match &publication.draft.details {
+        Details::Resource(resource) => {
+            if let Some(url) = &resource.document_url {
+                content.push_str(&link(url, "Read the document"));
+            }
+            if let Some(url) = &resource.link {
+                content.push_str(&link(url, "More about it"));
+            }
+        }
+        Details::Event(event) => {
+            if let Some(url) = &event.online_url {
+                content.push_str(&link(url, "Join online"));
+            }
+        }
+        Details::Opportunity(opportunity) => {
+            if let Some(url) = &opportunity.apply_url {
+                content.push_str(&link(url, "How to apply"));
+            }
+        }
+        Details::Story(_) => {}
+    }
+    content
+}
+
+fn event_fields(fields: &mut Map<String, Value>, event: &EventDetails) {
+    fields.insert("startTime".into(), json!(event.starts().to_rfc3339()));
+    fields.insert("endTime".into(), json!(event.ends().to_rfc3339()));
+    fields.insert("timezone".into(), json!(event.time_zone));
+    let (event_status, ical_status) = match event.status.as_str() {
+        "cancelled" => ("EventCancelled", "CANCELLED"),
+        "tentative" => ("EventTentative", "TENTATIVE"),
+        _ => ("EventScheduled", "CONFIRMED"),
+    };
+    fields.insert("eventStatus".into(), json!(event_status));
+    fields.insert("status".into(), json!(ical_status));
+    fields.insert("category".into(), json!(event.category));
+    fields.insert("joinMode".into(), json!(event.join_mode));
+    if let Some(url) = &event.external_url {
+        fields.insert("externalParticipationUrl".into(), json!(url));
+    }
+    if let Some(capacity) = event.capacity {
+        fields.insert("maximumAttendeeCapacity".into(), json!(capacity));
+    }
+    fields.insert("isOnline".into(), json!(event.place.is_none()));
+    match &event.place {
+        Some(place) => {
+            let mut location = json!({
+                "type": "Place",
+                "name": place.name,
+                "address": {
+                    "type": "PostalAddress",
+                    "streetAddress": place.street_address,
+                    "postalCode": place.postal_code,
+                    "addressLocality": place.locality,
+                    "addressRegion": place.region,
+                    "addressCountry": place.country,
+                },
+            });
+            if let (Some(latitude), Some(longitude)) = (place.latitude, place.longitude) {
+                location["latitude"] = json!(latitude);
+                location["longitude"] = json!(longitude);
+            }
+            strip_nulls(&mut location);
+            fields.insert("location".into(), location);
+        }
+        None => {
+            if let Some(url) = &event.online_url {
+                fields.insert(
+                    "location".into(),
+                    json!({"type": "VirtualLocation", "url": url}),
+                );
+            }
+        }
+    }
+    if let (Some(url), Some(Value::Array(attachments))) =
+        (&event.online_url, fields.get_mut("attachment"))
+    {
+        // Mobilizon reads the online link from a Link named "Website".
+        attachments.push(
+            json!({"type": "Link", "mediaType": "text/html", "name": "Website", "href": url}),
+        );
+    }
+}
+
+fn opportunity_fields(
+    fields: &mut Map<String, Value>,
+    state: &AppState,
+    opportunity: &OpportunityDetails,
+    title: &str,
+    summary: &str,
+    publication: &Publication,
+) {
+    let organization = &state.actors().organization;
+    let offered_by = json!({
+        "type": "Organization",
+        "name": opportunity
+            .offering_organization
+            .clone()
+            .unwrap_or_else(|| state.config().instance.name.clone()),
+    });
+    if let Some(deadline) = opportunity.deadline {
+        fields.insert("endTime".into(), json!(rfc3339(deadline)));
+    }
+    let place_name = match (&opportunity.place, opportunity.remote) {
+        (Some(place), _) => place.clone(),
+        (None, _) => "Online".to_string(),
+    };
+    fields.insert(
+        "location".into(),
+        json!({"type": "Place", "name": place_name}),
+    );
+    let mut nested = match opportunity.kind.as_str() {
+        "job" | "volunteering" => {
+            let employment = opportunity.employment_type.clone().unwrap_or_else(|| {
+                if opportunity.kind == "volunteering" {
+                    "volunteer".into()
+                } else {
+                    "other".into()
+                }
+            });
+            json!({
+                "type": "JobPosting",
+                "title": plain_title(title),
+                "description": summary,
+                "employmentType": employment.to_ascii_uppercase(),
+                "datePosted": publication.published_at.format("%Y-%m-%d").to_string(),
+                "hiringOrganization": offered_by,
+            })
+        }
+        "course" => {
+            let course = opportunity.course.clone();
+            let mut nested = json!({
+                "type": "Course",
+                "name": plain_title(title),
+                "description": summary,
+                "provider": course.as_ref().and_then(|course| course.provider.clone()).map(|name| json!({"type": "Organization", "name": name})),
+                "courseMode": if opportunity.remote { "online" } else { "onsite" },
+                "inLanguage": course.as_ref().and_then(|course| course.language.clone()),
+                "offers": course.as_ref().and_then(|course| course.cost.clone()).map(|cost| json!({"type": "Offer", "price": cost})),
+            });
+            if course.as_ref().is_some_and(|course| course.certificate) {
+                nested["educationalCredentialAwarded"] = json!("Certificate");
+            }
+            nested
+        }
+        _ => json!({
+            "type": "MonetaryGrant",
+            "name": plain_title(title),
+            "description": summary,
+            "funder": offered_by,
+        }),
+    };
+    if let Some(deadline) = opportunity.deadline {
+        nested["validThrough"] = json!(rfc3339(deadline));
+    }
+    if opportunity.remote {
+        nested["jobLocationType"] = json!("TELECOMMUTE");
+    }
+    if let Some(place) = &opportunity.place {
+        nested["jobLocation"] = json!({"type": "Place", "name": place});
+    }
+    if !opportunity.countries.is_empty() {
+        nested["applicantLocationRequirements"] = Value::Array(
+            opportunity
+                .countries
+                .iter()
+                .map(|country| json!({"type": "Country", "name": country}))
+                .collect(),
+        );
+    }
+    if let Some(url) = &opportunity.apply_url {
+        nested["applyUrl"] = json!(url);
+    }
+    if let Some(email) = &opportunity.apply_email {
+        nested["applyEmail"] = json!(email);
+    }
+    strip_nulls(&mut nested);
+    fields.insert("opportunityKind".into(), json!(opportunity.kind));
+    fields.insert("opportunity".into(), nested);
+    let _ = organization;
+}
+
+fn library(resource: &ResourceDetails) -> Value {
+    let mut library = json!({
+        "topic": resource.topic,
+        "country": resource.country,
+        "year": resource.year,
+        "link": resource.link,
+        "documentUrl": resource.document_url,
+    });
+    strip_nulls(&mut library);
+    library
+}
+
+/// Removes `null` members (absent is clearer than null for most consumers).
+fn strip_nulls(value: &mut Value) {
+    if let Some(map) = value.as_object_mut() {
+        map.retain(|_, member| !member.is_null());
+        for member in map.values_mut() {
+            strip_nulls(member);
+        }
+    }
+}
+
+/// The verbs we send about publications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Create,
+    Update,
+    Delete,
+}
+
+/// The activity announcing `publication`: its id and its document. Update ids carry the edit
+/// time, so each edit is a new activity.
+pub fn activity(state: &AppState, verb: Verb, publication: &Publication) -> (Url, Value) {
+    let urls = state.urls();
+    let organization = &state.actors().organization;
+    let object_id = urls.publication(publication.kind, &publication.public_id);
+    let (kind, suffix, at) = match verb {
+        Verb::Create => ("Create", "create".to_string(), publication.published_at),
+        Verb::Update => (
+            "Update",
+            format!("update-{}", publication.updated_at.timestamp_millis()),
+            publication.updated_at,
+        ),
+        Verb::Delete => (
+            "Delete",
+            "delete".to_string(),
+            publication.deleted_at.unwrap_or(publication.updated_at),
+        ),
+    };
+    let id = urls.publication_activity(publication.kind, &publication.public_id, &suffix);
+    let object = match verb {
+        Verb::Delete => json!({"id": object_id, "type": "Tombstone"}),
+        _ => object(state, publication),
+    };
+    let activity = json!({
+        "@context": context(),
+        "id": id,
+        "type": kind,
+        "actor": organization.id,
+        "published": rfc3339(at),
+        "to": [PUBLIC],
+        "cc": [urls.followers(&organization.username)],
+        "object": object,
+    });
+    (id, activity)
+}

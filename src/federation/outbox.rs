@@ -1,0 +1,91 @@
+//! Publishing: a publication's write and the activity that tells every follower about it, in
+//! one transaction, then a nudge to the delivery workers.
+//!
+//! Invariant: the `Create`, `Update` or `Delete` is queued for every follower inbox (shared
+//! inboxes once per server) in the same transaction as the change, so a crash can lose neither.
+
+use super::delivery;
+use super::objects::{self, Verb};
+use crate::app::AppState;
+use crate::db::{Tx, with_tx};
+use crate::domain::publication::{self, Draft, Kind, Publication};
+use crate::error::{Error, Result};
+use chrono::Utc;
+use url::Url;
+
+/// Publishes a new publication and sends `Create` to every follower.
+pub async fn publish(state: &AppState, draft: &Draft) -> Result<Publication> {
+    let mut tx = state.db().begin().await?;
+    let created = publication::create(&mut tx, draft, Utc::now()).await?;
+    announce(state, &mut tx, Verb::Create, &created).await?;
+    tx.commit().await?;
+    state.delivery_wakeup().notify_one();
+    tracing::info!(kind = created.kind.as_str(), id = %created.public_id, "published");
+    Ok(created)
+}
+
+/// Replaces a publication's content and sends `Update` (with a newer `updated`).
+pub async fn edit(
+    state: &AppState,
+    kind: Kind,
+    public_id: &str,
+    draft: &Draft,
+) -> Result<Publication> {
+    if draft.details.kind() != kind {
+        return Err(Error::invalid("kind", "a publication keeps its kind"));
+    }
+    let current = publication::find(state.db(), kind, public_id).await?;
+    let mut tx = state.db().begin().await?;
+    let updated = publication::update(&mut tx, &current, draft, Utc::now()).await?;
+    announce(state, &mut tx, Verb::Update, &updated).await?;
+    tx.commit().await?;
+    state.delivery_wakeup().notify_one();
+    tracing::info!(kind = kind.as_str(), id = %public_id, "edited");
+    Ok(updated)
+}
+
+/// Deletes a publication (its id answers 410 from now on) and sends `Delete`.
+pub async fn remove(state: &AppState, kind: Kind, public_id: &str) -> Result<Publication> {
+    let current = publication::find(state.db(), kind, public_id).await?;
+    let mut tx = state.db().begin().await?;
+    let deleted = publication::delete(&mut tx, &current, Utc::now()).await?;
+    announce(state, &mut tx, Verb::Delete, &deleted).await?;
+    tx.commit().await?;
+    state.delivery_wakeup().notify_one();
+    tracing::info!(kind = kind.as_str(), id = %public_id, "deleted");
+    Ok(deleted)
+}
+
+async fn announce(
+    state: &AppState,
+    tx: &mut Tx,
+    verb: Verb,
+    publication: &Publication,
+) -> Result<()> {
+    let organization = &state.actors().organization;
+    let (id, activity) = objects::activity(state, verb, publication);
+    let inboxes = follower_inboxes(tx, organization.local_actor_id).await?;
+    delivery::enqueue(
+        tx,
+        &activity,
+        &id,
+        organization.local_actor_id,
+        true,
+        &inboxes,
+    )
+    .await
+}
+
+/// Where to deliver to all followers: each follower's shared inbox if it has one, else its own.
+async fn follower_inboxes(tx: &mut Tx, local_actor_id: i64) -> Result<Vec<Url>> {
+    let sql =
+        "select distinct coalesce(shared_inbox, inbox) from follower where local_actor_id = $1";
+    let inboxes: Vec<String> = with_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(local_actor_id)
+        .fetch_all(conn)
+        .await)?;
+    Ok(inboxes
+        .iter()
+        .filter_map(|inbox| Url::parse(inbox).ok())
+        .collect())
+}
