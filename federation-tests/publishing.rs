@@ -452,3 +452,54 @@ async fn the_api_needs_a_live_token() {
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a revoked token");
     alpha.stop().await;
 }
+
+#[tokio::test]
+async fn a_host_that_keeps_failing_is_marked_unreachable_and_others_go_on() {
+    let database = TestDatabase::create().await;
+    let (alpha, broken, token) = followed_instance(&database).await;
+    let healthy = TestActor::start().await;
+    let follow = healthy.follow("ada", &alpha.actor_id());
+    let (status, _) = healthy
+        .post("ada", &alpha.url("/inbox"), &follow, Forgery::None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    received(&broken, "Accept", 1).await;
+    received(&healthy, "Accept", 1).await;
+    broken.answer_next(&[503; 20]);
+
+    let input = json!({"text": {"en": {"title": "t", "summary": "s"}},
+                       "story": {"category": "social", "consent": {"subject_consented": true}}});
+    let (status, _) = api(
+        reqwest::Method::POST,
+        alpha.url("/api/v1/stories"),
+        Some(&token),
+        Some(input),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    received(&healthy, "Create", 1).await;
+
+    let state = alpha.state().clone();
+    let host = format!("localhost:{}", broken.base().port().expect("port"));
+    let status = eventually(20, "the failing host marked unreachable", || async {
+        let hosts = jisr::federation::delivery::status(state.db())
+            .await
+            .expect("status");
+        hosts
+            .into_iter()
+            .find(|entry| entry.host == host && entry.unreachable_since.is_some())
+    })
+    .await;
+    assert_eq!(
+        status.pending, 1,
+        "the Create waits for the host: {status:?}"
+    );
+    assert!(
+        status
+            .last_error
+            .as_deref()
+            .is_some_and(|error| error.contains("503")),
+        "{status:?}"
+    );
+    alpha.stop().await;
+}

@@ -123,6 +123,7 @@ pub fn client(config: &Arc<Config>) -> anyhow::Result<reqwest::Client> {
         .timeout(timeout)
         .connect_timeout(timeout)
         .pool_idle_timeout(Duration::from_secs(30))
+        .pool_max_idle_per_host(1)
         .dns_resolver(Arc::new(GuardedResolver(PeerPolicy::new(config.clone()))))
         .build()?)
 }

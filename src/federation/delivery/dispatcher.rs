@@ -1,5 +1,6 @@
-//! The delivery loop of one process: a dispatcher that claims due rows in batches as sending
-//! slots free up, a task per delivery in flight (at most `delivery_workers`), and a recorder
+//! The delivery loop of one process: a dispatcher that claims due rows in batches (up to twice
+//! the sending slots) and hands them to free slots, a task per delivery in flight (at most
+//! `delivery_workers`), and a recorder
 //! that writes results back in batches. Memory stays bounded by the number of slots, whatever
 //! the queue's length.
 
@@ -7,7 +8,7 @@ use super::sender::{self, SendResult};
 use super::{Job, StoredActivity, claim, load_activity, record, release_leases};
 use crate::app::AppState;
 use crate::db::Db;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
@@ -40,72 +41,67 @@ async fn dispatch(state: AppState, results: mpsc::Sender<(Job, SendResult)>) {
             Err(error) => tracing::error!(error = ?error, "releasing delivery leases"),
         }
     }
-    let slots = Arc::new(Semaphore::new(
-        state.config().federation.delivery_workers as usize,
-    ));
+    let workers = state.config().federation.delivery_workers as usize;
+    let slots = Arc::new(Semaphore::new(workers));
     let mut activities: HashMap<i64, Arc<StoredActivity>> = HashMap::new();
+    // Claimed jobs waiting for a free slot. Claiming in batches (up to twice the slots) keeps
+    // the claim query off the per-delivery path; claimed jobs count against their host's limit.
+    let mut waiting: VecDeque<Job> = VecDeque::new();
     loop {
-        let Ok(first) = slots.clone().acquire_owned().await else {
+        let Ok(permit) = slots.clone().acquire_owned().await else {
             return;
         };
-        let free = (1 + slots.available_permits()).min(MAX_BATCH);
-        let jobs = match claim(&state, chrono::Utc::now(), free).await {
-            Ok(jobs) => jobs,
-            Err(error) => {
-                tracing::error!(error = ?error, "claiming deliveries");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
+        if waiting.is_empty() {
+            let want = (workers * 2).clamp(1, MAX_BATCH);
+            match claim(&state, chrono::Utc::now(), want).await {
+                Ok(jobs) => waiting.extend(jobs),
+                Err(error) => {
+                    tracing::error!(error = ?error, "claiming deliveries");
+                    drop(permit);
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
             }
-        };
-        if jobs.is_empty() {
-            drop(first);
+        }
+        let Some(job) = waiting.pop_front() else {
+            drop(permit);
             tokio::select! {
                 () = state.delivery_wakeup().notified() => {}
                 () = tokio::time::sleep(Duration::from_secs(1)) => {}
             }
             continue;
-        }
-        let mut permit = Some(first);
-        for job in jobs {
-            let permit = match permit.take() {
-                Some(permit) => permit,
-                None => match slots.clone().acquire_owned().await {
-                    Ok(permit) => permit,
-                    Err(_) => return,
-                },
-            };
-            let activity = match activities.get(&job.outgoing_activity_id) {
-                Some(activity) => activity.clone(),
-                None => match load_activity(state.db(), job.outgoing_activity_id).await {
-                    Ok(activity) => {
-                        if activities.len() >= ACTIVITY_CACHE {
-                            activities.clear();
-                        }
-                        let activity = Arc::new(activity);
-                        activities.insert(job.outgoing_activity_id, activity.clone());
-                        activity
+        };
+        let activity = match activities.get(&job.outgoing_activity_id) {
+            Some(activity) => activity.clone(),
+            None => match load_activity(state.db(), job.outgoing_activity_id).await {
+                Ok(activity) => {
+                    if activities.len() >= ACTIVITY_CACHE {
+                        activities.clear();
                     }
-                    Err(error) => {
-                        // The lease runs out and the row is tried again later.
-                        tracing::error!(error = ?error, "loading an outgoing activity");
-                        continue;
-                    }
-                },
-            };
-            let state = state.clone();
-            let results = results.clone();
-            tokio::spawn(async move {
-                let result = sender::send(
-                    &state,
-                    activity.local_actor_id,
-                    &job.inbox,
-                    activity.body.as_bytes(),
-                )
-                .await;
-                let _ = results.send((job, result)).await;
-                drop(permit);
-            });
-        }
+                    let activity = Arc::new(activity);
+                    activities.insert(job.outgoing_activity_id, activity.clone());
+                    activity
+                }
+                Err(error) => {
+                    // The lease runs out and the row is tried again later.
+                    tracing::error!(error = ?error, "loading an outgoing activity");
+                    continue;
+                }
+            },
+        };
+        let state = state.clone();
+        let results = results.clone();
+        tokio::spawn(async move {
+            let result = sender::send(
+                &state,
+                activity.local_actor_id,
+                &job.inbox,
+                activity.body.as_bytes(),
+            )
+            .await;
+            let _ = results.send((job, result)).await;
+            drop(permit);
+        });
     }
 }
 

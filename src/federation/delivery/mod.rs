@@ -8,7 +8,8 @@
 //! - A row is claimed with a lease (`claimed_until`) that both SQLite and PostgreSQL
 //!   understand: two workers or two processes never hold the same row at once, and the rows of
 //!   a crashed process are taken again when their lease ends.
-//! - A host gets at most `per_host_concurrency` deliveries at a time, and a host that keeps
+//! - A host (host and port, as in the `Host` header) gets at most `per_host_concurrency`
+//!   deliveries at a time, and a host that keeps
 //!   failing (`delivery_host`) is retried as a whole, slowly, while others go on.
 //! - Signing is ours (aws-lc-rs, draft-cavage), so we read responses and honour `Retry-After`.
 
@@ -93,7 +94,7 @@ pub async fn enqueue(
             for inbox in chunk {
                 query = query
                     .bind(inbox.as_str())
-                    .bind(inbox.host_str().unwrap_or_default());
+                    .bind(crate::federation::signature::host_header(inbox));
             }
             query.execute(conn).await.map(|_| ())
         })?;
