@@ -183,3 +183,28 @@ async fn a_delivery_refused_with_400_is_not_retried() {
     );
     alpha.stop().await;
 }
+
+#[tokio::test]
+async fn a_peer_on_the_federation_crate_follows_and_verifies_our_accept() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let peer = crate::harness::crate_peer::CratePeer::start().await;
+
+    let follow_id = peer.follow(&alpha.actor_id(), &alpha.url("/inbox")).await;
+    assert_eq!(
+        alpha.follower_count().await,
+        1,
+        "our verifier accepted the crate's signature"
+    );
+
+    let accept = eventually(15, "the crate peer to verify our Accept", || async {
+        peer.received()
+            .into_iter()
+            .find(|activity| activity["type"] == "Accept")
+    })
+    .await;
+    assert_eq!(accept["actor"], alpha.actor_id().as_str());
+    assert_eq!(accept["object"]["id"], follow_id.as_str());
+    assert_eq!(accept["object"]["actor"], peer.actor_id.as_str());
+    alpha.stop().await;
+}
