@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::domain::publication::{Draft, Input, Kind};
 use crate::domain::tokens;
-use crate::federation::{delivery, outbox};
+use crate::federation::{delivery, following, outbox};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -71,6 +71,19 @@ enum Command {
         kind: String,
         /// The publication's id (the last part of its URL).
         id: String,
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Follow another organization (a handle such as @org@example.org, or an actor URL): what
+    /// it publishes will reach this instance.
+    Follow {
+        /// `@name@host` or the actor's URL.
+        target: String,
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// List whom the organization follows, and whether each accepted.
+    Following {
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
@@ -155,6 +168,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = open(config.as_deref()).await?;
             let deleted = outbox::remove(&state, parse_kind(&kind)?, &id).await?;
             println!("deleted {} {}", deleted.kind.as_str(), deleted.public_id);
+            Ok(())
+        }
+        Command::Follow { target, config } => {
+            let state = open(config.as_deref()).await?;
+            let actor = following::follow(&state, &target).await?;
+            println!("follow sent to {actor}; it is accepted when {actor} answers");
+            Ok(())
+        }
+        Command::Following { config } => {
+            let state = open(config.as_deref()).await?;
+            let list =
+                following::list(state.db(), state.actors().organization.local_actor_id).await?;
+            for entry in list {
+                let status = entry
+                    .accepted_at
+                    .map_or("pending".to_string(), |at| format!("accepted {at}"));
+                println!("{}\t{status}", entry.target_ap_id);
+            }
             Ok(())
         }
         Command::Token { action, config } => {

@@ -32,9 +32,22 @@
 //   POST /_control/post     {"actor":"bob","type":"Note"|"Article"|"Event","content":..,"name":..,
 //                            "to":"<actor URL or @user@host>"?}   (no "to": deliver to followers)
 //                                           -> 202 {"id":"<object id>","create":"<Create id>"}
+//   POST /_control/reply    {"actor":"bob","inReplyTo":"<object id>","content":"<p>html</p>",
+//                            "to":"<actor URL or @user@host>"}
+//        sends Create(Note{inReplyTo, content, to:[Public, target], cc:[bob's followers],
+//        tag:[Mention of target]}) to the target's inbox; the Note is served at its id
+//                                           -> 202 {"id":"<Note id>","create":"<Create id>"}
 //   GET  /_control/log                      -> [ {at, recipient, type, id, actor, object,
-//                                               signature:{spec,key_id,verified:true}, json}, ... ]
-//        every activity the inboxes accepted; `json` is the body exactly as received. An inbox
+//                                               signature:{spec,key_id,verified:true}, parsed?, json}, ... ]
+//        every activity the inboxes accepted; `json` is the body exactly as received. `parsed` is
+//        present when the body's object is embedded (Create, Update, Delete, Announce, Accept..):
+//        the body re-parsed with Fedify's vocabulary (Activity.fromJsonLd, then getObject() on the
+//        embedded object, crossOrigin "trust") with a loader that serves only Fedify's preloaded
+//        contexts and fetches nothing:
+//          {class:"Article"|"Note"|"Event"|"Page"|"Tombstone"|.., id, name, summary, content,
+//           url, published, updated, startTime, endTime (ISO), location:{class,name}|null,
+//           tags:[Hashtag names], inReplyTo, attributedTo}   (null where absent)
+//        or {error:"<message>"} if that fails (e.g. a context Fedify does not preload). An inbox
 //        POST is accepted only if its HTTP signature verifies (checked here with Fedify's
 //        verifyRequestDetailed, whatever LD signature / integrity proof the body also carries)
 //        and the key's owner is the activity's actor; otherwise 401 and nothing is logged.
@@ -46,6 +59,9 @@
 // Handles are resolved with WebFinger over ORIGIN's scheme (http when ORIGIN is http), because
 // Fedify's own lookup always uses https for acct: handles.
 // Errors: 400 bad body, 404 unknown target, 502 delivery failed ({"error":..}).
+//
+// Also here: parse-embedded.mjs (builds `parsed`), expand.mjs (offline JSON-LD expansion check; see
+// its header) and offline-loader.mjs (the preloaded-contexts-only loader both use).
 import http from "node:http";
 import dns from "node:dns";
 import fs from "node:fs";
@@ -58,10 +74,11 @@ import {
 } from "@fedify/fedify";
 import {
   Person, Follow, Accept, Reject, Undo, Create, Article, Event, Note, Place, Endpoints, Activity,
-  isActor, lookupObject, PUBLIC_COLLECTION,
+  Mention, isActor, lookupObject, PUBLIC_COLLECTION,
 } from "@fedify/vocab";
 import { configure, getConsoleSink } from "@logtape/logtape";
 import { Temporal } from "@js-temporal/polyfill";
+import { parseEmbedded } from "./parse-embedded.mjs";
 
 // Fedify 2.x targets Node >= 22; on Node 20 importJwk(Ed25519) reads navigator.userAgent.
 globalThis.navigator ??= { userAgent: `Node.js/${process.version}` };
@@ -189,10 +206,13 @@ federation
   .on(Activity, async (ctx, activity) => {
     // Reaching this point means the HTTP signature verified (see handle()) and Fedify accepted it.
     const body = JSON.parse(ctx.data.rawBody);
+    const embedded = Array.isArray(body.object) ? body.object[0] : body.object;
     const rec = {
       at: new Date().toISOString(), recipient: ctx.recipient, type: activity.constructor.name,
       id: activity.id?.href ?? null, actor: activity.actorId?.href ?? null, object: activity.objectId?.href ?? null,
-      signature: ctx.data.signature, json: body,
+      signature: ctx.data.signature,
+      ...(embedded != null && typeof embedded === "object" ? { parsed: await parseEmbedded(body) } : {}),
+      json: body,
     };
     if (activity instanceof Follow) {
       const target = ctx.parseUri(activity.objectId);
@@ -319,6 +339,25 @@ async function control(req, res, url) {
     posts.set(id.href, obj);
     const create = new Create({ id: new URL(`${id.href}#create`), actor: actorUri, object: obj, tos: obj.toIds, ccs: obj.ccIds, published: obj.published });
     return send(recipient, create, { id: id.href, create: create.id.href });
+  }
+
+  if (url.pathname === "/_control/reply") {
+    if (!body.to) return json(res, 400, { error: "'to' (actor URL or handle) is required" });
+    if (typeof body.inReplyTo !== "string" || !URL.canParse(body.inReplyTo)) return json(res, 400, { error: "'inReplyTo' must be an absolute URL" });
+    const target = await resolveActor(ctx, me, body.to).catch((e) => (console.error(e), null));
+    if (!target) return json(res, 404, { error: "'to' is not a resolvable actor", to: body.to });
+    const id = new URL(`/users/${me}/notes/${randomUUID()}`, ORIGIN);
+    const mention = `@${target.preferredUsername ?? "unknown"}@${target.id.host}`;
+    const note = new Note({
+      id, url: id, attribution: actorUri, replyTarget: new URL(body.inReplyTo),
+      content: body.content ?? `<p>reply from ${me}</p>`,
+      tos: [PUBLIC_COLLECTION, target.id], ccs: [ctx.getFollowersUri(me)],
+      tags: [new Mention({ href: target.id, name: mention })],
+      published: Temporal.Now.instant(),
+    });
+    posts.set(id.href, note);
+    const create = new Create({ id: new URL(`${id.href}#create`), actor: actorUri, object: note, tos: note.toIds, ccs: note.ccIds, published: note.published });
+    return send(target, create, { id: id.href, create: create.id.href });
   }
   return json(res, 404, { error: "unknown control endpoint" });
 }

@@ -20,6 +20,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "publishing",
         include_str!("../../migrations/sqlite/0002_publishing.sql"),
     ),
+    (
+        3,
+        "network",
+        include_str!("../../migrations/sqlite/0003_network.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -33,6 +38,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "publishing",
         include_str!("../../migrations/postgres/0002_publishing.sql"),
+    ),
+    (
+        3,
+        "network",
+        include_str!("../../migrations/postgres/0003_network.sql"),
     ),
 ];
 

@@ -4,7 +4,9 @@
 //! Invariant: nothing here knows HTTP, HTML pages or ActivityStreams. Inputs are parsed into
 //! validated values (every bad field named at once) before anything is written.
 
+pub mod comment;
 pub mod event;
+pub mod network;
 pub mod opportunity;
 pub mod publication;
 pub mod resource;

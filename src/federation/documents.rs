@@ -9,7 +9,7 @@ use super::actors::{instance_document, organization_document};
 use super::inbox::verified_signer;
 use super::objects::{self, Verb};
 use super::signature::{self, SignedRequest};
-use super::{delivery, followers};
+use super::{delivery, followers, following};
 use crate::app::AppState;
 use crate::domain::publication::{self, Kind};
 use crate::error::{Error, Result};
@@ -288,7 +288,7 @@ pub async fn followers(
     })))
 }
 
-/// `GET /actors/{username}/following`: whom the organization follows (nobody yet).
+/// `GET /actors/{username}/following`: the organizations ours follows (accepted follows).
 pub async fn following(
     State(state): State<AppState>,
     Path(username): Path<String>,
@@ -300,11 +300,20 @@ pub async fn following(
     organization_username(&state, &username)?;
     check_signed_get(&state, &method, &uri, &headers).await?;
     let id = state.urls().following(&username);
+    let accepted: Vec<Value> =
+        following::list(state.db(), state.actors().organization.local_actor_id)
+            .await?
+            .into_iter()
+            .filter(|entry| entry.accepted_at.is_some())
+            .map(|entry| Value::String(entry.target_ap_id))
+            .collect();
+    let total = accepted.len() as u64;
+    let items = if query.page == Some(1) {
+        accepted
+    } else {
+        Vec::new()
+    };
     Ok(activity_json(&ordered_collection(
-        &state,
-        &id,
-        0,
-        query.page,
-        Vec::new(),
+        &state, &id, total, query.page, items,
     )))
 }

@@ -59,21 +59,27 @@ pub async fn remove_by_follow_id(tx: &mut Tx, actor: &Url, follow_id: &Url) -> R
     Ok(result > 0)
 }
 
+/// Where to deliver to all followers of the local actor: each follower's shared inbox if it
+/// has one, else its own, each once.
+pub async fn delivery_inboxes(tx: &mut Tx, local_actor_id: i64) -> Result<Vec<Url>> {
+    let sql =
+        "select distinct coalesce(shared_inbox, inbox) from follower where local_actor_id = $1";
+    let inboxes: Vec<String> = with_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(local_actor_id)
+        .fetch_all(conn)
+        .await)?;
+    Ok(inboxes
+        .iter()
+        .filter_map(|inbox| Url::parse(inbox).ok())
+        .collect())
+}
+
 /// How many actors follow the local actor.
 pub async fn count(db: &Db, local_actor_id: i64) -> Result<i64> {
     let sql = "select count(*) from follower where local_actor_id = $1";
     Ok(with_pool!(db, |pool| sqlx::query_scalar(sql)
         .bind(local_actor_id)
         .fetch_one(pool)
-        .await)?)
-}
-
-/// The ids of the actors that follow the local actor, oldest first.
-pub async fn list(db: &Db, local_actor_id: i64) -> Result<Vec<String>> {
-    let sql = "select actor_ap_id from follower where local_actor_id = $1 order by follower_id";
-    Ok(with_pool!(db, |pool| sqlx::query_scalar(sql)
-        .bind(local_actor_id)
-        .fetch_all(pool)
         .await)?)
 }
 

@@ -119,6 +119,17 @@ async fn process(
         ));
     }
 
+    if envelope.kind == "Delete"
+        && deletes_itself(&value, &envelope.actor)
+        && remote_actors::find_stored(state, &envelope.actor)
+            .await?
+            .is_none()
+    {
+        // A server announcing the deletion of an account we never knew: its key is gone with
+        // it, so nothing can be verified, and there is nothing to delete (Mastodon does this).
+        tracing::debug!(actor = %envelope.actor, "Delete of an unknown actor; ignored");
+        return Ok(());
+    }
     let signer = verified_signer(state, &pending).await?;
     if signer.url() != &envelope.actor {
         return Err(Error::Unauthorized(format!(
@@ -146,6 +157,13 @@ async fn process(
     state.delivery_wakeup().notify_one();
     tracing::info!(id = %envelope.id, kind = %envelope.kind, signature = ?pending.standard, "accepted");
     Ok(())
+}
+
+/// Whether `activity` deletes its own actor.
+fn deletes_itself(activity: &Value, actor: &Url) -> bool {
+    let object = &activity["object"];
+    let id = object.as_str().or_else(|| object["id"].as_str());
+    id == Some(actor.as_str())
 }
 
 /// Finds the key of the request's signer and verifies the signature; on failure, refetches the

@@ -14,6 +14,7 @@ pub mod delivery;
 pub mod discovery;
 pub mod documents;
 pub mod followers;
+pub mod following;
 pub mod inbox;
 pub mod net;
 pub mod objects;

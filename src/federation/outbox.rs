@@ -4,14 +4,13 @@
 //! Invariant: the `Create`, `Update` or `Delete` is queued for every follower inbox (shared
 //! inboxes once per server) in the same transaction as the change, so a crash can lose neither.
 
-use super::delivery;
 use super::objects::{self, Verb};
+use super::{delivery, followers};
 use crate::app::AppState;
-use crate::db::{Tx, with_tx};
+use crate::db::Tx;
 use crate::domain::publication::{self, Draft, Kind, Publication};
 use crate::error::{Error, Result};
 use chrono::Utc;
-use url::Url;
 
 /// Publishes a new publication and sends `Create` to every follower.
 pub async fn publish(state: &AppState, draft: &Draft) -> Result<Publication> {
@@ -64,7 +63,7 @@ async fn announce(
 ) -> Result<()> {
     let organization = &state.actors().organization;
     let (id, activity) = objects::activity(state, verb, publication);
-    let inboxes = follower_inboxes(tx, organization.local_actor_id).await?;
+    let inboxes = followers::delivery_inboxes(tx, organization.local_actor_id).await?;
     delivery::enqueue(
         tx,
         &activity,
@@ -74,18 +73,4 @@ async fn announce(
         &inboxes,
     )
     .await
-}
-
-/// Where to deliver to all followers: each follower's shared inbox if it has one, else its own.
-async fn follower_inboxes(tx: &mut Tx, local_actor_id: i64) -> Result<Vec<Url>> {
-    let sql =
-        "select distinct coalesce(shared_inbox, inbox) from follower where local_actor_id = $1";
-    let inboxes: Vec<String> = with_tx!(tx, |conn| sqlx::query_scalar(sql)
-        .bind(local_actor_id)
-        .fetch_all(conn)
-        .await)?;
-    Ok(inboxes
-        .iter()
-        .filter_map(|inbox| Url::parse(inbox).ok())
-        .collect())
 }

@@ -115,6 +115,11 @@ async fn find(ap_id: &str, state: &AppState) -> Result<Option<RemoteActor>> {
     row.map(RemoteActor::with_id).transpose()
 }
 
+/// The stored actor with this id, if we have ever fetched it.
+pub async fn find_stored(state: &AppState, ap_id: &Url) -> Result<Option<RemoteActor>> {
+    find(ap_id.as_str(), state).await
+}
+
 /// Reads a stored actor by id, inside a transaction.
 pub async fn find_in(tx: &mut Tx, ap_id: &Url) -> Result<Option<RemoteActor>> {
     let sql = "select ap_id, actor_type, username, inbox, shared_inbox, public_key_id, \

@@ -4,6 +4,9 @@
 //! its writes and the deliveries it queues land together or not at all. Unknown kinds are
 //! accepted (202) and logged, as the fediverse expects.
 
+mod accept;
+mod create;
+mod delete;
 mod follow;
 mod undo;
 
@@ -29,6 +32,9 @@ pub async fn handle(
     match kind {
         "Follow" => follow::receive(state, tx, activity, signer).await,
         "Undo" => undo::receive(state, tx, activity, signer).await,
+        "Accept" | "Reject" => accept::receive(tx, kind, activity, signer).await,
+        "Create" | "Update" => create::receive(state, tx, kind, activity, signer).await,
+        "Delete" => delete::receive(tx, activity, signer).await,
         other => {
             tracing::info!(kind = other, actor = %signer.ap_id, "activity kind not handled yet; accepted and ignored");
             Ok(())

@@ -1,0 +1,87 @@
+//! What the organizations we follow publish: their stories, events, opportunities and
+//! resources as received (sanitized), for the network-wide calendar, board and stories.
+//!
+//! Invariant: one row per object id; an update applies only when newer; a delete erases the
+//! content. Everything here was checked for origin and sanitized before it arrives.
+
+use crate::db::{Db, Tx, with_pool, with_tx};
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+
+/// A publication of another organization.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct RemotePublication {
+    pub ap_id: String,
+    pub actor_ap_id: String,
+    /// `Article`, `Event` or `Page`.
+    pub object_type: String,
+    pub name: String,
+    pub summary_html: String,
+    pub content_html: String,
+    pub url: String,
+    pub language: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Stores a received publication, or replaces the stored one if this one is newer. Returns
+/// whether anything changed. A deleted one stays deleted.
+pub async fn store(tx: &mut Tx, publication: &RemotePublication) -> Result<bool> {
+    let sql = "insert into remote_publication (ap_id, actor_ap_id, object_type, name, summary_html, \
+               content_html, url, language, starts_at, ends_at, published_at, updated_at, received_at) \
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+               on conflict (ap_id) do update set object_type = excluded.object_type, \
+               name = excluded.name, summary_html = excluded.summary_html, \
+               content_html = excluded.content_html, url = excluded.url, language = excluded.language, \
+               starts_at = excluded.starts_at, ends_at = excluded.ends_at, \
+               updated_at = excluded.updated_at, received_at = excluded.received_at \
+               where remote_publication.updated_at < excluded.updated_at \
+               and remote_publication.deleted_at is null \
+               and remote_publication.actor_ap_id = excluded.actor_ap_id";
+    let changed = with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(&publication.ap_id)
+        .bind(&publication.actor_ap_id)
+        .bind(&publication.object_type)
+        .bind(&publication.name)
+        .bind(&publication.summary_html)
+        .bind(&publication.content_html)
+        .bind(&publication.url)
+        .bind(&publication.language)
+        .bind(publication.starts_at)
+        .bind(publication.ends_at)
+        .bind(publication.published_at)
+        .bind(publication.updated_at)
+        .bind(Utc::now())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(changed > 0)
+}
+
+/// Erases a publication of `actor_ap_id` (content gone, id kept so that a late Create cannot
+/// bring it back). Returns whether there was one.
+pub async fn erase(tx: &mut Tx, ap_id: &str, actor_ap_id: &str) -> Result<bool> {
+    let sql = "update remote_publication set deleted_at = $1, name = '', summary_html = '', \
+               content_html = '' where ap_id = $2 and actor_ap_id = $3 and deleted_at is null";
+    let changed = with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(Utc::now())
+        .bind(ap_id)
+        .bind(actor_ap_id)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(changed > 0)
+}
+
+/// The stored (not deleted) publications of the network, newest first.
+pub async fn list(db: &Db, limit: i64) -> Result<Vec<RemotePublication>> {
+    let sql = "select ap_id, actor_ap_id, object_type, name, summary_html, content_html, url, \
+               language, starts_at, ends_at, published_at, updated_at from remote_publication \
+               where deleted_at is null order by published_at desc limit $1";
+    Ok(with_pool!(db, |pool| sqlx::query_as(sql)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+}

@@ -1,0 +1,33 @@
+//! `Delete` of an object by its author: network content is erased, a comment removed. A
+//! `Delete` of an actor we never stored, or of anything else, is accepted and ignored.
+
+use super::{id_of, parse};
+use crate::db::Tx;
+use crate::domain::{comment, network};
+use crate::error::{Error, Result};
+use crate::federation::origin::same_origin;
+use crate::federation::remote_actors::RemoteActor;
+use serde::Deserialize;
+use serde_json::Value;
+use url::Url;
+
+#[derive(Debug, Deserialize)]
+struct Delete {
+    #[serde(deserialize_with = "id_of")]
+    object: Url,
+}
+
+pub(super) async fn receive(tx: &mut Tx, activity: Value, signer: &RemoteActor) -> Result<()> {
+    let delete: Delete = parse("Delete", activity)?;
+    let actor = signer.url();
+    if !same_origin(&delete.object, actor) {
+        return Err(Error::Forbidden(format!(
+            "{actor} cannot delete {}, which is on another server",
+            delete.object
+        )));
+    }
+    let erased = network::erase(tx, delete.object.as_str(), actor.as_str()).await?
+        || comment::erase(tx, delete.object.as_str(), actor.as_str()).await?;
+    tracing::info!(object = %delete.object, erased, "Delete");
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! Whom our organization follows: resolving a handle with WebFinger, sending the `Follow`
+//! (durably, like every activity), and recording the `Accept` or `Reject` that answers it.
+//!
+//! Invariant: a following is marked accepted only by an Accept from the followed actor itself
+//! that names our Follow's id.
+
+use super::activities::ACTIVITY_STREAMS;
+use super::delivery;
+use super::remote_actors::RemoteActor;
+use crate::app::AppState;
+use crate::db::{Db, Tx, with_pool, with_tx};
+use crate::error::{Error, Result};
+use activitypub_federation::fetch::object_id::ObjectId;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use url::Url;
+
+/// One actor our organization follows (or asked to follow).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct Following {
+    pub target_ap_id: String,
+    pub follow_activity_id: String,
+    pub created_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+/// Follows `target` (an actor URL, or a handle `@name@host`); returns the actor's id.
+pub async fn follow(state: &AppState, target: &str) -> Result<Url> {
+    let actor_url = match Url::parse(target) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => url,
+        _ => resolve_handle(state, target).await?,
+    };
+    if state.actors().by_url(&actor_url).is_some() {
+        return Err(Error::invalid("target", "that is one of our own actors"));
+    }
+    let data = state.federation_data();
+    let actor: RemoteActor = ObjectId::<RemoteActor>::from(actor_url)
+        .dereference(&data)
+        .await?;
+    let organization = &state.actors().organization;
+    let follow_id = state.urls().new_activity(&organization.id, "follow");
+    let follow = json!({
+        "@context": ACTIVITY_STREAMS,
+        "id": follow_id,
+        "type": "Follow",
+        "actor": organization.id,
+        "object": actor.ap_id,
+        "to": [actor.ap_id],
+    });
+    let mut tx = state.db().begin().await?;
+    let sql = "insert into following (local_actor_id, target_ap_id, target_inbox, follow_activity_id, \
+               created_at) values ($1, $2, $3, $4, $5) \
+               on conflict (local_actor_id, target_ap_id) do update set target_inbox = excluded.target_inbox, \
+               follow_activity_id = excluded.follow_activity_id, created_at = excluded.created_at, \
+               accepted_at = null";
+    with_tx!(&mut tx, |conn| sqlx::query(sql)
+        .bind(organization.local_actor_id)
+        .bind(&actor.ap_id)
+        .bind(&actor.inbox)
+        .bind(follow_id.as_str())
+        .bind(Utc::now())
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    delivery::enqueue(
+        &mut tx,
+        &follow,
+        &follow_id,
+        organization.local_actor_id,
+        false,
+        &[actor.inbox_url()?],
+    )
+    .await?;
+    tx.commit().await?;
+    state.delivery_wakeup().notify_one();
+    tracing::info!(actor = %actor.ap_id, "follow sent");
+    Ok(actor.url().clone())
+}
+
+/// Finds the actor of a handle (`@name@host` or `name@host`) with WebFinger: https, or plain
+/// http where the configuration allows it.
+pub async fn resolve_handle(state: &AppState, handle: &str) -> Result<Url> {
+    let handle = handle.trim().trim_start_matches('@');
+    let (name, host) = handle
+        .rsplit_once('@')
+        .filter(|(name, host)| !name.is_empty() && !host.is_empty())
+        .ok_or_else(|| Error::invalid("target", "a handle looks like @name@example.org"))?;
+    let config = state.config();
+    let mut schemes = vec!["https"];
+    if config.federation.allows_plain_http(&config.instance) {
+        schemes.push("http");
+    }
+    let mut last_error = None;
+    for scheme in schemes {
+        let url = Url::parse(&format!("{scheme}://{host}/.well-known/webfinger"))
+            .map_err(|_| Error::invalid("target", format!("{host:?} is not a host name")))?;
+        let mut url = url;
+        url.query_pairs_mut()
+            .append_pair("resource", &format!("acct:{name}@{host}"));
+        state.peer_policy().check_url(&url)?;
+        let response = match state
+            .http()
+            .get(url.clone())
+            .header("accept", "application/jrd+json, application/json")
+            .send()
+            .await
+        {
+            Ok(response) => response,
+            Err(error) => {
+                last_error = Some(format!("{url}: {error}"));
+                continue;
+            }
+        };
+        if !response.status().is_success() {
+            return Err(Error::NotFound);
+        }
+        let document: serde_json::Value = response.json().await.map_err(|error| {
+            Error::Unavailable(format!("{url} is not a WebFinger document: {error}"))
+        })?;
+        let links = document["links"].as_array().cloned().unwrap_or_default();
+        let actor = links.iter().find_map(|link| {
+            let media = link["type"].as_str().unwrap_or_default();
+            let is_activity =
+                media == super::ACTIVITY_CONTENT_TYPE || media.starts_with("application/ld+json");
+            (link["rel"] == "self" && is_activity)
+                .then(|| link["href"].as_str().and_then(|href| Url::parse(href).ok()))
+                .flatten()
+        });
+        return actor
+            .ok_or_else(|| Error::Unavailable(format!("{url} names no ActivityPub actor")));
+    }
+    Err(Error::Unavailable(
+        last_error.unwrap_or_else(|| format!("cannot reach {host}")),
+    ))
+}
+
+/// Marks our follow `follow_id` of `actor` accepted. Returns whether it matched.
+pub async fn accepted(tx: &mut Tx, follow_id: &Url, actor: &Url) -> Result<bool> {
+    let sql =
+        "update following set accepted_at = $1 where follow_activity_id = $2 and target_ap_id = $3";
+    let changed = with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(Utc::now())
+        .bind(follow_id.as_str())
+        .bind(actor.as_str())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(changed > 0)
+}
+
+/// Forgets our follow `follow_id` of `actor` (it was refused). Returns whether it matched.
+pub async fn rejected(tx: &mut Tx, follow_id: &Url, actor: &Url) -> Result<bool> {
+    let sql = "delete from following where follow_activity_id = $1 and target_ap_id = $2";
+    let changed = with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(follow_id.as_str())
+        .bind(actor.as_str())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(changed > 0)
+}
+
+/// Whether the local actor follows `actor` (asked or accepted: content may arrive first).
+pub async fn is_following(tx: &mut Tx, local_actor_id: i64, actor: &Url) -> Result<bool> {
+    let sql = "select count(*) from following where local_actor_id = $1 and target_ap_id = $2";
+    let count: i64 = with_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(local_actor_id)
+        .bind(actor.as_str())
+        .fetch_one(conn)
+        .await)?;
+    Ok(count > 0)
+}
+
+/// Whom the local actor follows, oldest first.
+pub async fn list(db: &Db, local_actor_id: i64) -> Result<Vec<Following>> {
+    let sql = "select target_ap_id, follow_activity_id, created_at, accepted_at from following \
+               where local_actor_id = $1 order by following_id";
+    Ok(with_pool!(db, |pool| sqlx::query_as(sql)
+        .bind(local_actor_id)
+        .fetch_all(pool)
+        .await)?)
+}
