@@ -12,4 +12,5 @@ mod durability;
 mod fedify;
 mod follow;
 mod inbox;
+mod network;
 mod publishing;

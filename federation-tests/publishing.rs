@@ -155,6 +155,13 @@ async fn publish_edit_and_delete_reach_a_follower_signed_and_exact() {
     );
     assert_ne!(update["id"], activity["id"], "each activity has its own id");
 
+    let (status, served) = get_json(activity["id"].as_str().expect("id")).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "activities we published are served at their ids"
+    );
+    assert_eq!(served["type"], "Create");
     let (status, _) = api(
         reqwest::Method::DELETE,
         alpha.url(&format!("/api/v1/events/{public_id}")),
@@ -178,10 +185,12 @@ async fn publish_edit_and_delete_reach_a_follower_signed_and_exact() {
     .await;
     assert_eq!(status, StatusCode::GONE, "deleting twice");
 
-    // Activities we published are served at their ids.
-    let (status, served) = get_json(activity["id"].as_str().expect("id")).await;
+    // Once deleted, the earlier activities are withdrawn too: nothing of the content stays.
+    let (status, _) = get_json(activity["id"].as_str().expect("id")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the Create is withdrawn");
+    let (status, served) = get_json(delete.json()["id"].as_str().expect("id")).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(served["type"], "Create");
+    assert_eq!(served["type"], "Delete");
     alpha.stop().await;
 }
 

@@ -231,6 +231,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let hosts = delivery::status(&db).await?;
             if hosts.is_empty() {
                 println!("the delivery queue is empty");
+                return Ok(());
             }
             println!(
                 "{:<40} {:>8} {:>8}  unreachable since",

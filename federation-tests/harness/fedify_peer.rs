@@ -58,6 +58,11 @@ impl FedifyPeer {
     /// Starts the peer, or returns `None` after reporting a loud skip (a failure under
     /// `JISR_REQUIRE_ALL=1`) when Node.js or its packages cannot be had.
     pub async fn start(test: &str) -> Option<FedifyPeer> {
+        Self::start_with(test, "localhost", &[]).await
+    }
+
+    /// Starts the peer as `http://{host}:{port}`, resolving each of `hosts` to 127.0.0.1.
+    pub async fn start_with(test: &str, host: &str, hosts: &[&str]) -> Option<FedifyPeer> {
         if let Some(reason) = unavailable().await {
             super::skip(test, &reason);
             return None;
@@ -69,6 +74,15 @@ impl FedifyPeer {
             .arg("peer.mjs")
             .current_dir(folder())
             .env("PORT", "0")
+            .env("ORIGIN", format!("http://{host}:{{port}}"))
+            .env(
+                "HOSTS",
+                hosts
+                    .iter()
+                    .map(|name| format!("{name}=127.0.0.1"))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )
             .env("USERS", "bob")
             .env("LOG_LEVEL", "warning")
             .stdout(Stdio::piped())
@@ -88,8 +102,8 @@ impl FedifyPeer {
             .and_then(|port| port.trim().parse().ok())
             .unwrap_or_else(|| panic!("unexpected first line from the peer: {line}"));
         Some(FedifyPeer {
-            origin: Url::parse(&format!("http://localhost:{port}/")).expect("origin"),
-            client: reqwest::Client::new(),
+            origin: Url::parse(&format!("http://{host}:{port}/")).expect("origin"),
+            client: crate::harness::http_client(),
             stderr_path,
             _child: child,
             _folder: logs,
@@ -145,6 +159,48 @@ impl FedifyPeer {
     pub async fn log(&self) -> Vec<Value> {
         let log = self.control("_control/log", None).await;
         log.as_array().cloned().unwrap_or_default()
+    }
+
+    /// `actor` replies to `in_reply_to` with `content`, addressed to `to`; returns the Note's id.
+    pub async fn reply(&self, actor: &str, in_reply_to: &str, content: &str, to: &str) -> String {
+        let answer = self
+            .control(
+                "_control/reply",
+                Some(
+                    json!({"actor": actor, "inReplyTo": in_reply_to, "content": content, "to": to}),
+                ),
+            )
+            .await;
+        answer["id"].as_str().expect("note id").to_string()
+    }
+
+    /// Runs `expand.mjs` on `documents`: one `{index, ok, problems}` per document.
+    pub async fn expand(&self, documents: &[Value]) -> Vec<Value> {
+        use tokio::io::AsyncWriteExt;
+        let mut child = Command::new("node")
+            .arg("expand.mjs")
+            .current_dir(folder())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("node expand.mjs");
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(&serde_json::to_vec(documents).expect("json"))
+            .await
+            .expect("write");
+        drop(stdin);
+        let output = child.wait_with_output().await.expect("expand.mjs");
+        assert!(
+            output.status.success(),
+            "expand.mjs: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("a result line"))
+            .collect()
     }
 
     /// Whom `actor` follows, with the state of each follow.

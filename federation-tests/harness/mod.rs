@@ -4,6 +4,7 @@ pub mod crate_peer;
 pub mod database;
 pub mod fedify_peer;
 pub mod instance;
+pub mod network;
 pub mod process;
 pub mod remote;
 
@@ -45,4 +46,14 @@ pub fn skip(test: &str, reason: &str) {
     eprintln!(
         "\n*** SKIPPED {test}: {reason} (set JISR_REQUIRE_ALL=1 to make this a failure) ***\n"
     );
+}
+
+/// An HTTP client for the tests themselves, resolving the test network's host names
+/// (`alpha.test`, …) to 127.0.0.1 as the instances do.
+pub fn http_client() -> reqwest::Client {
+    let mut builder = reqwest::Client::builder();
+    for host in network::HOSTS {
+        builder = builder.resolve(host, std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    }
+    builder.build().expect("test HTTP client")
 }

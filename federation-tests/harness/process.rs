@@ -31,12 +31,34 @@ impl ProcessInstance {
         listen_port: u16,
         extra: &str,
     ) -> ProcessInstance {
+        Self::start_on(
+            database_url,
+            &format!("localhost:{domain_port}"),
+            listen_port,
+            extra,
+        )
+        .await
+    }
+
+    /// Like [`ProcessInstance::start`] with any `domain` (`alpha.test:PORT` on test networks,
+    /// served over plain http).
+    pub async fn start_on(
+        database_url: &str,
+        domain: &str,
+        listen_port: u16,
+        extra: &str,
+    ) -> ProcessInstance {
         let folder = tempfile::tempdir().expect("folder");
         let config_path = folder.path().join("jisr.toml");
+        let scheme = if domain.starts_with("localhost") {
+            ""
+        } else {
+            "scheme = \"http\"\n"
+        };
         std::fs::write(
             &config_path,
             format!(
-                "[instance]\ndomain = \"localhost:{domain_port}\"\nhandle = \"ngberlin\"\n\
+                "[instance]\ndomain = \"{domain}\"\nhandle = \"ngberlin\"\n{scheme}\
                  [server]\nlisten = \"127.0.0.1:{listen_port}\"\n[database]\nurl = \"{database_url}\"\n\
                  [federation]\nallow_loopback_peers = true\n{extra}\n"
             ),

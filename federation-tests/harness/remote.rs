@@ -68,11 +68,16 @@ pub enum Forgery {
 impl TestActor {
     /// Starts the server on a free port.
     pub async fn start() -> TestActor {
+        Self::start_as("localhost").await
+    }
+
+    /// Starts the server on a free port, named `host` (which the instances must resolve).
+    pub async fn start_as(host: &str) -> TestActor {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let port = listener.local_addr().expect("address").port();
-        let base = Url::parse(&format!("http://localhost:{port}/")).expect("base");
+        let base = Url::parse(&format!("http://{host}:{port}/")).expect("base");
         let mut keys = BTreeMap::new();
         for name in ["ada", "mallory"] {
             let (private, public_pem) = signature::generate_keypair().expect("keys");
@@ -229,7 +234,7 @@ impl TestActor {
             Forgery::DateOffset(seconds) => Utc::now() + chrono::Duration::seconds(seconds),
             _ => Utc::now(),
         };
-        let mut request = reqwest::Client::new()
+        let mut request = crate::harness::http_client()
             .get(url.clone())
             .header("accept", "application/activity+json");
         if forgery != Forgery::Unsigned {
@@ -251,7 +256,7 @@ impl TestActor {
         headers: Vec<(&'static str, String)>,
         body: Vec<u8>,
     ) -> (StatusCode, String) {
-        let mut request = reqwest::Client::new()
+        let mut request = crate::harness::http_client()
             .post(inbox.clone())
             .header("content-type", "application/activity+json")
             .body(body);

@@ -150,7 +150,7 @@ pub async fn nodeinfo(State(state): State<AppState>) -> Result<Response> {
         "openRegistrations": false,
         "usage": {
             "users": {"total": 1, "activeHalfyear": 1, "activeMonth": 1},
-            "localPosts": 0,
+            "localPosts": crate::domain::publication::count(state.db(), None).await?,
         },
         "metadata": {
             "nodeName": config.instance.name,

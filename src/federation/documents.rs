@@ -200,6 +200,8 @@ pub async fn outbox(
         })
         .collect();
     let mut collection_page = ordered_collection(&state, &id, total, Some(page), items);
+    // The items use our terms: the page carries our whole context, not just ActivityStreams.
+    collection_page["@context"] = objects::context();
     if offset + OUTBOX_PAGE_SIZE < i64::try_from(total).unwrap_or(i64::MAX) {
         collection_page["next"] = json!(state.urls().page(&id, page + 1));
     }

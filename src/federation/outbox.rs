@@ -11,6 +11,7 @@ use crate::db::Tx;
 use crate::domain::publication::{self, Draft, Kind, Publication};
 use crate::error::{Error, Result};
 use chrono::Utc;
+use url::Url;
 
 /// Publishes a new publication and sends `Create` to every follower.
 pub async fn publish(state: &AppState, draft: &Draft) -> Result<Publication> {
@@ -48,19 +49,23 @@ pub async fn remove(state: &AppState, kind: Kind, public_id: &str) -> Result<Pub
     let current = publication::find(state.db(), kind, public_id).await?;
     let mut tx = state.db().begin().await?;
     let deleted = publication::delete(&mut tx, &current, Utc::now()).await?;
-    announce(state, &mut tx, Verb::Delete, &deleted).await?;
+    let delete_id = announce(state, &mut tx, Verb::Delete, &deleted).await?;
+    // Nothing of the erased content stays: earlier activities are withdrawn too.
+    let prefix = state.urls().publication_activity(kind, public_id, "");
+    delivery::withdraw(&mut tx, prefix.as_str(), &delete_id).await?;
     tx.commit().await?;
     state.delivery_wakeup().notify_one();
     tracing::info!(kind = kind.as_str(), id = %public_id, "deleted");
     Ok(deleted)
 }
 
+/// Queues the activity about `publication` for every follower; returns its id.
 async fn announce(
     state: &AppState,
     tx: &mut Tx,
     verb: Verb,
     publication: &Publication,
-) -> Result<()> {
+) -> Result<Url> {
     let organization = &state.actors().organization;
     let (id, activity) = objects::activity(state, verb, publication);
     let inboxes = followers::delivery_inboxes(tx, organization.local_actor_id).await?;
@@ -72,5 +77,6 @@ async fn announce(
         true,
         &inboxes,
     )
-    .await
+    .await?;
+    Ok(id)
 }

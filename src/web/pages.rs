@@ -81,6 +81,16 @@ pub fn publication(
         handle = escape(&state.actors().organization.username),
         domain = escape(&config.instance.domain),
     );
+    let mut head = head;
+    if let crate::domain::publication::Details::Story(story) = &publication.draft.details
+        && let Some(image) = &story.image
+    {
+        head.push_str(&format!(
+            "<meta property=\"og:image\" content=\"{}\">\n<meta property=\"og:image:alt\" content=\"{}\">\n",
+            escape(image.url.as_str()),
+            escape(&image.alt)
+        ));
+    }
     let mut body = String::from("<main>\n");
     for text in &publication.draft.texts {
         body.push_str(&format!(

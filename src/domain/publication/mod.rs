@@ -234,6 +234,13 @@ impl Input {
                 );
                 continue;
             };
+            if texts
+                .iter()
+                .any(|text: &Text| text.language.eq_ignore_ascii_case(&language))
+            {
+                check.fail(format!("text.{tag}"), "this language is given twice");
+                continue;
+            }
             let field = |name: &str| format!("text.{tag}.{name}");
             let title = check.text(&field("title"), &text.title, 200);
             let summary = check.text(&field("summary"), &text.summary, 500);
@@ -297,14 +304,18 @@ impl Input {
             if section != kind && given {
                 check.fail(
                     section.as_str(),
-                    format!("only a {} has this section", section.as_str()),
+                    format!("only {} has this section", with_article(section)),
                 );
             }
         }
         let missing = |check: &mut Check| {
             check.fail(
                 kind.as_str(),
-                format!("a {0} needs its [{0}] section", kind.as_str()),
+                format!(
+                    "{} needs its [{}] section",
+                    with_article(kind),
+                    kind.as_str()
+                ),
             );
         };
         let details = match kind {
@@ -348,6 +359,17 @@ impl Input {
             details,
         })
     }
+}
+
+/// "a story", "an event", …
+fn with_article(kind: Kind) -> String {
+    let name = kind.as_str();
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {name}")
 }
 
 /// Hashtags without `#`: letters (any script), digits and `_`; duplicates (ignoring case) dropped.

@@ -262,3 +262,18 @@ fn kinds_parse_from_singular_and_plural() {
     }
     assert_eq!(Kind::parse("posts"), None);
 }
+
+#[test]
+fn a_language_given_twice_is_refused() {
+    let input = Input::from_json(
+        br#"{"text": {"en": {"title": "a", "summary": "b"}, "EN": {"title": "c", "summary": "d"}},
+             "story": {"category": "social", "consent": {"subject_consented": true}}}"#,
+    )
+    .expect("parses");
+    let named = fields(
+        input
+            .validate(Kind::Story, &languages())
+            .expect_err("twice"),
+    );
+    assert_eq!(named, ["text.en"]);
+}

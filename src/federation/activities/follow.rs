@@ -1,7 +1,7 @@
 //! `Follow` of our organization: store the follower, answer `Accept` (embedding the Follow as
 //! received, signed by the organization), durably delivered.
 
-use super::{ACTIVITY_STREAMS, embedded, id_of, parse};
+use super::{ACTIVITY_STREAMS, id_of, parse};
 use crate::app::AppState;
 use crate::db::Tx;
 use crate::error::Result;
@@ -49,7 +49,9 @@ pub(super) async fn receive(
         "id": accept_id,
         "type": "Accept",
         "actor": organization.id,
-        "object": embedded(activity),
+        // The Follow exactly as received, its own `@context` included, so that its terms (a
+        // sender's `proof`, `signature`…) stay defined for JSON-LD readers.
+        "object": activity,
         "to": [signer.ap_id],
     });
     delivery::enqueue(

@@ -60,11 +60,3 @@ fn parse<T: serde::de::DeserializeOwned>(kind: &str, activity: Value) -> Result<
     serde_json::from_value(activity)
         .map_err(|error| Error::BadRequest(format!("malformed {kind}: {error}")))
 }
-
-/// An activity as embedded in another (an Accept's object): without its own `@context`.
-fn embedded(mut activity: Value) -> Value {
-    if let Some(object) = activity.as_object_mut() {
-        object.remove("@context");
-    }
-    activity
-}

@@ -409,6 +409,31 @@ pub async fn status(db: &Db) -> Result<Vec<HostStatus>> {
         .await)?)
 }
 
+/// Withdraws the earlier activities about a deleted object (its `Create` and `Update`s, whose
+/// ids start with `prefix`): their bodies are erased, they are no longer served, and their
+/// deliveries not yet made are cancelled. `keep` (the `Delete`) is left alone.
+pub async fn withdraw(tx: &mut Tx, prefix: &str, keep: &Url) -> Result<u64> {
+    let pattern = format!("{}%", prefix.replace('%', "\\%").replace('_', "\\_"));
+    let sql = "delete from delivery where outgoing_activity_id in (select outgoing_activity_id \
+               from outgoing_activity where ap_id like $1 escape '\\' and ap_id <> $2)";
+    with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(&pattern)
+        .bind(keep.as_str())
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    let sql = "update outgoing_activity set body = '{}', is_public = $3 \
+               where ap_id like $1 escape '\\' and ap_id <> $2";
+    let withdrawn = with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(&pattern)
+        .bind(keep.as_str())
+        .bind(false)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(withdrawn)
+}
+
 /// A stored public activity by id, to serve at its URL.
 pub async fn public_activity(db: &Db, ap_id: &str) -> Result<Value> {
     let sql = "select body from outgoing_activity where ap_id = $1 and is_public = $2";

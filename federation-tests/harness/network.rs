@@ -1,0 +1,134 @@
+//! A test network: Jisr instances as separate processes, each under its own host name
+//! (`alpha.test`, `beta.test`, `gamma.test`) that every instance resolves to 127.0.0.1 through
+//! `federation.resolve`, so origin checks compare real host names, not just ports.
+
+use super::process::{ProcessInstance, free_port};
+use super::{TestDatabase, eventually};
+use jisr::db::Db;
+use url::Url;
+
+/// Host names of the test network.
+pub const HOSTS: [&str; 5] = [
+    "alpha.test",
+    "beta.test",
+    "gamma.test",
+    "peer.test",
+    "mallory.test",
+];
+
+/// One Jisr instance of the network.
+pub struct Node {
+    pub name: String,
+    pub domain: String,
+    pub process: ProcessInstance,
+    pub database: TestDatabase,
+}
+
+impl Node {
+    /// Starts `name`.test on a free port with its own database; retries are fast (1–2 s).
+    pub async fn start(name: &str) -> Node {
+        let database = TestDatabase::create().await;
+        let port = free_port();
+        let domain = format!("{name}.test:{port}");
+        let resolve: String = HOSTS
+            .iter()
+            .map(|host| format!("\"{host}\" = \"127.0.0.1\"\n"))
+            .collect();
+        let settings = format!(
+            "allow_plain_http = true\nretry_initial_seconds = 1\nretry_max_seconds = 2\n\
+             request_timeout_seconds = 2\ndelivery_lease_seconds = 3\n[federation.resolve]\n{resolve}"
+        );
+        let process = ProcessInstance::start_on(&database.url, &domain, port, &settings).await;
+        Node {
+            name: name.to_string(),
+            domain,
+            process,
+            database,
+        }
+    }
+
+    /// `http://{name}.test:{port}/` + `path`.
+    pub fn url(&self, path: &str) -> Url {
+        Url::parse(&format!(
+            "http://{}/{}",
+            self.domain,
+            path.trim_start_matches('/')
+        ))
+        .expect("url")
+    }
+
+    pub fn actor_id(&self) -> Url {
+        self.url("/actors/ngberlin")
+    }
+
+    /// `@ngberlin@{name}.test:{port}`.
+    pub fn handle(&self) -> String {
+        format!("@ngberlin@{}", self.domain)
+    }
+
+    /// Publishes a `kind` from TOML text with the CLI; returns the publication's id URL.
+    pub fn publish(&self, kind: &str, toml: &str) -> String {
+        let file = tempfile::Builder::new()
+            .suffix(".toml")
+            .tempfile()
+            .expect("file");
+        std::fs::write(file.path(), toml).expect("write");
+        let output = self
+            .process
+            .cli(&["publish", kind, file.path().to_str().expect("path")]);
+        output
+            .lines()
+            .find(|line| line.starts_with("http"))
+            .unwrap_or_else(|| panic!("no URL in: {output}"))
+            .to_string()
+    }
+
+    /// A connection to this node's database, to look at what it stored.
+    pub async fn db(&self) -> Db {
+        Db::connect(&self.database.url, 2).await.expect("connect")
+    }
+
+    /// Waits until this node's follow of `other` is accepted.
+    pub async fn follows(&self, other: &Node) {
+        self.process.cli(&["follow", &other.handle()]);
+        let target = other.actor_id().to_string();
+        eventually(
+            20,
+            &format!("{} to be accepted by {}", self.name, other.name),
+            || async {
+                let listing = self.process.cli(&["following"]);
+                listing
+                    .lines()
+                    .any(|line| line.starts_with(&target) && line.contains("accepted"))
+                    .then_some(())
+            },
+        )
+        .await;
+    }
+}
+
+/// A publication file of `kind` titled `title`.
+pub fn publication(kind: &str, title: &str) -> String {
+    let text = format!(
+        "[text.en]\ntitle = \"{title}\"\nsummary = \"About {title}.\"\nbody = \"The **body** of {title}.\"\n"
+    );
+    let section = match kind {
+        "story" => {
+            "[story]\ncategory = \"individual_journey\"\n[story.consent]\nsubject_consented = true\n"
+        }
+        "event" => {
+            "hashtags = [\"Berlin\"]\n[event]\nstarts_at = \"2027-03-14T10:00\"\nends_at = \"2027-03-14T16:00\"\n\
+                    time_zone = \"Europe/Berlin\"\n[event.place]\nname = \"Rathaus Neukölln\"\nlocality = \"Berlin\"\ncountry = \"DE\"\n"
+        }
+        "opportunity" => {
+            "[opportunity]\nkind = \"job\"\nplace = \"Berlin\"\napply_url = \"https://jobs.example/apply\"\nemployment_type = \"full_time\"\n"
+        }
+        "resource" => "[resource]\ntopic = \"labour migration\"\ncountry = \"DE\"\nyear = 2020\n",
+        other => panic!("unknown kind {other}"),
+    };
+    // Top-level keys (hashtags) must come before any table.
+    match section.split_once("[event]") {
+        Some((top, rest)) => format!("{top}{text}[event]{rest}"),
+        None => format!("{text}{section}"),
+    }
+}
