@@ -13,4 +13,5 @@ mod fedify;
 mod follow;
 mod inbox;
 mod network;
+mod network_content;
 mod publishing;

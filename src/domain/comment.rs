@@ -56,6 +56,18 @@ pub async fn erase(tx: &mut Tx, ap_id: &str, actor_ap_id: &str) -> Result<bool> 
     Ok(changed > 0)
 }
 
+/// Erases every comment on a publication (it was deleted). Returns how many.
+pub async fn erase_for_publication(tx: &mut Tx, publication_id: i64) -> Result<u64> {
+    let sql = "update comment set deleted_at = $1, content_html = '' \
+               where publication_id = $2 and deleted_at is null";
+    Ok(with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(Utc::now())
+        .bind(publication_id)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?)
+}
+
 /// The comments on a publication, oldest first.
 pub async fn for_publication(db: &Db, publication_id: i64) -> Result<Vec<Comment>> {
     let sql = "select ap_id, publication_id, actor_ap_id, content_html, url, published_at, updated_at \

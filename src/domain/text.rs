@@ -96,6 +96,17 @@ pub fn plain_title(title: &str) -> String {
         .join(" ")
 }
 
+/// Decodes the few character references plain-text fields arrive with (`&amp;`, `&lt;`,
+/// `&gt;`, `&quot;`, `&#39;`), so that a received title reads as its author wrote it.
+pub fn decode_entities(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
 /// Escapes text for HTML.
 pub fn escape_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());

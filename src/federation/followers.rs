@@ -74,6 +74,16 @@ pub async fn delivery_inboxes(tx: &mut Tx, local_actor_id: i64) -> Result<Vec<Ur
         .collect())
 }
 
+/// Removes every follow by `actor` (its account was deleted). Returns how many.
+pub async fn forget_actor(tx: &mut Tx, actor: &Url) -> Result<u64> {
+    let sql = "delete from follower where actor_ap_id = $1";
+    Ok(with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(actor.as_str())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?)
+}
+
 /// How many actors follow the local actor.
 pub async fn count(db: &Db, local_actor_id: i64) -> Result<i64> {
     let sql = "select count(*) from follower where local_actor_id = $1";

@@ -111,8 +111,14 @@ pub async fn resolve_handle(state: &AppState, handle: &str) -> Result<Url> {
                 continue;
             }
         };
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Err(Error::invalid("target", format!("{host} knows no {name}")));
+        }
         if !response.status().is_success() {
-            return Err(Error::NotFound);
+            return Err(Error::Unavailable(format!(
+                "{url} answered {}",
+                response.status()
+            )));
         }
         let document: serde_json::Value = response.json().await.map_err(|error| {
             Error::Unavailable(format!("{url} is not a WebFinger document: {error}"))
@@ -158,6 +164,16 @@ pub async fn rejected(tx: &mut Tx, follow_id: &Url, actor: &Url) -> Result<bool>
         .await
         .map(|done| done.rows_affected()))?;
     Ok(changed > 0)
+}
+
+/// Stops following `actor` (its account was deleted). Returns how many rows went.
+pub async fn forget_actor(tx: &mut Tx, actor: &Url) -> Result<u64> {
+    let sql = "delete from following where target_ap_id = $1";
+    Ok(with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(actor.as_str())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?)
 }
 
 /// Whether the local actor follows `actor` (asked or accepted: content may arrive first).

@@ -53,6 +53,7 @@ pub async fn remove(state: &AppState, kind: Kind, public_id: &str) -> Result<Pub
     // Nothing of the erased content stays: earlier activities are withdrawn too.
     let prefix = state.urls().publication_activity(kind, public_id, "");
     delivery::withdraw(&mut tx, prefix.as_str(), &delete_id).await?;
+    crate::domain::comment::erase_for_publication(&mut tx, deleted.publication_id).await?;
     tx.commit().await?;
     state.delivery_wakeup().notify_one();
     tracing::info!(kind = kind.as_str(), id = %public_id, "deleted");

@@ -11,7 +11,7 @@ use crate::db::Tx;
 use crate::domain::comment::{self, Comment};
 use crate::domain::network::{self, RemotePublication};
 use crate::domain::publication::{self, Kind};
-use crate::domain::text::{plain_title, sanitize_html};
+use crate::domain::text::{decode_entities, plain_title, sanitize_html};
 use crate::error::{Error, Result};
 use crate::federation::following;
 use crate::federation::origin::same_origin;
@@ -48,6 +48,51 @@ struct ObjectIn {
     start_time: Option<DateTime<FixedOffset>>,
     end_time: Option<DateTime<FixedOffset>>,
     in_reply_to: Option<Value>,
+    in_language: Option<Value>,
+    #[serde(default)]
+    to: Value,
+    #[serde(default)]
+    cc: Value,
+}
+
+/// Whether the object is addressed to the public (`as:Public` in `to` or `cc`, any spelling).
+fn is_public(object: &ObjectIn) -> bool {
+    let public = |value: &Value| match value {
+        Value::String(id) => matches!(
+            id.as_str(),
+            super::super::objects::PUBLIC | "as:Public" | "Public"
+        ),
+        _ => false,
+    };
+    [&object.to, &object.cc]
+        .into_iter()
+        .any(|field| match field {
+            Value::Array(items) => items.iter().any(public),
+            other => public(other),
+        })
+}
+
+/// The language of `text` in `map` (the key whose value it is), else the object's
+/// `inLanguage`, else the first key: maps arrive in no particular order.
+fn language_of(
+    object: &ObjectIn,
+    map: &BTreeMap<String, String>,
+    text: Option<&String>,
+) -> Option<String> {
+    text.and_then(|text| {
+        map.iter()
+            .find(|(_, value)| *value == text)
+            .map(|(key, _)| key.clone())
+    })
+    .or_else(|| match &object.in_language {
+        Some(Value::String(tag)) => Some(tag.clone()),
+        Some(Value::Object(language)) => language
+            .get("identifier")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        _ => None,
+    })
+    .or_else(|| map.keys().next().cloned())
 }
 
 /// The first id in a value that is an id, an object with an id, or an array of those.
@@ -110,6 +155,11 @@ pub(super) async fn receive(
             "the object is attributed to {author}, not to {actor}"
         )));
     }
+    if !is_public(&object) {
+        // Followers-only and direct objects are not kept: what we keep may be shown publicly.
+        tracing::info!(kind, object = %object.id, "not public; ignored");
+        return Ok(());
+    }
     let object_type = object.kind.as_str().unwrap_or_default().to_string();
     let now = Utc::now();
     let published = object
@@ -153,15 +203,24 @@ pub(super) async fn receive(
         tracing::info!(kind, actor = %actor, "content from an actor we do not follow; ignored");
         return Ok(());
     }
+    let language = language_of(&object, &object.content_map, object.content.as_ref())
+        .or_else(|| language_of(&object, &object.name_map, object.name.as_ref()));
+    let in_language = |map: &BTreeMap<String, String>| {
+        language
+            .as_ref()
+            .and_then(|tag| map.get(tag))
+            .or_else(|| map.values().next())
+            .cloned()
+    };
     let name = object
         .name
         .clone()
-        .or_else(|| object.name_map.values().next().cloned())
+        .or_else(|| in_language(&object.name_map))
         .unwrap_or_default();
     let content = object
         .content
         .clone()
-        .or_else(|| object.content_map.values().next().cloned())
+        .or_else(|| in_language(&object.content_map))
         .unwrap_or_default();
     let stored = network::store(
         tx,
@@ -169,16 +228,11 @@ pub(super) async fn receive(
             ap_id: object.id.to_string(),
             actor_ap_id: actor.to_string(),
             object_type: object_type.clone(),
-            name: plain_title(&name),
+            name: plain_title(&decode_entities(&name)),
             summary_html: sanitize_html(object.summary.as_deref().unwrap_or_default()),
             content_html: sanitize_html(&content),
             url: page_url(&object),
-            language: object
-                .content_map
-                .keys()
-                .next()
-                .or(object.name_map.keys().next())
-                .cloned(),
+            language,
             starts_at: object.start_time.map(|moment| moment.with_timezone(&Utc)),
             ends_at: object.end_time.map(|moment| moment.with_timezone(&Utc)),
             published_at: published,

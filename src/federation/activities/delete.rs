@@ -7,6 +7,7 @@ use crate::domain::{comment, network};
 use crate::error::{Error, Result};
 use crate::federation::origin::same_origin;
 use crate::federation::remote_actors::RemoteActor;
+use crate::federation::{followers, following};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
@@ -25,6 +26,13 @@ pub(super) async fn receive(tx: &mut Tx, activity: Value, signer: &RemoteActor) 
             "{actor} cannot delete {}, which is on another server",
             delete.object
         )));
+    }
+    if &delete.object == actor {
+        // The account is gone: it follows nobody here any more, and we stop following it.
+        let forgotten = followers::forget_actor(tx, actor).await?;
+        let unfollowed = following::forget_actor(tx, actor).await?;
+        tracing::info!(%actor, forgotten, unfollowed, "an actor deleted itself");
+        return Ok(());
     }
     let erased = network::erase(tx, delete.object.as_str(), actor.as_str()).await?
         || comment::erase(tx, delete.object.as_str(), actor.as_str()).await?;

@@ -1,0 +1,197 @@
+//! What alpha keeps of the organizations it follows, checked activity by activity against a
+//! remote actor whose every message the test writes.
+
+use crate::harness::remote::{Forgery, TestActor};
+use crate::harness::{TestDatabase, TestInstance, eventually};
+use jisr::domain::network;
+use jisr::federation::following;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+fn article(remote: &TestActor, name: &str, updated: &str) -> Value {
+    json!({
+        "id": remote.base().join("articles/1").expect("id"),
+        "type": "Article",
+        "attributedTo": remote.id("ada"),
+        "name": name,
+        "summary": "<p>A summary <script>x()</script></p>",
+        "content": "<p>The text</p>",
+        "contentMap": {"ar": "<p>النص</p>", "en": "<p>The text</p>"},
+        "published": "2026-11-01T10:00:00Z",
+        "updated": updated,
+        "to": [PUBLIC],
+    })
+}
+
+fn activity(remote: &TestActor, kind: &str, object: Value) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": remote.new_id(&kind.to_lowercase()),
+        "type": kind,
+        "actor": remote.id("ada"),
+        "object": object,
+    })
+}
+
+#[tokio::test]
+async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let remote = TestActor::start().await;
+    let state = alpha.state().clone();
+    let inbox = alpha.url("/inbox");
+    let stored = || async { network::list(state.db(), 10).await.expect("list") };
+
+    // Before any follow, content is ignored.
+    let create = activity(
+        &remote,
+        "Create",
+        article(&remote, "First", "2026-11-01T10:00:00Z"),
+    );
+    assert_eq!(
+        remote.post("ada", &inbox, &create, Forgery::None).await.0,
+        StatusCode::ACCEPTED
+    );
+    assert!(stored().await.is_empty(), "not followed yet");
+
+    following::follow(&state, remote.id("ada").as_str())
+        .await
+        .expect("follow");
+    let follow = eventually(10, "the Follow at ada's inbox", || async {
+        remote
+            .received()
+            .into_iter()
+            .find(|r| r.json()["type"] == "Follow")
+            .map(|r| r.json())
+    })
+    .await;
+    assert_eq!(follow["object"], remote.id("ada").as_str());
+    let accept = activity(&remote, "Accept", follow.clone());
+    assert_eq!(
+        remote.post("ada", &inbox, &accept, Forgery::None).await.0,
+        StatusCode::ACCEPTED
+    );
+    let listing = following::list(state.db(), state.actors().organization.local_actor_id)
+        .await
+        .expect("list");
+    assert!(listing[0].accepted_at.is_some(), "{listing:?}");
+
+    let create = activity(
+        &remote,
+        "Create",
+        article(&remote, "Jobs &amp; visas", "2026-11-01T10:00:00Z"),
+    );
+    assert_eq!(
+        remote.post("ada", &inbox, &create, Forgery::None).await.0,
+        StatusCode::ACCEPTED
+    );
+    let kept = stored().await;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(
+        kept[0].name, "Jobs and visas",
+        "entities decoded, no markup characters"
+    );
+    assert_eq!(
+        kept[0].language.as_deref(),
+        Some("en"),
+        "the language of `content`"
+    );
+    assert!(
+        !kept[0].summary_html.contains("script"),
+        "sanitized: {}",
+        kept[0].summary_html
+    );
+
+    let older = activity(
+        &remote,
+        "Update",
+        article(&remote, "Older", "2026-10-01T10:00:00Z"),
+    );
+    assert_eq!(
+        remote.post("ada", &inbox, &older, Forgery::None).await.0,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        stored().await[0].name,
+        "Jobs and visas",
+        "an older update is ignored"
+    );
+    let newer = activity(
+        &remote,
+        "Update",
+        article(&remote, "Newer", "2026-11-02T10:00:00Z"),
+    );
+    assert_eq!(
+        remote.post("ada", &inbox, &newer, Forgery::None).await.0,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(stored().await[0].name, "Newer");
+
+    let mut private = article(&remote, "Private", "2026-11-03T10:00:00Z");
+    private["id"] = json!(remote.base().join("articles/2").expect("id"));
+    private["to"] = json!([remote
+        .base()
+        .join("users/ada/followers")
+        .expect("followers")]);
+    let (status, _) = remote
+        .post(
+            "ada",
+            &inbox,
+            &activity(&remote, "Create", private),
+            Forgery::None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(
+        stored().await.len(),
+        1,
+        "a followers-only object is not kept"
+    );
+
+    let mut misattributed = article(&remote, "Not mine", "2026-11-03T10:00:00Z");
+    misattributed["id"] = json!(remote.base().join("articles/3").expect("id"));
+    misattributed["attributedTo"] = json!(remote.id("mallory"));
+    let (status, body) = remote
+        .post(
+            "ada",
+            &inbox,
+            &activity(&remote, "Create", misattributed),
+            Forgery::None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    let delete = activity(
+        &remote,
+        "Delete",
+        json!(remote.base().join("articles/1").expect("id")),
+    );
+    assert_eq!(
+        remote.post("ada", &inbox, &delete, Forgery::None).await.0,
+        StatusCode::ACCEPTED
+    );
+    assert!(stored().await.is_empty(), "erased");
+    let again = activity(
+        &remote,
+        "Create",
+        article(&remote, "Back", "2026-11-05T10:00:00Z"),
+    );
+    assert_eq!(
+        remote.post("ada", &inbox, &again, Forgery::None).await.0,
+        StatusCode::ACCEPTED
+    );
+    assert!(stored().await.is_empty(), "a deleted id does not come back");
+
+    let reject = activity(&remote, "Reject", json!(follow["id"]));
+    assert_eq!(
+        remote.post("ada", &inbox, &reject, Forgery::None).await.0,
+        StatusCode::ACCEPTED
+    );
+    let listing = following::list(state.db(), state.actors().organization.local_actor_id)
+        .await
+        .expect("list");
+    assert!(listing.is_empty(), "a Reject ends the follow: {listing:?}");
+    alpha.stop().await;
+}
