@@ -4,7 +4,7 @@
 
 use crate::harness::eventually;
 use crate::harness::fedify_peer::FedifyPeer;
-use crate::harness::network::{HOSTS, Node, publication};
+use crate::harness::network::{HOSTS, Node, publication, wait_for};
 use crate::harness::remote::{Forgery, TestActor};
 use jisr::domain::publication::Kind;
 use jisr::domain::{comment, network};
@@ -89,6 +89,11 @@ async fn scenario_1_the_peer_follows_by_handle_and_undo_removes_it() {
     );
     let accept = wait_for_peer(&peer, &alpha, "Accept", 1).await.remove(0);
     assert_eq!(accept["signature"]["verified"], true, "{accept}");
+    assert!(
+        alpha.process.log().contains("signature=Rfc9421"),
+        "Fedify knocks with RFC 9421 first; alpha should have accepted that:\n{}",
+        alpha.process.log()
+    );
 
     peer.unfollow("bob", alpha.actor_id().as_str()).await;
     eventually(20, "alpha to drop the follower after Undo", || async {
@@ -236,13 +241,18 @@ async fn scenario_4_beta_follows_alpha_and_stores_its_event() {
     let event = alpha.publish("event", &publication("event", "Diaspora Careers Fair"));
 
     let db = beta.db().await;
-    let stored = eventually(20, "beta to store alpha's event", || async {
-        network::list(&db, 10)
-            .await
-            .ok()?
-            .into_iter()
-            .find(|p| p.ap_id == event)
-    })
+    let stored = wait_for(
+        20,
+        "beta to store alpha's event",
+        &[&alpha, &beta],
+        || async {
+            network::list(&db, 10)
+                .await
+                .ok()?
+                .into_iter()
+                .find(|p| p.ap_id == event)
+        },
+    )
     .await;
     assert_eq!(stored.object_type, "Event");
     assert_eq!(stored.name, "Diaspora Careers Fair");
@@ -284,7 +294,7 @@ async fn scenario_5_a_reply_from_the_peer_is_kept_as_a_comment() {
     let found = jisr::domain::publication::find(&db, Kind::Story, public_id)
         .await
         .expect("story");
-    let comments = eventually(20, "alpha to keep the reply", || async {
+    let comments = wait_for(20, "alpha to keep the reply", &[&alpha], || async {
         let comments = comment::for_publication(&db, found.publication_id)
             .await
             .ok()?;
@@ -376,10 +386,15 @@ async fn scenario_7_a_stopped_instance_gets_everything_when_it_comes_back() {
     }
     gamma.process.restart().await;
     let db = gamma.db().await;
-    let stored = eventually(60, "gamma to receive all 50 stories", || async {
-        let stored = network::list(&db, 100).await.ok()?;
-        (stored.len() >= 50).then_some(stored)
-    })
+    let stored = wait_for(
+        60,
+        "gamma to receive all 50 stories",
+        &[&alpha, &gamma],
+        || async {
+            let stored = network::list(&db, 100).await.ok()?;
+            (stored.len() >= 50).then_some(stored)
+        },
+    )
     .await;
     assert_eq!(stored.len(), 50, "alpha log:\n{}", alpha.process.log());
     let _ = &mut gamma;
@@ -407,10 +422,15 @@ async fn scenario_8_a_killed_instance_finishes_its_fan_out_exactly_once_per_foll
 
     let (beta_db, gamma_db) = (beta.db().await, gamma.db().await);
     for (name, db) in [("beta", &beta_db), ("gamma", &gamma_db)] {
-        let stored = eventually(60, &format!("{name} to store all {COUNT}"), || async {
-            let stored = network::list(db, 100).await.ok()?;
-            (stored.len() >= COUNT).then_some(stored)
-        })
+        let stored = wait_for(
+            60,
+            &format!("{name} to store all {COUNT}"),
+            &[&alpha, &beta, &gamma],
+            || async {
+                let stored = network::list(db, 100).await.ok()?;
+                (stored.len() >= COUNT).then_some(stored)
+            },
+        )
         .await;
         assert_eq!(stored.len(), COUNT, "{name}");
     }

@@ -107,6 +107,39 @@ impl Node {
     }
 }
 
+/// Polls `check` until it returns `Some`, for up to `seconds`; on time-out panics with `what`
+/// and the log of every node, so that a failure shows which side broke.
+pub async fn wait_for<T, F, Fut>(seconds: u64, what: &str, nodes: &[&Node], mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        if tokio::time::Instant::now() > deadline {
+            let logs: Vec<String> = nodes
+                .iter()
+                .map(|node| {
+                    format!(
+                        "--- {} ({}) log ---\n{}",
+                        node.name,
+                        node.domain,
+                        node.process.log()
+                    )
+                })
+                .collect();
+            panic!(
+                "timed out after {seconds} s waiting for: {what}\n{}",
+                logs.join("\n")
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// A publication file of `kind` titled `title`.
 pub fn publication(kind: &str, title: &str) -> String {
     let text = format!(
