@@ -15,3 +15,4 @@ mod inbox;
 mod network;
 mod network_content;
 mod publishing;
+mod website;

@@ -108,7 +108,8 @@ pub async fn organization(
 ) -> Result<Response> {
     organization_username(&state, &username)?;
     if !wants_activity_json(&headers) {
-        return Ok(crate::web::pages::profile(&state));
+        let reader = crate::web::pages::Reader::of(&state, &headers, &uri);
+        return crate::web::pages::home_page(&state, reader).await;
     }
     check_signed_get(&state, &method, &uri, &headers).await?;
     Ok(activity_json(&organization_document(
@@ -225,7 +226,7 @@ pub async fn publication(
         .ok_or(Error::NotFound)?;
     let found = publication::find(state.db(), kind, &public_id).await?;
     if !wants_activity_json(&headers) {
-        return Ok(crate::web::pages::publication(&state, &found));
+        return crate::web::pages::publication_page(&state, &headers, &uri, &found);
     }
     check_signed_get(&state, &method, &uri, &headers).await?;
     let mut response = activity_json(&objects::document(&state, &found));

@@ -6,7 +6,9 @@
 
 pub mod api;
 pub mod error;
+pub mod feeds;
 pub mod html;
+pub mod i18n;
 pub mod pages;
 
 use crate::app::AppState;
@@ -18,7 +20,30 @@ use axum::routing::get;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home))
+        .route("/stories", get(pages::stories))
+        .route("/events", get(pages::events))
+        .route("/events/calendar", get(pages::calendar))
+        .route("/opportunities", get(pages::opportunities))
+        .route("/resources", get(pages::resources))
+        .route("/events.ics", get(feeds::calendar))
+        .route("/events/{public_id}/calendar.ics", get(feeds::event))
+        .route("/stories.atom", get(feeds::stories))
+        .route("/events.atom", get(feeds::events))
+        .route("/opportunities.atom", get(feeds::opportunities))
+        .route("/resources.atom", get(feeds::resources))
+        .route("/static/style.css", get(stylesheet))
         .merge(api::routes())
+}
+
+/// The stylesheet, built into the binary.
+async fn stylesheet() -> impl axum::response::IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/style.css"),
+    )
 }
 
 /// Any unknown path.

@@ -1,111 +1,568 @@
-//! The pages that exist so far: home and the organization's profile.
+//! The pages people read: home, the lists of stories, events, opportunities and resources, the
+//! month calendar, and each publication's page (the `url` of its federated object). Rendered
+//! on the server with askama templates (`templates/`), in the reader's language.
 
-use super::html::{escape, page};
+use super::i18n::{Language, Translator, negotiate};
 use crate::app::AppState;
-use axum::http::header;
+use crate::domain::publication::{self, Details, Kind, Listing, Publication};
+use crate::error::{Error, Result};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
+use serde::Deserialize;
 
-/// The organization's profile: what a person sees at the actor's URL.
-pub fn profile(state: &AppState) -> Response {
-    let config = state.config();
-    let instance = &config.instance;
-    let actor = &state.actors().organization;
-    let handle = format!("@{}@{}", actor.username, instance.domain);
-    let language = instance.languages.first().map_or("en", String::as_str);
-    let head = format!(
-        "<link rel=\"alternate\" type=\"application/activity+json\" href=\"{id}\">\n\
-         <meta property=\"og:title\" content=\"{name}\">\n\
-         <meta property=\"og:description\" content=\"{summary}\">\n\
-         <meta name=\"fediverse:creator\" content=\"{handle}\">\n",
-        id = escape(actor.id.as_str()),
-        name = escape(&instance.name),
-        summary = escape(&instance.summary),
-        handle = escape(&handle),
-    );
-    let contact = if instance.contact.is_empty() {
-        String::new()
-    } else {
-        format!("<p>{}</p>", escape(&instance.contact))
+/// What every page shows of the instance.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub name: String,
+    pub summary: String,
+    /// `@handle@domain`.
+    pub handle: String,
+    pub actor: String,
+    pub source: String,
+}
+
+impl Site {
+    fn of(state: &AppState) -> Site {
+        let instance = &state.config().instance;
+        Site {
+            name: instance.name.clone(),
+            summary: instance.summary.clone(),
+            handle: format!("@{}@{}", instance.handle, instance.domain),
+            actor: state.actors().organization.id.to_string(),
+            source: env!("CARGO_PKG_REPOSITORY").to_string(),
+        }
+    }
+}
+
+/// The reader of a page: their language, and whether they just chose it (`?lang=`).
+#[derive(Debug, Clone, Copy)]
+pub struct Reader {
+    pub t: Translator,
+    chose: bool,
+}
+
+impl Reader {
+    /// The reader's language from `?lang=`, the `jisr_lang` cookie, `Accept-Language`, or the
+    /// instance's first language.
+    pub fn of(state: &AppState, headers: &HeaderMap, uri: &Uri) -> Reader {
+        let query_lang = uri.query().and_then(|query| {
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("lang="))
+                .map(str::to_string)
+        });
+        let cookie = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(';'))
+            .find_map(|pair| pair.trim().strip_prefix("jisr_lang=").map(str::to_string));
+        let accept = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok());
+        let default = state
+            .config()
+            .instance
+            .languages
+            .iter()
+            .find_map(|tag| Language::parse(tag))
+            .unwrap_or(Language::En);
+        let language = negotiate(query_lang.as_deref(), cookie.as_deref(), accept, default);
+        Reader {
+            t: Translator::new(language),
+            chose: query_lang.as_deref().and_then(Language::parse).is_some(),
+        }
+    }
+
+    /// A rendered page as a response: `Vary` on what chose its language, and the choice kept in
+    /// a cookie when the reader just made it.
+    fn respond(
+        &self,
+        status: StatusCode,
+        html: std::result::Result<String, askama::Error>,
+    ) -> Result<Response> {
+        let html = html.map_err(|error| Error::internal(format!("template: {error}")))?;
+        let mut response = (
+            status,
+            [(header::VARY, "Accept, Accept-Language, Cookie")],
+            Html(html),
+        )
+            .into_response();
+        if self.chose {
+            let cookie = format!(
+                "jisr_lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+                self.t.language.code()
+            );
+            if let Ok(value) = header::HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(header::SET_COOKIE, value);
+            }
+        }
+        Ok(response)
+    }
+}
+
+/// The language switcher's choices: `(code, name in that language)`.
+fn languages() -> Vec<(&'static str, String)> {
+    Language::ALL
+        .into_iter()
+        .map(|language| {
+            (
+                language.code(),
+                Translator::new(language).t("language-name"),
+            )
+        })
+        .collect()
+}
+
+/// A publication as a card in a list.
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    pub language: String,
+    pub dir: &'static str,
+    pub when: Option<String>,
+    pub place: Option<String>,
+}
+
+fn card(state: &AppState, t: &Translator, publication: &Publication) -> Option<Card> {
+    let text = publication.text_in(t.language.code())?;
+    let (when, place) = match &publication.draft.details {
+        Details::Event(event) => (
+            Some(t.date_time(&event.starts())),
+            event
+                .place
+                .as_ref()
+                .map(|place| place.one_line())
+                .or_else(|| event.online_url.as_ref().map(|_| t.t("event-online"))),
+        ),
+        Details::Opportunity(opportunity) => (
+            opportunity.deadline.map(|deadline| {
+                t.t1(
+                    "opportunity-deadline",
+                    "date",
+                    &t.date(&deadline.fixed_offset()),
+                )
+            }),
+            Some(format!(
+                "{}{}",
+                t.t(&format!("opportunity-kind-{}", opportunity.kind)),
+                opportunity
+                    .place
+                    .as_ref()
+                    .map(|place| format!(" · {place}"))
+                    .unwrap_or_default()
+            )),
+        ),
+        _ => (Some(t.date(&publication.published_at.fixed_offset())), None),
     };
-    let body = format!(
-        "<main>\n<h1>{name}</h1>\n<p>{handle}</p>\n<p>{summary}</p>\n{contact}\n\
-         <p>Follow this organization from Mastodon or any fediverse app by searching for {handle}.</p>\n</main>",
-        name = escape(&instance.name),
-        handle = escape(&handle),
-        summary = escape(&instance.summary),
-    );
-    (
-        [(header::VARY, "Accept")],
-        Html(page(language, &instance.name, &head, &body)),
-    )
-        .into_response()
+    Some(Card {
+        url: state
+            .urls()
+            .publication(publication.kind, &publication.public_id)
+            .to_string(),
+        title: text.title.clone(),
+        summary: text.summary.clone(),
+        dir: super::html::direction(&text.language),
+        language: text.language.clone(),
+        when,
+        place,
+    })
+}
+
+fn cards(state: &AppState, t: &Translator, publications: &[Publication]) -> Vec<Card> {
+    publications
+        .iter()
+        .filter_map(|publication| card(state, t, publication))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    t: Translator,
+    site: Site,
+    languages: Vec<(&'static str, String)>,
+    events: Vec<Card>,
+    stories: Vec<Card>,
+    opportunities: Vec<Card>,
+}
+
+/// The home page (also what a browser sees at the organization's actor URL).
+pub async fn home_page(state: &AppState, reader: Reader) -> Result<Response> {
+    let now = Utc::now();
+    let db = state.db();
+    let t = reader.t;
+    let page = HomePage {
+        events: cards(
+            state,
+            &t,
+            &publication::list_where(db, Listing::UpcomingEvents { now }, 0, 6).await?,
+        ),
+        stories: cards(
+            state,
+            &t,
+            &publication::list_where(db, Listing::Newest(Some(Kind::Story)), 0, 6).await?,
+        ),
+        opportunities: cards(
+            state,
+            &t,
+            &publication::list_where(db, Listing::OpenOpportunities { now }, 0, 6).await?,
+        ),
+        t,
+        site: Site::of(state),
+        languages: languages(),
+    };
+    reader.respond(StatusCode::OK, page.render())
 }
 
 /// `GET /`.
-pub async fn home(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    profile(&state)
+pub async fn home(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Result<Response> {
+    home_page(&state, Reader::of(&state, &headers, &uri)).await
 }
 
-/// A publication's page (its federated object's `url`); "gone" once deleted.
-pub fn publication(
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage {
+    t: Translator,
+    site: Site,
+    languages: Vec<(&'static str, String)>,
+    heading: String,
+    feed: String,
+    ics: Option<String>,
+    items: Vec<Card>,
+}
+
+/// `?page=N`.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+const PAGE_SIZE: i64 = 24;
+
+async fn list_page(
     state: &AppState,
-    publication: &crate::domain::publication::Publication,
-) -> Response {
-    let config = state.config();
-    let id = state
-        .urls()
-        .publication(publication.kind, &publication.public_id);
-    let Some(text) = publication.text() else {
-        let language = config
-            .instance
-            .languages
-            .first()
-            .map_or("en", String::as_str);
-        let body = "<main>\n<h1>Gone</h1>\n<p>This was deleted.</p>\n</main>";
-        return (
-            axum::http::StatusCode::GONE,
-            Html(page(language, "Gone", "", body)),
-        )
-            .into_response();
+    reader: Reader,
+    kind: Kind,
+    page: Option<i64>,
+) -> Result<Response> {
+    let offset = (page.unwrap_or(1).max(1) - 1) * PAGE_SIZE;
+    let now = Utc::now();
+    let listing = match kind {
+        Kind::Event => Listing::UpcomingEvents { now },
+        Kind::Opportunity => Listing::OpenOpportunities { now },
+        other => Listing::Newest(Some(other)),
     };
-    let head = format!(
-        "<link rel=\"alternate\" type=\"application/activity+json\" href=\"{id}\">\n\
-         <meta property=\"og:title\" content=\"{title}\">\n\
-         <meta property=\"og:description\" content=\"{summary}\">\n\
-         <meta property=\"og:site_name\" content=\"{site}\">\n\
-         <meta name=\"fediverse:creator\" content=\"@{handle}@{domain}\">\n",
-        id = escape(id.as_str()),
-        title = escape(&text.title),
-        summary = escape(&text.summary),
-        site = escape(&config.instance.name),
-        handle = escape(&state.actors().organization.username),
-        domain = escape(&config.instance.domain),
+    let t = reader.t;
+    let publications = publication::list_where(state.db(), listing, offset, PAGE_SIZE).await?;
+    let page = ListPage {
+        heading: t.t(&format!("{}-title", kind.plural())),
+        feed: format!("/{}.atom", kind.plural()),
+        ics: (kind == Kind::Event).then(|| "/events.ics".to_string()),
+        items: cards(state, &t, &publications),
+        t,
+        site: Site::of(state),
+        languages: languages(),
+    };
+    reader.respond(StatusCode::OK, page.render())
+}
+
+macro_rules! list_handler {
+    ($name:ident, $kind:expr) => {
+        /// The list page of one kind.
+        pub async fn $name(
+            State(state): State<AppState>,
+            Query(query): Query<PageQuery>,
+            headers: HeaderMap,
+            uri: Uri,
+        ) -> Result<Response> {
+            list_page(
+                &state,
+                Reader::of(&state, &headers, &uri),
+                $kind,
+                query.page,
+            )
+            .await
+        }
+    };
+}
+
+list_handler!(stories, Kind::Story);
+list_handler!(events, Kind::Event);
+list_handler!(opportunities, Kind::Opportunity);
+list_handler!(resources, Kind::Resource);
+
+/// One day of the month grid.
+#[derive(Debug, Clone)]
+pub struct Day {
+    pub label: String,
+    pub outside: bool,
+    pub events: Vec<Card>,
+}
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct CalendarPage {
+    t: Translator,
+    site: Site,
+    languages: Vec<(&'static str, String)>,
+    heading: String,
+    previous: String,
+    next: String,
+    weekdays: Vec<String>,
+    weeks: Vec<Vec<Day>>,
+}
+
+/// `?month=2026-03`.
+#[derive(Debug, Deserialize)]
+pub struct MonthQuery {
+    month: Option<String>,
+}
+
+/// `GET /events/calendar?month=YYYY-MM`: the month grid, weeks starting on Monday.
+pub async fn calendar(
+    State(state): State<AppState>,
+    Query(query): Query<MonthQuery>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response> {
+    let reader = Reader::of(&state, &headers, &uri);
+    let t = reader.t;
+    let today = Utc::now().date_naive();
+    let first = match query.month.as_deref() {
+        Some(month) => NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+            .map_err(|_| Error::invalid("month", "must look like 2026-03"))?,
+        None => today.with_day(1).unwrap_or(today),
+    };
+    let next_month = first
+        .checked_add_months(chrono::Months::new(1))
+        .ok_or_else(|| Error::invalid("month", "out of range"))?;
+    let previous_month = first
+        .checked_sub_months(chrono::Months::new(1))
+        .ok_or_else(|| Error::invalid("month", "out of range"))?;
+    let from = first.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - Duration::days(1);
+    let to = next_month
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        + Duration::days(1);
+    let events =
+        publication::list_where(state.db(), Listing::EventsBetween { from, to }, 0, 500).await?;
+
+    let grid_start = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
+    let mut weeks = Vec::new();
+    let mut day = grid_start;
+    while day < next_month || weeks.is_empty() {
+        let mut week = Vec::new();
+        for _ in 0..7 {
+            let day_events = events
+                .iter()
+                .filter(|publication| match &publication.draft.details {
+                    Details::Event(event) => {
+                        // An event shows on each local day it spans, in its own time zone.
+                        let (start, end) = (event.starts().date_naive(), event.ends().date_naive());
+                        start <= day && day <= end
+                    }
+                    _ => false,
+                })
+                .filter_map(|publication| {
+                    let mut card = card(&state, &t, publication)?;
+                    if let Details::Event(event) = &publication.draft.details {
+                        card.when = Some(t.digits(&event.starts().format("%H:%M").to_string()));
+                    }
+                    Some(card)
+                })
+                .collect();
+            week.push(Day {
+                label: t.digits(&day.day().to_string()),
+                outside: day.month() != first.month(),
+                events: day_events,
+            });
+            day += Duration::days(1);
+        }
+        weeks.push(week);
+    }
+    let page = CalendarPage {
+        heading: t.month_year(first.year(), first.month()),
+        previous: previous_month.format("%Y-%m").to_string(),
+        next: next_month.format("%Y-%m").to_string(),
+        weekdays: t
+            .t("weekday-short")
+            .split_whitespace()
+            .map(str::to_string)
+            .collect(),
+        weeks,
+        t,
+        site: Site::of(&state),
+        languages: languages(),
+    };
+    reader.respond(StatusCode::OK, page.render())
+}
+
+/// One language version on a publication's page.
+#[derive(Debug, Clone)]
+pub struct TextView {
+    pub language: String,
+    pub dir: &'static str,
+    pub title: String,
+    pub summary: String,
+    pub body_html: String,
+}
+
+#[derive(Template)]
+#[template(path = "publication.html")]
+struct PublicationPage {
+    t: Translator,
+    site: Site,
+    languages: Vec<(&'static str, String)>,
+    id: String,
+    title: String,
+    summary: String,
+    image: Option<(String, String)>,
+    texts: Vec<TextView>,
+    facts: Vec<String>,
+    links: Vec<(String, String)>,
+    published: String,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    t: Translator,
+    site: Site,
+    languages: Vec<(&'static str, String)>,
+    heading: String,
+    text: String,
+}
+
+/// A publication's page: the reader's language first, then the others; 410 once deleted.
+pub fn publication_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    publication: &Publication,
+) -> Result<Response> {
+    let reader = Reader::of(state, headers, uri);
+    let t = reader.t;
+    let Some(main) = publication.text_in(t.language.code()) else {
+        let page = MessagePage {
+            heading: t.t("gone-title"),
+            text: t.t("gone-text"),
+            t,
+            site: Site::of(state),
+            languages: languages(),
+        };
+        return reader.respond(StatusCode::GONE, page.render());
+    };
+    let mut texts = vec![main];
+    texts.extend(
+        publication
+            .draft
+            .texts
+            .iter()
+            .filter(|text| text.language != main.language),
     );
-    let mut head = head;
-    if let crate::domain::publication::Details::Story(story) = &publication.draft.details
-        && let Some(image) = &story.image
-    {
-        head.push_str(&format!(
-            "<meta property=\"og:image\" content=\"{}\">\n<meta property=\"og:image:alt\" content=\"{}\">\n",
-            escape(image.url.as_str()),
-            escape(&image.alt)
-        ));
+    let mut facts = Vec::new();
+    let mut links = Vec::new();
+    let mut image = None;
+    match &publication.draft.details {
+        Details::Event(event) => {
+            let mut when = format!("{}: {}", t.t("event-when"), t.date_time(&event.starts()));
+            when.push_str(&format!(
+                " – {} ({})",
+                t.date_time(&event.ends()),
+                event.time_zone
+            ));
+            match event.status.as_str() {
+                "cancelled" => facts.push(t.t("event-status-cancelled")),
+                "tentative" => facts.push(t.t("event-status-tentative")),
+                _ => {}
+            }
+            facts.push(when);
+            if let Some(place) = &event.place {
+                facts.push(format!("{}: {}", t.t("event-where"), place.one_line()));
+                if let (Some(latitude), Some(longitude)) = (place.latitude, place.longitude) {
+                    links.push((
+                        format!("https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}#map=17/{latitude}/{longitude}"),
+                        t.t("event-map"),
+                    ));
+                }
+            }
+            if let Some(url) = &event.online_url {
+                links.push((url.to_string(), t.t("event-join-online")));
+            }
+            links.push((
+                format!("/events/{}/calendar.ics", publication.public_id),
+                t.t("event-add-to-calendar"),
+            ));
+        }
+        Details::Opportunity(opportunity) => {
+            facts.push(t.t(&format!("opportunity-kind-{}", opportunity.kind)));
+            if let Some(deadline) = opportunity.deadline {
+                facts.push(t.t1(
+                    "opportunity-deadline",
+                    "date",
+                    &t.date(&deadline.fixed_offset()),
+                ));
+            }
+            if opportunity.remote {
+                facts.push(t.t("opportunity-remote"));
+            }
+            if let Some(url) = &opportunity.apply_url {
+                links.push((url.to_string(), t.t("opportunity-apply")));
+            }
+            if let Some(email) = &opportunity.apply_email {
+                links.push((format!("mailto:{email}"), email.clone()));
+            }
+        }
+        Details::Resource(resource) => {
+            if let Some(url) = &resource.document_url {
+                links.push((url.to_string(), t.t("resource-document")));
+            }
+            if let Some(url) = &resource.link {
+                links.push((url.to_string(), t.t("resource-link")));
+            }
+        }
+        Details::Story(story) => {
+            image = story
+                .image
+                .as_ref()
+                .map(|image| (image.url.to_string(), image.alt.clone()));
+        }
     }
-    let mut body = String::from("<main>\n");
-    for text in &publication.draft.texts {
-        body.push_str(&format!(
-            "<article lang=\"{lang}\" dir=\"{dir}\">\n<h1>{title}</h1>\n<p>{summary}</p>\n{html}\n</article>\n",
-            lang = escape(&text.language),
-            dir = super::html::direction(&text.language),
-            title = escape(&text.title),
-            summary = escape(&text.summary),
-            html = text.body_html,
-        ));
-    }
-    body.push_str("</main>");
-    (
-        [(header::VARY, "Accept")],
-        Html(page(&text.language, &text.title, &head, &body)),
-    )
-        .into_response()
+    let page = PublicationPage {
+        id: state
+            .urls()
+            .publication(publication.kind, &publication.public_id)
+            .to_string(),
+        title: main.title.clone(),
+        summary: main.summary.clone(),
+        image,
+        texts: texts
+            .into_iter()
+            .map(|text| TextView {
+                language: text.language.clone(),
+                dir: super::html::direction(&text.language),
+                title: text.title.clone(),
+                summary: text.summary.clone(),
+                body_html: text.body_html.clone(),
+            })
+            .collect(),
+        facts,
+        links,
+        published: t.t1(
+            "published-on",
+            "date",
+            &t.date(&publication.published_at.fixed_offset()),
+        ),
+        t,
+        site: Site::of(state),
+        languages: languages(),
+    };
+    reader.respond(StatusCode::OK, page.render())
 }

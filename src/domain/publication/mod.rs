@@ -663,6 +663,22 @@ pub async fn find(db: &Db, kind: Kind, public_id: &str) -> Result<Publication> {
     assemble(row, texts.into_iter().map(|row| row.text).collect())
 }
 
+/// Which published publications to list, in which order.
+#[derive(Debug, Clone, Copy)]
+pub enum Listing {
+    /// Newest first; all kinds when `None`.
+    Newest(Option<Kind>),
+    /// Events that have not ended at `now`, soonest first.
+    UpcomingEvents { now: DateTime<Utc> },
+    /// Events overlapping `[from, to)`, in time order.
+    EventsBetween {
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    },
+    /// Opportunities whose deadline has not passed at `now` (or has none), newest first.
+    OpenOpportunities { now: DateTime<Utc> },
+}
+
 /// A page of published (not deleted) publications, newest first; all kinds when `kind` is None.
 pub async fn list(
     db: &Db,
@@ -670,37 +686,67 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<Publication>> {
-    let kinds: Vec<&str> = match kind {
-        Some(kind) => vec![kind.as_str()],
-        None => Kind::ALL.iter().map(|kind| kind.as_str()).collect(),
+    list_where(db, Listing::Newest(kind), offset, limit).await
+}
+
+/// Published publications chosen by `listing`.
+pub async fn list_where(
+    db: &Db,
+    listing: Listing,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Publication>> {
+    // Fixed SQL fragments only; values are bound ($1, $2 are the time bounds, $3 the kind).
+    let (filter, order) = match listing {
+        Listing::Newest(Some(_)) => ("kind = $3", "published_at desc, publication_id desc"),
+        Listing::Newest(None) => ("$3 = $3", "published_at desc, publication_id desc"),
+        Listing::UpcomingEvents { .. } => {
+            ("kind = $3 and ends_at >= $1", "starts_at, publication_id")
+        }
+        Listing::EventsBetween { .. } => (
+            "kind = $3 and starts_at < $2 and ends_at >= $1",
+            "starts_at, publication_id",
+        ),
+        Listing::OpenOpportunities { .. } => (
+            "kind = $3 and (deadline is null or deadline >= $1)",
+            "published_at desc, publication_id desc",
+        ),
     };
-    let filter = "deleted_at is null and kind in ($1, $2, $3, $4)";
+    let (from, to, kind) = match listing {
+        Listing::Newest(kind) => (None, None, kind.unwrap_or(Kind::Story)),
+        Listing::UpcomingEvents { now } => (Some(now), None, Kind::Event),
+        Listing::EventsBetween { from, to } => (Some(from), Some(to), Kind::Event),
+        Listing::OpenOpportunities { now } => (Some(now), None, Kind::Opportunity),
+    };
     let sql = format!(
-        "select {COLUMNS} from publication where {filter} \
-         order by published_at desc, publication_id desc limit $5 offset $6"
+        "select {COLUMNS} from publication where deleted_at is null and {filter} \
+         and ($1 is null or $1 = $1) and ($2 is null or $2 = $2) \
+         order by {order} limit $4 offset $5"
     );
-    let bind_kind = |index: usize| kinds.get(index).copied().unwrap_or(kinds[0]);
     let rows: Vec<Row> = with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(bind_kind(0))
-        .bind(bind_kind(1))
-        .bind(bind_kind(2))
-        .bind(bind_kind(3))
+        .bind(from)
+        .bind(to)
+        .bind(kind.as_str())
         .bind(limit)
         .bind(offset)
         .fetch_all(pool)
         .await)?;
-    let Some(newest) = rows.first().map(|row| row.published_at) else {
+    if rows.is_empty() {
         return Ok(Vec::new());
-    };
-    let oldest = rows.last().map_or(newest, |row| row.published_at);
-    let sql = "select t.publication_id, t.language, t.title, t.summary, t.body_markdown, t.body_html \
-               from publication_text t join publication p on p.publication_id = t.publication_id \
-               where p.published_at >= $1 and p.published_at <= $2 and p.deleted_at is null";
-    let texts: Vec<TextRow> = with_pool!(db, |pool| sqlx::query_as(sql)
-        .bind(oldest)
-        .bind(newest)
-        .fetch_all(pool)
-        .await)?;
+    }
+    let placeholders: Vec<String> = (1..=rows.len()).map(|index| format!("${index}")).collect();
+    let sql = format!(
+        "select publication_id, language, title, summary, body_markdown, body_html \
+         from publication_text where publication_id in ({})",
+        placeholders.join(", ")
+    );
+    let texts: Vec<TextRow> = with_pool!(db, |pool| {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+        for row in &rows {
+            query = query.bind(row.publication_id);
+        }
+        query.fetch_all(pool).await
+    })?;
     let mut by_publication: BTreeMap<i64, Vec<Text>> = BTreeMap::new();
     for row in texts {
         by_publication

@@ -1,0 +1,239 @@
+//! The website: pages in four languages (Arabic right to left), the month calendar, the
+//! iCalendar and Atom feeds, checked with real parsers.
+
+use crate::harness::{TestDatabase, TestInstance};
+use jisr::domain::tokens;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn page(
+    url: url::Url,
+    accept_language: &str,
+) -> (StatusCode, String, reqwest::header::HeaderMap) {
+    let response = crate::harness::http_client()
+        .get(url)
+        .header("accept", "text/html")
+        .header("accept-language", accept_language)
+        .send()
+        .await
+        .expect("GET");
+    let status = response.status();
+    let headers = response.headers().clone();
+    (status, response.text().await.unwrap_or_default(), headers)
+}
+
+/// An instance with one bilingual event on 14 March 2027 in Berlin.
+async fn with_event(database: &TestDatabase) -> (TestInstance, Value) {
+    let alpha = TestInstance::start(&database.url).await;
+    let (_, token) = tokens::create(alpha.state().db(), "web")
+        .await
+        .expect("token");
+    let event = json!({
+        "text": {
+            "en": {"title": "Diaspora Careers Fair", "summary": "Meet 30 employers."},
+            "ar": {"title": "معرض الوظائف للمغتربين", "summary": "قابل ٣٠ جهة توظيف."}
+        },
+        "hashtags": ["Berlin"],
+        "event": {"starts_at": "2027-03-14T10:00", "ends_at": "2027-03-14T16:00", "time_zone": "Europe/Berlin",
+                  "place": {"name": "Rathaus Neukölln", "locality": "Berlin", "country": "DE",
+                            "latitude": 52.4812, "longitude": 13.435}}
+    });
+    let response = crate::harness::http_client()
+        .post(alpha.url("/api/v1/events"))
+        .bearer_auth(&token)
+        .json(&event)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created: Value = response.json().await.expect("json");
+    (alpha, created)
+}
+
+#[tokio::test]
+async fn pages_come_in_the_readers_language_and_arabic_is_right_to_left() {
+    let database = TestDatabase::create().await;
+    let (alpha, created) = with_event(&database).await;
+    let url = created["url"].as_str().expect("url");
+
+    let (status, html, _) = page(alpha.url("/events"), "ar,en;q=0.5").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{html}");
+    assert!(html.contains("فعاليات"), "Arabic navigation: {html}");
+    assert!(
+        html.contains("معرض الوظائف للمغتربين"),
+        "the Arabic title: {html}"
+    );
+    assert!(html.contains("١٤ مارس ٢٠٢٧"), "an Arabic date: {html}");
+
+    let (_, html, _) = page(alpha.url("/events"), "en").await;
+    assert!(html.contains("<html lang=\"en\" dir=\"ltr\">"));
+    assert!(
+        html.contains("Diaspora Careers Fair") && html.contains("Sunday 14 March 2027, 10:00"),
+        "{html}"
+    );
+
+    let (_, html, headers) = page(alpha.url("/?lang=fr"), "en").await;
+    assert!(
+        html.contains("<html lang=\"fr\" dir=\"ltr\">") && html.contains("Événements à venir"),
+        "{html}"
+    );
+    let cookie = headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        cookie.starts_with("jisr_lang=fr") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+
+    let (status, html, _) = page(url::Url::parse(url).expect("url"), "ar").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<article lang=\"ar\" dir=\"rtl\">"), "{html}");
+    assert!(
+        html.contains("<article lang=\"en\" dir=\"ltr\">"),
+        "every language of the event: {html}"
+    );
+    assert!(html.contains("openstreetmap.org"), "a map link: {html}");
+    assert!(html.contains("calendar.ics"), "add to calendar: {html}");
+    assert!(
+        html.contains("fediverse:creator") && html.contains("og:title"),
+        "{html}"
+    );
+
+    for path in [
+        "/",
+        "/stories",
+        "/events",
+        "/opportunities",
+        "/resources",
+        "/events/calendar",
+    ] {
+        for language in ["en", "ar", "fr", "es"] {
+            let (status, html, _) = page(alpha.url(path), language).await;
+            assert_eq!(status, StatusCode::OK, "{path} in {language}");
+            assert!(
+                html.contains(&format!("<html lang=\"{language}\"")),
+                "{path} in {language}"
+            );
+        }
+    }
+    alpha.stop().await;
+}
+
+#[tokio::test]
+async fn the_calendar_shows_events_on_their_day() {
+    let database = TestDatabase::create().await;
+    let (alpha, _) = with_event(&database).await;
+    let (status, html, _) = page(alpha.url("/events/calendar?month=2027-03"), "en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("March 2027"), "{html}");
+    let day = html
+        .find("<span class=\"day\">14</span>")
+        .expect("the 14th");
+    let next = html[day..]
+        .find("<span class=\"day\">15</span>")
+        .expect("the 15th")
+        + day;
+    assert!(
+        html[day..next].contains("Diaspora Careers Fair"),
+        "the event on the 14th: {}",
+        &html[day..next]
+    );
+    let (_, html, _) = page(alpha.url("/events/calendar?month=2027-04"), "en").await;
+    assert!(!html.contains("Diaspora Careers Fair"), "not in April");
+    let (status, _, _) = page(alpha.url("/events/calendar?month=soon"), "en").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    alpha.stop().await;
+}
+
+#[tokio::test]
+async fn the_calendar_feeds_are_valid_icalendar_with_exact_times() {
+    let database = TestDatabase::create().await;
+    let (alpha, created) = with_event(&database).await;
+    let public_id = created["public_id"].as_str().expect("id");
+    for path in [
+        "/events.ics".to_string(),
+        format!("/events/{public_id}/calendar.ics"),
+    ] {
+        let response = crate::harness::http_client()
+            .get(alpha.url(&path))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .expect("type")
+                .starts_with("text/calendar")
+        );
+        let text = response.text().await.expect("body");
+        assert!(
+            text.lines().all(|line| line.len() <= 76),
+            "lines folded at 75 octets"
+        );
+        assert!(text.contains("\r\n"), "CRLF line endings");
+        let unfolded = icalendar::parser::unfold(&text);
+        let calendar = icalendar::parser::read_calendar(&unfolded)
+            .unwrap_or_else(|error| panic!("{path}: {error}\n{text}"));
+        let event = calendar
+            .components
+            .iter()
+            .find(|component| component.name == "VEVENT")
+            .unwrap_or_else(|| panic!("{path}: no VEVENT\n{text}"));
+        let value = |name: &str| {
+            event
+                .properties
+                .iter()
+                .find(|property| property.name == name)
+                .map(|property| property.val.as_str().to_string())
+        };
+        // 10:00 in Berlin in March (UTC+1) is 09:00 UTC.
+        assert_eq!(
+            value("DTSTART").as_deref(),
+            Some("20270314T090000Z"),
+            "{text}"
+        );
+        assert_eq!(value("DTEND").as_deref(), Some("20270314T150000Z"));
+        assert_eq!(value("SUMMARY").as_deref(), Some("Diaspora Careers Fair"));
+        assert_eq!(value("UID").as_deref(), created["url"].as_str());
+        assert_eq!(value("GEO").as_deref(), Some("52.4812;13.435"));
+    }
+    alpha.stop().await;
+}
+
+#[tokio::test]
+async fn the_atom_feeds_list_what_was_published() {
+    let database = TestDatabase::create().await;
+    let (alpha, created) = with_event(&database).await;
+    let response = crate::harness::http_client()
+        .get(alpha.url("/events.atom"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status(), StatusCode::OK);
+    let feed = response.text().await.expect("feed");
+    assert!(feed.starts_with("<?xml"), "{feed}");
+    assert!(
+        feed.contains(&format!(
+            "<id>{}</id>",
+            created["url"].as_str().expect("url")
+        )),
+        "{feed}"
+    );
+    assert!(
+        feed.contains("<title>Diaspora Careers Fair</title>"),
+        "{feed}"
+    );
+    let response = crate::harness::http_client()
+        .get(alpha.url("/stories.atom"))
+        .send()
+        .await
+        .expect("GET");
+    assert!(
+        !response.text().await.expect("feed").contains("<entry"),
+        "no stories yet"
+    );
+    alpha.stop().await;
+}

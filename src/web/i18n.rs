@@ -1,0 +1,389 @@
+//! The website's languages: English, Arabic, French and Spanish, from the Fluent catalogs in
+//! `locales/`, chosen per request (switcher, then `Accept-Language`, then the instance's
+//! default), with dates and numbers written the way each language writes them.
+//!
+//! Invariant: no UI text is written in templates or handlers; it all comes from the catalogs,
+//! which have the same keys in every language (a test checks).
+
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use std::sync::LazyLock;
+
+/// A language of the user interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    En,
+    Ar,
+    Fr,
+    Es,
+}
+
+impl Language {
+    pub const ALL: [Language; 4] = [Language::En, Language::Ar, Language::Fr, Language::Es];
+
+    /// The BCP 47 tag.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Ar => "ar",
+            Language::Fr => "fr",
+            Language::Es => "es",
+        }
+    }
+
+    /// `rtl` for Arabic, `ltr` otherwise.
+    pub fn dir(self) -> &'static str {
+        if self == Language::Ar { "rtl" } else { "ltr" }
+    }
+
+    /// The language for a tag such as `ar`, `fr-CA` or `ES`.
+    pub fn parse(tag: &str) -> Option<Language> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        Language::ALL
+            .into_iter()
+            .find(|language| language.code() == primary)
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+const SOURCES: [&str; 4] = [
+    include_str!("../../locales/en.ftl"),
+    include_str!("../../locales/ar.ftl"),
+    include_str!("../../locales/fr.ftl"),
+    include_str!("../../locales/es.ftl"),
+];
+
+/// The four catalogs, parsed once (they are part of the binary).
+static CATALOGS: LazyLock<Vec<FluentBundle<FluentResource>>> = LazyLock::new(|| {
+    Language::ALL
+        .into_iter()
+        .map(|language| {
+            let resource = FluentResource::try_new(SOURCES[language.index()].to_string())
+                .unwrap_or_else(|(resource, _)| resource);
+            let tag: unic_langid::LanguageIdentifier = language.code().parse().unwrap_or_default();
+            let mut bundle = FluentBundle::new_concurrent(vec![tag]);
+            // No Unicode isolation marks around arguments: they would show in attributes.
+            bundle.set_use_isolating(false);
+            let _ = bundle.add_resource(resource);
+            bundle
+        })
+        .collect()
+});
+
+/// Text in one language for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Translator {
+    pub language: Language,
+}
+
+impl Translator {
+    pub fn new(language: Language) -> Translator {
+        Translator { language }
+    }
+
+    /// The message `key`, falling back to English, then to the key itself.
+    pub fn t(&self, key: &str) -> String {
+        self.format(key, None)
+    }
+
+    /// The message `key` with one argument.
+    pub fn t1(&self, key: &str, name: &str, value: &str) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name.to_string(), value.to_string());
+        self.format(key, Some(&args))
+    }
+
+    fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
+        for language in [self.language, Language::En] {
+            let bundle = &CATALOGS[language.index()];
+            if let Some(pattern) = bundle.get_message(key).and_then(|message| message.value()) {
+                let mut errors = Vec::new();
+                return bundle
+                    .format_pattern(pattern, args, &mut errors)
+                    .into_owned();
+            }
+        }
+        key.to_string()
+    }
+
+    /// Digits as the language writes them (Arabic-Indic digits in Arabic).
+    pub fn digits(&self, text: &str) -> String {
+        if self.language != Language::Ar {
+            return text.to_string();
+        }
+        text.chars()
+            .map(|c| match c.to_digit(10) {
+                Some(digit) => char::from_u32(0x0660 + digit).unwrap_or(c),
+                None if c == ',' => '،',
+                None => c,
+            })
+            .collect()
+    }
+
+    fn month(&self, month: u32) -> &'static str {
+        const EN: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        const AR: [&str; 12] = [
+            "يناير",
+            "فبراير",
+            "مارس",
+            "أبريل",
+            "مايو",
+            "يونيو",
+            "يوليو",
+            "أغسطس",
+            "سبتمبر",
+            "أكتوبر",
+            "نوفمبر",
+            "ديسمبر",
+        ];
+        const FR: [&str; 12] = [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ];
+        const ES: [&str; 12] = [
+            "enero",
+            "febrero",
+            "marzo",
+            "abril",
+            "mayo",
+            "junio",
+            "julio",
+            "agosto",
+            "septiembre",
+            "octubre",
+            "noviembre",
+            "diciembre",
+        ];
+        let names = match self.language {
+            Language::En => EN,
+            Language::Ar => AR,
+            Language::Fr => FR,
+            Language::Es => ES,
+        };
+        names[(month.clamp(1, 12) - 1) as usize]
+    }
+
+    fn weekday(&self, weekday: chrono::Weekday) -> &'static str {
+        const EN: [&str; 7] = [
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ];
+        const AR: [&str; 7] = [
+            "الإثنين",
+            "الثلاثاء",
+            "الأربعاء",
+            "الخميس",
+            "الجمعة",
+            "السبت",
+            "الأحد",
+        ];
+        const FR: [&str; 7] = [
+            "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+        ];
+        const ES: [&str; 7] = [
+            "lunes",
+            "martes",
+            "miércoles",
+            "jueves",
+            "viernes",
+            "sábado",
+            "domingo",
+        ];
+        let names = match self.language {
+            Language::En => EN,
+            Language::Ar => AR,
+            Language::Fr => FR,
+            Language::Es => ES,
+        };
+        names[weekday.num_days_from_monday() as usize]
+    }
+
+    /// `14 March 2026` / `14 mars 2026` / `14 de marzo de 2026` / `١٤ مارس ٢٠٢٦`.
+    pub fn date(&self, moment: &DateTime<FixedOffset>) -> String {
+        let (day, month, year) = (moment.day(), self.month(moment.month()), moment.year());
+        let text = match self.language {
+            Language::Es => format!("{day} de {month} de {year}"),
+            _ => format!("{day} {month} {year}"),
+        };
+        self.digits(&text)
+    }
+
+    /// `Saturday 14 March 2026, 10:00` in each language's order.
+    pub fn date_time(&self, moment: &DateTime<FixedOffset>) -> String {
+        let time = format!("{:02}:{:02}", moment.hour(), moment.minute());
+        let weekday = self.weekday(moment.weekday());
+        let text = match self.language {
+            Language::Es => format!("{weekday}, {}, {time}", self.date(moment)),
+            _ => format!("{weekday} {}, {time}", self.date(moment)),
+        };
+        self.digits(&text)
+    }
+
+    /// `March 2026` for the calendar's heading.
+    pub fn month_year(&self, year: i32, month: u32) -> String {
+        let text = match self.language {
+            Language::Es => format!("{} de {year}", self.month(month)),
+            _ => format!("{} {year}", self.month(month)),
+        };
+        self.digits(&text)
+    }
+}
+
+/// The reader's language: `?lang=`, then the `jisr_lang` cookie, then `Accept-Language`
+/// (in order of quality), then `default`.
+pub fn negotiate(
+    query_lang: Option<&str>,
+    cookie: Option<&str>,
+    accept_language: Option<&str>,
+    default: Language,
+) -> Language {
+    if let Some(language) = query_lang.and_then(Language::parse) {
+        return language;
+    }
+    if let Some(language) = cookie.and_then(Language::parse) {
+        return language;
+    }
+    if let Some(header) = accept_language {
+        let mut ranges: Vec<(f32, &str)> = header
+            .split(',')
+            .filter_map(|range| {
+                let mut parts = range.split(';');
+                let tag = parts.next()?.trim();
+                let quality = parts
+                    .find_map(|part| part.trim().strip_prefix("q="))
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                Some((quality, tag))
+            })
+            .collect();
+        ranges.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        if let Some(language) = ranges
+            .iter()
+            .filter(|(q, _)| *q > 0.0)
+            .find_map(|(_, tag)| Language::parse(tag))
+        {
+            return language;
+        }
+    }
+    default
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(source: &str) -> Vec<String> {
+        let mut keys: Vec<String> = source
+            .lines()
+            .filter(|line| !line.starts_with('#') && !line.starts_with(' ') && line.contains(" = "))
+            .map(|line| line.split(" = ").next().unwrap_or("").trim().to_string())
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn every_catalog_has_the_same_keys_and_parses() {
+        let english = keys(SOURCES[0]);
+        for (language, source) in Language::ALL.iter().zip(SOURCES) {
+            assert_eq!(keys(source), english, "{language:?}");
+            assert!(
+                FluentResource::try_new(source.to_string()).is_ok(),
+                "{language:?} parses"
+            );
+        }
+    }
+
+    #[test]
+    fn text_comes_in_the_readers_language() {
+        assert_eq!(Translator::new(Language::En).t("nav-events"), "Events");
+        assert_eq!(Translator::new(Language::Ar).t("nav-events"), "فعاليات");
+        assert_eq!(
+            Translator::new(Language::Fr).t1("opportunity-deadline", "date", "1 mai"),
+            "Candidater avant le 1 mai"
+        );
+        assert_eq!(
+            Translator::new(Language::Es).t("no-such-key"),
+            "no-such-key"
+        );
+    }
+
+    #[test]
+    fn dates_are_written_per_language() {
+        let moment = DateTime::parse_from_rfc3339("2026-03-14T10:00:00+01:00").expect("date");
+        assert_eq!(
+            Translator::new(Language::En).date_time(&moment),
+            "Saturday 14 March 2026, 10:00"
+        );
+        assert_eq!(
+            Translator::new(Language::Fr).date_time(&moment),
+            "samedi 14 mars 2026, 10:00"
+        );
+        assert_eq!(
+            Translator::new(Language::Es).date_time(&moment),
+            "sábado, 14 de marzo de 2026, 10:00"
+        );
+        assert_eq!(Translator::new(Language::Ar).date(&moment), "١٤ مارس ٢٠٢٦");
+    }
+
+    #[test]
+    fn the_language_is_negotiated() {
+        assert_eq!(
+            negotiate(Some("ar"), Some("fr"), Some("es"), Language::En),
+            Language::Ar
+        );
+        assert_eq!(
+            negotiate(None, Some("fr"), Some("es"), Language::En),
+            Language::Fr
+        );
+        assert_eq!(
+            negotiate(
+                None,
+                None,
+                Some("de-DE,de;q=0.9,es;q=0.8,ar;q=0.5"),
+                Language::En
+            ),
+            Language::Es
+        );
+        assert_eq!(
+            negotiate(None, None, Some("de"), Language::Ar),
+            Language::Ar
+        );
+        assert_eq!(
+            negotiate(Some("xx"), None, None, Language::Fr),
+            Language::Fr
+        );
+    }
+}
