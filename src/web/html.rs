@@ -1,20 +1,7 @@
 //! Small HTML helpers shared by pages and documents.
 
 /// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
-}
+pub use crate::domain::text::escape_html as escape;
 
 /// Languages written right to left (by primary subtag).
 const RIGHT_TO_LEFT: [&str; 8] = ["ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv"];
