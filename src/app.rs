@@ -31,6 +31,8 @@ struct Inner {
     http: reqwest::Client,
     peer_policy: PeerPolicy,
     keys: KeyCache,
+    /// Identifies this process's delivery claims (random per start).
+    process_token: String,
     /// Wakes idle delivery workers when something is queued.
     delivery_wakeup: Notify,
     /// Bounds how many inbox requests are processed at once.
@@ -55,6 +57,7 @@ impl AppState {
             urls,
             actors,
             keys: KeyCache::default(),
+            process_token: format!("{:032x}", rand::random::<u128>()),
             delivery_wakeup: Notify::new(),
             inbox_slots: Semaphore::new(64),
             federation: OnceLock::new(),
@@ -86,6 +89,11 @@ impl AppState {
 
     pub fn peer_policy(&self) -> &PeerPolicy {
         &self.0.peer_policy
+    }
+
+    /// This process's token in `delivery.claimed_by`.
+    pub fn process_token(&self) -> &str {
+        &self.0.process_token
     }
 
     pub fn delivery_wakeup(&self) -> &Notify {
@@ -198,6 +206,14 @@ impl Instance {
     async fn stop_workers(&mut self) {
         for worker in self.workers.drain(..) {
             worker.abort();
+        }
+        // Deliveries claimed but not finished go back to the queue now, not when the lease ends.
+        match delivery::release_mine(&self.state).await {
+            Ok(released) if released > 0 => {
+                tracing::info!(released, "handed back unfinished deliveries")
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(error = ?error, "handing back deliveries"),
         }
         self.state.db().close().await;
     }

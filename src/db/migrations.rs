@@ -25,6 +25,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "network",
         include_str!("../../migrations/sqlite/0003_network.sql"),
     ),
+    (
+        4,
+        "delivery_owner",
+        include_str!("../../migrations/sqlite/0004_delivery_owner.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -43,6 +48,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "network",
         include_str!("../../migrations/postgres/0003_network.sql"),
+    ),
+    (
+        4,
+        "delivery_owner",
+        include_str!("../../migrations/postgres/0004_delivery_owner.sql"),
     ),
 ];
 

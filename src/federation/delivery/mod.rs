@@ -136,7 +136,7 @@ async fn claim(state: &AppState, now: DateTime<Utc>, limit: usize) -> Result<Vec
             from due left join busy on busy.inbox_host = due.inbox_host \
             where not exists (select 1 from delivery_host h \
                 where h.host = due.inbox_host and h.next_attempt_at > $1)) \
-        update delivery set claimed_until = $2 \
+        update delivery set claimed_until = $2, claimed_by = $6 \
         where delivery_id in (select delivery_id from ranked where slot <= $3 \
             order by slot, next_attempt_at, delivery_id limit $5) \
         and (claimed_until is null or claimed_until <= $1) \
@@ -149,6 +149,7 @@ async fn claim(state: &AppState, now: DateTime<Utc>, limit: usize) -> Result<Vec
         .bind(per_host)
         .bind(CLAIM_WINDOW)
         .bind(limit)
+        .bind(state.process_token())
         .fetch_all(pool)
         .await)?)
 }
@@ -352,6 +353,17 @@ pub async fn deliver_next(state: &AppState) -> Result<Outcome> {
         .first()
         .copied()
         .ok_or_else(|| Error::internal("no outcome recorded"))
+}
+
+/// Hands back the deliveries this process claimed but did not finish (at a clean stop), so
+/// that another process, or this one restarted, takes them at once.
+pub async fn release_mine(state: &AppState) -> Result<u64> {
+    let sql = "update delivery set claimed_until = null, claimed_by = null where claimed_by = $1";
+    Ok(with_pool!(state.db(), |pool| sqlx::query(sql)
+        .bind(state.process_token())
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?)
 }
 
 /// Frees every lease. Only for SQLite at start-up: one process owns an SQLite database, so a
