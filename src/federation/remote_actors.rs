@@ -6,7 +6,7 @@
 
 use super::origin::same_origin;
 use crate::app::AppState;
-use crate::db::{Tx, with_pool, with_tx};
+use crate::db::with_pool;
 use crate::error::{Error, Result};
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
@@ -118,17 +118,6 @@ async fn find(ap_id: &str, state: &AppState) -> Result<Option<RemoteActor>> {
 /// The stored actor with this id, if we have ever fetched it.
 pub async fn find_stored(state: &AppState, ap_id: &Url) -> Result<Option<RemoteActor>> {
     find(ap_id.as_str(), state).await
-}
-
-/// Reads a stored actor by id, inside a transaction.
-pub async fn find_in(tx: &mut Tx, ap_id: &Url) -> Result<Option<RemoteActor>> {
-    let sql = "select ap_id, actor_type, username, inbox, shared_inbox, public_key_id, \
-               public_key_pem, fetched_at from remote_actor where ap_id = $1";
-    let row: Option<RemoteActor> = with_tx!(tx, |conn| sqlx::query_as(sql)
-        .bind(ap_id.as_str())
-        .fetch_optional(conn)
-        .await)?;
-    row.map(RemoteActor::with_id).transpose()
 }
 
 #[async_trait::async_trait]

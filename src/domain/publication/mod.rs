@@ -697,6 +697,8 @@ pub async fn list_where(
     limit: i64,
 ) -> Result<Vec<Publication>> {
     // Fixed SQL fragments only; values are bound ($1, $2 are the time bounds, $3 the kind).
+    // The `$n = $n` terms keep every parameter referenced whatever the variant, so one bind list
+    // serves all of them on both databases.
     let (filter, order) = match listing {
         Listing::Newest(Some(_)) => ("kind = $3", "published_at desc, publication_id desc"),
         Listing::Newest(None) => ("$3 = $3", "published_at desc, publication_id desc"),
