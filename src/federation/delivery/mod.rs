@@ -42,7 +42,7 @@ pub enum Outcome {
     Empty,
 }
 
-/// Rows per multi-row insert (3 parameters each, far below both databases' limits).
+/// Rows per multi-row insert (2 parameters each, far below both databases' limits).
 const INSERT_CHUNK: usize = 500;
 
 /// Consecutive failures after which a host is retried as a whole, with its own backoff.
@@ -70,10 +70,10 @@ pub async fn enqueue(
         .bind(now)
         .fetch_one(conn)
         .await)?;
+    let mut seen = std::collections::HashSet::with_capacity(inboxes.len());
     let distinct: Vec<&Url> = inboxes
         .iter()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
+        .filter(|inbox| seen.insert(inbox.as_str()))
         .collect();
     for chunk in distinct.chunks(INSERT_CHUNK) {
         let mut sql = String::from(
