@@ -308,45 +308,21 @@ impl Input {
                 );
             }
         }
-        let missing = |check: &mut Check| {
-            check.fail(
-                kind.as_str(),
-                format!(
-                    "{} needs its [{}] section",
-                    with_article(kind),
-                    kind.as_str()
-                ),
-            );
-        };
         let details = match kind {
-            Kind::Story => Details::Story(match &self.story {
-                Some(input) => story::validate(input, &mut check),
-                None => {
-                    missing(&mut check);
-                    story::validate(&StoryInput::default(), &mut Check::default())
-                }
-            }),
-            Kind::Event => Details::Event(match &self.event {
-                Some(input) => event::validate(input, &mut check),
-                None => {
-                    missing(&mut check);
-                    event::validate(&EventInput::default(), &mut Check::default())
-                }
-            }),
-            Kind::Opportunity => Details::Opportunity(match &self.opportunity {
-                Some(input) => opportunity::validate(input, &mut check),
-                None => {
-                    missing(&mut check);
-                    opportunity::validate(&OpportunityInput::default(), &mut Check::default())
-                }
-            }),
-            Kind::Resource => Details::Resource(match &self.resource {
-                Some(input) => resource::validate(input, &mut check),
-                None => {
-                    missing(&mut check);
-                    resource::validate(&ResourceInput::default(), &mut Check::default())
-                }
-            }),
+            Kind::Story => Details::Story(section(&self.story, story::validate, &mut check, kind)),
+            Kind::Event => Details::Event(section(&self.event, event::validate, &mut check, kind)),
+            Kind::Opportunity => Details::Opportunity(section(
+                &self.opportunity,
+                opportunity::validate,
+                &mut check,
+                kind,
+            )),
+            Kind::Resource => Details::Resource(section(
+                &self.resource,
+                resource::validate,
+                &mut check,
+                kind,
+            )),
         };
         check.finish()?;
         Ok(Draft {
@@ -466,14 +442,35 @@ fn assemble(row: Row, mut texts: Vec<Text>) -> Result<Publication> {
 fn empty_details(kind: Kind) -> Details {
     let mut ignore = Check::default();
     match kind {
-        Kind::Story => Details::Story(story::validate(&StoryInput::default(), &mut ignore)),
-        Kind::Event => Details::Event(event::validate(&EventInput::default(), &mut ignore)),
-        Kind::Opportunity => Details::Opportunity(opportunity::validate(
-            &OpportunityInput::default(),
-            &mut ignore,
-        )),
-        Kind::Resource => {
-            Details::Resource(resource::validate(&ResourceInput::default(), &mut ignore))
+        Kind::Story => Details::Story(section(&None, story::validate, &mut ignore, kind)),
+        Kind::Event => Details::Event(section(&None, event::validate, &mut ignore, kind)),
+        Kind::Opportunity => {
+            Details::Opportunity(section(&None, opportunity::validate, &mut ignore, kind))
+        }
+        Kind::Resource => Details::Resource(section(&None, resource::validate, &mut ignore, kind)),
+    }
+}
+
+/// Validates a kind's own section; a missing one is reported, and stands in as an empty input
+/// whose own errors are not (the missing section says it all).
+fn section<I: Default, D>(
+    given: &Option<I>,
+    validate: fn(&I, &mut Check) -> D,
+    check: &mut Check,
+    kind: Kind,
+) -> D {
+    match given {
+        Some(input) => validate(input, check),
+        None => {
+            check.fail(
+                kind.as_str(),
+                format!(
+                    "{} needs its [{}] section",
+                    with_article(kind),
+                    kind.as_str()
+                ),
+            );
+            validate(&I::default(), &mut Check::default())
         }
     }
 }
