@@ -237,3 +237,30 @@ async fn the_atom_feeds_list_what_was_published() {
     );
     alpha.stop().await;
 }
+
+#[tokio::test]
+async fn the_about_page_comes_from_the_configuration() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start_with(&database.url, |config| {
+        config.instance.contact = "info@ngb.example".to_string();
+        config.instance.countries_of_origin = vec!["NG".to_string()];
+        config.instance.countries_of_residence = vec!["DE".to_string()];
+        config.instance.languages = vec!["en".to_string(), "de".to_string()];
+    })
+    .await;
+    let (status, html, _) = page(alpha.url("/about"), "en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("About Nigerian Diaspora Berlin"), "{html}");
+    assert!(
+        html.contains(&format!("@ngberlin@{}", alpha.config.instance.domain)),
+        "the handle to follow: {html}"
+    );
+    assert!(html.contains("href=\"mailto:info@ngb.example\""), "{html}");
+    assert!(html.contains("NG") && html.contains("DE"), "{html}");
+    let (_, html, _) = page(alpha.url("/about"), "ar").await;
+    assert!(
+        html.contains("<html lang=\"ar\" dir=\"rtl\">") && html.contains("بلدان الأصل"),
+        "{html}"
+    );
+    alpha.stop().await;
+}

@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/events/calendar", get(pages::calendar))
         .route("/opportunities", get(pages::opportunities))
         .route("/resources", get(pages::resources))
+        .route("/about", get(pages::about))
         .route("/events.ics", get(feeds::calendar))
         .route("/events/{public_id}/calendar.ics", get(feeds::event))
         .route("/stories.atom", get(feeds::stories))

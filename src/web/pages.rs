@@ -566,3 +566,49 @@ pub fn publication_page(
     };
     reader.respond(StatusCode::OK, page.render())
 }
+
+#[derive(Template)]
+#[template(path = "about.html")]
+struct AboutPage {
+    t: Translator,
+    site: Site,
+    languages: Vec<(&'static str, String)>,
+    heading: String,
+    follow: String,
+    languages_spoken: String,
+    origin: String,
+    residence: String,
+    /// `(href, text)`: a `mailto:` for an e-mail address, else the URL.
+    contact: Option<(String, String)>,
+}
+
+/// `GET /about`: the organization, from the configuration.
+pub async fn about(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response> {
+    let reader = Reader::of(&state, &headers, &uri);
+    let t = reader.t;
+    let instance = &state.config().instance;
+    let contact = (!instance.contact.is_empty()).then(|| {
+        let contact = instance.contact.clone();
+        if contact.contains('@') && !contact.contains("://") {
+            (format!("mailto:{contact}"), contact)
+        } else {
+            (contact.clone(), contact)
+        }
+    });
+    let page = AboutPage {
+        heading: t.t1("about-title", "name", &instance.name),
+        follow: t.t1("about-follow", "name", &instance.name),
+        languages_spoken: instance.languages.join(", "),
+        origin: instance.countries_of_origin.join(", "),
+        residence: instance.countries_of_residence.join(", "),
+        contact,
+        t,
+        site: Site::of(&state),
+        languages: languages(),
+    };
+    reader.respond(StatusCode::OK, page.render())
+}
