@@ -264,3 +264,85 @@ async fn the_about_page_comes_from_the_configuration() {
     );
     alpha.stop().await;
 }
+
+#[tokio::test]
+async fn list_pages_filter_by_country_objective_language_and_kind() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let (_, token) = tokens::create(alpha.state().db(), "web")
+        .await
+        .expect("token");
+    let publish = |kinds: &'static str, body: Value| {
+        let url = alpha.url(&format!("/api/v1/{kinds}"));
+        let token = token.clone();
+        async move {
+            let response = crate::harness::http_client()
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .expect("POST");
+            assert_eq!(
+                response.status(),
+                StatusCode::CREATED,
+                "{}",
+                response.text().await.unwrap_or_default()
+            );
+        }
+    };
+    let consent = json!({"subject_consented": true});
+    publish("stories", json!({"text": {"en": {"title": "Amaka the nurse", "summary": "s"}}, "countries_of_origin": ["NG"],
+        "gcm_objectives": [18], "story": {"category": "social", "consent": consent}})).await;
+    publish(
+        "stories",
+        json!({"text": {"ar": {"title": "قصة سلمى", "summary": "s"}}, "countries_of_origin": ["SY"],
+        "gcm_objectives": [5, 16], "story": {"category": "economic", "consent": consent}}),
+    )
+    .await;
+    publish("opportunities", json!({"text": {"en": {"title": "Remote mentor", "summary": "s"}},
+        "opportunity": {"kind": "volunteering", "remote": true, "apply_url": "https://a.example/apply"}})).await;
+    publish(
+        "opportunities",
+        json!({"text": {"en": {"title": "Nurse in Berlin", "summary": "s"}},
+        "opportunity": {"kind": "job", "place": "Berlin", "apply_url": "https://a.example/apply"}}),
+    )
+    .await;
+    publish("resources", json!({"text": {"en": {"title": "Policy 2018", "summary": "s"}}, "resource": {"topic": "t", "year": 2018}})).await;
+    publish("resources", json!({"text": {"en": {"title": "Policy 2020", "summary": "s"}}, "resource": {"topic": "t", "year": 2020}})).await;
+
+    for (path, present, absent) in [
+        ("/stories?country=ng", "Amaka the nurse", "قصة سلمى"),
+        ("/stories?gcm=5", "قصة سلمى", "Amaka the nurse"),
+        ("/stories?gcm=1", "", "Amaka the nurse"),
+        ("/stories?language=ar", "قصة سلمى", "Amaka the nurse"),
+        ("/stories?category=social", "Amaka the nurse", "قصة سلمى"),
+        (
+            "/opportunities?remote=1",
+            "Remote mentor",
+            "Nurse in Berlin",
+        ),
+        (
+            "/opportunities?kind=job",
+            "Nurse in Berlin",
+            "Remote mentor",
+        ),
+        ("/resources?year=2018", "Policy 2018", "Policy 2020"),
+        (
+            "/stories?country=&gcm=&category=nonsense",
+            "Amaka the nurse",
+            "no-such-text",
+        ),
+    ] {
+        let (status, html, _) = page(alpha.url(path), "en").await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains(present), "{path} should list {present:?}");
+        assert!(!html.contains(absent), "{path} should not list {absent:?}");
+    }
+    let (_, html, _) = page(alpha.url("/stories?category=social"), "fr").await;
+    assert!(
+        html.contains("<option value=\"social\" selected>Social</option>"),
+        "{html}"
+    );
+    alpha.stop().await;
+}

@@ -235,12 +235,135 @@ struct ListPage {
     feed: String,
     ics: Option<String>,
     items: Vec<Card>,
+    form: FilterForm,
 }
 
-/// `?page=N`.
-#[derive(Debug, Deserialize)]
+/// `?page=N` and the filters of a list page; empty fields are ignored.
+#[derive(Debug, Default, Deserialize)]
 pub struct PageQuery {
     page: Option<i64>,
+    country: Option<String>,
+    gcm: Option<String>,
+    language: Option<String>,
+    category: Option<String>,
+    kind: Option<String>,
+    remote: Option<String>,
+    year: Option<String>,
+}
+
+/// The filter form of a list page, as the reader left it.
+#[derive(Debug, Clone, Default)]
+pub struct FilterForm {
+    pub country: String,
+    pub gcm: String,
+    pub language: String,
+    pub year: String,
+    pub remote: bool,
+    /// `category` or `kind`, when the kind has such a choice.
+    pub choice_name: Option<&'static str>,
+    pub choice_label: String,
+    /// `(value, label, selected)`.
+    pub choices: Vec<(String, String, bool)>,
+    pub show_remote: bool,
+    pub show_year: bool,
+}
+
+fn given(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .map(str::to_string)
+}
+
+/// The filters of a list of `kind` from the query, and the form that shows them.
+fn filters(t: &Translator, kind: Kind, query: &PageQuery) -> (publication::Filters, FilterForm) {
+    let mut filters = publication::Filters {
+        country: given(&query.country).and_then(|value| crate::domain::validation::country(&value)),
+        gcm: given(&query.gcm)
+            .and_then(|value| value.parse::<u8>().ok())
+            .filter(|gcm| (1..=23).contains(gcm)),
+        language: given(&query.language)
+            .and_then(|value| crate::domain::validation::language(&value)),
+        fields: Vec::new(),
+    };
+    let mut form = FilterForm {
+        country: filters.country.clone().unwrap_or_default(),
+        gcm: filters.gcm.map(|gcm| gcm.to_string()).unwrap_or_default(),
+        language: filters.language.clone().unwrap_or_default(),
+        ..FilterForm::default()
+    };
+    let (name, options, chosen): (&'static str, Vec<(String, String)>, Option<String>) = match kind
+    {
+        Kind::Story => (
+            "category",
+            crate::domain::story::CATEGORIES
+                .iter()
+                .map(|value| (value.to_string(), t.t(&format!("story-category-{value}"))))
+                .collect(),
+            given(&query.category),
+        ),
+        Kind::Opportunity => (
+            "kind",
+            crate::domain::opportunity::KINDS
+                .iter()
+                .map(|value| (value.to_string(), t.t(&format!("opportunity-kind-{value}"))))
+                .collect(),
+            given(&query.kind),
+        ),
+        Kind::Event => (
+            "category",
+            crate::domain::event::CATEGORIES
+                .iter()
+                .map(|value| (value.to_string(), value.replace('_', " ")))
+                .collect(),
+            given(&query.category),
+        ),
+        Kind::Resource => ("", Vec::new(), None),
+    };
+    if !options.is_empty() {
+        let chosen = chosen.filter(|value| options.iter().any(|(option, _)| option == value));
+        if let Some(value) = &chosen {
+            let stored = if kind == Kind::Event {
+                value.to_ascii_uppercase()
+            } else {
+                value.clone()
+            };
+            filters
+                .fields
+                .push((name, serde_json::Value::String(stored)));
+        }
+        form.choice_name = Some(name);
+        form.choice_label = t.t(if name == "kind" {
+            "filter-kind"
+        } else {
+            "filter-category"
+        });
+        form.choices = options
+            .into_iter()
+            .map(|(value, label)| {
+                let selected = chosen.as_deref() == Some(value.as_str());
+                (value, label, selected)
+            })
+            .collect();
+    }
+    if kind == Kind::Opportunity {
+        form.show_remote = true;
+        form.remote = given(&query.remote).is_some();
+        if form.remote {
+            filters
+                .fields
+                .push(("remote", serde_json::Value::Bool(true)));
+        }
+    }
+    if kind == Kind::Resource {
+        form.show_year = true;
+        if let Some(year) = given(&query.year).and_then(|value| value.parse::<i32>().ok()) {
+            form.year = year.to_string();
+            filters.fields.push(("year", serde_json::Value::from(year)));
+        }
+    }
+    (filters, form)
 }
 
 const PAGE_SIZE: i64 = 24;
@@ -249,9 +372,9 @@ async fn list_page(
     state: &AppState,
     reader: Reader,
     kind: Kind,
-    page: Option<i64>,
+    query: &PageQuery,
 ) -> Result<Response> {
-    let offset = (page.unwrap_or(1).max(1) - 1) * PAGE_SIZE;
+    let offset = (query.page.unwrap_or(1).max(1) - 1) * PAGE_SIZE;
     let now = Utc::now();
     let listing = match kind {
         Kind::Event => Listing::UpcomingEvents { now },
@@ -259,12 +382,15 @@ async fn list_page(
         other => Listing::Newest(Some(other)),
     };
     let t = reader.t;
-    let publications = publication::list_where(state.db(), listing, offset, PAGE_SIZE).await?;
+    let (chosen, form) = filters(&t, kind, query);
+    let publications =
+        publication::list_filtered(state.db(), listing, &chosen, offset, PAGE_SIZE).await?;
     let page = ListPage {
         heading: t.t(&format!("{}-title", kind.plural())),
         feed: format!("/{}.atom", kind.plural()),
         ics: (kind == Kind::Event).then(|| "/events.ics".to_string()),
         items: cards(state, &t, &publications),
+        form,
         t,
         site: Site::of(state),
         languages: languages(),
@@ -281,13 +407,7 @@ macro_rules! list_handler {
             headers: HeaderMap,
             uri: Uri,
         ) -> Result<Response> {
-            list_page(
-                &state,
-                Reader::of(&state, &headers, &uri),
-                $kind,
-                query.page,
-            )
-            .await
+            list_page(&state, Reader::of(&state, &headers, &uri), $kind, &query).await
         }
     };
 }

@@ -686,10 +686,88 @@ pub async fn list(
     list_where(db, Listing::Newest(kind), offset, limit).await
 }
 
+/// Narrowing a listing; every field that is set must match.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filters {
+    /// An ISO 3166-1 alpha-2 code: of origin, of residence, or in the kind's own fields.
+    pub country: Option<String>,
+    /// A Global Compact for Migration objective, 1 to 23.
+    pub gcm: Option<u8>,
+    /// A language the publication has a text in.
+    pub language: Option<String>,
+    /// Some of the kind's own fields and their values, e.g. `("category", "social")`.
+    pub fields: Vec<(&'static str, serde_json::Value)>,
+}
+
+/// Text that matches itself in a LIKE pattern escaped with `\`.
+fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+impl Filters {
+    /// The SQL conditions, with placeholders numbered from `$first`, and the values to bind.
+    fn conditions(&self, first: usize) -> (String, Vec<String>) {
+        let mut sql = String::new();
+        let mut values: Vec<String> = Vec::new();
+        let placeholder = |value: String, values: &mut Vec<String>| {
+            values.push(value);
+            format!("${}", first + values.len() - 1)
+        };
+        if let Some(country) = &self.country {
+            let pattern = format!("%\"{}\"%", like_literal(&country.to_ascii_uppercase()));
+            let p = placeholder(pattern, &mut values);
+            sql.push_str(&format!(
+                " and (countries_of_origin like {p} escape '\\' \
+                 or countries_of_residence like {p} escape '\\' or details like {p} escape '\\')"
+            ));
+        }
+        if let Some(gcm) = self.gcm {
+            // gcm_objectives is a JSON array such as [5,18].
+            let patterns = [
+                format!("[{gcm}]"),
+                format!("[{gcm},%"),
+                format!("%,{gcm},%"),
+                format!("%,{gcm}]"),
+            ];
+            let tests: Vec<String> = patterns
+                .into_iter()
+                .map(|pattern| format!("gcm_objectives like {}", placeholder(pattern, &mut values)))
+                .collect();
+            sql.push_str(&format!(" and ({})", tests.join(" or ")));
+        }
+        if let Some(language) = &self.language {
+            let p = placeholder(language.to_ascii_lowercase(), &mut values);
+            sql.push_str(&format!(
+                " and publication_id in (select publication_id from publication_text where language = {p})"
+            ));
+        }
+        for (name, value) in &self.fields {
+            // `details` is the kind's fields as compact JSON: `"name":value` appears verbatim.
+            let pattern = format!("%\"{name}\":{}%", like_literal(&value.to_string()));
+            let p = placeholder(pattern, &mut values);
+            sql.push_str(&format!(" and details like {p} escape '\\'"));
+        }
+        (sql, values)
+    }
+}
+
 /// Published publications chosen by `listing`.
 pub async fn list_where(
     db: &Db,
     listing: Listing,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Publication>> {
+    list_filtered(db, listing, &Filters::default(), offset, limit).await
+}
+
+/// Published publications chosen by `listing` and narrowed by `filters`.
+pub async fn list_filtered(
+    db: &Db,
+    listing: Listing,
+    filters: &Filters,
     offset: i64,
     limit: i64,
 ) -> Result<Vec<Publication>> {
@@ -717,19 +795,24 @@ pub async fn list_where(
         Listing::EventsBetween { from, to } => (Some(from), Some(to), Kind::Event),
         Listing::OpenOpportunities { now } => (Some(now), None, Kind::Opportunity),
     };
+    let (narrowing, values) = filters.conditions(6);
     let sql = format!(
         "select {COLUMNS} from publication where deleted_at is null and {filter} \
-         and ($1 is null or $1 = $1) and ($2 is null or $2 = $2) \
+         and ($1 is null or $1 = $1) and ($2 is null or $2 = $2){narrowing} \
          order by {order} limit $4 offset $5"
     );
-    let rows: Vec<Row> = with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(from)
-        .bind(to)
-        .bind(kind.as_str())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(pool)
-        .await)?;
+    let rows: Vec<Row> = with_pool!(db, |pool| {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(from)
+            .bind(to)
+            .bind(kind.as_str())
+            .bind(limit)
+            .bind(offset);
+        for value in &values {
+            query = query.bind(value);
+        }
+        query.fetch_all(pool).await
+    })?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
