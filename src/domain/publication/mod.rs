@@ -517,6 +517,16 @@ async fn insert_texts(tx: &mut Tx, publication_id: i64, texts: &[Text]) -> Resul
     Ok(())
 }
 
+async fn delete_texts(tx: &mut Tx, publication_id: i64) -> Result<()> {
+    let sql = "delete from publication_text where publication_id = $1";
+    with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(publication_id)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
 /// Stores a new publication.
 pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Publication> {
     let public_id = new_public_id(now);
@@ -592,12 +602,7 @@ pub async fn update(
         .execute(conn)
         .await
         .map(|_| ()))?;
-    let sql = "delete from publication_text where publication_id = $1";
-    with_tx!(tx, |conn| sqlx::query(sql)
-        .bind(current.publication_id)
-        .execute(conn)
-        .await
-        .map(|_| ()))?;
+    delete_texts(tx, current.publication_id).await?;
     insert_texts(tx, current.publication_id, &draft.texts).await?;
     Ok(Publication {
         draft: draft.clone(),
@@ -620,12 +625,7 @@ pub async fn delete(tx: &mut Tx, current: &Publication, now: DateTime<Utc>) -> R
         .execute(conn)
         .await
         .map(|_| ()))?;
-    let sql = "delete from publication_text where publication_id = $1";
-    with_tx!(tx, |conn| sqlx::query(sql)
-        .bind(current.publication_id)
-        .execute(conn)
-        .await
-        .map(|_| ()))?;
+    delete_texts(tx, current.publication_id).await?;
     Ok(Publication {
         draft: Draft {
             texts: Vec::new(),
