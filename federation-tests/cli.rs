@@ -13,6 +13,7 @@ fn jisr() -> Command {
             "JISR_SERVER_",
             "JISR_DATABASE_",
             "JISR_FEDERATION_",
+            "JISR_ACCOUNTS_",
         ]
         .iter()
         .any(|prefix| name.starts_with(prefix))
@@ -117,4 +118,85 @@ async fn serve_runs_as_a_process_with_a_config_file() {
         "Arabic first: {page}"
     );
     server.kill().await.expect("kill");
+}
+
+#[tokio::test]
+async fn account_commands_print_one_time_links() {
+    let database = TestDatabase::create().await;
+    let folder = tempfile::tempdir().expect("folder");
+    let config = folder.path().join("jisr.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[instance]\ndomain = \"localhost:8099\"\n[database]\nurl = \"{}\"\n",
+            database.url
+        ),
+    )
+    .expect("write");
+    let config = config.to_str().expect("path");
+    let (ok, text) = run(jisr().args(["migrate", "--config", config]));
+    assert!(ok, "{text}");
+    let db = jisr::db::Db::connect(&database.url, 2).await.expect("db");
+    jisr::domain::accounts::register(
+        &db,
+        jisr::config::Registration::Approval,
+        &jisr::domain::accounts::Registering {
+            account_type: "individual".to_string(),
+            name: "Amina".to_string(),
+            email: "amina@example.org".to_string(),
+            password: "a long enough passphrase".to_string(),
+            invitation: None,
+        },
+    )
+    .await
+    .expect("register");
+
+    let (ok, text) = run(jisr().args(["account", "list", "--config", config]));
+    assert!(
+        ok && text.contains("amina@example.org\tAmina\tindividual\tadmin\tactive"),
+        "{text}"
+    );
+    let (ok, text) = run(jisr().args([
+        "account",
+        "reset-link",
+        "Amina@Example.org",
+        "--config",
+        config,
+    ]));
+    assert!(
+        ok && text.contains("http://localhost:8099/reset/"),
+        "{text}"
+    );
+    let secret = text
+        .split("/reset/")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("secret");
+    assert!(
+        jisr::domain::accounts::reset_link_is_live(&db, secret)
+            .await
+            .expect("live")
+    );
+    let (ok, text) = run(jisr().args([
+        "account",
+        "reset-link",
+        "nobody@example.org",
+        "--config",
+        config,
+    ]));
+    assert!(
+        !ok && text.contains("no account has the address nobody@example.org"),
+        "{text}"
+    );
+    let (ok, text) =
+        run(jisr().args(["account", "invite", "--role", "editor", "--config", config]));
+    assert!(
+        ok && text.contains("http://localhost:8099/register?invitation="),
+        "{text}"
+    );
+    let (ok, text) = run(jisr().args(["account", "invite", "--role", "owner", "--config", config]));
+    assert!(
+        !ok && text.contains("--role must be admin, editor or member"),
+        "{text}"
+    );
 }

@@ -6,6 +6,8 @@
 
 mod harness;
 
+mod accounts;
+mod browser;
 mod cli;
 mod discovery;
 mod durability;
@@ -15,4 +17,5 @@ mod inbox;
 mod network;
 mod network_content;
 mod publishing;
+mod search;
 mod website;

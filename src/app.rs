@@ -37,6 +37,8 @@ struct Inner {
     delivery_wakeup: Notify,
     /// Bounds how many inbox requests are processed at once.
     inbox_slots: Semaphore,
+    /// Failed logins of the website, per e-mail and per client address.
+    login_limiter: crate::web::auth::LoginLimiter,
     /// The federation crate's configuration; set once, right after the state is built (it
     /// holds a clone of the state itself).
     federation: OnceLock<FederationConfig<AppState>>,
@@ -60,6 +62,7 @@ impl AppState {
             process_token: format!("{:032x}", rand::random::<u128>()),
             delivery_wakeup: Notify::new(),
             inbox_slots: Semaphore::new(64),
+            login_limiter: Default::default(),
             federation: OnceLock::new(),
         }));
         let federation = federation::crate_config(&state).await?;
@@ -104,6 +107,10 @@ impl AppState {
         &self.0.inbox_slots
     }
 
+    pub fn login_limiter(&self) -> &crate::web::auth::LoginLimiter {
+        &self.0.login_limiter
+    }
+
     /// The parsed public key for `pem`, from the cache.
     pub fn public_key(&self, pem: &str) -> Result<Arc<PublicKey>> {
         self.0.keys.get(pem)
@@ -129,7 +136,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Hourly housekeeping: forget old received activity ids.
+/// Hourly housekeeping: forget old received activity ids, expired sessions and links.
 fn spawn_maintenance(state: &AppState) -> tokio::task::JoinHandle<()> {
     let state = state.clone();
     tokio::spawn(async move {
@@ -144,6 +151,9 @@ fn spawn_maintenance(state: &AppState) -> tokio::task::JoinHandle<()> {
                 }
                 Ok(_) => {}
                 Err(error) => tracing::error!(error = ?error, "maintenance"),
+            }
+            if let Err(error) = crate::domain::accounts::forget_expired(state.db()).await {
+                tracing::error!(error = ?error, "maintenance: sessions");
             }
         }
     })
@@ -165,11 +175,14 @@ impl Instance {
         let app = router(state.clone());
         let (shutdown, signal) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = signal.await;
-                })
-                .await
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
+                let _ = signal.await;
+            })
+            .await
         });
         let mut workers = delivery::spawn_workers(&state);
         workers.push(spawn_maintenance(&state));

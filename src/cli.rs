@@ -4,7 +4,7 @@ use crate::app::{AppState, Instance};
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::publication::{Draft, Input, Kind};
-use crate::domain::tokens;
+use crate::domain::{accounts, tokens};
 use crate::federation::{delivery, following, outbox};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -94,6 +94,13 @@ enum Command {
         #[arg(long, short, global = true)]
         config: Option<PathBuf>,
     },
+    /// Website accounts: list them, make a password reset link or an invitation link.
+    Account {
+        #[command(subcommand)]
+        action: AccountAction,
+        #[arg(long, short, global = true)]
+        config: Option<PathBuf>,
+    },
     /// Show the delivery queue: pending and failed deliveries per host, unreachable hosts.
     Queue {
         #[command(subcommand)]
@@ -119,6 +126,20 @@ enum TokenAction {
     List,
     /// Revoke a token by its number.
     Revoke { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountAction {
+    /// List the accounts: e-mail, name, type, role, status.
+    List,
+    /// Print a one-time link (valid 24 hours) to set a new password for the account with EMAIL.
+    ResetLink { email: String },
+    /// Print a one-time link (valid 7 days) to register with ROLE (admin, editor or member),
+    /// whatever the registration mode.
+    Invite {
+        #[arg(long, default_value = "member")]
+        role: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -218,6 +239,53 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 TokenAction::Revoke { id } => {
                     tokens::revoke(&db, id).await?;
                     println!("token {id} revoked");
+                }
+            }
+            Ok(())
+        }
+        Command::Account { action, config } => {
+            let config = Config::load(config.as_deref())?;
+            let db = connect(&config).await?;
+            let base = crate::federation::urls::Urls::new(&config.instance);
+            match action {
+                AccountAction::List => {
+                    for account in accounts::list(&db).await? {
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}",
+                            account.email,
+                            account.name,
+                            account.account_type.as_str(),
+                            account.role.as_str(),
+                            account.status
+                        );
+                    }
+                }
+                AccountAction::ResetLink { email } => {
+                    let secret =
+                        accounts::reset_link(&db, &email)
+                            .await
+                            .map_err(|error| match error {
+                                crate::error::Error::NotFound => {
+                                    anyhow::anyhow!("no account has the address {email}")
+                                }
+                                other => other.into(),
+                            })?;
+                    println!(
+                        "{}\nGive this link to its owner only; it works once, within {} hours.",
+                        base.base().join(&format!("reset/{secret}"))?,
+                        accounts::RESET_LINK_HOURS
+                    );
+                }
+                AccountAction::Invite { role } => {
+                    let role = accounts::Role::parse(&role).ok_or_else(|| {
+                        anyhow::anyhow!("--role must be admin, editor or member, not {role:?}")
+                    })?;
+                    let secret = accounts::invite(&db, role, 7).await?;
+                    println!(
+                        "{}\nIt registers one account as {}, once, within 7 days.",
+                        base.base().join(&format!("register?invitation={secret}"))?,
+                        role.as_str()
+                    );
                 }
             }
             Ok(())

@@ -20,6 +20,7 @@ pub struct Config {
     pub server: Server,
     pub database: Database,
     pub federation: Federation,
+    pub accounts: Accounts,
 }
 
 /// `[instance]`: who this instance is.
@@ -44,6 +45,42 @@ pub struct Instance {
     pub countries_of_residence: Vec<String>,
     /// How to reach the organization: an e-mail address or a URL (may be empty).
     pub contact: String,
+}
+
+/// `[accounts]`: who may register on the website, and how long a login lasts.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Accounts {
+    /// Who may register: anyone, anyone after an admin approves, only with an invitation, or
+    /// nobody. The first account of an instance is always accepted, as its admin.
+    pub registration: Registration,
+    /// How long a login lasts without logging in again, in days.
+    pub session_days: u64,
+    /// Failed logins allowed per e-mail address and per client address in 15 minutes.
+    pub login_attempts: u32,
+    /// Largest image upload, in bytes.
+    pub max_image_bytes: u64,
+}
+
+/// `accounts.registration`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Registration {
+    Open,
+    Approval,
+    Invitation,
+    Closed,
+}
+
+impl Default for Accounts {
+    fn default() -> Self {
+        Accounts {
+            registration: Registration::Approval,
+            session_days: 30,
+            login_attempts: 10,
+            max_image_bytes: 5_000_000,
+        }
+    }
 }
 
 /// A URL scheme for this instance's own URLs.
@@ -170,7 +207,7 @@ impl std::fmt::Debug for Database {
 }
 
 /// Sections whose keys may be overridden from the environment.
-const SECTIONS: [&str; 4] = ["instance", "server", "database", "federation"];
+const SECTIONS: [&str; 5] = ["instance", "server", "database", "federation", "accounts"];
 
 impl Config {
     /// Loads the configuration: the file (or the built-in defaults when `path` is `None`), then
@@ -315,6 +352,16 @@ impl Config {
         }
         for host in federation.resolve.keys() {
             check_host(host).context("federation.resolve")?;
+        }
+        let accounts = &self.accounts;
+        if accounts.session_days == 0 || accounts.session_days > 365 {
+            bail!("accounts.session_days: must be from 1 to 365");
+        }
+        if accounts.login_attempts == 0 {
+            bail!("accounts.login_attempts: must be at least 1");
+        }
+        if !(10_000..=50_000_000).contains(&accounts.max_image_bytes) {
+            bail!("accounts.max_image_bytes: must be from 10000 to 50000000");
         }
         Ok(())
     }

@@ -30,6 +30,16 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "delivery_owner",
         include_str!("../../migrations/sqlite/0004_delivery_owner.sql"),
     ),
+    (
+        5,
+        "accounts",
+        include_str!("../../migrations/sqlite/0005_accounts.sql"),
+    ),
+    (
+        6,
+        "search",
+        include_str!("../../migrations/sqlite/0006_search.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -53,6 +63,16 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         4,
         "delivery_owner",
         include_str!("../../migrations/postgres/0004_delivery_owner.sql"),
+    ),
+    (
+        5,
+        "accounts",
+        include_str!("../../migrations/postgres/0005_accounts.sql"),
+    ),
+    (
+        6,
+        "search",
+        include_str!("../../migrations/postgres/0006_search.sql"),
     ),
 ];
 

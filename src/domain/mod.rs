@@ -4,12 +4,15 @@
 //! Invariant: nothing here knows HTTP, HTML pages or ActivityStreams. Inputs are parsed into
 //! validated values (every bad field named at once) before anything is written.
 
+pub mod accounts;
 pub mod comment;
 pub mod event;
+pub mod images;
 pub mod network;
 pub mod opportunity;
 pub mod publication;
 pub mod resource;
+pub mod search;
 pub mod story;
 pub mod text;
 pub mod tokens;

@@ -4,9 +4,11 @@
 //! Invariant: one row per object id; an update applies only when newer; a delete erases the
 //! content. Everything here was checked for origin and sanitized before it arrives.
 
+use super::text::html_to_text;
 use crate::db::{Db, Tx, with_pool, with_tx};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
 
 /// A publication of another organization.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
@@ -30,12 +32,13 @@ pub struct RemotePublication {
 /// whether anything changed. A deleted one stays deleted.
 pub async fn store(tx: &mut Tx, publication: &RemotePublication) -> Result<bool> {
     let sql = "insert into remote_publication (ap_id, actor_ap_id, object_type, name, summary_html, \
-               content_html, url, language, starts_at, ends_at, published_at, updated_at, received_at) \
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+               content_html, url, language, starts_at, ends_at, published_at, updated_at, received_at, \
+               search_text) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
                on conflict (ap_id) do update set object_type = excluded.object_type, \
                name = excluded.name, summary_html = excluded.summary_html, \
                content_html = excluded.content_html, url = excluded.url, language = excluded.language, \
                starts_at = excluded.starts_at, ends_at = excluded.ends_at, \
+               search_text = excluded.search_text, \
                updated_at = excluded.updated_at, received_at = excluded.received_at \
                where remote_publication.updated_at < excluded.updated_at \
                and remote_publication.deleted_at is null \
@@ -54,17 +57,27 @@ pub async fn store(tx: &mut Tx, publication: &RemotePublication) -> Result<bool>
         .bind(publication.published_at)
         .bind(publication.updated_at)
         .bind(Utc::now())
+        .bind(search_text(publication))
         .execute(conn)
         .await
         .map(|done| done.rows_affected()))?;
     Ok(changed > 0)
 }
 
+/// What search reads of a publication besides its name: its summary and content as plain text.
+fn search_text(publication: &RemotePublication) -> String {
+    format!(
+        "{} {}",
+        html_to_text(&publication.summary_html),
+        html_to_text(&publication.content_html)
+    )
+}
+
 /// Erases a publication of `actor_ap_id` (content gone, id kept so that a late Create cannot
 /// bring it back). Returns whether there was one.
 pub async fn erase(tx: &mut Tx, ap_id: &str, actor_ap_id: &str) -> Result<bool> {
     let sql = "update remote_publication set deleted_at = $1, name = '', summary_html = '', \
-               content_html = '' where ap_id = $2 and actor_ap_id = $3 and deleted_at is null";
+               content_html = '', search_text = '' where ap_id = $2 and actor_ap_id = $3 and deleted_at is null";
     let changed = with_tx!(tx, |conn| sqlx::query(sql)
         .bind(Utc::now())
         .bind(ap_id)
@@ -84,4 +97,36 @@ pub async fn list(db: &Db, limit: i64) -> Result<Vec<RemotePublication>> {
         .bind(limit)
         .fetch_all(pool)
         .await)?)
+}
+
+#[derive(sqlx::FromRow)]
+struct IdRow {
+    remote_publication_id: i64,
+    #[sqlx(flatten)]
+    publication: RemotePublication,
+}
+
+/// The stored (not deleted) publications with these row ids, by row id.
+pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<BTreeMap<i64, RemotePublication>> {
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|index| format!("${index}")).collect();
+    let sql = format!(
+        "select remote_publication_id, ap_id, actor_ap_id, object_type, name, summary_html, \
+         content_html, url, language, starts_at, ends_at, published_at, updated_at \
+         from remote_publication where deleted_at is null and remote_publication_id in ({})",
+        placeholders.join(", ")
+    );
+    let rows: Vec<IdRow> = with_pool!(db, |pool| {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.fetch_all(pool).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.remote_publication_id, row.publication))
+        .collect())
 }

@@ -107,6 +107,28 @@ pub fn decode_entities(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// Sanitized HTML as plain text: tags become spaces, character references are decoded and
+/// whitespace is collapsed (for search, and for showing a received summary as text).
+pub fn html_to_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for character in html.chars() {
+        match (in_tag, character) {
+            (false, '<') => {
+                in_tag = true;
+                text.push(' ');
+            }
+            (true, '>') => in_tag = false,
+            (false, other) => text.push(other),
+            (true, _) => {}
+        }
+    }
+    decode_entities(&text.replace("&nbsp;", " "))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Escapes text for HTML.
 pub fn escape_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
@@ -147,6 +169,16 @@ mod tests {
         assert_eq!(
             clean,
             "<p>hi<a href=\"https://a.example\" rel=\"nofollow noopener noreferrer\">a</a></p>"
+        );
+    }
+
+    #[test]
+    fn html_becomes_plain_text() {
+        assert_eq!(
+            html_to_text(
+                "<p>Jobs &amp; <a href=\"https://a.example\" rel=\"nofollow\">visas</a></p><p>2026&nbsp;&lt;3</p>"
+            ),
+            "Jobs & visas 2026 <3"
         );
     }
 

@@ -117,6 +117,11 @@ impl Urls {
         self.join(&format!("{}/{public_id}/activities/{name}", kind.plural()))
     }
 
+    /// An uploaded image, e.g. `…/media/{id}.jpg`.
+    pub fn media(&self, public_id: &str) -> Url {
+        self.join(&format!("media/{public_id}"))
+    }
+
     /// The page of a hashtag.
     pub fn hashtag(&self, tag: &str) -> Url {
         let mut url = self.join("tags/");

@@ -4,17 +4,28 @@
 //! Invariant: `web` writes no SQL and speaks no ActivityStreams; it renders what `domain` and
 //! `config` give it.
 
+pub mod account_pages;
+pub mod admin;
 pub mod api;
+pub mod auth;
+pub mod editor;
 pub mod error;
 pub mod feeds;
+pub mod forms;
 pub mod html;
 pub mod i18n;
 pub mod pages;
+pub mod search;
 
 use crate::app::AppState;
 use crate::error::Error;
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+/// Largest body of a publishing form: the largest image `accounts.max_image_bytes` allows,
+/// plus room for the texts. The configured limit is checked on the image itself.
+const UPLOAD_LIMIT: usize = 52_000_000;
 
 /// The page routes.
 pub fn routes() -> Router<AppState> {
@@ -26,6 +37,42 @@ pub fn routes() -> Router<AppState> {
         .route("/opportunities", get(pages::opportunities))
         .route("/resources", get(pages::resources))
         .route("/about", get(pages::about))
+        .route(
+            "/register",
+            get(account_pages::register_page).post(account_pages::register),
+        )
+        .route(
+            "/login",
+            get(account_pages::login_page).post(account_pages::login),
+        )
+        .route("/logout", post(account_pages::logout))
+        .route("/account", get(account_pages::account))
+        .route("/publish", get(editor::index))
+        .route(
+            "/publish/{kind}",
+            get(editor::new_form)
+                .post(editor::create)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/publish/{kind}/{public_id}",
+            get(editor::edit_form)
+                .post(editor::update)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/publish/{kind}/{public_id}/delete",
+            get(editor::delete_confirm).post(editor::delete),
+        )
+        .route("/media/{public_id}", get(editor::media))
+        .route("/admin/members", get(admin::members))
+        .route("/admin/members/{account_id}", post(admin::change))
+        .route("/admin/invitations", post(admin::invite))
+        .route(
+            "/reset/{secret}",
+            get(account_pages::reset_page).post(account_pages::reset),
+        )
+        .route("/search", get(search::search))
         .route("/events.ics", get(feeds::calendar))
         .route("/events/{public_id}/calendar.ics", get(feeds::event))
         .route("/stories.atom", get(feeds::stories))

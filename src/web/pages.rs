@@ -25,7 +25,7 @@ pub struct Site {
 }
 
 impl Site {
-    fn of(state: &AppState) -> Site {
+    pub(crate) fn of(state: &AppState) -> Site {
         let instance = &state.config().instance;
         Site {
             name: instance.name.clone(),
@@ -79,7 +79,7 @@ impl Reader {
 
     /// A rendered page as a response: `Vary` on what chose its language, and the choice kept in
     /// a cookie when the reader just made it.
-    fn respond(
+    pub(crate) fn respond(
         &self,
         status: StatusCode,
         html: std::result::Result<String, askama::Error>,
@@ -105,7 +105,7 @@ impl Reader {
 }
 
 /// The language switcher's choices: `(code, name in that language)`.
-fn languages() -> Vec<(&'static str, String)> {
+pub(crate) fn languages() -> Vec<(&'static str, String)> {
     Language::ALL
         .into_iter()
         .map(|language| {
@@ -129,7 +129,7 @@ pub struct Card {
     pub place: Option<String>,
 }
 
-fn card(state: &AppState, t: &Translator, publication: &Publication) -> Option<Card> {
+pub(crate) fn card(state: &AppState, t: &Translator, publication: &Publication) -> Option<Card> {
     let text = publication.text_in(t.language.code())?;
     let (when, place) = match &publication.draft.details {
         Details::Event(event) => (

@@ -377,7 +377,7 @@ fn hashtags(values: &[String], check: &mut Check) -> Vec<String> {
 }
 
 /// A new public id: time-ordered (milliseconds) and random, in lower-case hex.
-fn new_public_id(now: DateTime<Utc>) -> String {
+pub fn new_public_id(now: DateTime<Utc>) -> String {
     format!(
         "{:012x}{:08x}",
         now.timestamp_millis(),
@@ -813,6 +813,31 @@ pub async fn list_filtered(
         }
         query.fetch_all(pool).await
     })?;
+    with_texts(db, rows).await
+}
+
+/// The published (not deleted) publications with these row ids, in no particular order.
+pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Publication>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|index| format!("${index}")).collect();
+    let sql = format!(
+        "select {COLUMNS} from publication where deleted_at is null and publication_id in ({})",
+        placeholders.join(", ")
+    );
+    let rows: Vec<Row> = with_pool!(db, |pool| {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.fetch_all(pool).await
+    })?;
+    with_texts(db, rows).await
+}
+
+/// The publications of `rows`, in the same order, with their texts.
+async fn with_texts(db: &Db, rows: Vec<Row>) -> Result<Vec<Publication>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }

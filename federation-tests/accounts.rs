@@ -1,0 +1,676 @@
+//! Accounts and the publishing forms through the website, as a browser uses them (cookies,
+//! CSRF tokens, redirects), on both databases: registration in each mode, login and its rate
+//! limit, roles, approval, invitations, password reset links, and an editor publishing,
+//! previewing, editing and deleting through the forms, with an image upload.
+
+use crate::harness::{TestDatabase, TestInstance};
+use jisr::config::{Config, Registration};
+use jisr::domain::accounts;
+use reqwest::StatusCode;
+use std::collections::BTreeMap;
+use std::io::Cursor;
+
+/// A browser's cookie jar and the last CSRF token it saw in a form.
+struct Browser<'a> {
+    instance: &'a TestInstance,
+    client: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+    csrf: String,
+}
+
+/// What a request gave back.
+struct Answer {
+    status: StatusCode,
+    location: Option<String>,
+    body: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(instance: &'a TestInstance) -> Browser<'a> {
+        Browser {
+            instance,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            cookies: BTreeMap::new(),
+            csrf: String::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn take(&mut self, response: reqwest::Response) -> Answer {
+        for value in response.headers().get_all("set-cookie") {
+            let text = value.to_str().expect("cookie");
+            let (pair, attributes) = text.split_once(';').unwrap_or((text, ""));
+            let (name, value) = pair.split_once('=').expect("name=value");
+            assert!(attributes.contains("HttpOnly"), "{text}");
+            assert!(attributes.contains("SameSite=Lax"), "{text}");
+            if attributes.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+        let status = response.status();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|value| value.to_str().expect("location").to_string());
+        let body = response.text().await.expect("body");
+        if let Some(start) = body.find("name=\"csrf\" value=\"") {
+            let rest = &body[start + 19..];
+            self.csrf = rest[..rest.find('"').expect("end")].to_string();
+        }
+        Answer {
+            status,
+            location,
+            body,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Answer {
+        let response = self
+            .client
+            .get(self.instance.url(path))
+            .header("cookie", self.cookie_header())
+            .header("accept-language", "en")
+            .send()
+            .await
+            .expect("GET");
+        self.take(response).await
+    }
+
+    /// Posts a form with the current CSRF token (unless the pairs give one).
+    async fn post(&mut self, path: &str, pairs: &[(&str, &str)]) -> Answer {
+        let mut form: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        if !pairs.iter().any(|(name, _)| *name == "csrf") {
+            form.push(("csrf".to_string(), self.csrf.clone()));
+        }
+        let response = self
+            .client
+            .post(self.instance.url(path))
+            .header("cookie", self.cookie_header())
+            .header("accept-language", "en")
+            .form(&form)
+            .send()
+            .await
+            .expect("POST");
+        self.take(response).await
+    }
+
+    async fn register(&mut self, name: &str, email: &str, extra: &[(&str, &str)]) -> Answer {
+        self.get("/register").await;
+        let mut pairs = vec![
+            ("account_type", "organization"),
+            ("name", name),
+            ("email", email),
+            ("password", "a long enough passphrase"),
+        ];
+        pairs.retain(|(field, _)| !extra.iter().any(|(given, _)| given == field));
+        pairs.extend_from_slice(extra);
+        self.post("/register", &pairs).await
+    }
+
+    async fn login(&mut self, email: &str, password: &str) -> Answer {
+        self.get("/login").await;
+        self.post("/login", &[("email", email), ("password", password)])
+            .await
+    }
+}
+
+async fn start(database: &TestDatabase, change: impl FnOnce(&mut Config)) -> TestInstance {
+    TestInstance::start_with(&database.url, |config| {
+        config.instance.languages = vec!["en".to_string(), "ar".to_string()];
+        change(config);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_first_account_is_an_admin_and_later_ones_wait_for_approval() {
+    let database = TestDatabase::create().await;
+    let alpha = start(&database, |config| {
+        config.accounts.registration = Registration::Approval;
+    })
+    .await;
+
+    let mut visitor = Browser::new(&alpha);
+    // Not logged in: the publishing and admin pages send to the login page.
+    let answer = visitor.get("/publish/event").await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        answer.location.as_deref(),
+        Some("/login?next=%2Fpublish%2Fevent")
+    );
+
+    let mut admin = Browser::new(&alpha);
+    let answer = admin.register("Amina", "Amina@Example.org", &[]).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    assert!(admin.cookies.contains_key("jisr_session"));
+    let page = admin.get("/account").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("amina@example.org"), "lower-cased");
+    assert!(page.body.contains("Admin"));
+
+    // Bad input: every field named, next to it, nothing stored.
+    let mut someone = Browser::new(&alpha);
+    let answer = someone
+        .register(
+            "",
+            "not-an-address",
+            &[("password", "short"), ("account_type", "robot")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for id in [
+        "field-name-error",
+        "field-email-error",
+        "field-password-error",
+        "field-account-type-error",
+    ] {
+        assert!(answer.body.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(answer.body.contains("Use at least 10 characters."));
+    // The same address twice.
+    let answer = someone.register("Again", "amina@example.org", &[]).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.body.contains("An account with this address exists"));
+    // No CSRF token.
+    let answer = someone
+        .post(
+            "/register",
+            &[
+                ("csrf", ""),
+                ("account_type", "individual"),
+                ("name", "X"),
+                ("email", "x@example.org"),
+                ("password", "a long enough passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+
+    // A second account waits; it cannot log in yet.
+    let mut member = Browser::new(&alpha);
+    let answer = member.register("Kwame", "kwame@example.org", &[]).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.body.contains("waiting for an admin"));
+    let answer = member
+        .login("kwame@example.org", "a long enough passphrase")
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+
+    // The admin sees and approves it.
+    let page = admin.get("/admin/members").await;
+    assert!(page.body.contains("kwame@example.org"));
+    let kwame = accounts::find_by_email(alpha.state().db(), "kwame@example.org")
+        .await
+        .expect("kwame");
+    assert_eq!(kwame.status, "pending");
+    let action = format!("/admin/members/{}", kwame.account_id);
+    let answer = admin.post(&action, &[("change", "approve")]).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    let answer = member
+        .login("kwame@example.org", "a long enough passphrase")
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(answer.location.as_deref(), Some("/"));
+
+    // A member neither publishes nor administers.
+    assert_eq!(
+        member.get("/publish/event").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        member.get("/admin/members").await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Made an editor, they publish.
+    let answer = admin
+        .post(&action, &[("change", "role"), ("role", "editor")])
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(member.get("/publish/event").await.status, StatusCode::OK);
+    // The last admin cannot step down.
+    let me = accounts::find_by_email(alpha.state().db(), "amina@example.org")
+        .await
+        .expect("amina");
+    let answer = admin
+        .post(
+            &format!("/admin/members/{}", me.account_id),
+            &[("change", "role"), ("role", "member")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    // A disabled account's sessions end.
+    let answer = admin.post(&action, &[("change", "disable")]).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        member.get("/publish/event").await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Logging out ends the session.
+    admin.get("/account").await;
+    let answer = admin.post("/logout", &[]).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert!(!admin.cookies.contains_key("jisr_session"));
+    assert_eq!(
+        admin.get("/admin/members").await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn invitation_closed_and_open_modes() {
+    let database = TestDatabase::create().await;
+    let alpha = start(&database, |config| {
+        config.accounts.registration = Registration::Invitation;
+    })
+    .await;
+    let mut admin = Browser::new(&alpha);
+    admin.register("Admin", "admin@example.org", &[]).await;
+
+    let mut guest = Browser::new(&alpha);
+    let answer = guest.register("Guest", "guest@example.org", &[]).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert!(answer.body.contains("needs an invitation link"));
+
+    admin.get("/admin/members").await;
+    let page = admin
+        .post("/admin/invitations", &[("role", "editor")])
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let at = page.body.find("invitation=").expect("link");
+    let secret: String = page.body[at + 11..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let answer = guest
+        .register("Guest", "guest@example.org", &[("invitation", &secret)])
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    assert_eq!(
+        guest.get("/publish").await.status,
+        StatusCode::OK,
+        "an editor"
+    );
+    // Used once.
+    let mut other = Browser::new(&alpha);
+    let answer = other
+        .register("Other", "other@example.org", &[("invitation", &secret)])
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+
+    let database = TestDatabase::create().await;
+    let beta = start(&database, |config| {
+        config.accounts.registration = Registration::Closed;
+    })
+    .await;
+    let mut first = Browser::new(&beta);
+    assert_eq!(
+        first
+            .register("First", "first@example.org", &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER,
+        "the first account is accepted even when registration is closed"
+    );
+    let mut second = Browser::new(&beta);
+    let answer = second.register("Second", "second@example.org", &[]).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert!(answer.body.contains("Registration is closed"));
+
+    let database = TestDatabase::create().await;
+    let gamma = start(&database, |config| {
+        config.accounts.registration = Registration::Open;
+    })
+    .await;
+    Browser::new(&gamma)
+        .register("First", "first@example.org", &[])
+        .await;
+    let mut second = Browser::new(&gamma);
+    let answer = second.register("Second", "second@example.org", &[]).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(second.get("/account").await.status, StatusCode::OK);
+    assert_eq!(
+        second.get("/publish").await.status,
+        StatusCode::FORBIDDEN,
+        "a member"
+    );
+}
+
+#[tokio::test]
+async fn logins_are_rate_limited_and_reset_links_work_once() {
+    let database = TestDatabase::create().await;
+    let alpha = start(&database, |config| {
+        config.accounts.login_attempts = 3;
+    })
+    .await;
+    Browser::new(&alpha)
+        .register("Admin", "admin@example.org", &[])
+        .await;
+
+    let mut attacker = Browser::new(&alpha);
+    for _ in 0..3 {
+        let answer = attacker.login("admin@example.org", "wrong password!").await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert!(answer.body.contains("not right"));
+    }
+    let answer = attacker
+        .login("admin@example.org", "a long enough passphrase")
+        .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+
+    // A reset link (what `jisr account reset-link` prints) sets a new password, once.
+    let secret = accounts::reset_link(alpha.state().db(), "ADMIN@example.org")
+        .await
+        .expect("link");
+    let mut owner = Browser::new(&alpha);
+    let page = owner.get(&format!("/reset/{secret}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let answer = owner
+        .post(&format!("/reset/{secret}"), &[("password", "short")])
+        .await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let answer = owner
+        .post(
+            &format!("/reset/{secret}"),
+            &[("password", "a brand new passphrase")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(
+        owner.get(&format!("/reset/{secret}")).await.status,
+        StatusCode::GONE
+    );
+    assert_eq!(owner.get("/reset/unknown").await.status, StatusCode::GONE);
+    // The limit counts per address: a new client with the right password gets in.
+    let database_url = database.url.clone();
+    drop(database_url);
+    let accounts = accounts::login(
+        alpha.state().db(),
+        "admin@example.org",
+        "a brand new passphrase",
+    )
+    .await
+    .expect("login");
+    assert!(accounts.is_ok());
+}
+
+/// A JPEG with an Exif segment that names a GPS position.
+fn jpeg_with_gps() -> Vec<u8> {
+    let picture =
+        image::RgbImage::from_fn(80, 60, |x, y| image::Rgb([x as u8 * 3, y as u8 * 4, 120]));
+    let mut jpeg = Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(picture)
+        .write_to(&mut jpeg, image::ImageFormat::Jpeg)
+        .expect("encode");
+    let jpeg = jpeg.into_inner();
+    let payload = b"Exif\0\0MM\0*\0\0\0\x08GPSLatitude=52.52;GPSLongitude=13.40";
+    let mut with_exif = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    with_exif.extend_from_slice(
+        &u16::try_from(payload.len() + 2)
+            .expect("short")
+            .to_be_bytes(),
+    );
+    with_exif.extend_from_slice(payload);
+    with_exif.extend_from_slice(&jpeg[2..]);
+    with_exif
+}
+
+#[tokio::test]
+async fn editors_publish_preview_edit_and_delete_through_the_forms() {
+    let database = TestDatabase::create().await;
+    let alpha = start(&database, |_| {}).await;
+    let mut editor = Browser::new(&alpha);
+    editor.register("Editor", "editor@example.org", &[]).await;
+
+    let page = editor.get("/publish/event").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for name in [
+        "text.en.title",
+        "text.ar.title",
+        "event.starts_at",
+        "event.time_zone",
+    ] {
+        assert!(page.body.contains(&format!("name=\"{name}\"")), "{name}");
+    }
+    assert!(
+        page.body.contains("lang=\"ar\" dir=\"rtl\""),
+        "Arabic column"
+    );
+
+    let event = [
+        ("text.en.title", "Poetry evening"),
+        ("text.en.summary", "Poems in three languages."),
+        (
+            "text.en.body",
+            "Bring a **poem**. <script>alert(1)</script>",
+        ),
+        ("text.ar.title", "أمسية شعرية"),
+        ("text.ar.summary", "قصائد بثلاث لغات."),
+        ("text.ar.body", ""),
+        ("event.starts_at", "2027-01-14T18:00"),
+        ("event.ends_at", "2027-01-14T20:00"),
+        ("event.time_zone", "Europe/Berlin"),
+        ("event.place.name", "Werkstatt der Kulturen"),
+        ("event.place.locality", "Berlin"),
+        ("event.place.country", "DE"),
+        ("event.category", "language_culture"),
+        ("gcm_objectives", "16"),
+        ("hashtags", "Berlin, poetry"),
+    ];
+
+    // Preview: shown, sanitized, nothing stored.
+    let mut preview = event.to_vec();
+    preview.push(("action", "preview"));
+    let answer = editor.post("/publish/event", &preview).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.body.contains("<strong>poem</strong>"));
+    assert!(!answer.body.contains("<script>alert"));
+    assert!(
+        answer.body.contains("value=\"Poetry evening\""),
+        "the form stays filled"
+    );
+    let listed = editor.get("/publish").await;
+    assert!(!listed.body.contains("Poetry evening"));
+
+    // Bad input: errors next to the fields, nothing stored.
+    let mut bad = event.to_vec();
+    bad.retain(|(name, _)| *name != "text.en.title" && *name != "event.starts_at");
+    bad.push(("event.starts_at", "someday"));
+    bad.push(("event.capacity", "many"));
+    bad.push(("action", "publish"));
+    let answer = editor.post("/publish/event", &bad).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.body.contains("id=\"field-event-capacity-error\""));
+    let answer = editor
+        .post(
+            "/publish/event",
+            &[&bad[..bad.len() - 2], &[("action", "publish")]].concat(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        answer.body.contains("id=\"field-text-en-title-error\""),
+        "title"
+    );
+    assert!(
+        answer.body.contains("id=\"field-event-starts-at-error\""),
+        "start"
+    );
+
+    // Publish: to the event's page, on the calendar, in the ICS feed.
+    let mut publish = event.to_vec();
+    publish.push(("action", "publish"));
+    let answer = editor.post("/publish/event", &publish).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let location = answer.location.expect("location");
+    assert!(location.starts_with("/events/"), "{location}");
+    let public_id = location.trim_start_matches("/events/").to_string();
+    let page = editor.get(&location).await;
+    assert!(page.body.contains("Poetry evening"));
+    let calendar = editor.get("/events/calendar?month=2027-01&lang=ar").await;
+    assert!(calendar.body.contains("أمسية شعرية"), "{}", calendar.body);
+    assert!(calendar.body.contains("dir=\"rtl\""));
+    let ics = editor.get(&format!("{location}/calendar.ics")).await;
+    // In the language the reader chose on the calendar (kept in a cookie).
+    assert!(
+        ics.body.contains("SUMMARY;LANGUAGE=ar:أمسية شعرية"),
+        "{}",
+        ics.body
+    );
+    assert!(
+        ics.body.contains("DTSTART:20270114T170000Z"),
+        "{}",
+        ics.body
+    );
+
+    // Edit: the form comes back filled; the change is saved.
+    let edit_path = format!("/publish/event/{public_id}");
+    let form = editor.get(&edit_path).await;
+    assert!(form.body.contains("value=\"Poetry evening\""));
+    assert!(form.body.contains("value=\"2027-01-14T18:00\""));
+    let mut edited = publish.clone();
+    edited[0] = ("text.en.title", "Poetry night");
+    let answer = editor.post(&edit_path, &edited).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    assert!(editor.get(&location).await.body.contains("Poetry night"));
+
+    // Delete, after a confirmation page.
+    let confirm = editor.get(&format!("{edit_path}/delete")).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    let answer = editor.post(&format!("{edit_path}/delete"), &[]).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(editor.get(&location).await.status, StatusCode::GONE);
+    // Without the CSRF token nothing happens.
+    assert_eq!(
+        editor
+            .post(
+                "/publish/story",
+                &[("csrf", "forged"), ("action", "publish")]
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn story_images_are_reencoded_without_their_metadata_and_need_a_description() {
+    let database = TestDatabase::create().await;
+    let alpha = start(&database, |config| {
+        config.accounts.max_image_bytes = 200_000;
+    })
+    .await;
+    let mut editor = Browser::new(&alpha);
+    editor.register("Editor", "editor@example.org", &[]).await;
+    editor.get("/publish/story").await;
+
+    let form = |image: Vec<u8>, alt: &str, csrf: &str| {
+        reqwest::multipart::Form::new()
+            .text("csrf", csrf.to_string())
+            .text("text.en.title", "From Lagos to Berlin")
+            .text("text.en.summary", "Ada's first year.")
+            .text("story.category", "individual_journey")
+            .text("story.consent.subject_consented", "true")
+            .text("story.image_alt", alt.to_string())
+            .text("action", "publish")
+            .part(
+                "story.image",
+                reqwest::multipart::Part::bytes(image)
+                    .file_name("photo.jpg")
+                    .mime_str("image/jpeg")
+                    .expect("mime"),
+            )
+    };
+    let send = |form: reqwest::multipart::Form, cookies: String| {
+        let client = editor.client.clone();
+        let url = alpha.url("/publish/story");
+        async move {
+            client
+                .post(url)
+                .header("cookie", cookies)
+                .multipart(form)
+                .send()
+                .await
+                .expect("POST")
+        }
+    };
+
+    let photo = jpeg_with_gps();
+    assert!(photo.windows(3).any(|window| window == b"GPS"));
+    // No description: refused, next to the field.
+    let response = send(
+        form(photo.clone(), "", &editor.csrf),
+        editor.cookie_header(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        response
+            .text()
+            .await
+            .expect("body")
+            .contains("id=\"field-story-image-alt-error\"")
+    );
+    // Not an image; too large.
+    for (bytes, reason) in [
+        (
+            b"<svg xmlns='http://www.w3.org/2000/svg'/>".to_vec(),
+            "is not an image",
+        ),
+        (vec![0xFF; 300_000], "larger than"),
+    ] {
+        let response = send(form(bytes, "A photo", &editor.csrf), editor.cookie_header()).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = response.text().await.expect("body");
+        assert!(body.contains(reason), "{reason}: {body}");
+        assert!(body.contains("id=\"field-story-image-error\""));
+    }
+
+    let response = send(
+        form(photo, "Ada in front of the Brandenburg Gate", &editor.csrf),
+        editor.cookie_header(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    let page = editor.get(&location).await;
+    let at = page.body.find("/media/").expect("image on the page");
+    let media: String = page.body[at..]
+        .chars()
+        .take_while(|c| *c != '"' && *c != '\'' && *c != ' ')
+        .collect();
+    let response = editor
+        .client
+        .get(alpha.url(&media))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/jpeg");
+    let bytes = response.bytes().await.expect("bytes");
+    assert!(!bytes.windows(4).any(|window| window == b"Exif"));
+    assert!(!bytes.windows(3).any(|window| window == b"GPS"));
+    image::load_from_memory(&bytes).expect("a real image");
+}

@@ -1,0 +1,54 @@
+-- Accounts of the website: members registered as individuals or organizations, their sessions,
+-- one-time links (invitations, password resets) and the images they upload.
+
+-- One row per person or organization with a login. The e-mail address is stored lower-cased.
+create table account (
+    account_id bigint generated always as identity primary key,
+    email text not null unique,
+    name text not null,
+    account_type text not null check (account_type in ('individual', 'organization')),
+    password_hash text not null,
+    role text not null check (role in ('admin', 'editor', 'member')),
+    status text not null check (status in ('active', 'pending', 'disabled')),
+    created_at timestamptz not null,
+    approved_at timestamptz
+);
+create index account_pending on account (created_at) where status = 'pending';
+
+-- A logged-in browser: the cookie holds the secret, we keep its SHA-256 hash and the form
+-- token (CSRF) bound to the session.
+create table session (
+    session_id bigint generated always as identity primary key,
+    token_hash text not null unique,
+    account_id bigint not null references account (account_id),
+    csrf_token text not null,
+    created_at timestamptz not null,
+    expires_at timestamptz not null
+);
+create index session_account on session (account_id);
+
+-- One-time links: an invitation (invite-only registration) or a password reset, stored as
+-- SHA-256 hashes of the secret in the link.
+create table one_time_link (
+    one_time_link_id bigint generated always as identity primary key,
+    purpose text not null check (purpose in ('invitation', 'password_reset')),
+    token_hash text not null unique,
+    account_id bigint references account (account_id),
+    role text check (role in ('admin', 'editor', 'member')),
+    created_at timestamptz not null,
+    expires_at timestamptz not null,
+    used_at timestamptz
+);
+
+-- Uploaded images, re-encoded (no EXIF, no GPS) and kept in the database so that a backup of
+-- the database is a backup of everything.
+create table image (
+    image_id bigint generated always as identity primary key,
+    public_id text not null unique,
+    content_type text not null,
+    width integer not null,
+    height integer not null,
+    bytes bytea not null,
+    account_id bigint references account (account_id),
+    created_at timestamptz not null
+);

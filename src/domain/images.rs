@@ -1,0 +1,183 @@
+//! Uploaded images: checked, decoded, shrunk to at most [`MAX_SIDE`] pixels on the longer side
+//! and re-encoded, so that nothing of the original file but its pixels survives (no EXIF, no
+//! GPS position, no camera serial number, no embedded thumbnail). Stored in the database.
+//!
+//! Invariant: only JPEG, PNG and WebP are accepted, told by their content, not their name; an
+//! image is decoded with bounds on its size in memory before any pixel is read.
+
+use crate::db::{Db, with_pool};
+use crate::error::{Error, Result};
+use chrono::Utc;
+use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use std::io::Cursor;
+
+/// The longer side of a stored image, at most.
+pub const MAX_SIDE: u32 = 2048;
+/// Largest picture decoded, in pixels (a bound on memory: 40 MP × 4 bytes).
+const MAX_PIXELS: u64 = 40_000_000;
+
+/// A stored image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredImage {
+    /// The id in `/media/{public_id}`.
+    pub public_id: String,
+    pub content_type: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// An image's bytes, to serve.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ImageBytes {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Decodes `bytes` and re-encodes them: PNG when the image has transparency, JPEG otherwise.
+/// Returns `(content type, extension, bytes, width, height)`.
+pub fn reencode(bytes: &[u8]) -> Result<(&'static str, &'static str, Vec<u8>, u32, u32)> {
+    let refuse = |reason: &str| Error::invalid("image", reason.to_string());
+    let format = image::guess_format(bytes)
+        .map_err(|_| refuse("is not an image: send a JPEG, PNG or WebP file"))?;
+    if !matches!(
+        format,
+        ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP
+    ) {
+        return Err(refuse("must be a JPEG, PNG or WebP file"));
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(20_000);
+    limits.max_image_height = Some(20_000);
+    limits.max_alloc = Some(MAX_PIXELS * 4);
+    reader.limits(limits);
+    let decoded = reader
+        .decode()
+        .map_err(|_| refuse("could not be read: the file is damaged or too large in pixels"))?;
+    let decoded = if decoded.width().max(decoded.height()) > MAX_SIDE {
+        decoded.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle)
+    } else {
+        decoded
+    };
+    let (width, height) = (decoded.width(), decoded.height());
+    let mut out = Cursor::new(Vec::new());
+    let (content_type, extension) = if decoded.color().has_alpha() {
+        DynamicImage::ImageRgba8(decoded.to_rgba8())
+            .write_to(&mut out, ImageFormat::Png)
+            .map_err(|error| Error::internal(format!("png: {error}")))?;
+        ("image/png", "png")
+    } else {
+        let rgb = DynamicImage::ImageRgb8(decoded.to_rgb8());
+        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
+        rgb.write_with_encoder(encoder)
+            .map_err(|error| Error::internal(format!("jpeg: {error}")))?;
+        ("image/jpeg", "jpg")
+    };
+    Ok((content_type, extension, out.into_inner(), width, height))
+}
+
+/// Checks, re-encodes and stores an upload of at most `max_bytes`.
+pub async fn store(
+    db: &Db,
+    bytes: Vec<u8>,
+    max_bytes: u64,
+    account_id: Option<i64>,
+) -> Result<StoredImage> {
+    if bytes.is_empty() {
+        return Err(Error::invalid("image", "the file is empty"));
+    }
+    if bytes.len() as u64 > max_bytes {
+        return Err(Error::invalid(
+            "image",
+            format!("is larger than the {} MB allowed", max_bytes / 1_000_000),
+        ));
+    }
+    let (content_type, extension, encoded, width, height) =
+        tokio::task::spawn_blocking(move || reencode(&bytes))
+            .await
+            .map_err(|error| Error::internal(format!("image task: {error}")))??;
+    let public_id = format!(
+        "{}.{extension}",
+        crate::domain::publication::new_public_id(Utc::now())
+    );
+    let sql = "insert into image (public_id, content_type, width, height, bytes, account_id, created_at) \
+               values ($1, $2, $3, $4, $5, $6, $7)";
+    with_pool!(db, |pool| sqlx::query(sql)
+        .bind(&public_id)
+        .bind(content_type)
+        .bind(i64::from(width))
+        .bind(i64::from(height))
+        .bind(&encoded)
+        .bind(account_id)
+        .bind(Utc::now())
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(StoredImage {
+        public_id,
+        content_type: content_type.to_string(),
+        width,
+        height,
+    })
+}
+
+/// The bytes of image `public_id`.
+pub async fn find(db: &Db, public_id: &str) -> Result<ImageBytes> {
+    let sql = "select content_type, bytes from image where public_id = $1";
+    Ok(with_pool!(db, |pool| sqlx::query_as(sql)
+        .bind(public_id)
+        .fetch_one(pool)
+        .await)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{ImageBuffer, Rgb};
+
+    fn jpeg_with_exif() -> Vec<u8> {
+        let picture: ImageBuffer<Rgb<u8>, Vec<u8>> =
+            ImageBuffer::from_fn(64, 48, |x, y| Rgb([x as u8 * 4, y as u8 * 5, 90]));
+        let mut jpeg = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(picture)
+            .write_to(&mut jpeg, ImageFormat::Jpeg)
+            .expect("encode");
+        let jpeg = jpeg.into_inner();
+        // An APP1 Exif segment right after SOI, with a GPS marker string inside.
+        let payload = b"Exif\0\0MM\0*\0\0\0\x08GPSLatitude=52.52;GPSLongitude=13.40";
+        let length = u16::try_from(payload.len() + 2).expect("small");
+        let mut with_exif = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        with_exif.extend_from_slice(&length.to_be_bytes());
+        with_exif.extend_from_slice(payload);
+        with_exif.extend_from_slice(&jpeg[2..]);
+        with_exif
+    }
+
+    #[test]
+    fn reencoding_drops_exif_and_gps() {
+        let original = jpeg_with_exif();
+        assert!(original.windows(4).any(|window| window == b"Exif"));
+        let (content_type, _, encoded, width, height) = reencode(&original).expect("reencode");
+        assert_eq!((content_type, width, height), ("image/jpeg", 64, 48));
+        assert!(!encoded.windows(4).any(|window| window == b"Exif"));
+        assert!(!encoded.windows(3).any(|window| window == b"GPS"));
+    }
+
+    #[test]
+    fn big_images_shrink_and_other_files_are_refused() {
+        let picture: ImageBuffer<Rgb<u8>, Vec<u8>> = ImageBuffer::new(3000, 1000);
+        let mut png = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(picture)
+            .write_to(&mut png, ImageFormat::Png)
+            .expect("encode");
+        let (_, _, _, width, height) = reencode(&png.into_inner()).expect("reencode");
+        assert_eq!((width, height), (MAX_SIDE, 683));
+        for bad in [
+            &b"GIF89a......"[..],
+            b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+            b"",
+        ] {
+            assert!(matches!(reencode(bad), Err(Error::Invalid(_))));
+        }
+    }
+}

@@ -1,0 +1,507 @@
+//! The account pages: register (as an individual or an organization), log in, log out, "my
+//! account", and the password reset link's page.
+//!
+//! Every form carries the visitor's CSRF token; errors are shown next to their field in the
+//! reader's language, with the status a client can act on (422 invalid, 401 wrong password,
+//! 403 refused, 429 too many attempts).
+
+use super::auth::{self, Member, SESSION_COOKIE, Visitor};
+use super::forms::{Field, FormValues, place_errors};
+use super::i18n::Translator;
+use super::pages::{Reader, Site, languages};
+use crate::app::AppState;
+use crate::config::Registration;
+use crate::domain::accounts::{self, Account, LoginRefused, Registered, Registering};
+use crate::error::{Error, FieldError, Result};
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+/// A page with one form.
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    pub t: Translator,
+    pub site: Site,
+    pub languages: Vec<(&'static str, String)>,
+    pub heading: String,
+    pub intro: String,
+    pub action: String,
+    pub csrf: String,
+    pub fields: Vec<Field>,
+    pub unplaced: Vec<String>,
+    pub has_errors: bool,
+    pub submit: String,
+    /// Links under the form: `(href, text)`.
+    pub links: Vec<(String, String)>,
+}
+
+impl FormPage {
+    fn new(state: &AppState, t: Translator, visitor: &Visitor, heading: String) -> FormPage {
+        FormPage {
+            t,
+            site: Site::of(state),
+            languages: languages(),
+            heading,
+            intro: String::new(),
+            action: String::new(),
+            csrf: visitor.csrf().to_string(),
+            fields: Vec::new(),
+            unplaced: Vec::new(),
+            has_errors: false,
+            submit: String::new(),
+            links: Vec::new(),
+        }
+    }
+
+    /// Shows `errors` next to their fields.
+    fn with_errors(mut self, errors: &[FieldError]) -> FormPage {
+        self.unplaced = place_errors(&mut self.fields, errors);
+        self.has_errors = !errors.is_empty();
+        self
+    }
+
+    /// An error of the whole form, shown at the top.
+    fn with_message(mut self, message: String) -> FormPage {
+        self.unplaced.push(message);
+        self.has_errors = true;
+        self
+    }
+}
+
+/// A rendered page with the visitor's cookies.
+pub(crate) fn respond_with(
+    state: &AppState,
+    reader: &Reader,
+    visitor: &Visitor,
+    status: StatusCode,
+    html: std::result::Result<String, askama::Error>,
+) -> Result<Response> {
+    Ok(visitor.finish(state, reader.respond(status, html)?))
+}
+
+/// A short page with a heading and a sentence.
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    t: Translator,
+    site: Site,
+    languages: Vec<(&'static str, String)>,
+    heading: String,
+    text: String,
+}
+
+fn message(
+    state: &AppState,
+    reader: &Reader,
+    status: StatusCode,
+    heading: &str,
+    text: &str,
+) -> Result<Response> {
+    let t = reader.t;
+    let page = MessagePage {
+        heading: t.t(heading),
+        text: t.t(text),
+        t,
+        site: Site::of(state),
+        languages: languages(),
+    };
+    reader.respond(status, page.render())
+}
+
+/// `?invitation=…` of the registration page.
+#[derive(Debug, Deserialize)]
+pub struct RegisterQuery {
+    invitation: Option<String>,
+}
+
+fn register_form(
+    state: &AppState,
+    t: Translator,
+    visitor: &Visitor,
+    values: &FormValues,
+) -> FormPage {
+    let mut page = FormPage::new(state, t, visitor, t.t("register-title"));
+    let mode = state.config().accounts.registration;
+    page.intro = t.t(match mode {
+        Registration::Open => "register-intro-open",
+        Registration::Approval => "register-intro-approval",
+        Registration::Invitation => "register-intro-invitation",
+        Registration::Closed => "register-closed",
+    });
+    page.action = "/register".to_string();
+    page.submit = t.t("register-submit");
+    page.fields = vec![
+        Field::new("account_type", "radio", t.t("register-as"))
+            .required()
+            .value(values.get("account_type"))
+            .choices([
+                ("individual".to_string(), t.t("register-individual")),
+                ("organization".to_string(), t.t("register-organization")),
+            ]),
+        Field::new("name", "text", t.t("register-name"))
+            .required()
+            .value(values.get("name"))
+            .autocomplete("name"),
+        Field::new("email", "email", t.t("register-email"))
+            .required()
+            .value(values.get("email"))
+            .autocomplete("email"),
+        Field::new("password", "password", t.t("register-password"))
+            .required()
+            .hint(t.t("register-password-hint"))
+            .autocomplete("new-password"),
+    ];
+    if !values.get("invitation").is_empty() {
+        page.fields
+            .push(Field::new("invitation", "hidden", "").value(values.get("invitation")));
+    }
+    page.links = vec![("/login".to_string(), t.t("register-have-account"))];
+    page
+}
+
+/// Our words for the domain's reasons on the account forms.
+fn account_errors(t: &Translator, errors: &[FieldError]) -> Vec<FieldError> {
+    errors
+        .iter()
+        .map(|error| {
+            let key = match error.field.as_str() {
+                "account_type" => "error-account-type",
+                "name" => "error-name",
+                "email" if error.reason.starts_with("an account") => "error-email-taken",
+                "email" => "error-email",
+                "password" => "error-password",
+                _ => return error.clone(),
+            };
+            FieldError::new(&error.field, t.t(key))
+        })
+        .collect()
+}
+
+/// `GET /register`.
+pub async fn register_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    visitor: Visitor,
+    Query(query): Query<RegisterQuery>,
+) -> Result<Response> {
+    let reader = Reader::of(&state, &headers, &uri);
+    let mut values = FormValues::default();
+    if let Some(invitation) = query.invitation {
+        values.0.insert("invitation".to_string(), vec![invitation]);
+    }
+    let page = register_form(&state, reader.t, &visitor, &values);
+    respond_with(&state, &reader, &visitor, StatusCode::OK, page.render())
+}
+
+/// `POST /register`.
+pub async fn register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    visitor: Visitor,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let reader = Reader::of(&state, &headers, &uri);
+    let t = reader.t;
+    let values = FormValues::from_pairs(pairs);
+    let form = |values: &FormValues| register_form(&state, t, &visitor, values);
+    if visitor.check_csrf(values.get("csrf")).is_err() {
+        let page = form(&values).with_message(t.t("error-csrf"));
+        return respond_with(
+            &state,
+            &reader,
+            &visitor,
+            StatusCode::FORBIDDEN,
+            page.render(),
+        );
+    }
+    let input = Registering {
+        account_type: values.get("account_type").to_string(),
+        name: values.get("name").to_string(),
+        email: values.get("email").to_string(),
+        password: values.all("password").first().cloned().unwrap_or_default(),
+        invitation: Some(values.get("invitation").to_string()).filter(|value| !value.is_empty()),
+    };
+    let mode = state.config().accounts.registration;
+    match accounts::register(state.db(), mode, &input).await {
+        Ok(Registered::Active(account)) => log_in(&state, &account, "/").await,
+        Ok(Registered::Pending(_)) => message(
+            &state,
+            &reader,
+            StatusCode::OK,
+            "register-pending-title",
+            "register-pending",
+        ),
+        Err(Error::Invalid(errors)) => {
+            let page = form(&values).with_errors(&account_errors(&t, &errors));
+            respond_with(
+                &state,
+                &reader,
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page.render(),
+            )
+        }
+        Err(Error::Forbidden(reason)) => {
+            let key = match mode {
+                Registration::Closed => "register-closed",
+                Registration::Invitation if reason.contains("needs") => "error-invitation-needed",
+                Registration::Invitation => "error-invitation-invalid",
+                _ => "register-closed",
+            };
+            let page = form(&values).with_message(t.t(key));
+            respond_with(
+                &state,
+                &reader,
+                &visitor,
+                StatusCode::FORBIDDEN,
+                page.render(),
+            )
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Starts a session and sends the browser to `next`.
+async fn log_in(state: &AppState, account: &Account, next: &str) -> Result<Response> {
+    let days = state.config().accounts.session_days;
+    let (secret, _) = accounts::start_session(state.db(), account, days).await?;
+    let mut response = Redirect::to(next).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(state, SESSION_COOKIE, &secret, days * 86_400),
+    );
+    Ok(response)
+}
+
+/// `?next=` of the login page.
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+fn login_form(state: &AppState, t: Translator, visitor: &Visitor, values: &FormValues) -> FormPage {
+    let mut page = FormPage::new(state, t, visitor, t.t("login-title"));
+    page.action = "/login".to_string();
+    page.submit = t.t("login-submit");
+    page.fields = vec![
+        Field::new("email", "email", t.t("register-email"))
+            .required()
+            .value(values.get("email"))
+            .autocomplete("username"),
+        Field::new("password", "password", t.t("register-password"))
+            .required()
+            .autocomplete("current-password"),
+        Field::new("next", "hidden", "").value(auth::safe_next(Some(values.get("next")))),
+    ];
+    page.links = vec![("/register".to_string(), t.t("login-no-account"))];
+    page.intro = String::new();
+    page
+}
+
+/// `GET /login`.
+pub async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    visitor: Visitor,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response> {
+    let reader = Reader::of(&state, &headers, &uri);
+    let mut values = FormValues::default();
+    values.0.insert(
+        "next".to_string(),
+        vec![auth::safe_next(query.next.as_deref())],
+    );
+    let page = login_form(&state, reader.t, &visitor, &values);
+    respond_with(&state, &reader, &visitor, StatusCode::OK, page.render())
+}
+
+/// `POST /login`.
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    uri: Uri,
+    visitor: Visitor,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let reader = Reader::of(&state, &headers, &uri);
+    let t = reader.t;
+    let values = FormValues::from_pairs(pairs);
+    let refuse = |status: StatusCode, key: &str| {
+        let page = login_form(&state, t, &visitor, &values).with_message(t.t(key));
+        respond_with(&state, &reader, &visitor, status, page.render())
+    };
+    if visitor.check_csrf(values.get("csrf")).is_err() {
+        return refuse(StatusCode::FORBIDDEN, "error-csrf");
+    }
+    let email = values.get("email").to_lowercase();
+    let keys = vec![format!("email:{email}"), format!("ip:{}", client.ip())];
+    let allowed = state.config().accounts.login_attempts;
+    if state.login_limiter().is_blocked(&keys, allowed) {
+        let mut response = refuse(StatusCode::TOO_MANY_REQUESTS, "error-too-many")?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("900"));
+        return Ok(response);
+    }
+    let password = values.all("password").first().cloned().unwrap_or_default();
+    match accounts::login(state.db(), &email, &password).await? {
+        Ok(account) => {
+            state.login_limiter().clear(&keys[..1]);
+            log_in(&state, &account, &auth::safe_next(Some(values.get("next")))).await
+        }
+        Err(LoginRefused::WrongPassword) => {
+            state.login_limiter().fail(&keys);
+            refuse(StatusCode::UNAUTHORIZED, "error-login")
+        }
+        Err(LoginRefused::Pending) => refuse(StatusCode::FORBIDDEN, "error-login-pending"),
+        Err(LoginRefused::Disabled) => refuse(StatusCode::FORBIDDEN, "error-login-disabled"),
+    }
+}
+
+/// `POST /logout`.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    visitor: Visitor,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let values = FormValues::from_pairs(pairs);
+    visitor.check_csrf(values.get("csrf"))?;
+    if let Some(secret) = auth::cookie(&headers, SESSION_COOKIE) {
+        accounts::end_session(state.db(), secret).await?;
+    }
+    let mut response = Redirect::to("/").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(&state, SESSION_COOKIE, "", 0),
+    );
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    t: Translator,
+    site: Site,
+    languages: Vec<(&'static str, String)>,
+    me: Account,
+    type_label: String,
+    role_label: String,
+    csrf: String,
+}
+
+/// `GET /account`: who is logged in, what they may do, and the logout button.
+pub async fn account(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Member(visitor): Member,
+) -> Result<Response> {
+    let reader = Reader::of(&state, &headers, &uri);
+    let Some(account) = visitor.account().cloned() else {
+        return Err(Error::NotFound);
+    };
+    let page = AccountPage {
+        t: reader.t,
+        site: Site::of(&state),
+        languages: languages(),
+        type_label: reader
+            .t
+            .t(&format!("register-{}", account.account_type.as_str())),
+        role_label: reader.t.t(&format!("role-{}", account.role.as_str())),
+        me: account,
+        csrf: visitor.csrf().to_string(),
+    };
+    respond_with(&state, &reader, &visitor, StatusCode::OK, page.render())
+}
+
+fn reset_form(state: &AppState, t: Translator, visitor: &Visitor, secret: &str) -> FormPage {
+    let mut page = FormPage::new(state, t, visitor, t.t("reset-title"));
+    page.action = format!("/reset/{secret}");
+    page.submit = t.t("reset-submit");
+    page.fields = vec![
+        Field::new("password", "password", t.t("register-password"))
+            .required()
+            .hint(t.t("register-password-hint"))
+            .autocomplete("new-password"),
+    ];
+    page
+}
+
+/// `GET /reset/{secret}`: the form of a password reset link.
+pub async fn reset_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    visitor: Visitor,
+    Path(secret): Path<String>,
+) -> Result<Response> {
+    let reader = Reader::of(&state, &headers, &uri);
+    if !accounts::reset_link_is_live(state.db(), &secret).await? {
+        return message(
+            &state,
+            &reader,
+            StatusCode::GONE,
+            "reset-title",
+            "error-reset-invalid",
+        );
+    }
+    let page = reset_form(&state, reader.t, &visitor, &secret);
+    respond_with(&state, &reader, &visitor, StatusCode::OK, page.render())
+}
+
+/// `POST /reset/{secret}`.
+pub async fn reset(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    visitor: Visitor,
+    Path(secret): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let reader = Reader::of(&state, &headers, &uri);
+    let t = reader.t;
+    let values = FormValues::from_pairs(pairs);
+    if visitor.check_csrf(values.get("csrf")).is_err() {
+        let page = reset_form(&state, t, &visitor, &secret).with_message(t.t("error-csrf"));
+        return respond_with(
+            &state,
+            &reader,
+            &visitor,
+            StatusCode::FORBIDDEN,
+            page.render(),
+        );
+    }
+    let password = values.all("password").first().cloned().unwrap_or_default();
+    match accounts::reset_password(state.db(), &secret, &password).await {
+        Ok(_) => message(&state, &reader, StatusCode::OK, "reset-title", "reset-done"),
+        Err(Error::Invalid(errors)) => {
+            let page =
+                reset_form(&state, t, &visitor, &secret).with_errors(&account_errors(&t, &errors));
+            respond_with(
+                &state,
+                &reader,
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page.render(),
+            )
+        }
+        Err(Error::Forbidden(_)) => message(
+            &state,
+            &reader,
+            StatusCode::GONE,
+            "reset-title",
+            "error-reset-invalid",
+        ),
+        Err(other) => Err(other),
+    }
+}

@@ -1,0 +1,149 @@
+//! Admin pages: the members and their roles, the registrations waiting for approval, and
+//! invitation links.
+
+use super::account_pages::respond_with;
+use super::auth::Admin;
+use super::forms::FormValues;
+use super::i18n::Translator;
+use super::pages::{Reader, Site, languages};
+use crate::app::AppState;
+use crate::domain::accounts::{self, Account, Change, Role};
+use crate::error::{Error, Result};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// One account as the admin sees it.
+pub struct MemberRow {
+    pub account: Account,
+    pub type_label: String,
+    pub role_label: String,
+    pub status_label: String,
+    pub action: String,
+    pub is_pending: bool,
+    pub is_disabled: bool,
+    pub is_me: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_members.html")]
+struct MembersPage {
+    t: Translator,
+    site: Site,
+    languages: Vec<(&'static str, String)>,
+    csrf: String,
+    pending: Vec<MemberRow>,
+    members: Vec<MemberRow>,
+    roles: Vec<(&'static str, String)>,
+    invitation: Option<String>,
+    registration: String,
+}
+
+async fn members_page(
+    state: &AppState,
+    reader: &Reader,
+    visitor: &super::auth::Visitor,
+    invitation: Option<String>,
+) -> Result<Response> {
+    let t = reader.t;
+    let me = visitor.account().map(|account| account.account_id);
+    let rows: Vec<MemberRow> = accounts::list(state.db())
+        .await?
+        .into_iter()
+        .map(|account| MemberRow {
+            type_label: t.t(&format!("register-{}", account.account_type.as_str())),
+            role_label: t.t(&format!("role-{}", account.role.as_str())),
+            status_label: t.t(&format!("status-{}", account.status)),
+            action: format!("/admin/members/{}", account.account_id),
+            is_pending: account.status == "pending",
+            is_disabled: account.status == "disabled",
+            is_me: Some(account.account_id) == me,
+            account,
+        })
+        .collect();
+    let (pending, members) = rows.into_iter().partition(|row| row.is_pending);
+    let page = MembersPage {
+        csrf: visitor.csrf().to_string(),
+        pending,
+        members,
+        roles: Role::ALL
+            .into_iter()
+            .map(|role| (role.as_str(), t.t(&format!("role-{}", role.as_str()))))
+            .collect(),
+        invitation,
+        registration: t.t(&format!(
+            "registration-{}",
+            serde_json::to_value(state.config().accounts.registration)?
+                .as_str()
+                .unwrap_or("closed")
+        )),
+        site: Site::of(state),
+        languages: languages(),
+        t,
+    };
+    respond_with(state, reader, visitor, StatusCode::OK, page.render())
+}
+
+/// `GET /admin/members`.
+pub async fn members(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Admin(visitor): Admin,
+) -> Result<Response> {
+    let reader = Reader::of(&state, &headers, &uri);
+    members_page(&state, &reader, &visitor, None).await
+}
+
+/// `POST /admin/members/{id}`: approve, reject, disable, enable, or set the role.
+pub async fn change(
+    State(state): State<AppState>,
+    Admin(visitor): Admin,
+    Path(account_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let values = FormValues::from_pairs(pairs);
+    visitor.check_csrf(values.get("csrf"))?;
+    let change = match values.get("change") {
+        "approve" => Change::Approve,
+        "reject" => Change::Reject,
+        "disable" => Change::Disable,
+        "enable" => Change::Enable,
+        "role" => Change::SetRole(
+            Role::parse(values.get("role"))
+                .ok_or_else(|| Error::invalid("role", "must be admin, editor or member"))?,
+        ),
+        other => {
+            return Err(Error::invalid(
+                "change",
+                format!("{other:?} is not approve, reject, disable, enable or role"),
+            ));
+        }
+    };
+    accounts::change(state.db(), account_id, change).await?;
+    Ok(Redirect::to("/admin/members").into_response())
+}
+
+/// `POST /admin/invitations`: makes an invitation link and shows it on the members page.
+pub async fn invite(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Admin(visitor): Admin,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let values = FormValues::from_pairs(pairs);
+    visitor.check_csrf(values.get("csrf"))?;
+    let role = Role::parse(values.get("role"))
+        .ok_or_else(|| Error::invalid("role", "must be admin, editor or member"))?;
+    let secret = accounts::invite(state.db(), role, 7).await?;
+    let link = state
+        .urls()
+        .base()
+        .join(&format!("register?invitation={secret}"))
+        .map_err(|error| Error::internal(format!("invitation link: {error}")))?;
+    let reader = Reader::of(&state, &headers, &uri);
+    members_page(&state, &reader, &visitor, Some(link.to_string())).await
+}

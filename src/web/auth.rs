@@ -1,0 +1,310 @@
+//! Who is asking, for the website: the session cookie, the CSRF token every form carries, the
+//! extractors that require a login or a role, and the login rate limit.
+//!
+//! Invariants: the session cookie is HttpOnly, SameSite=Lax, and Secure whenever the instance
+//! is served over https; every POST of the website checks a CSRF token (the session's, or for
+//! a visitor without a session a random token kept in its own cookie and repeated in the
+//! form); failed logins are counted per e-mail address and per client address.
+
+use crate::app::AppState;
+use crate::config::Scheme;
+use crate::domain::accounts::{self, Role, Session};
+use crate::error::Error;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "jisr_session";
+/// The CSRF cookie of visitors without a session.
+const CSRF_COOKIE: &str = "jisr_csrf";
+
+/// The value of cookie `name`, if the request has it.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name && !value.is_empty()).then_some(value)
+        })
+}
+
+/// A `Set-Cookie` value with our attributes; `max_age` 0 deletes it.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: u64) -> HeaderValue {
+    let secure = if state.config().instance.scheme() == Scheme::Https {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
+}
+
+/// Whoever sent the request: a member with a session, or an anonymous visitor.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub session: Option<Session>,
+    /// The CSRF token this visitor's forms carry.
+    csrf: String,
+    /// A new CSRF cookie to set (visitors without one yet).
+    new_csrf_cookie: bool,
+}
+
+impl Visitor {
+    /// The token to put in a form's hidden `csrf` field.
+    pub fn csrf(&self) -> &str {
+        &self.csrf
+    }
+
+    /// Checks a submitted form's `csrf` field.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), Error> {
+        let expected = self.csrf.as_bytes();
+        let given = submitted.as_bytes();
+        let same = expected.len() == given.len()
+            && !expected.is_empty()
+            && expected
+                .iter()
+                .zip(given)
+                .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+                == 0;
+        if same && !self.new_csrf_cookie {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(
+                "this form has expired or came from another site: go back, reload the page and send it again"
+                    .to_string(),
+            ))
+        }
+    }
+
+    /// The account, if logged in.
+    pub fn account(&self) -> Option<&accounts::Account> {
+        self.session.as_ref().map(|session| &session.account)
+    }
+
+    /// Adds the CSRF cookie to `response` when this visitor did not have one.
+    pub fn finish(&self, state: &AppState, mut response: Response) -> Response {
+        if self.new_csrf_cookie {
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(state, CSRF_COOKIE, &self.csrf, 86_400),
+            );
+        }
+        response
+    }
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let session = match cookie(&parts.headers, SESSION_COOKIE) {
+            Some(secret) => accounts::session(state.db(), secret).await?,
+            None => None,
+        };
+        let (csrf, new_csrf_cookie) = match (&session, cookie(&parts.headers, CSRF_COOKIE)) {
+            (Some(session), _) => (session.csrf_token.clone(), false),
+            (None, Some(token)) => (token.to_string(), false),
+            (None, None) => (URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>()), true),
+        };
+        Ok(Visitor {
+            session,
+            csrf,
+            new_csrf_cookie,
+        })
+    }
+}
+
+/// A logged-in member (any role); others are sent to the login page.
+#[derive(Debug, Clone)]
+pub struct Member(pub Visitor);
+
+/// An admin or editor.
+#[derive(Debug, Clone)]
+pub struct Publisher(pub Visitor);
+
+/// An admin.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Visitor);
+
+/// Why a page needing a login was refused.
+pub enum Refused {
+    /// Not logged in: to the login page, then back.
+    LogIn(String),
+    /// Logged in without the role.
+    Role,
+    Error(Error),
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::LogIn(back) => {
+                let back: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
+                Redirect::to(&format!("/login?next={back}")).into_response()
+            }
+            Refused::Role => {
+                Error::Forbidden("your account's role does not allow this page".to_string())
+                    .into_response()
+            }
+            Refused::Error(error) => error.into_response(),
+        }
+    }
+}
+
+async fn visitor_with(
+    parts: &mut Parts,
+    state: &AppState,
+    allowed: impl Fn(Role) -> bool,
+) -> Result<Visitor, Refused> {
+    let visitor = Visitor::from_request_parts(parts, state)
+        .await
+        .map_err(Refused::Error)?;
+    match visitor.account() {
+        None => Err(Refused::LogIn(
+            parts
+                .uri
+                .path_and_query()
+                .map(|path| path.as_str().to_string())
+                .unwrap_or_else(|| "/".to_string()),
+        )),
+        Some(account) if !allowed(account.role) => Err(Refused::Role),
+        Some(_) => Ok(visitor),
+    }
+}
+
+impl FromRequestParts<AppState> for Member {
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refused> {
+        visitor_with(parts, state, |_| true).await.map(Member)
+    }
+}
+
+impl FromRequestParts<AppState> for Publisher {
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refused> {
+        visitor_with(parts, state, Role::can_publish)
+            .await
+            .map(Publisher)
+    }
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refused> {
+        visitor_with(parts, state, |role| role == Role::Admin)
+            .await
+            .map(Admin)
+    }
+}
+
+/// A path to go back to after logging in: only our own absolute paths.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.contains(['\r', '\n']) =>
+        {
+            path.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+/// The window in which failed logins are counted.
+const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// Failed logins per key (an e-mail address or a client address) in the last window.
+/// Per process: with several processes an attacker gets that many times the attempts.
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+impl LoginLimiter {
+    /// Whether any of `keys` has used up its `allowed` failures.
+    pub fn is_blocked(&self, keys: &[String], allowed: u32) -> bool {
+        let now = Instant::now();
+        let Ok(mut failures) = self.failures.lock() else {
+            return false;
+        };
+        keys.iter().any(|key| {
+            failures.get_mut(key).is_some_and(|times| {
+                times.retain(|time| now.duration_since(*time) < LOGIN_WINDOW);
+                times.len() >= allowed as usize
+            })
+        })
+    }
+
+    /// Counts a failure against each of `keys`.
+    pub fn fail(&self, keys: &[String]) {
+        let now = Instant::now();
+        let Ok(mut failures) = self.failures.lock() else {
+            return;
+        };
+        if failures.len() > 100_000 {
+            failures.retain(|_, times| {
+                times.retain(|time| now.duration_since(*time) < LOGIN_WINDOW);
+                !times.is_empty()
+            });
+        }
+        for key in keys {
+            failures.entry(key.clone()).or_default().push(now);
+        }
+    }
+
+    /// Forgets the failures of `keys` (after a successful login).
+    pub fn clear(&self, keys: &[String]) {
+        if let Ok(mut failures) = self.failures.lock() {
+            for key in keys {
+                failures.remove(key);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_own_paths_are_followed_after_login() {
+        assert_eq!(safe_next(Some("/publish/event")), "/publish/event");
+        for bad in ["//evil.example", "https://evil.example", "/\\evil", "evil"] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn the_limiter_blocks_after_the_allowed_failures() {
+        let limiter = LoginLimiter::default();
+        let keys = vec![
+            "email:a@example.org".to_string(),
+            "ip:127.0.0.1".to_string(),
+        ];
+        for _ in 0..3 {
+            assert!(!limiter.is_blocked(&keys, 3));
+            limiter.fail(&keys);
+        }
+        assert!(limiter.is_blocked(&keys, 3));
+        assert!(limiter.is_blocked(&keys[1..], 3), "per client address too");
+        limiter.clear(&keys);
+        assert!(!limiter.is_blocked(&keys, 3));
+    }
+}
