@@ -1,0 +1,201 @@
+//! The website in a real browser (headless Chromium, federation-tests/browser/run.mjs): full-page
+//! screenshots of the main pages in English and Arabic at desktop and phone widths, axe-core with
+//! no serious or critical violation, Arabic right to left; and an
+//! organization that registers, logs in and publishes a bilingual event through the forms, which
+//! then shows in the month calendar and as an iCalendar file.
+//!
+//! The screenshots and `result.json` stay in `$CARGO_TARGET_TMPDIR/browser/<database>/` for a
+//! person to look at; the test prints that path.
+
+use crate::harness::{TestDatabase, TestInstance, browser};
+use chrono::{Duration, NaiveDateTime, TimeZone, Utc};
+use jisr::domain::tokens;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+
+const TEST: &str = "browser::the_website_in_a_browser";
+
+/// Whether the account and publishing flow runs too (always, unless `JISR_BROWSER_FLOW=0`
+/// while working on the pages alone).
+fn flow_enabled() -> bool {
+    std::env::var("JISR_BROWSER_FLOW").map_or(true, |value| value != "0")
+}
+
+/// Something on every main page, in English and Arabic: an event from today to the day after
+/// tomorrow, a story, an
+/// opportunity and a resource.
+async fn publish_some(alpha: &TestInstance) {
+    let (_, token) = tokens::create(alpha.state().db(), "browser")
+        .await
+        .expect("token");
+    // From today to the day after tomorrow: upcoming, and in this month's calendar.
+    let today = Utc::now().date_naive();
+    let (first, last) = (today, today + Duration::days(2));
+    let items = [
+        (
+            "events",
+            json!({
+                "text": {
+                    "en": {"title": "Diaspora Careers Fair", "summary": "Meet 30 employers."},
+                    "ar": {"title": "معرض الوظائف للمغتربين", "summary": "قابل ٣٠ جهة توظيف."}
+                },
+                "hashtags": ["Berlin"],
+                "event": {"starts_at": format!("{first}T10:00"), "ends_at": format!("{last}T16:00"),
+                          "time_zone": "Europe/Berlin",
+                          "place": {"name": "Rathaus Neukölln", "locality": "Berlin", "country": "DE",
+                                    "latitude": 52.4812, "longitude": 13.435}}
+            }),
+        ),
+        (
+            "stories",
+            json!({
+                "text": {
+                    "en": {"title": "Amaka the nurse", "summary": "From Lagos to a Berlin hospital.",
+                           "body": "Amaka arrived in 2019 and now trains new nurses."},
+                    "ar": {"title": "أماكا الممرضة", "summary": "من لاغوس إلى مستشفى في برلين."}
+                },
+                "countries_of_origin": ["NG"],
+                "gcm_objectives": [18],
+                "story": {"category": "social", "consent": {"subject_consented": true}}
+            }),
+        ),
+        (
+            "opportunities",
+            json!({
+                "text": {
+                    "en": {"title": "Remote mentor", "summary": "One hour a week with a newcomer."},
+                    "ar": {"title": "مرشد عن بعد", "summary": "ساعة في الأسبوع مع قادم جديد."}
+                },
+                "opportunity": {"kind": "volunteering", "remote": true,
+                                "apply_url": "https://ngb.example/apply"}
+            }),
+        ),
+        (
+            "resources",
+            json!({
+                "text": {
+                    "en": {"title": "Skilled Immigration Act", "summary": "What changed in 2020."},
+                    "ar": {"title": "قانون هجرة العمالة الماهرة", "summary": "ما الذي تغير في ٢٠٢٠."}
+                },
+                "resource": {"topic": "work", "year": 2020}
+            }),
+        ),
+    ];
+    for (kinds, body) in items {
+        let response = crate::harness::http_client()
+            .post(alpha.url(&format!("/api/v1/{kinds}")))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .expect("POST");
+        let status = response.status();
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "{kinds}: {}",
+            response.text().await.unwrap_or_default()
+        );
+    }
+}
+
+/// The event the flow published, from `event.ics`: its summary and UTC start and end are those
+/// of the form (18:00 to 20:00 in Berlin on the date run.mjs reports).
+fn check_event_ics(out: &std::path::Path, flow: &Value) {
+    let path = out.join("event.ics");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let unfolded = icalendar::parser::unfold(&text);
+    let calendar = icalendar::parser::read_calendar(&unfolded)
+        .unwrap_or_else(|error| panic!("event.ics: {error}\n{text}"));
+    let event = calendar
+        .components
+        .iter()
+        .find(|component| component.name == "VEVENT")
+        .unwrap_or_else(|| panic!("event.ics: no VEVENT\n{text}"));
+    let value = |name: &str| {
+        event
+            .properties
+            .iter()
+            .find(|property| property.name == name)
+            .map(|property| property.val.as_str().to_string())
+    };
+    let utc = |local: &str| {
+        let naive = NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M")
+            .unwrap_or_else(|error| panic!("{local}: {error}"));
+        chrono_tz::Europe::Berlin
+            .from_local_datetime(&naive)
+            .single()
+            .expect("one instant in Berlin")
+            .with_timezone(&Utc)
+            .format("%Y%m%dT%H%M%SZ")
+            .to_string()
+    };
+    let starts = flow["starts"].as_str().expect("starts");
+    let ends = flow["ends"].as_str().expect("ends");
+    // 18:00 in Berlin is 17:00 UTC in winter, 16:00 UTC in summer.
+    assert_eq!(value("DTSTART"), Some(utc(starts)), "{text}");
+    assert_eq!(value("DTEND"), Some(utc(ends)), "{text}");
+    assert_eq!(
+        value("SUMMARY").as_deref(),
+        flow["titles"]["en"].as_str(),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn the_website_in_a_browser() {
+    let started = std::time::Instant::now();
+    let database = TestDatabase::create().await;
+    let kind = if database.url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let alpha = TestInstance::start_with(&database.url, |config| {
+        config.instance.languages = vec!["en".into(), "ar".into()];
+        config.instance.contact = "info@ngb.example".to_string();
+        config.instance.countries_of_origin = vec!["NG".to_string(), "SY".to_string()];
+        config.instance.countries_of_residence = vec!["DE".to_string()];
+    })
+    .await;
+    publish_some(&alpha).await;
+
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("browser")
+        .join(kind);
+    let flow = flow_enabled();
+    let Some(result) = browser::run(TEST, &alpha.url("/"), &out, flow).await else {
+        alpha.stop().await;
+        return;
+    };
+    eprintln!(
+        "{TEST}: {} screenshots and result.json in {} (browser {} s, test {:.1} s)",
+        result["screenshots"].as_array().map_or(0, Vec::len),
+        out.display(),
+        result["seconds"],
+        started.elapsed().as_secs_f64()
+    );
+    let notes = browser::notes(&result);
+    if !notes.is_empty() {
+        eprintln!("{TEST}: notes (not failures):\n{notes}");
+    }
+    let failures = browser::failures(&result);
+    assert!(
+        failures.is_empty() && result["ok"] == json!(true),
+        "{TEST}: the website in Chromium ({}):\n{failures}",
+        out.display()
+    );
+    assert!(
+        result["screenshots"].as_array().map_or(0, Vec::len) >= 28,
+        "7 pages × 2 languages × 2 widths: {result}"
+    );
+    if flow {
+        assert_eq!(result["flow"]["ok"], json!(true), "{result}");
+        check_event_ics(&out, &result["flow"]);
+    } else {
+        eprintln!("{TEST}: the account and publishing flow did not run (JISR_BROWSER_FLOW=0)");
+    }
+    alpha.stop().await;
+}

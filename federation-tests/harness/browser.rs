@@ -1,0 +1,156 @@
+//! Headless Chromium driven by federation-tests/browser/run.mjs (playwright-core and axe-core,
+//! installed from the committed lockfile on first use): screenshots, an accessibility check and
+//! the account and publishing flow, against a running instance.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::process::Command;
+
+/// Debian's Chromium (the `chromium` package).
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Only one test at a time may run `npm ci`.
+static INSTALL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn folder() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("federation-tests/browser")
+}
+
+/// Why the browser tests cannot run here: no Chromium, no Node.js, or no npm packages.
+async fn unavailable() -> Option<String> {
+    if !Path::new(CHROMIUM).exists() {
+        return Some(format!(
+            "{CHROMIUM} is missing (apt-get install chromium chromium-driver)"
+        ));
+    }
+    let node = Command::new("node").arg("--version").output().await;
+    if !node.is_ok_and(|output| output.status.success()) {
+        return Some("Node.js (node) is not installed".to_string());
+    }
+    let _guard = INSTALL.lock().await;
+    let installed = ["playwright-core", "axe-core"].iter().all(|name| {
+        folder()
+            .join("node_modules")
+            .join(name)
+            .join("package.json")
+            .exists()
+    });
+    if installed {
+        return None;
+    }
+    let install = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(folder())
+        .output()
+        .await;
+    match install {
+        Ok(output) if output.status.success() => None,
+        Ok(output) => Some(format!(
+            "npm ci failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )),
+        Err(error) => Some(format!("npm cannot run: {error}")),
+    }
+}
+
+/// Runs run.mjs against `base` (with the account and publishing flow when `flow`), writing
+/// screenshots and `result.json` into `out` (emptied first); returns the result, or `None` after
+/// a loud skip (a failure under `JISR_REQUIRE_ALL=1`) when the browser cannot run here.
+pub async fn run(test: &str, base: &url::Url, out: &Path, flow: bool) -> Option<Value> {
+    if let Some(reason) = unavailable().await {
+        super::skip(test, &reason);
+        return None;
+    }
+    if out.exists() {
+        std::fs::remove_dir_all(out).expect("empty the output folder");
+    }
+    std::fs::create_dir_all(out).expect("output folder");
+    let mut command = Command::new("node");
+    command
+        .arg("run.mjs")
+        .arg("--base")
+        .arg(base.as_str())
+        .arg("--out")
+        .arg(out)
+        .arg("--chromium")
+        .arg(CHROMIUM)
+        .current_dir(folder())
+        .kill_on_drop(true);
+    if flow {
+        command.arg("--flow");
+    }
+    let output = tokio::time::timeout(Duration::from_secs(180), command.output())
+        .await
+        .unwrap_or_else(|_| panic!("{test}: run.mjs took more than 180 s"))
+        .expect("node run.mjs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{test}: run.mjs failed ({}):\n{stderr}\n{stdout}",
+        output.status
+    );
+    let last = stdout.lines().last().unwrap_or_default();
+    Some(serde_json::from_str(last).unwrap_or_else(|error| {
+        panic!("{test}: run.mjs printed no result ({error}):\n{stdout}\n{stderr}")
+    }))
+}
+
+/// The result's failures, one per line: axe violations of impact serious or critical (id,
+/// impact, help and every node's target) and other problems; empty when there are none.
+pub fn failures(result: &Value) -> String {
+    let mut lines = Vec::new();
+    for violation in result["violations"].as_array().into_iter().flatten() {
+        lines.push(format!(
+            "axe {} ({}) on {}: {} <{}>",
+            text(&violation["id"]),
+            text(&violation["impact"]),
+            text(&violation["page"]),
+            text(&violation["help"]),
+            text(&violation["helpUrl"]),
+        ));
+        for node in violation["nodes"].as_array().into_iter().flatten() {
+            lines.push(format!("    {}", text(&node["target"])));
+        }
+    }
+    for problem in result["problems"].as_array().into_iter().flatten() {
+        lines.push(text(problem));
+    }
+    lines.join("\n")
+}
+
+/// The result's notes (axe violations of lesser impact, layout remarks), one per line.
+pub fn notes(result: &Value) -> String {
+    result["notes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|note| {
+            let targets: Vec<String> = note["nodes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|node| text(&node["target"]))
+                .collect();
+            format!(
+                "{} {} ({}) on {}: {} {}",
+                text(&note["kind"]),
+                text(&note["id"]),
+                text(&note["impact"]),
+                text(&note["page"]),
+                text(&note["help"]),
+                targets.join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
