@@ -253,6 +253,33 @@ async fn the_first_account_is_an_admin_and_later_ones_wait_for_approval() {
         )
         .await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    // Bad admin input: a clear 4xx, nothing changed.
+    for pairs in [
+        vec![("change", "promote")],
+        vec![("change", "role"), ("role", "owner")],
+    ] {
+        let answer = admin.post(&action, &pairs).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{pairs:?}");
+    }
+    assert_eq!(
+        admin
+            .post("/admin/members/999999", &[("change", "approve")])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        admin.get("/publish/nonsense").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        admin.get("/publish/event/unknown-id").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        admin.get("/media/unknown.jpg").await.status,
+        StatusCode::NOT_FOUND
+    );
     // A disabled account's sessions end.
     let answer = admin.post(&action, &[("change", "disable")]).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);

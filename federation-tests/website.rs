@@ -308,7 +308,13 @@ async fn list_pages_filter_by_country_objective_language_and_kind() {
         "opportunity": {"kind": "job", "place": "Berlin", "apply_url": "https://a.example/apply"}}),
     )
     .await;
-    publish("resources", json!({"text": {"en": {"title": "Policy 2018", "summary": "s"}}, "resource": {"topic": "t", "year": 2018}})).await;
+    publish(
+        "opportunities",
+        json!({"text": {"en": {"title": "Closed grant", "summary": "s"}},
+        "opportunity": {"kind": "grant", "remote": true, "deadline": "2020-01-31", "apply_url": "https://a.example/apply"}}),
+    )
+    .await;
+    publish("resources", json!({"text": {"en": {"title": "Policy 2018", "summary": "s"}}, "resource": {"topic": "labour migration", "year": 2018}})).await;
     publish("resources", json!({"text": {"en": {"title": "Policy 2020", "summary": "s"}}, "resource": {"topic": "t", "year": 2020}})).await;
 
     for (path, present, absent) in [
@@ -328,6 +334,17 @@ async fn list_pages_filter_by_country_objective_language_and_kind() {
             "Remote mentor",
         ),
         ("/resources?year=2018", "Policy 2018", "Policy 2020"),
+        (
+            "/resources?topic=labour+migration",
+            "Policy 2018",
+            "Policy 2020",
+        ),
+        ("/opportunities", "Remote mentor", "Closed grant"),
+        (
+            "/opportunities?closed=1&remote=1",
+            "Closed grant",
+            "Nurse in Berlin",
+        ),
         (
             "/stories?country=&gcm=&category=nonsense",
             "Amaka the nurse",

@@ -284,3 +284,5 @@ error-opportunity-place = حدّد مكانًا أو ضع علامة على «ع
 error-too-long = { $max } حرفًا على الأكثر.
 error-time-zone = اكتب منطقة زمنية مثل Europe/Berlin أو Africa/Lagos.
 error-country = اكتب رموز البلدان المكوّنة من حرفين مثل DE أو NG.
+filter-closed = اعرض أيضًا ما انتهى موعد التقديم إليه
+filter-topic = الموضوع

@@ -284,3 +284,5 @@ error-opportunity-place = Give a place, or tick “Remote”.
 error-too-long = At most { $max } characters.
 error-time-zone = Give a time zone such as Europe/Berlin or Africa/Lagos.
 error-country = Give two-letter country codes such as DE or NG.
+filter-closed = Include those whose deadline has passed
+filter-topic = Topic

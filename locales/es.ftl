@@ -284,3 +284,5 @@ error-opportunity-place = Indica un lugar o marca «A distancia».
 error-too-long = Como máximo { $max } caracteres.
 error-time-zone = Indica una zona horaria como Europe/Berlin o Africa/Lagos.
 error-country = Indica códigos de país de dos letras como DE o NG.
+filter-closed = Incluir las que ya cerraron su plazo
+filter-topic = Tema

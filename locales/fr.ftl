@@ -284,3 +284,5 @@ error-opportunity-place = Indiquez un lieu, ou cochez « À distance ».
 error-too-long = { $max } caractères au plus.
 error-time-zone = Indiquez un fuseau horaire comme Europe/Berlin ou Africa/Lagos.
 error-country = Indiquez des codes de pays à deux lettres comme DE ou NG.
+filter-closed = Inclure celles dont la date limite est passée
+filter-topic = Thème

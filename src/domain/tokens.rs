@@ -21,7 +21,8 @@ pub struct Token {
 /// The prefix of every token, so that a leaked one is recognisable.
 const PREFIX: &str = "jisr_";
 
-fn hash(token: &str) -> String {
+/// The SHA-256 of a secret, in hex: how secrets we hand out are stored.
+pub(crate) fn hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|byte| format!("{byte:02x}"))

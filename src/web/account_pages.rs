@@ -8,7 +8,7 @@
 use super::auth::{self, Member, SESSION_COOKIE, Visitor};
 use super::forms::{Field, FormValues, place_errors};
 use super::i18n::Translator;
-use super::pages::{Reader, Site, languages};
+use super::pages::{MessagePage, Reader, Site, languages};
 use crate::app::AppState;
 use crate::config::Registration;
 use crate::domain::accounts::{self, Account, LoginRefused, Registered, Registering};
@@ -82,17 +82,6 @@ pub(crate) fn respond_with(
     html: std::result::Result<String, askama::Error>,
 ) -> Result<Response> {
     Ok(visitor.finish(state, reader.respond(status, html)?))
-}
-
-/// A short page with a heading and a sentence.
-#[derive(Template)]
-#[template(path = "message.html")]
-struct MessagePage {
-    t: Translator,
-    site: Site,
-    languages: Vec<(&'static str, String)>,
-    heading: String,
-    text: String,
 }
 
 fn message(

@@ -745,6 +745,15 @@ pub async fn new_form(
     respond_with(&state, &reader, &visitor, StatusCode::OK, page.render())
 }
 
+/// The publication `public_id` of `kind`; `Gone` once deleted.
+async fn find_live(state: &AppState, kind: Kind, public_id: &str) -> Result<Publication> {
+    let found = publication::find(state.db(), kind, public_id).await?;
+    if found.is_deleted() {
+        return Err(Error::Gone);
+    }
+    Ok(found)
+}
+
 /// `GET /publish/{kind}/{id}`: the form of a stored publication.
 pub async fn edit_form(
     State(state): State<AppState>,
@@ -754,10 +763,7 @@ pub async fn edit_form(
     Path((kind, public_id)): Path<(String, String)>,
 ) -> Result<Response> {
     let kind = kind_of(&kind)?;
-    let found = publication::find(state.db(), kind, &public_id).await?;
-    if found.is_deleted() {
-        return Err(Error::Gone);
-    }
+    let found = find_live(&state, kind, &public_id).await?;
     let reader = Reader::of(&state, &headers, &uri);
     let page = editor_page(
         &state,
@@ -795,7 +801,7 @@ pub async fn update(
     submission: Submission,
 ) -> Result<Response> {
     let kind = kind_of(&kind)?;
-    publication::find(state.db(), kind, &public_id).await?;
+    find_live(&state, kind, &public_id).await?;
     submit(
         &state,
         &headers,
@@ -917,10 +923,7 @@ pub async fn delete_confirm(
     Path((kind, public_id)): Path<(String, String)>,
 ) -> Result<Response> {
     let kind = kind_of(&kind)?;
-    let found = publication::find(state.db(), kind, &public_id).await?;
-    if found.is_deleted() {
-        return Err(Error::Gone);
-    }
+    let found = find_live(&state, kind, &public_id).await?;
     let reader = Reader::of(&state, &headers, &uri);
     let t = reader.t;
     let title = found

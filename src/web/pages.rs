@@ -249,6 +249,9 @@ pub struct PageQuery {
     kind: Option<String>,
     remote: Option<String>,
     year: Option<String>,
+    /// Opportunities whose deadline has passed too.
+    closed: Option<String>,
+    topic: Option<String>,
 }
 
 /// The filter form of a list page, as the reader left it.
@@ -266,6 +269,10 @@ pub struct FilterForm {
     pub choices: Vec<(String, String, bool)>,
     pub show_remote: bool,
     pub show_year: bool,
+    /// Opportunities: include those whose deadline has passed.
+    pub closed: bool,
+    /// Resources: the topic, as written.
+    pub topic: String,
 }
 
 fn given(value: &Option<String>) -> Option<String> {
@@ -315,7 +322,7 @@ fn filters(t: &Translator, kind: Kind, query: &PageQuery) -> (publication::Filte
             "category",
             crate::domain::event::CATEGORIES
                 .iter()
-                .map(|value| (value.to_string(), value.replace('_', " ")))
+                .map(|value| (value.to_string(), t.t(&format!("event-category-{value}"))))
                 .collect(),
             given(&query.category),
         ),
@@ -349,6 +356,7 @@ fn filters(t: &Translator, kind: Kind, query: &PageQuery) -> (publication::Filte
     }
     if kind == Kind::Opportunity {
         form.show_remote = true;
+        form.closed = given(&query.closed).is_some();
         form.remote = given(&query.remote).is_some();
         if form.remote {
             filters
@@ -361,6 +369,12 @@ fn filters(t: &Translator, kind: Kind, query: &PageQuery) -> (publication::Filte
         if let Some(year) = given(&query.year).and_then(|value| value.parse::<i32>().ok()) {
             form.year = year.to_string();
             filters.fields.push(("year", serde_json::Value::from(year)));
+        }
+        if let Some(topic) = given(&query.topic) {
+            filters
+                .fields
+                .push(("topic", serde_json::Value::String(topic.clone())));
+            form.topic = topic;
         }
     }
     (filters, form)
@@ -378,7 +392,7 @@ async fn list_page(
     let now = Utc::now();
     let listing = match kind {
         Kind::Event => Listing::UpcomingEvents { now },
-        Kind::Opportunity => Listing::OpenOpportunities { now },
+        Kind::Opportunity if given(&query.closed).is_none() => Listing::OpenOpportunities { now },
         other => Listing::Newest(Some(other)),
     };
     let t = reader.t;
@@ -550,14 +564,15 @@ struct PublicationPage {
     published: String,
 }
 
+/// A short page with a heading and a sentence.
 #[derive(Template)]
 #[template(path = "message.html")]
-struct MessagePage {
-    t: Translator,
-    site: Site,
-    languages: Vec<(&'static str, String)>,
-    heading: String,
-    text: String,
+pub(crate) struct MessagePage {
+    pub t: Translator,
+    pub site: Site,
+    pub languages: Vec<(&'static str, String)>,
+    pub heading: String,
+    pub text: String,
 }
 
 /// A publication's page: the reader's language first, then the others; 410 once deleted.
