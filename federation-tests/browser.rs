@@ -106,21 +106,7 @@ fn check_event_ics(out: &std::path::Path, flow: &Value) {
     let path = out.join("event.ics");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-    let unfolded = icalendar::parser::unfold(&text);
-    let calendar = icalendar::parser::read_calendar(&unfolded)
-        .unwrap_or_else(|error| panic!("event.ics: {error}\n{text}"));
-    let event = calendar
-        .components
-        .iter()
-        .find(|component| component.name == "VEVENT")
-        .unwrap_or_else(|| panic!("event.ics: no VEVENT\n{text}"));
-    let value = |name: &str| {
-        event
-            .properties
-            .iter()
-            .find(|property| property.name == name)
-            .map(|property| property.val.as_str().to_string())
-    };
+    let event = crate::harness::ics::first_event(&text);
     let utc = |local: &str| {
         let naive = NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M")
             .unwrap_or_else(|error| panic!("{local}: {error}"));
@@ -134,11 +120,13 @@ fn check_event_ics(out: &std::path::Path, flow: &Value) {
     };
     let starts = flow["starts"].as_str().expect("starts");
     let ends = flow["ends"].as_str().expect("ends");
-    // 18:00 in Berlin is 17:00 UTC in winter, 16:00 UTC in summer.
-    assert_eq!(value("DTSTART"), Some(utc(starts)), "{text}");
-    assert_eq!(value("DTEND"), Some(utc(ends)), "{text}");
+    // 18:00 in Berlin is 17:00 UTC in winter, 16:00 UTC in summer: the file's own VTIMEZONE
+    // must say the same as the time zone database.
+    assert_eq!(event.tzid, "Europe/Berlin", "{text}");
+    assert_eq!(event.starts_utc, utc(starts), "{text}");
+    assert_eq!(event.ends_utc, utc(ends), "{text}");
     assert_eq!(
-        value("SUMMARY").as_deref(),
+        Some(event.summary.as_str()),
         flow["titles"]["en"].as_str(),
         "{text}"
     );

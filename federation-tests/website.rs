@@ -174,31 +174,20 @@ async fn the_calendar_feeds_are_valid_icalendar_with_exact_times() {
             "lines folded at 75 octets"
         );
         assert!(text.contains("\r\n"), "CRLF line endings");
-        let unfolded = icalendar::parser::unfold(&text);
-        let calendar = icalendar::parser::read_calendar(&unfolded)
-            .unwrap_or_else(|error| panic!("{path}: {error}\n{text}"));
-        let event = calendar
-            .components
-            .iter()
-            .find(|component| component.name == "VEVENT")
-            .unwrap_or_else(|| panic!("{path}: no VEVENT\n{text}"));
-        let value = |name: &str| {
-            event
-                .properties
-                .iter()
-                .find(|property| property.name == name)
-                .map(|property| property.val.as_str().to_string())
-        };
-        // 10:00 in Berlin in March (UTC+1) is 09:00 UTC.
-        assert_eq!(
-            value("DTSTART").as_deref(),
-            Some("20270314T090000Z"),
+        // Written in Berlin time, with Berlin's VTIMEZONE: 10:00 in March 2027 (UTC+1, before
+        // the clocks change on the 28th) is 09:00 UTC.
+        let event = crate::harness::ics::first_event(&text);
+        assert_eq!(event.tzid, "Europe/Berlin");
+        assert!(
+            text.contains("DTSTART;TZID=Europe/Berlin:20270314T100000"),
             "{text}"
         );
-        assert_eq!(value("DTEND").as_deref(), Some("20270314T150000Z"));
-        assert_eq!(value("SUMMARY").as_deref(), Some("Diaspora Careers Fair"));
-        assert_eq!(value("UID").as_deref(), created["url"].as_str());
-        assert_eq!(value("GEO").as_deref(), Some("52.4812;13.435"));
+        assert_eq!(event.starts_utc, "20270314T090000Z", "{text}");
+        assert_eq!(event.ends_utc, "20270314T150000Z");
+        assert!(text.contains("BEGIN:DAYLIGHT\r\nDTSTART:20270328T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200"), "{text}");
+        assert_eq!(event.summary, "Diaspora Careers Fair");
+        assert_eq!(Some(event.uid.as_str()), created["url"].as_str());
+        assert_eq!(event.geo.as_deref(), Some("52.4812;13.435"));
     }
     alpha.stop().await;
 }

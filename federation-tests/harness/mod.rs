@@ -4,6 +4,7 @@ pub mod browser;
 pub mod crate_peer;
 pub mod database;
 pub mod fedify_peer;
+pub mod ics;
 pub mod instance;
 pub mod network;
 pub mod process;

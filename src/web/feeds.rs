@@ -1,8 +1,9 @@
 //! Feeds: Atom for each kind of publication, and iCalendar (RFC 5545) for the events, the
 //! whole calendar and each event on its own.
 //!
-//! Event times are written in UTC (`DTSTART:20260314T090000Z`): the instant is exact and every
-//! calendar shows it in its reader's zone; the event's own IANA zone travels in `X-JISR-TZID`.
+//! Event times are written in the event's own IANA zone (`DTSTART;TZID=Europe/Berlin:
+//! 20260314T100000`), and each document carries the `VTIMEZONE` of every zone it names, for
+//! the years of its events (`vtimezone.rs`).
 
 use super::pages::Reader;
 use crate::app::AppState;
@@ -12,7 +13,7 @@ use crate::web::html::escape;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 
 /// Escapes a TEXT value (RFC 5545 §3.3.11).
 fn ics_text(text: &str) -> String {
@@ -56,8 +57,16 @@ fn vevent(state: &AppState, publication: &Publication, language: &str) -> Option
         "BEGIN:VEVENT".to_string(),
         format!("UID:{url}"),
         format!("DTSTAMP:{}", ics_time(publication.updated_at)),
-        format!("DTSTART:{}", ics_time(event.starts().with_timezone(&Utc))),
-        format!("DTEND:{}", ics_time(event.ends().with_timezone(&Utc))),
+        format!(
+            "DTSTART;TZID={}:{}",
+            event.time_zone,
+            event.starts_local.format("%Y%m%dT%H%M%S")
+        ),
+        format!(
+            "DTEND;TZID={}:{}",
+            event.time_zone,
+            event.ends_local.format("%Y%m%dT%H%M%S")
+        ),
         format!(
             "SUMMARY;LANGUAGE={}:{}",
             text.language,
@@ -70,7 +79,6 @@ fn vevent(state: &AppState, publication: &Publication, language: &str) -> Option
         ),
         format!("URL:{url}"),
         format!("STATUS:{}", event.status.to_ascii_uppercase()),
-        format!("X-JISR-TZID:{}", event.time_zone),
     ];
     if let Some(place) = &event.place {
         lines.push(format!("LOCATION:{}", ics_text(&place.one_line())));
@@ -108,6 +116,22 @@ fn calendar_document(state: &AppState, events: &[Publication], language: &str) -
         format!("X-WR-CALNAME:{}", ics_text(name)),
     ] {
         document.push_str(&fold(&line));
+    }
+    // Each zone once, for the years from its first event's start to its last one's end.
+    let mut zones: std::collections::BTreeMap<&str, (i32, i32)> = Default::default();
+    for publication in events {
+        if let Details::Event(event) = &publication.draft.details {
+            let (first, last) = (event.starts_local.year(), event.ends_local.year());
+            let years = zones
+                .entry(event.time_zone.as_str())
+                .or_insert((first, last));
+            *years = (years.0.min(first), years.1.max(last));
+        }
+    }
+    for (zone, (first, last)) in zones {
+        for line in super::vtimezone::vtimezone(zone, first, last).unwrap_or_default() {
+            document.push_str(&fold(&line));
+        }
     }
     for event in events {
         if let Some(vevent) = vevent(state, event, language) {

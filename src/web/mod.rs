@@ -16,6 +16,7 @@ pub mod html;
 pub mod i18n;
 pub mod pages;
 pub mod search;
+pub mod vtimezone;
 
 use crate::app::AppState;
 use crate::error::Error;
