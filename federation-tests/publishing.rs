@@ -275,8 +275,15 @@ async fn each_kind_has_its_wire_shape() {
     assert_eq!(event["nameMap"]["ar"], "معرض الوظائف للمغتربين");
     let summary = event["summary"].as_str().expect("summary");
     assert!(
-        summary.contains("Sat 14 Mar 2026, 10:00–16:00") && summary.contains("Rathaus Neukölln"),
+        summary.contains("Saturday 14 March 2026, 10:00–16:00")
+            && summary.contains("Rathaus Neukölln"),
         "{summary}"
+    );
+    // The lines we add are in each text's language, with its digits.
+    let arabic = event["summaryMap"]["ar"].as_str().expect("Arabic summary");
+    assert!(
+        arabic.contains("السبت ١٤ مارس ٢٠٢٦، ١٠:٠٠–١٦:٠٠") && arabic.contains("وعبر الإنترنت أيضًا"),
+        "{arabic}"
     );
     assert!(
         event["attachment"]
@@ -298,7 +305,7 @@ async fn each_kind_has_its_wire_shape() {
         page["summary"]
             .as_str()
             .expect("summary")
-            .contains("Volunteering · Berlin or online · apply by 30 Nov 2026")
+            .contains("Volunteering · Berlin or online · Apply by 30 November 2026")
     );
 
     // The outbox lists all four, newest first, and each dereferences.

@@ -352,3 +352,23 @@ async fn list_pages_filter_by_country_objective_language_and_kind() {
     );
     alpha.stop().await;
 }
+
+#[tokio::test]
+async fn hashtag_pages_list_what_carries_the_tag() {
+    let database = TestDatabase::create().await;
+    let (alpha, created) = with_event(&database).await;
+    let url = created["url"].as_str().expect("url");
+    let (_, html, _) = page(url.parse().expect("url"), "en").await;
+    assert!(html.contains("href=\"/tags/berlin\""), "{html}");
+    for path in ["/tags/berlin", "/tags/BERLIN", "/tags/%23Berlin"] {
+        let (status, html, _) = page(alpha.url(path), "en").await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains("Diaspora Careers Fair"), "{path}: {html}");
+    }
+    let (status, html, _) = page(alpha.url("/tags/lagos"), "en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("Diaspora Careers Fair"));
+    let (status, _, _) = page(alpha.url("/tags/not%20a%20tag"), "en").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    alpha.stop().await;
+}

@@ -286,3 +286,6 @@ error-time-zone = اكتب منطقة زمنية مثل Europe/Berlin أو Afric
 error-country = اكتب رموز البلدان المكوّنة من حرفين مثل DE أو NG.
 filter-closed = اعرض أيضًا ما انتهى موعد التقديم إليه
 filter-topic = الموضوع
+event-cancelled-title = أُلغيت: { $title }
+event-place-and-online = { $place } (وعبر الإنترنت أيضًا)
+opportunity-place-or-online = { $place } أو عن بعد

@@ -286,3 +286,6 @@ error-time-zone = Give a time zone such as Europe/Berlin or Africa/Lagos.
 error-country = Give two-letter country codes such as DE or NG.
 filter-closed = Include those whose deadline has passed
 filter-topic = Topic
+event-cancelled-title = Cancelled: { $title }
+event-place-and-online = { $place } (also online)
+opportunity-place-or-online = { $place } or online

@@ -286,3 +286,6 @@ error-time-zone = Indica una zona horaria como Europe/Berlin o Africa/Lagos.
 error-country = Indica códigos de país de dos letras como DE o NG.
 filter-closed = Incluir las que ya cerraron su plazo
 filter-topic = Tema
+event-cancelled-title = Cancelado: { $title }
+event-place-and-online = { $place } (también en línea)
+opportunity-place-or-online = { $place } o a distancia

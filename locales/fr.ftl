@@ -286,3 +286,6 @@ error-time-zone = Indiquez un fuseau horaire comme Europe/Berlin ou Africa/Lagos
 error-country = Indiquez des codes de pays à deux lettres comme DE ou NG.
 filter-closed = Inclure celles dont la date limite est passée
 filter-topic = Thème
+event-cancelled-title = Annulé : { $title }
+event-place-and-online = { $place } (aussi en ligne)
+opportunity-place-or-online = { $place } ou à distance

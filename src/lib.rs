@@ -26,4 +26,5 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod federation;
+pub mod i18n;
 pub mod web;

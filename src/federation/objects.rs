@@ -12,9 +12,10 @@ use super::urls::Urls;
 use crate::app::AppState;
 use crate::domain::event::EventDetails;
 use crate::domain::opportunity::OpportunityDetails;
-use crate::domain::publication::{Details, Kind, Publication};
+use crate::domain::publication::{Details, Kind, Publication, Text};
 use crate::domain::resource::ResourceDetails;
 use crate::domain::text::{escape_html, plain_title};
+use crate::i18n::{Language, Translator};
 use serde_json::{Map, Value, json};
 use url::Url;
 
@@ -79,33 +80,36 @@ pub fn object(state: &AppState, publication: &Publication) -> Value {
     let Some(text) = publication.text() else {
         return json!({"id": id, "type": object_type(publication.kind)});
     };
-    let name = |title: &str| -> String {
-        let title = plain_title(title);
+    // The lines we write around the organization's texts are in each text's language.
+    let name = |text: &Text| -> String {
+        let title = plain_title(&text.title);
         match &publication.draft.details {
-            Details::Event(event) if event.status == "cancelled" => format!("Cancelled: {title}"),
+            Details::Event(event) if event.status == "cancelled" => {
+                translator(&text.language).t1("event-cancelled-title", "title", &title)
+            }
             _ => title,
         }
     };
-    let summary = |summary: &str| summary_html(publication, summary);
-    let content = |body_html: &str| content_html(publication, body_html);
+    let summary = |text: &Text| summary_html(publication, text);
+    let content = |text: &Text| content_html(publication, text);
     let mut object = json!({
         "id": id,
         "type": object_type(publication.kind),
         "attributedTo": organization.id,
-        "name": name(&text.title),
-        "summary": summary(&text.summary),
-        "content": content(&text.body_html),
+        "name": name(text),
+        "summary": summary(text),
+        "content": content(text),
         "url": id,
         "published": rfc3339(publication.published_at),
         "to": [PUBLIC],
         "cc": [urls.followers(&organization.username)],
         "sensitive": false,
         "inLanguage": publication.draft.default_language,
-        "nameMap": language_map(publication, |text| Value::String(name(&text.title))),
-        "summaryMap": language_map(publication, |text| Value::String(summary(&text.summary))),
-        "contentMap": language_map(publication, |text| Value::String(content(&text.body_html))),
+        "nameMap": language_map(publication, |text| Value::String(name(text))),
+        "summaryMap": language_map(publication, |text| Value::String(summary(text))),
+        "contentMap": language_map(publication, |text| Value::String(content(text))),
         "tag": hashtags(urls, &publication.draft.hashtags),
-        "attachment": [{"type": "Link", "mediaType": "text/html", "href": id, "name": name(&text.title)}],
+        "attachment": [{"type": "Link", "mediaType": "text/html", "href": id, "name": name(text)}],
         "gcmObjectives": publication.draft.gcm_objectives,
         "countriesOfOrigin": publication.draft.countries_of_origin,
         "countriesOfResidence": publication.draft.countries_of_residence,
@@ -163,46 +167,48 @@ fn hashtags(urls: &Urls, tags: &[String]) -> Value {
     )
 }
 
+/// The translator for a text's language: ours when we have its catalog, else English.
+fn translator(language: &str) -> Translator {
+    Translator::new(Language::parse(language).unwrap_or(Language::En))
+}
+
 /// The summary Mastodon shows: for events the date, time and place first, for opportunities the
-/// card line; then the summary; all escaped, no links.
-fn summary_html(publication: &Publication, summary: &str) -> String {
-    let summary = format!("<p>{}</p>", escape_html(summary));
+/// card line; then the summary; all escaped, no links; in the text's language.
+fn summary_html(publication: &Publication, text: &Text) -> String {
+    let t = translator(&text.language);
+    let summary = format!("<p>{}</p>", escape_html(&text.summary));
     match &publication.draft.details {
         Details::Event(event) => format!(
             "<p>{}</p>{summary}",
-            escape_html(&event_line(event)).replace('\n', "<br>")
+            escape_html(&event_line(event, &t)).replace('\n', "<br>")
         ),
         Details::Opportunity(opportunity) => {
             format!(
                 "<p>{}</p>{summary}",
-                escape_html(&opportunity_line(opportunity))
+                escape_html(&opportunity_line(opportunity, &t))
             )
         }
         _ => summary,
     }
 }
 
-/// `📅 Sat 14 Mar 2026, 10:00–16:00 (Europe/Berlin, UTC+01:00)` and `📍 place` lines.
-pub fn event_line(event: &EventDetails) -> String {
+/// `📅 Saturday 14 March 2026, 10:00–16:00 (Europe/Berlin, UTC+01:00)` and `📍 place` lines.
+pub fn event_line(event: &EventDetails, t: &Translator) -> String {
     let starts = event.starts();
     let ends = event.ends();
     let when = if starts.date_naive() == ends.date_naive() {
         format!(
             "{}–{}",
-            starts.format("%a %-d %b %Y, %H:%M"),
-            ends.format("%H:%M")
+            t.date_time(&starts),
+            t.digits(&ends.format("%H:%M").to_string())
         )
     } else {
-        format!(
-            "{} – {}",
-            starts.format("%a %-d %b %Y, %H:%M"),
-            ends.format("%a %-d %b %Y, %H:%M")
-        )
+        format!("{} – {}", t.date_time(&starts), t.date_time(&ends))
     };
     let status = match event.status.as_str() {
-        "cancelled" => "❌ Cancelled. ",
-        "tentative" => "❔ To be confirmed. ",
-        _ => "",
+        "cancelled" => format!("❌ {}. ", t.t("event-status-cancelled")),
+        "tentative" => format!("❔ {}. ", t.t("event-status-tentative")),
+        _ => String::new(),
     };
     let mut line = format!(
         "{status}📅 {when} ({}, UTC{})",
@@ -210,67 +216,75 @@ pub fn event_line(event: &EventDetails) -> String {
         starts.format("%:z")
     );
     match (&event.place, &event.online_url) {
-        (Some(place), Some(_)) => {
-            line.push_str(&format!("\n📍 {} (also online)", place.one_line()))
-        }
+        (Some(place), Some(_)) => line.push_str(&format!(
+            "\n📍 {}",
+            t.t1("event-place-and-online", "place", &place.one_line())
+        )),
         (Some(place), None) => line.push_str(&format!("\n📍 {}", place.one_line())),
-        (None, Some(_)) => line.push_str("\n💻 Online"),
+        (None, Some(_)) => line.push_str(&format!("\n💻 {}", t.t("event-online"))),
         (None, None) => {}
     }
     line
 }
 
-/// `🤝 Volunteering · Berlin or online · apply by 30 Nov 2026`.
-pub fn opportunity_line(opportunity: &OpportunityDetails) -> String {
-    let kind = match opportunity.kind.as_str() {
-        "job" => "💼 Job",
-        "volunteering" => "🤝 Volunteering",
-        "course" => "🎓 Course",
-        "grant" => "💶 Grant",
-        "call_for_proposals" => "📣 Call for proposals",
-        "fellowship" => "🎓 Fellowship",
-        other => other,
+/// `🤝 Volunteering · Berlin or online · Apply by 30 November 2026`.
+pub fn opportunity_line(opportunity: &OpportunityDetails, t: &Translator) -> String {
+    let icon = match opportunity.kind.as_str() {
+        "job" => "💼",
+        "volunteering" => "🤝",
+        "course" | "fellowship" => "🎓",
+        "grant" => "💶",
+        _ => "📣",
     };
+    let kind = format!(
+        "{icon} {}",
+        t.t(&format!("opportunity-kind-{}", opportunity.kind))
+    );
     let place = match (&opportunity.place, opportunity.remote) {
-        (Some(place), true) => format!("{place} or online"),
+        (Some(place), true) => t.t1("opportunity-place-or-online", "place", place),
         (Some(place), false) => place.clone(),
-        (None, _) => "Online".to_string(),
+        (None, _) => t.t("event-online"),
     };
-    let mut parts = vec![kind.to_string(), place];
+    let mut parts = vec![kind, place];
     if let Some(deadline) = opportunity.deadline {
-        parts.push(format!("apply by {}", deadline.format("%-d %b %Y")));
+        parts.push(t.t1(
+            "opportunity-deadline",
+            "date",
+            &t.date(&deadline.fixed_offset()),
+        ));
     }
     parts.join(" · ")
 }
 
 /// The body, plus the links a reader needs (the document of a resource, the online link of an
-/// event) written into it.
-fn content_html(publication: &Publication, body_html: &str) -> String {
-    let link = |url: &Url, label: &str| {
+/// event) written into it, labelled in the text's language.
+fn content_html(publication: &Publication, text: &Text) -> String {
+    let t = translator(&text.language);
+    let link = |url: &Url, key: &str| {
         format!(
             "<p><a href=\"{}\">{}</a></p>",
             escape_html(url.as_str()),
-            escape_html(label)
+            escape_html(&t.t(key))
         )
     };
-    let mut content = body_html.to_string();
+    let mut content = text.body_html.clone();
     match &publication.draft.details {
         Details::Resource(resource) => {
             if let Some(url) = &resource.document_url {
-                content.push_str(&link(url, "Read the document"));
+                content.push_str(&link(url, "resource-document"));
             }
             if let Some(url) = &resource.link {
-                content.push_str(&link(url, "More about it"));
+                content.push_str(&link(url, "resource-link"));
             }
         }
         Details::Event(event) => {
             if let Some(url) = &event.online_url {
-                content.push_str(&link(url, "Join online"));
+                content.push_str(&link(url, "event-join-online"));
             }
         }
         Details::Opportunity(opportunity) => {
             if let Some(url) = &opportunity.apply_url {
-                content.push_str(&link(url, "How to apply"));
+                content.push_str(&link(url, "opportunity-apply"));
             }
         }
         Details::Story(_) => {}

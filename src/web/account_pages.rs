@@ -7,12 +7,12 @@
 
 use super::auth::{self, Member, SESSION_COOKIE, Visitor};
 use super::forms::{Field, FormValues, place_errors};
-use super::i18n::Translator;
 use super::pages::{MessagePage, Reader, Site, languages};
 use crate::app::AppState;
 use crate::config::Registration;
 use crate::domain::accounts::{self, Account, LoginRefused, Registered, Registering};
 use crate::error::{Error, FieldError, Result};
+use crate::i18n::Translator;
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Path, Query, State};

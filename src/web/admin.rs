@@ -4,11 +4,11 @@
 use super::account_pages::respond_with;
 use super::auth::Admin;
 use super::forms::FormValues;
-use super::i18n::Translator;
 use super::pages::{Reader, Site, languages};
 use crate::app::AppState;
 use crate::domain::accounts::{self, Account, Change, Role};
 use crate::error::{Error, Result};
+use crate::i18n::Translator;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};

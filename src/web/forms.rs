@@ -5,8 +5,8 @@
 //! Invariant: an error is shown next to the field it belongs to; errors that name no field of
 //! the form are shown at the top (`unplaced`).
 
-use super::i18n::Translator;
 use crate::error::FieldError;
+use crate::i18n::Translator;
 use std::collections::BTreeMap;
 
 /// One choice of a select, radio group or checkbox group.

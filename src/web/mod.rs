@@ -13,7 +13,6 @@ pub mod error;
 pub mod feeds;
 pub mod forms;
 pub mod html;
-pub mod i18n;
 pub mod pages;
 pub mod search;
 pub mod vtimezone;
@@ -38,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/opportunities", get(pages::opportunities))
         .route("/resources", get(pages::resources))
         .route("/about", get(pages::about))
+        .route("/tags/{tag}", get(pages::tag))
         .route(
             "/register",
             get(account_pages::register_page).post(account_pages::register),

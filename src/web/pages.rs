@@ -2,12 +2,12 @@
 //! month calendar, and each publication's page (the `url` of its federated object). Rendered
 //! on the server with askama templates (`templates/`), in the reader's language.
 
-use super::i18n::{Language, Translator, negotiate};
 use crate::app::AppState;
 use crate::domain::publication::{self, Details, Kind, Listing, Publication};
 use crate::error::{Error, Result};
+use crate::i18n::{Language, Translator, negotiate};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
@@ -293,6 +293,7 @@ fn filters(t: &Translator, kind: Kind, query: &PageQuery) -> (publication::Filte
         language: given(&query.language)
             .and_then(|value| crate::domain::validation::language(&value)),
         fields: Vec::new(),
+        hashtag: None,
     };
     let mut form = FilterForm {
         country: filters.country.clone().unwrap_or_default(),
@@ -561,6 +562,8 @@ struct PublicationPage {
     texts: Vec<TextView>,
     facts: Vec<String>,
     links: Vec<(String, String)>,
+    /// `(href, #tag)`.
+    tags: Vec<(String, String)>,
     published: String,
 }
 
@@ -690,6 +693,17 @@ pub fn publication_page(
             .collect(),
         facts,
         links,
+        tags: publication
+            .draft
+            .hashtags
+            .iter()
+            .map(|tag| {
+                (
+                    state.urls().hashtag(tag).path().to_string(),
+                    format!("#{tag}"),
+                )
+            })
+            .collect(),
         published: t.t1(
             "published-on",
             "date",
@@ -715,6 +729,49 @@ struct AboutPage {
     residence: String,
     /// `(href, text)`: a `mailto:` for an e-mail address, else the URL.
     contact: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "tag.html")]
+struct TagPage {
+    t: Translator,
+    site: Site,
+    languages: Vec<(&'static str, String)>,
+    heading: String,
+    items: Vec<Card>,
+}
+
+/// `GET /tags/{tag}`: everything we published with a hashtag, newest first (the `href` of the
+/// `Hashtag`s in our federated objects).
+pub async fn tag(
+    State(state): State<AppState>,
+    Path(tag): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response> {
+    let tag = tag.trim_start_matches('#').to_string();
+    if tag.is_empty()
+        || tag.chars().count() > 50
+        || !tag.chars().all(|c| c.is_alphanumeric() || c == '_')
+    {
+        return Err(Error::NotFound);
+    }
+    let reader = Reader::of(&state, &headers, &uri);
+    let t = reader.t;
+    let filters = publication::Filters {
+        hashtag: Some(tag.clone()),
+        ..publication::Filters::default()
+    };
+    let found =
+        publication::list_filtered(state.db(), Listing::Newest(None), &filters, 0, 60).await?;
+    let page = TagPage {
+        heading: format!("#{tag}"),
+        items: cards(&state, &t, &found),
+        t,
+        site: Site::of(&state),
+        languages: languages(),
+    };
+    reader.respond(StatusCode::OK, page.render())
 }
 
 /// `GET /about`: the organization, from the configuration.

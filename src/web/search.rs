@@ -3,7 +3,6 @@
 //! Results from the network are marked with their server and link there.
 
 use super::html::direction;
-use super::i18n::Translator;
 use super::pages::{Reader, Site, card, languages};
 use crate::app::AppState;
 use crate::domain::network::RemotePublication;
@@ -11,6 +10,7 @@ use crate::domain::publication::Kind;
 use crate::domain::search::{self, Hit, MAX_QUERY_CHARS};
 use crate::domain::text::html_to_text;
 use crate::error::Result;
+use crate::i18n::Translator;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};

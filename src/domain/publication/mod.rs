@@ -697,6 +697,8 @@ pub struct Filters {
     pub language: Option<String>,
     /// Some of the kind's own fields and their values, e.g. `("category", "social")`.
     pub fields: Vec<(&'static str, serde_json::Value)>,
+    /// A hashtag, without `#`, in any letter case.
+    pub hashtag: Option<String>,
 }
 
 /// Text that matches itself in a LIKE pattern escaped with `\`.
@@ -742,6 +744,12 @@ impl Filters {
             sql.push_str(&format!(
                 " and publication_id in (select publication_id from publication_text where language = {p})"
             ));
+        }
+        if let Some(tag) = &self.hashtag {
+            // `hashtags` is a JSON array of strings such as ["Berlin","careers"].
+            let pattern = format!("%\"{}\"%", like_literal(&tag.to_lowercase()));
+            let p = placeholder(pattern, &mut values);
+            sql.push_str(&format!(" and lower(hashtags) like {p} escape '\\'"));
         }
         for (name, value) in &self.fields {
             // `details` is the kind's fields as compact JSON: `"name":value` appears verbatim.

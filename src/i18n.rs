@@ -1,6 +1,7 @@
-//! The website's languages: English, Arabic, French and Spanish, from the Fluent catalogs in
-//! `locales/`, chosen per request (switcher, then `Accept-Language`, then the instance's
-//! default), with dates and numbers written the way each language writes them.
+//! The interface languages: English, Arabic, French and Spanish, from the Fluent catalogs in
+//! `locales/`, chosen per request by the website (switcher, then `Accept-Language`, then the
+//! instance's default) and per language by the federated objects' generated lines, with dates
+//! and numbers written the way each language writes them.
 //!
 //! Invariant: no UI text is written in templates or handlers; it all comes from the catalogs,
 //! which have the same keys in every language (a test checks).
@@ -51,10 +52,10 @@ impl Language {
 }
 
 const SOURCES: [&str; 4] = [
-    include_str!("../../locales/en.ftl"),
-    include_str!("../../locales/ar.ftl"),
-    include_str!("../../locales/fr.ftl"),
-    include_str!("../../locales/es.ftl"),
+    include_str!("../locales/en.ftl"),
+    include_str!("../locales/ar.ftl"),
+    include_str!("../locales/fr.ftl"),
+    include_str!("../locales/es.ftl"),
 ];
 
 /// The four catalogs, parsed once (they are part of the binary).
