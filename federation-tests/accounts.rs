@@ -697,4 +697,43 @@ async fn story_images_are_reencoded_without_their_metadata_and_need_a_descriptio
     assert!(!bytes.windows(4).any(|window| window == b"Exif"));
     assert!(!bytes.windows(3).any(|window| window == b"GPS"));
     image::load_from_memory(&bytes).expect("a real image");
+
+    // The upload of the first attempt (refused for its missing description) is shown by no
+    // publication: a day later, housekeeping deletes it and keeps the published one.
+    let db = alpha.state().db();
+    let aged = "update image set created_at = $1";
+    let two_days_ago = chrono::Utc::now() - chrono::Duration::days(2);
+    match db {
+        jisr::db::Db::Sqlite(pool) => {
+            sqlx::query(aged)
+                .bind(two_days_ago)
+                .execute(pool)
+                .await
+                .expect("age");
+        }
+        jisr::db::Db::Postgres(pool) => {
+            sqlx::query(aged)
+                .bind(two_days_ago)
+                .execute(pool)
+                .await
+                .expect("age");
+        }
+    }
+    assert_eq!(
+        jisr::domain::images::forget_unused(db)
+            .await
+            .expect("forget"),
+        1
+    );
+    let response = editor
+        .client
+        .get(alpha.url(&media))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the published image stays"
+    );
 }

@@ -136,7 +136,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Hourly housekeeping: forget old received activity ids, expired sessions and links.
+/// Hourly housekeeping: forget old received activity ids, expired sessions and links, and
+/// images no publication shows.
 fn spawn_maintenance(state: &AppState) -> tokio::task::JoinHandle<()> {
     let state = state.clone();
     tokio::spawn(async move {
@@ -154,6 +155,13 @@ fn spawn_maintenance(state: &AppState) -> tokio::task::JoinHandle<()> {
             }
             if let Err(error) = crate::domain::accounts::forget_expired(state.db()).await {
                 tracing::error!(error = ?error, "maintenance: sessions");
+            }
+            match crate::domain::images::forget_unused(state.db()).await {
+                Ok(forgotten) if forgotten > 0 => {
+                    tracing::info!(forgotten, "deleted unused images")
+                }
+                Ok(_) => {}
+                Err(error) => tracing::error!(error = ?error, "maintenance: images"),
             }
         }
     })

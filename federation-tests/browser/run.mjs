@@ -275,6 +275,13 @@ async function flow(browser) {
     await expectPresent(page, 'form[action="/logout"] button', 'login: logged in');
 
     step('publish form');
+    // The forms in Arabic, right to left: accessible too, and photographed.
+    for (const path of ['/publish/event', '/account', '/publish']) {
+      if (await open(page, url(path, { lang: 'ar' }), `GET ${path}?lang=ar`)) {
+        await accessibility(page, `${path}?lang=ar`);
+        await screenshot(page, `ar-desktop${path.replaceAll('/', '-')}`);
+      }
+    }
     if (!(await open(page, url('/publish/event', { lang: 'en' }), 'GET /publish/event'))) {
       throw new Error('no /publish/event page');
     }
