@@ -553,6 +553,13 @@ async fn editors_publish_preview_edit_and_delete_through_the_forms() {
     let public_id = location.trim_start_matches("/events/").to_string();
     let page = editor.get(&location).await;
     assert!(page.body.contains("Poetry evening"));
+    let edit_link = format!("href=\"/publish/event/{public_id}\"");
+    assert!(
+        page.body.contains(&edit_link),
+        "an editor sees the edit link"
+    );
+    let anonymous = Browser::new(&alpha).get(&location).await;
+    assert!(!anonymous.body.contains(&edit_link), "others do not");
     let calendar = editor.get("/events/calendar?month=2027-01&lang=ar").await;
     assert!(calendar.body.contains("أمسية شعرية"), "{}", calendar.body);
     assert!(calendar.body.contains("dir=\"rtl\""));

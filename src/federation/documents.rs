@@ -226,7 +226,7 @@ pub async fn publication(
         .ok_or(Error::NotFound)?;
     let found = publication::find(state.db(), kind, &public_id).await?;
     if !wants_activity_json(&headers) {
-        return crate::web::pages::publication_page(&state, &headers, &uri, &found);
+        return crate::web::pages::publication_page(&state, &headers, &uri, &found).await;
     }
     check_signed_get(&state, &method, &uri, &headers).await?;
     let mut response = activity_json(&objects::document(&state, &found));

@@ -565,6 +565,8 @@ struct PublicationPage {
     /// `(href, #tag)`.
     tags: Vec<(String, String)>,
     published: String,
+    /// The edit form, for a logged-in editor.
+    edit: Option<String>,
 }
 
 /// A short page with a heading and a sentence.
@@ -578,8 +580,9 @@ pub(crate) struct MessagePage {
     pub text: String,
 }
 
-/// A publication's page: the reader's language first, then the others; 410 once deleted.
-pub fn publication_page(
+/// A publication's page: the reader's language first, then the others; 410 once deleted. An
+/// editor or admin who is logged in also gets a link to its edit form.
+pub async fn publication_page(
     state: &AppState,
     headers: &HeaderMap,
     uri: &Uri,
@@ -693,6 +696,7 @@ pub fn publication_page(
             .collect(),
         facts,
         links,
+        edit: editor_link(state, headers, publication).await?,
         tags: publication
             .draft
             .hashtags
@@ -729,6 +733,27 @@ struct AboutPage {
     residence: String,
     /// `(href, text)`: a `mailto:` for an e-mail address, else the URL.
     contact: Option<(String, String)>,
+}
+
+/// The edit form of `publication` when the request comes from a logged-in editor or admin.
+async fn editor_link(
+    state: &AppState,
+    headers: &HeaderMap,
+    publication: &Publication,
+) -> Result<Option<String>> {
+    let Some(secret) = super::auth::cookie(headers, super::auth::SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let session = crate::domain::accounts::session(state.db(), secret).await?;
+    Ok(session
+        .filter(|session| session.account.role.can_publish())
+        .map(|_| {
+            format!(
+                "/publish/{}/{}",
+                publication.kind.as_str(),
+                publication.public_id
+            )
+        }))
 }
 
 #[derive(Template)]
