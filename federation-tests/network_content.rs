@@ -184,6 +184,29 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
     );
     assert!(stored().await.is_empty(), "a deleted id does not come back");
 
+    // A Delete that overtakes its Create (retries reorder activities): the Create stays out.
+    let late_id = remote.base().join("articles/9").expect("id");
+    let delete = activity(&remote, "Delete", json!(late_id));
+    assert_eq!(
+        remote.post("ada", &inbox, &delete, Forgery::None).await.0,
+        StatusCode::ACCEPTED
+    );
+    let mut late = article(&remote, "Late", "2026-11-06T10:00:00Z");
+    late["id"] = json!(late_id);
+    assert_eq!(
+        remote
+            .post(
+                "ada",
+                &inbox,
+                &activity(&remote, "Create", late),
+                Forgery::None
+            )
+            .await
+            .0,
+        StatusCode::ACCEPTED
+    );
+    assert!(stored().await.is_empty(), "deleted before it arrived");
+
     let reject = activity(&remote, "Reject", json!(follow["id"]));
     assert_eq!(
         remote.post("ada", &inbox, &reject, Forgery::None).await.0,

@@ -88,6 +88,23 @@ pub async fn erase(tx: &mut Tx, ap_id: &str, actor_ap_id: &str) -> Result<bool> 
     Ok(changed > 0)
 }
 
+/// Records that `ap_id` of `actor_ap_id` is deleted before we ever received it, so that its
+/// `Create`, if it comes later, is not stored (an existing row is left as it is).
+pub async fn tombstone(tx: &mut Tx, ap_id: &str, actor_ap_id: &str) -> Result<()> {
+    let sql = "insert into remote_publication (ap_id, actor_ap_id, object_type, name, summary_html, \
+               content_html, url, language, starts_at, ends_at, published_at, updated_at, received_at, \
+               search_text, deleted_at) values ($1, $2, 'Tombstone', '', '', '', $1, null, null, null, \
+               $3, $3, $3, '', $3) on conflict (ap_id) do nothing";
+    with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(ap_id)
+        .bind(actor_ap_id)
+        .bind(Utc::now())
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
 /// The stored (not deleted) publications of the network, newest first.
 pub async fn list(db: &Db, limit: i64) -> Result<Vec<RemotePublication>> {
     let sql = "select ap_id, actor_ap_id, object_type, name, summary_html, content_html, url, \

@@ -1,7 +1,10 @@
 //! `Delete` of an object by its author: network content is erased, a comment removed. A
+//! `Delete` from an actor we follow of an object we have not received yet leaves a tombstone,
+//! so that a `Create` delivered late (retries reorder activities) does not bring it back. A
 //! `Delete` of an actor we never stored, or of anything else, is accepted and ignored.
 
 use super::{id_of, parse};
+use crate::app::AppState;
 use crate::db::Tx;
 use crate::domain::{comment, network};
 use crate::error::{Error, Result};
@@ -18,7 +21,12 @@ struct Delete {
     object: Url,
 }
 
-pub(super) async fn receive(tx: &mut Tx, activity: Value, signer: &RemoteActor) -> Result<()> {
+pub(super) async fn receive(
+    state: &AppState,
+    tx: &mut Tx,
+    activity: Value,
+    signer: &RemoteActor,
+) -> Result<()> {
     let delete: Delete = parse("Delete", activity)?;
     let actor = signer.url();
     if !same_origin(&delete.object, actor) {
@@ -36,6 +44,10 @@ pub(super) async fn receive(tx: &mut Tx, activity: Value, signer: &RemoteActor) 
     }
     let erased = network::erase(tx, delete.object.as_str(), actor.as_str()).await?
         || comment::erase(tx, delete.object.as_str(), actor.as_str()).await?;
+    let organization = state.actors().organization.local_actor_id;
+    if !erased && following::is_following(tx, organization, actor).await? {
+        network::tombstone(tx, delete.object.as_str(), actor.as_str()).await?;
+    }
     tracing::info!(object = %delete.object, erased, "Delete");
     Ok(())
 }

@@ -34,7 +34,7 @@ pub async fn handle(
         "Undo" => undo::receive(state, tx, activity, signer).await,
         "Accept" | "Reject" => accept::receive(tx, kind, activity, signer).await,
         "Create" | "Update" => create::receive(state, tx, kind, activity, signer).await,
-        "Delete" => delete::receive(tx, activity, signer).await,
+        "Delete" => delete::receive(state, tx, activity, signer).await,
         other => {
             tracing::info!(kind = other, actor = %signer.ap_id, "activity kind not handled yet; accepted and ignored");
             Ok(())
