@@ -744,3 +744,89 @@ async fn story_images_are_reencoded_without_their_metadata_and_need_a_descriptio
         "the published image stays"
     );
 }
+
+#[tokio::test]
+async fn members_change_their_password_and_admins_make_reset_links() {
+    let database = TestDatabase::create().await;
+    let alpha = start(&database, |config| {
+        config.accounts.registration = Registration::Open;
+    })
+    .await;
+    let mut admin = Browser::new(&alpha);
+    admin.register("Admin", "admin@example.org", &[]).await;
+    let mut member = Browser::new(&alpha);
+    member.register("Member", "member@example.org", &[]).await;
+    let mut elsewhere = Browser::new(&alpha);
+    let answer = elsewhere
+        .login("member@example.org", "a long enough passphrase")
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+
+    assert_eq!(member.get("/account/password").await.status, StatusCode::OK);
+    let answer = member
+        .post(
+            "/account/password",
+            &[("current_password", "wrong guess!!"), ("password", "short")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.body.contains("id=\"field-current-password-error\""));
+    assert!(answer.body.contains("id=\"field-password-error\""));
+    let answer = member
+        .post(
+            "/account/password",
+            &[
+                ("current_password", "a long enough passphrase"),
+                ("password", "another long passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(
+        member.get("/account").await.status,
+        StatusCode::OK,
+        "this login stays"
+    );
+    assert_eq!(
+        elsewhere.get("/account").await.status,
+        StatusCode::SEE_OTHER,
+        "the other login ended"
+    );
+    assert_eq!(
+        Browser::new(&alpha)
+            .login("member@example.org", "another long passphrase")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    // No mail: an admin makes a reset link on the members page and gives it on.
+    let id = accounts::find_by_email(alpha.state().db(), "member@example.org")
+        .await
+        .expect("member")
+        .account_id;
+    admin.get("/admin/members").await;
+    let page = admin
+        .post(&format!("/admin/members/{id}/reset-link"), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let at = page.body.find("/reset/").expect("a reset link");
+    let path: String = page.body[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || ['/', '-', '_'].contains(c))
+        .collect();
+    let mut owner = Browser::new(&alpha);
+    assert_eq!(owner.get(&path).await.status, StatusCode::OK);
+    let answer = owner
+        .post(&path, &[("password", "a third long passphrase")])
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(
+        member
+            .post(&format!("/admin/members/{id}/reset-link"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER,
+        "the reset ended the member's logins; members make no links anyway"
+    );
+}

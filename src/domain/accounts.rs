@@ -467,6 +467,12 @@ pub const RESET_LINK_HOURS: i64 = 24;
 /// Makes a password reset link's secret for the account with `email`.
 pub async fn reset_link(db: &Db, email: &str) -> Result<String> {
     let account = find_by_email(db, email).await?;
+    reset_link_for(db, account.account_id).await
+}
+
+/// Makes a password reset link's secret for account `account_id` (`NotFound` if none).
+pub async fn reset_link_for(db: &Db, account_id: i64) -> Result<String> {
+    let account = find(db, account_id).await?;
     let secret = new_secret();
     let now = Utc::now();
     let sql = "insert into one_time_link (purpose, token_hash, account_id, created_at, expires_at) \
@@ -534,6 +540,54 @@ pub async fn reset_password(db: &Db, secret: &str, password: &str) -> Result<Acc
     });
     transaction.commit().await?;
     Ok(account)
+}
+
+/// The account `account_id`.
+pub async fn find(db: &Db, account_id: i64) -> Result<Account> {
+    let sql: &'static str = concat!("select ", columns!(), " from account where account_id = $1");
+    let row: AccountRow = with_pool!(db, |pool| sqlx::query_as(sql)
+        .bind(account_id)
+        .fetch_one(pool)
+        .await)?;
+    Ok(row.into())
+}
+
+/// Changes the password of `account` after checking its current one; ends every other session
+/// of the account (the one whose cookie secret is `keep` stays).
+pub async fn change_password(
+    db: &Db,
+    account: &Account,
+    current: &str,
+    password: &str,
+    keep: &str,
+) -> Result<()> {
+    let sql = "select password_hash from account where account_id = $1";
+    let hash: String = with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .bind(account.account_id)
+        .fetch_one(pool)
+        .await)?;
+    let mut check = Check::default();
+    check_password(&mut check, "password", password);
+    if !verify_password(current, &hash).await? {
+        check.fail("current_password", "is not the current password");
+    }
+    check.finish()?;
+    let password_hash = hash_password(password).await?;
+    let mut transaction = db.begin().await?;
+    with_tx!(&mut transaction, |tx| {
+        sqlx::query("update account set password_hash = $1 where account_id = $2")
+            .bind(&password_hash)
+            .bind(account.account_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("delete from session where account_id = $1 and token_hash <> $2")
+            .bind(account.account_id)
+            .bind(hash_secret(keep))
+            .execute(&mut *tx)
+            .await?;
+    });
+    transaction.commit().await?;
+    Ok(())
 }
 
 /// The account with `email`.

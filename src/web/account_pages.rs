@@ -413,6 +413,101 @@ pub async fn account(
     respond_with(&state, &reader, &visitor, StatusCode::OK, page.render())
 }
 
+fn password_form(state: &AppState, t: Translator, visitor: &Visitor) -> FormPage {
+    let mut page = FormPage::new(state, t, visitor, t.t("password-title"));
+    page.action = "/account/password".to_string();
+    page.submit = t.t("reset-submit");
+    page.fields = vec![
+        Field::new("current_password", "password", t.t("password-current"))
+            .required()
+            .autocomplete("current-password"),
+        Field::new("password", "password", t.t("password-new"))
+            .required()
+            .hint(t.t("register-password-hint"))
+            .autocomplete("new-password"),
+    ];
+    page.links = vec![("/account".to_string(), t.t("account-title"))];
+    page
+}
+
+/// `GET /account/password`: change one's password.
+pub async fn password_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Member(visitor): Member,
+) -> Result<Response> {
+    let reader = Reader::of(&state, &headers, &uri);
+    let page = password_form(&state, reader.t, &visitor);
+    respond_with(&state, &reader, &visitor, StatusCode::OK, page.render())
+}
+
+/// `POST /account/password`: checks the current password, sets the new one, and ends the
+/// account's other logins.
+pub async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Member(visitor): Member,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let reader = Reader::of(&state, &headers, &uri);
+    let t = reader.t;
+    let values = FormValues::from_pairs(pairs);
+    if visitor.check_csrf(values.get("csrf")).is_err() {
+        let page = password_form(&state, t, &visitor).with_message(t.t("error-csrf"));
+        return respond_with(
+            &state,
+            &reader,
+            &visitor,
+            StatusCode::FORBIDDEN,
+            page.render(),
+        );
+    }
+    let (Some(account), Some(secret)) = (visitor.account(), auth::cookie(&headers, SESSION_COOKIE))
+    else {
+        return Err(Error::NotFound);
+    };
+    let first = |name: &str| values.all(name).first().cloned().unwrap_or_default();
+    match accounts::change_password(
+        state.db(),
+        account,
+        &first("current_password"),
+        &first("password"),
+        secret,
+    )
+    .await
+    {
+        Ok(()) => message(
+            &state,
+            &reader,
+            StatusCode::OK,
+            "password-title",
+            "password-done",
+        ),
+        Err(Error::Invalid(errors)) => {
+            let errors: Vec<FieldError> = errors
+                .iter()
+                .map(|error| match error.field.as_str() {
+                    "current_password" => {
+                        FieldError::new(&error.field, t.t("error-current-password"))
+                    }
+                    _ => account_errors(&t, std::slice::from_ref(error)).remove(0),
+                })
+                .collect();
+            let page = password_form(&state, t, &visitor).with_errors(&errors);
+            respond_with(
+                &state,
+                &reader,
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page.render(),
+            )
+        }
+        Err(other) => Err(other),
+    }
+}
+
 fn reset_form(state: &AppState, t: Translator, visitor: &Visitor, secret: &str) -> FormPage {
     let mut page = FormPage::new(state, t, visitor, t.t("reset-title"));
     page.action = format!("/reset/{secret}");

@@ -38,6 +38,8 @@ struct MembersPage {
     members: Vec<MemberRow>,
     roles: Vec<(&'static str, String)>,
     invitation: Option<String>,
+    /// A password reset link just made: `(whose name, link)`.
+    reset: Option<(String, String)>,
     registration: String,
 }
 
@@ -46,6 +48,7 @@ async fn members_page(
     reader: &Reader,
     visitor: &super::auth::Visitor,
     invitation: Option<String>,
+    reset: Option<(String, String)>,
 ) -> Result<Response> {
     let t = reader.t;
     let me = visitor.account().map(|account| account.account_id);
@@ -73,6 +76,7 @@ async fn members_page(
             .map(|role| (role.as_str(), t.t(&format!("role-{}", role.as_str()))))
             .collect(),
         invitation,
+        reset,
         registration: t.t(&format!(
             "registration-{}",
             serde_json::to_value(state.config().accounts.registration)?
@@ -94,7 +98,7 @@ pub async fn members(
     Admin(visitor): Admin,
 ) -> Result<Response> {
     let reader = Reader::of(&state, &headers, &uri);
-    members_page(&state, &reader, &visitor, None).await
+    members_page(&state, &reader, &visitor, None, None).await
 }
 
 /// `POST /admin/members/{id}`: approve, reject, disable, enable, or set the role.
@@ -145,5 +149,35 @@ pub async fn invite(
         .join(&format!("register?invitation={secret}"))
         .map_err(|error| Error::internal(format!("invitation link: {error}")))?;
     let reader = Reader::of(&state, &headers, &uri);
-    members_page(&state, &reader, &visitor, Some(link.to_string())).await
+    members_page(&state, &reader, &visitor, Some(link.to_string()), None).await
+}
+
+/// `POST /admin/members/{id}/reset-link`: makes a password reset link for a member (Jisr sends
+/// no mail) and shows it on the members page.
+pub async fn reset_link(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Admin(visitor): Admin,
+    Path(account_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let values = FormValues::from_pairs(pairs);
+    visitor.check_csrf(values.get("csrf"))?;
+    let account = accounts::find(state.db(), account_id).await?;
+    let secret = accounts::reset_link_for(state.db(), account_id).await?;
+    let link = state
+        .urls()
+        .base()
+        .join(&format!("reset/{secret}"))
+        .map_err(|error| Error::internal(format!("reset link: {error}")))?;
+    let reader = Reader::of(&state, &headers, &uri);
+    members_page(
+        &state,
+        &reader,
+        &visitor,
+        None,
+        Some((account.name, link.to_string())),
+    )
+    .await
 }

@@ -48,6 +48,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/logout", post(account_pages::logout))
         .route("/account", get(account_pages::account))
+        .route(
+            "/account/password",
+            get(account_pages::password_page).post(account_pages::change_password),
+        )
         .route("/publish", get(editor::index))
         .route(
             "/publish/{kind}",
@@ -69,6 +73,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/members", get(admin::members))
         .route("/admin/members/{account_id}", post(admin::change))
         .route("/admin/invitations", post(admin::invite))
+        .route(
+            "/admin/members/{account_id}/reset-link",
+            post(admin::reset_link),
+        )
         .route(
             "/reset/{secret}",
             get(account_pages::reset_page).post(account_pages::reset),
