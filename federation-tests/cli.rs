@@ -200,3 +200,28 @@ async fn account_commands_print_one_time_links() {
         "{text}"
     );
 }
+
+#[test]
+fn the_fanout_benchmark_runs_and_reports_its_ratios() {
+    // A small run, so that the benchmark cannot rot; its figures are only meaningful in
+    // release builds with the default sizes.
+    let (ok, text) = run(jisr().args([
+        "bench",
+        "fanout",
+        "--followers",
+        "40",
+        "--hosts",
+        "4",
+        "--workers",
+        "8",
+    ]));
+    assert!(ok, "{text}");
+    for line in [
+        "deliveries verified by the sink: 40 of 40 (refused: 0)",
+        "ratio to the signing ceiling:",
+        "CPU per delivery: Jisr",
+        "peak resident memory: Jisr",
+    ] {
+        assert!(text.contains(line), "{line:?} missing:\n{text}");
+    }
+}

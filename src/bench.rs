@@ -2,9 +2,10 @@
 //! in the same run, on the same machine (`jisr bench …`, built with `--release`).
 //!
 //! `fanout`: one publication delivered to N followers with personal inboxes spread over H
-//! loopback hosts, every request signed by Jisr and verified by a sink in this process. The
-//! baseline is the raw RSA-2048 PKCS#1 v1.5 SHA-256 signing rate of aws-lc-rs on all cores:
-//! each delivery needs one signature, so that rate is the ceiling.
+//! loopback hosts, every request signed by Jisr and verified by a sink in a child process
+//! (`jisr bench sink`), so that the memory and CPU figures are Jisr's alone. The baseline is
+//! the raw RSA-2048 PKCS#1 v1.5 SHA-256 signing rate of aws-lc-rs on all cores: each delivery
+//! needs one signature, so that rate is the ceiling.
 
 use crate::app::{AppState, Instance};
 use crate::config::Config;
@@ -39,6 +40,14 @@ pub enum Benchmark {
         #[arg(long)]
         database: Option<String>,
     },
+    /// The fan-out benchmark's sink (started by `fanout` as a child process): verifies every
+    /// POST with the public key in KEY, prints its port, and answers `GET /count`.
+    #[command(hide = true)]
+    Sink {
+        /// A PEM file with the organization's public key.
+        #[arg(long)]
+        key: std::path::PathBuf,
+    },
 }
 
 /// Runs a benchmark and prints its report.
@@ -50,6 +59,86 @@ pub async fn run(benchmark: Benchmark) -> anyhow::Result<()> {
             workers,
             database,
         } => fanout(followers, hosts.max(1), workers, database).await,
+        Benchmark::Sink { key } => sink(&key).await,
+    }
+}
+
+/// Serves the sink on a free loopback port, printed on the first line of stdout.
+async fn sink(key: &std::path::Path) -> anyhow::Result<()> {
+    let pem = std::fs::read_to_string(key).with_context(|| format!("{}", key.display()))?;
+    let sink = Arc::new(Sink {
+        key: PublicKey::from_pem(&pem).context("the key")?,
+        verified: AtomicU64::new(0),
+        refused: AtomicU64::new(0),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    println!("{}", listener.local_addr()?.port());
+    let app = axum::Router::new()
+        .route("/users/{name}/inbox", axum::routing::post(sink_inbox))
+        .route("/count", axum::routing::get(sink_count))
+        .with_state(sink);
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+
+/// `verified refused cpu-seconds peak-rss-mib` of the sink process.
+async fn sink_count(State(sink): State<Arc<Sink>>) -> String {
+    format!(
+        "{} {} {} {}",
+        sink.verified.load(Ordering::Relaxed),
+        sink.refused.load(Ordering::Relaxed),
+        cpu_seconds(),
+        peak_rss_mib()
+    )
+}
+
+/// The sink child process and how to ask it for its counts.
+struct SinkProcess {
+    child: tokio::process::Child,
+    port: u16,
+    client: reqwest::Client,
+}
+
+impl SinkProcess {
+    async fn start(key: &std::path::Path) -> anyhow::Result<SinkProcess> {
+        use tokio::io::AsyncBufReadExt;
+        let mut child = tokio::process::Command::new(std::env::current_exe()?)
+            .args(["bench", "sink", "--key"])
+            .arg(key)
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting the sink")?;
+        let stdout = child.stdout.take().context("the sink's stdout")?;
+        let mut line = String::new();
+        tokio::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .await?;
+        let port = line.trim().parse().context("the sink's port")?;
+        Ok(SinkProcess {
+            child,
+            port,
+            client: reqwest::Client::new(),
+        })
+    }
+
+    /// `(verified, refused, CPU seconds, peak RSS in MiB)` of the sink.
+    async fn count(&self) -> anyhow::Result<(u64, u64, f64, f64)> {
+        let text = self
+            .client
+            .get(format!("http://127.0.0.1:{}/count", self.port))
+            .send()
+            .await?
+            .text()
+            .await?;
+        let parts: Vec<&str> = text.split_whitespace().collect();
+        let number = |index: usize| {
+            parts
+                .get(index)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        Ok((number(0) as u64, number(1) as u64, number(2), number(3)))
     }
 }
 
@@ -195,9 +284,6 @@ async fn fanout(
     let database = database.unwrap_or_else(|| format!("sqlite://{}/bench.db", folder.display()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
-    let sink_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let sink_port = sink_listener.local_addr()?.port();
-
     let mut config = Config::default();
     config.instance.domain = format!("localhost:{}", address.port());
     config.server.listen = address;
@@ -214,15 +300,11 @@ async fn fanout(
     db.migrate().await?;
     let state = AppState::new(config, db.clone()).await?;
 
-    let sink = Arc::new(Sink {
-        key: PublicKey::from_pem(&state.actors().organization.public_key_pem).context("our key")?,
-        verified: AtomicU64::new(0),
-        refused: AtomicU64::new(0),
-    });
-    let sink_app = axum::Router::new()
-        .route("/users/{name}/inbox", axum::routing::post(sink_inbox))
-        .with_state(sink.clone());
-    tokio::spawn(async move { axum::serve(sink_listener, sink_app).await });
+    let key = folder.join("organization.pem");
+    std::fs::write(&key, &state.actors().organization.public_key_pem)?;
+    let mut sink = SinkProcess::start(&key).await?;
+    let sink_port = sink.port;
+    let (_, _, sink_cpu_before, _) = sink.count().await?;
 
     let rows: Vec<(String, String, Option<String>)> = (0..followers)
         .map(|n| {
@@ -256,20 +338,20 @@ async fn fanout(
     let instance = Instance::start(state.clone(), listener)?;
     let deadline = Instant::now() + Duration::from_secs(600);
     let target = followers as u64;
-    loop {
-        let done = sink.verified.load(Ordering::Relaxed) + sink.refused.load(Ordering::Relaxed);
-        if done >= target || Instant::now() > deadline {
-            break;
+    let (verified, refused, sink_cpu, sink_rss) = loop {
+        let counts = sink.count().await?;
+        if counts.0 + counts.1 >= target || Instant::now() > deadline {
+            break counts;
         }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
     let elapsed = started.elapsed();
     let cpu = cpu_seconds() - cpu_before;
+    let sink_cpu = sink_cpu - sink_cpu_before;
     instance.stop().await;
+    let _ = sink.child.kill().await;
     let _ = std::fs::remove_dir_all(&folder);
 
-    let verified = sink.verified.load(Ordering::Relaxed);
-    let refused = sink.refused.load(Ordering::Relaxed);
     let rate = verified as f64 / elapsed.as_secs_f64();
     let enqueue_rate = followers as f64 / enqueued_in.as_secs_f64();
     println!();
@@ -285,8 +367,9 @@ async fn fanout(
         rate / signing
     );
     println!(
-        "CPU per delivery (Jisr and the sink together): {:.0} µs",
-        cpu / verified.max(1) as f64 * 1e6
+        "CPU per delivery: Jisr {:.0} µs, the sink {:.0} µs",
+        cpu / verified.max(1) as f64 * 1e6,
+        sink_cpu / verified.max(1) as f64 * 1e6
     );
     println!(
         "enqueueing {followers} deliveries: {:.0} ms ({enqueue_rate:.0} rows/s)",
@@ -298,7 +381,7 @@ async fn fanout(
         enqueue_rate / insert_rate
     );
     println!(
-        "peak resident memory of the whole process: {:.1} MiB",
+        "peak resident memory: Jisr {:.1} MiB, the sink (another process) {sink_rss:.1} MiB",
         peak_rss_mib()
     );
     if verified < target {
