@@ -16,6 +16,8 @@ struct Browser<'a> {
     client: reqwest::Client,
     cookies: BTreeMap<String, String>,
     csrf: String,
+    /// Sent as `X-Forwarded-For`, as a reverse proxy on this machine would.
+    forwarded_for: Option<String>,
 }
 
 /// What a request gave back.
@@ -35,6 +37,25 @@ impl<'a> Browser<'a> {
                 .expect("client"),
             cookies: BTreeMap::new(),
             csrf: String::new(),
+            forwarded_for: None,
+        }
+    }
+
+    /// A browser behind the local reverse proxy, seen as coming from `address`.
+    fn from_address(instance: &'a TestInstance, address: &str) -> Browser<'a> {
+        Browser {
+            forwarded_for: Some(address.to_string()),
+            ..Browser::new(instance)
+        }
+    }
+
+    fn request(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let builder = builder
+            .header("cookie", self.cookie_header())
+            .header("accept-language", "en");
+        match &self.forwarded_for {
+            Some(address) => builder.header("x-forwarded-for", address),
+            None => builder,
         }
     }
 
@@ -78,10 +99,7 @@ impl<'a> Browser<'a> {
 
     async fn get(&mut self, path: &str) -> Answer {
         let response = self
-            .client
-            .get(self.instance.url(path))
-            .header("cookie", self.cookie_header())
-            .header("accept-language", "en")
+            .request(self.client.get(self.instance.url(path)))
             .send()
             .await
             .expect("GET");
@@ -98,10 +116,7 @@ impl<'a> Browser<'a> {
             form.push(("csrf".to_string(), self.csrf.clone()));
         }
         let response = self
-            .client
-            .post(self.instance.url(path))
-            .header("cookie", self.cookie_header())
-            .header("accept-language", "en")
+            .request(self.client.post(self.instance.url(path)))
             .form(&form)
             .send()
             .await
@@ -236,12 +251,42 @@ async fn the_first_account_is_an_admin_and_later_ones_wait_for_approval() {
         member.get("/admin/members").await.status,
         StatusCode::FORBIDDEN
     );
-    // Made an editor, they publish.
+    // Nor do admin forms take a member's POST, even with the member's own CSRF token.
+    member.get("/account").await;
+    for (path, pairs) in [
+        (action.as_str(), vec![("change", "role"), ("role", "admin")]),
+        ("/admin/invitations", vec![("role", "admin")]),
+    ] {
+        assert_eq!(
+            member.post(path, &pairs).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    // Made an editor, they publish through the form.
     let answer = admin
         .post(&action, &[("change", "role"), ("role", "editor")])
         .await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
-    assert_eq!(member.get("/publish/event").await.status, StatusCode::OK);
+    assert_eq!(member.get("/publish/story").await.status, StatusCode::OK);
+    let answer = member
+        .post(
+            "/publish/story",
+            &[
+                ("text.en.title", "Kwame's first story"),
+                ("text.en.summary", "From Accra to Berlin."),
+                ("story.category", "individual_journey"),
+                ("story.consent.subject_consented", "true"),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    // …but still cannot administer.
+    assert_eq!(
+        member.get("/admin/members").await.status,
+        StatusCode::FORBIDDEN
+    );
     // The last admin cannot step down.
     let me = accounts::find_by_email(alpha.state().db(), "amina@example.org")
         .await
@@ -280,6 +325,14 @@ async fn the_first_account_is_an_admin_and_later_ones_wait_for_approval() {
         admin.get("/media/unknown.jpg").await.status,
         StatusCode::NOT_FOUND
     );
+    // Nor can the last admin be disabled.
+    let answer = admin
+        .post(
+            &format!("/admin/members/{}", me.account_id),
+            &[("change", "disable")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
     // A disabled account's sessions end.
     let answer = admin.post(&action, &[("change", "disable")]).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
@@ -358,6 +411,25 @@ async fn invitation_closed_and_open_modes() {
     let answer = second.register("Second", "second@example.org", &[]).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert!(answer.body.contains("Registration is closed"));
+    // An admin's invitation works whatever the mode.
+    first.get("/admin/members").await;
+    let page = first
+        .post("/admin/invitations", &[("role", "editor")])
+        .await;
+    let at = page.body.find("invitation=").expect("link");
+    let secret: String = page.body[at + 11..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let answer = second
+        .register("Second", "second@example.org", &[("invitation", &secret)])
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    assert_eq!(
+        second.get("/publish").await.status,
+        StatusCode::OK,
+        "an editor"
+    );
 
     let database = TestDatabase::create().await;
     let gamma = start(&database, |config| {
@@ -380,6 +452,8 @@ async fn invitation_closed_and_open_modes() {
 
 #[tokio::test]
 async fn logins_are_rate_limited_and_reset_links_work_once() {
+    // (The test's own clients come from 127.0.0.1, the address of a local reverse proxy: those
+    // that send X-Forwarded-For are told apart by it.)
     let database = TestDatabase::create().await;
     let alpha = start(&database, |config| {
         config.accounts.login_attempts = 3;
@@ -427,17 +501,50 @@ async fn logins_are_rate_limited_and_reset_links_work_once() {
         StatusCode::GONE
     );
     assert_eq!(owner.get("/reset/unknown").await.status, StatusCode::GONE);
-    // The limit counts per address: a new client with the right password gets in.
-    let database_url = database.url.clone();
-    drop(database_url);
-    let accounts = accounts::login(
-        alpha.state().db(),
-        "admin@example.org",
-        "a brand new passphrase",
-    )
-    .await
-    .expect("login");
-    assert!(accounts.is_ok());
+    // The reset forgot the address's failures; the attacker's client address is still
+    // blocked, another client (behind the local proxy) logs in with the new password.
+    assert_eq!(
+        attacker
+            .login("admin@example.org", "a brand new passphrase")
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let mut owner = Browser::from_address(&alpha, "203.0.113.9");
+    assert_eq!(
+        owner
+            .login("admin@example.org", "a brand new passphrase")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Concurrent guesses cannot slip past the count: of 12 at once, 3 are checked.
+    Browser::from_address(&alpha, "198.51.100.20")
+        .register("Second", "second@example.org", &[])
+        .await;
+    let guesses = (0..12).map(|n| {
+        let alpha = &alpha;
+        async move {
+            let mut guesser = Browser::from_address(alpha, &format!("198.51.100.{}", 30 + n));
+            guesser
+                .login("second@example.org", &format!("guess number {n}"))
+                .await
+                .status
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let checked = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(checked, 3, "{statuses:?}");
+    assert!(
+        statuses.iter().all(
+            |status| [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS].contains(status)
+        ),
+        "{statuses:?}"
+    );
 }
 
 /// A JPEG with an Exif segment that names a GPS position.
@@ -590,6 +697,56 @@ async fn editors_publish_preview_edit_and_delete_through_the_forms() {
     let answer = editor.post(&format!("{edit_path}/delete"), &[]).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     assert_eq!(editor.get(&location).await.status, StatusCode::GONE);
+    // A field name no form has, nested deep (it once overflowed the stack): 400, and the
+    // server lives on.
+    let deep = format!("event.{}b", "a.".repeat(20_000));
+    let answer = editor.post("/publish/event", &[(deep.as_str(), "x")]).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(editor.get("/publish").await.status, StatusCode::OK);
+    // A body larger than an image may be (5 MB here, plus 1 MB for the texts) is refused
+    // before it is read, with 413.
+    let response = editor
+        .request(editor.client.post(alpha.url("/publish/story")))
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body(vec![b'a'; 7_000_000])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    // What the form does not show (coordinates, a text in German, given through the API)
+    // travels in hidden fields, so that saving an edit keeps it.
+    let (_, token) = jisr::domain::tokens::create(alpha.state().db(), "api")
+        .await
+        .expect("token");
+    let created: serde_json::Value = editor
+        .client
+        .post(alpha.url("/api/v1/events"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "text": {"en": {"title": "Picnic", "summary": "In the park."},
+                     "de": {"title": "Picknick", "summary": "Im Park."}},
+            "event": {"starts_at": "2027-06-05T12:00", "ends_at": "2027-06-05T16:00",
+                      "time_zone": "Europe/Berlin",
+                      "place": {"name": "Tempelhofer Feld", "latitude": 52.4731, "longitude": 13.4015},
+                      "organizer": "Youth group"}
+        }))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("json");
+    let picnic = created["public_id"].as_str().expect("id");
+    let form = editor.get(&format!("/publish/event/{picnic}")).await;
+    for hidden in [
+        "name=\"event.place.latitude\" value=\"52.4731\"",
+        "name=\"event.organizer\" value=\"Youth group\"",
+        "name=\"text.de.title\" value=\"Picknick\"",
+    ] {
+        assert!(form.body.contains(hidden), "{hidden}");
+    }
+
     // Without the CSRF token nothing happens.
     assert_eq!(
         editor
@@ -829,4 +986,37 @@ async fn members_change_their_password_and_admins_make_reset_links() {
         StatusCode::SEE_OTHER,
         "the reset ended the member's logins; members make no links anyway"
     );
+}
+
+#[tokio::test]
+async fn concurrent_first_registrations_make_exactly_one_admin() {
+    let database = TestDatabase::create().await;
+    let alpha = start(&database, |config| {
+        config.accounts.registration = Registration::Open;
+    })
+    .await;
+    let attempts = (0..8).map(|n| {
+        let alpha = &alpha;
+        async move {
+            let mut browser = Browser::from_address(alpha, &format!("192.0.2.{}", 10 + n));
+            browser
+                .register(&format!("Person {n}"), &format!("p{n}@example.org"), &[])
+                .await
+                .status
+        }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    assert!(
+        statuses
+            .iter()
+            .all(|status| *status == StatusCode::SEE_OTHER),
+        "no 500 or lock error: {statuses:?}"
+    );
+    let all = accounts::list(alpha.state().db()).await.expect("list");
+    assert_eq!(all.len(), 8);
+    let admins = all
+        .iter()
+        .filter(|account| account.role == accounts::Role::Admin)
+        .count();
+    assert_eq!(admins, 1, "{all:?}");
 }

@@ -139,6 +139,7 @@ async fn account_commands_print_one_time_links() {
     let db = jisr::db::Db::connect(&database.url, 2).await.expect("db");
     jisr::domain::accounts::register(
         &db,
+        &jisr::domain::accounts::Passwords::default(),
         jisr::config::Registration::Approval,
         &jisr::domain::accounts::Registering {
             account_type: "individual".to_string(),

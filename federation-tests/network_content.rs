@@ -218,3 +218,52 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
     assert!(listing.is_empty(), "a Reject ends the follow: {listing:?}");
     alpha.stop().await;
 }
+
+#[tokio::test]
+async fn a_tombstone_stops_its_own_actors_late_create_only() {
+    // On a shared host, one account's early Delete of an id must not block another account's
+    // object with that id; its own late Create stays out.
+    let database = TestDatabase::create().await;
+    let db = jisr::db::Db::connect(&database.url, 2).await.expect("db");
+    db.migrate().await.expect("migrate");
+    let publication = |id: &str, actor: &str| network::RemotePublication {
+        ap_id: id.to_string(),
+        actor_ap_id: actor.to_string(),
+        object_type: "Article".to_string(),
+        name: "A story".to_string(),
+        summary_html: String::new(),
+        content_html: "<p>text</p>".to_string(),
+        url: id.to_string(),
+        language: Some("en".to_string()),
+        starts_at: None,
+        ends_at: None,
+        published_at: chrono::Utc::now(),
+        updated_at: chrono::Utc::now(),
+    };
+    let (ada, mallory) = (
+        "https://shared.example/users/ada",
+        "https://shared.example/users/mallory",
+    );
+    let mut tx = db.begin().await.expect("tx");
+    network::tombstone(&mut tx, "https://shared.example/notes/1", ada)
+        .await
+        .expect("tombstone");
+    network::tombstone(&mut tx, "https://shared.example/notes/2", mallory)
+        .await
+        .expect("tombstone");
+    assert!(
+        !network::store(&mut tx, &publication("https://shared.example/notes/1", ada))
+            .await
+            .expect("store")
+    );
+    assert!(
+        network::store(&mut tx, &publication("https://shared.example/notes/2", ada))
+            .await
+            .expect("store")
+    );
+    tx.commit().await.expect("commit");
+    let kept = network::list(&db, 10).await.expect("list");
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].ap_id, "https://shared.example/notes/2");
+    assert_eq!(kept[0].actor_ap_id, ada);
+}

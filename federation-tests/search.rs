@@ -395,3 +395,44 @@ async fn what_followed_organizations_publish_is_found_and_links_to_their_server(
     assert!(results(&html).is_empty(), "erased by its author: {html}");
     alpha.stop().await;
 }
+
+#[tokio::test]
+async fn long_texts_in_many_languages_are_saved_and_found() {
+    // PostgreSQL keeps at most 1 MB in one tsvector: twelve long bodies once made the
+    // publication impossible to save. Only the start of each body is searched.
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let (_, token) = tokens::create(alpha.state().db(), "long")
+        .await
+        .expect("token");
+    let mut text = serde_json::Map::new();
+    for (index, language) in [
+        "en", "ar", "fr", "es", "de", "it", "pt", "tr", "ru", "fa", "so", "sw",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body: String = (0..9_000)
+            .map(|word| format!("w{index}x{word} "))
+            .collect::<String>();
+        text.insert(
+            language.to_string(),
+            json!({"title": format!("Long {language}"), "summary": "Many words.", "body": body}),
+        );
+    }
+    let (status, body) = api(
+        reqwest::Method::POST,
+        alpha.url("/api/v1/resources"),
+        &token,
+        Some(json!({"text": text, "resource": {"topic": "long reads"}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, html) = search(&alpha, "w3x10", "en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        results(&html).contains("Long"),
+        "a word near the start is found"
+    );
+    alpha.stop().await;
+}

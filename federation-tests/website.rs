@@ -370,5 +370,26 @@ async fn hashtag_pages_list_what_carries_the_tag() {
     assert!(!html.contains("Diaspora Careers Fair"));
     let (status, _, _) = page(alpha.url("/tags/not%20a%20tag"), "en").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Capitals beyond ASCII are matched too (SQLite's lower() knows only ASCII).
+    let (_, token) = tokens::create(alpha.state().db(), "tags")
+        .await
+        .expect("token");
+    let response = crate::harness::http_client()
+        .post(alpha.url("/api/v1/stories"))
+        .bearer_auth(&token)
+        .json(
+            &json!({"text": {"fr": {"title": "Nos parcours", "summary": "Trois vies."}},
+                      "hashtags": ["Émigrés"],
+                      "story": {"category": "social", "consent": {"subject_consented": true}}}),
+        )
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    for path in ["/tags/%C3%A9migr%C3%A9s", "/tags/%C3%89migr%C3%A9s"] {
+        let (status, html, _) = page(alpha.url(path), "fr").await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains("Nos parcours"), "{path}: {html}");
+    }
     alpha.stop().await;
 }

@@ -39,6 +39,10 @@ struct Inner {
     inbox_slots: Semaphore,
     /// Failed logins of the website, per e-mail and per client address.
     login_limiter: crate::web::auth::LoginLimiter,
+    /// Password hashing, a bounded number at a time.
+    passwords: crate::domain::accounts::Passwords,
+    /// Image re-encoding, one at a time.
+    images: crate::domain::images::Encoder,
     /// The federation crate's configuration; set once, right after the state is built (it
     /// holds a clone of the state itself).
     federation: OnceLock<FederationConfig<AppState>>,
@@ -63,6 +67,8 @@ impl AppState {
             delivery_wakeup: Notify::new(),
             inbox_slots: Semaphore::new(64),
             login_limiter: Default::default(),
+            passwords: Default::default(),
+            images: Default::default(),
             federation: OnceLock::new(),
         }));
         let federation = federation::crate_config(&state).await?;
@@ -111,6 +117,14 @@ impl AppState {
         &self.0.login_limiter
     }
 
+    pub fn passwords(&self) -> &crate::domain::accounts::Passwords {
+        &self.0.passwords
+    }
+
+    pub fn images(&self) -> &crate::domain::images::Encoder {
+        &self.0.images
+    }
+
     /// The parsed public key for `pem`, from the cache.
     pub fn public_key(&self, pem: &str) -> Result<Arc<PublicKey>> {
         self.0.keys.get(pem)
@@ -155,6 +169,9 @@ fn spawn_maintenance(state: &AppState) -> tokio::task::JoinHandle<()> {
             }
             if let Err(error) = crate::domain::accounts::forget_expired(state.db()).await {
                 tracing::error!(error = ?error, "maintenance: sessions");
+            }
+            if let Err(error) = crate::domain::network::forget_tombstones(state.db()).await {
+                tracing::error!(error = ?error, "maintenance: tombstones");
             }
             match crate::domain::images::forget_unused(state.db()).await {
                 Ok(forgotten) if forgotten > 0 => {

@@ -21,6 +21,9 @@ pub enum Error {
     /// The request is malformed (not JSON, not an activity, a bad header); retrying cannot help.
     #[error("{0}")]
     BadRequest(String),
+    /// The request body is larger than we accept; the reason says the limit.
+    #[error("{0}")]
+    TooLarge(String),
     /// Fields of the input are invalid; each names the field and says why.
     #[error("invalid input: {}", FieldError::list(.0))]
     Invalid(Vec<FieldError>),

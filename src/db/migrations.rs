@@ -40,6 +40,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "search",
         include_str!("../../migrations/sqlite/0006_search.sql"),
     ),
+    (
+        7,
+        "tags_and_search_bounds",
+        include_str!("../../migrations/sqlite/0007_tags_and_search_bounds.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -73,6 +78,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         6,
         "search",
         include_str!("../../migrations/postgres/0006_search.sql"),
+    ),
+    (
+        7,
+        "tags_and_search_bounds",
+        include_str!("../../migrations/postgres/0007_tags_and_search_bounds.sql"),
     ),
 ];
 

@@ -119,6 +119,24 @@ impl Db {
             Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
         })
     }
+
+    /// Starts a transaction that reads and then writes with no other such transaction on the
+    /// same `lock` in between: SQLite takes the write lock at once (`BEGIN IMMEDIATE`, so two
+    /// of them wait for each other instead of failing), PostgreSQL a transaction-level advisory
+    /// lock on `lock`. For checks such as "the first account" or "the last admin".
+    pub async fn begin_exclusive(&self, lock: i64) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("select pg_advisory_xact_lock($1)")
+                    .bind(lock)
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Postgres(tx)
+            }
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+        })
+    }
 }
 
 impl Tx {

@@ -180,37 +180,74 @@ fn normalize_email(email: &str) -> Option<String> {
     plausible.then_some(email)
 }
 
-/// Hashes a password with argon2id (OWASP's parameters: 19 MiB, 2 passes), off the async
-/// threads.
-pub async fn hash_password(password: &str) -> Result<String> {
-    let password = password.to_string();
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
-            .map_err(|error| Error::internal(format!("salt: {error}")))?;
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|error| Error::internal(format!("argon2: {error}")))
-    })
-    .await
-    .map_err(|error| Error::internal(format!("hashing task: {error}")))?
+/// Password hashing with argon2id (OWASP's parameters: 19 MiB, 2 passes), off the async
+/// threads, at most one per core at a time: each takes 19 MiB and tens of milliseconds of a
+/// core, so a burst of logins or registrations waits its turn instead of taking the memory.
+#[derive(Debug)]
+pub struct Passwords {
+    slots: tokio::sync::Semaphore,
 }
 
-/// Whether `password` matches `hash` (false for a malformed hash).
-async fn verify_password(password: &str, hash: &str) -> Result<bool> {
-    let (password, hash) = (password.to_string(), hash.to_string());
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .map_err(|error| Error::internal(format!("hashing task: {error}")))
+impl Default for Passwords {
+    fn default() -> Self {
+        Passwords {
+            slots: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, usize::from),
+            ),
+        }
+    }
 }
+
+/// How long a request waits for a hashing slot before it is told to come back.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl Passwords {
+    async fn slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>> {
+        match tokio::time::timeout(HASHING_WAIT, self.slots.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Error::Unavailable(
+                "too many logins at the same time: try again in a minute".to_string(),
+            )),
+        }
+    }
+
+    /// The argon2id hash of `password`, in PHC string form.
+    pub async fn hash(&self, password: &str) -> Result<String> {
+        let _slot = self.slot().await?;
+        let password = password.to_string();
+        tokio::task::spawn_blocking(move || {
+            let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
+                .map_err(|error| Error::internal(format!("salt: {error}")))?;
+            Argon2::default()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|hash| hash.to_string())
+                .map_err(|error| Error::internal(format!("argon2: {error}")))
+        })
+        .await
+        .map_err(|error| Error::internal(format!("hashing task: {error}")))?
+    }
+
+    /// Whether `password` matches `hash` (false for a malformed hash).
+    async fn verify(&self, password: &str, hash: &str) -> Result<bool> {
+        let _slot = self.slot().await?;
+        let (password, hash) = (password.to_string(), hash.to_string());
+        tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash)
+                .map(|parsed| {
+                    Argon2::default()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok()
+                })
+                .unwrap_or(false)
+        })
+        .await
+        .map_err(|error| Error::internal(format!("hashing task: {error}")))
+    }
+}
+
+/// The lock of transactions that check and change accounts ("the first account", "the last
+/// admin"), for [`Db::begin_exclusive`].
+const ACCOUNTS_LOCK: i64 = 0x6a69_7372_0001;
 
 /// A hash no password matches, verified against when the e-mail is unknown so that a login
 /// takes as long either way.
@@ -224,9 +261,81 @@ fn new_secret() -> String {
     URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
 
+/// The role and status a registration gets, or why it is refused, read on `$conn` (a
+/// connection of either backend): the first account is an active admin; an invitation (in any
+/// mode) gives its role, active; otherwise the mode decides. With `$consume`, the invitation is
+/// used up. A macro so that one text serves both backends' connection types.
+macro_rules! registration_decision {
+    ($conn:expr, $mode:expr, $invitation:expr, $email:expr, $consume:expr) => {{
+        let connection = $conn;
+        let decision: Result<(Role, &'static str)> = async {
+            let taken: Option<i64> =
+                sqlx::query_scalar("select account_id from account where email = $1")
+                    .bind($email)
+                    .fetch_optional(&mut *connection)
+                    .await?;
+            if taken.is_some() {
+                return Err(Error::invalid(
+                    "email",
+                    "an account with this address exists: log in, or reset its password",
+                ));
+            }
+            let accounts: i64 = sqlx::query_scalar("select count(*) from account")
+                .fetch_one(&mut *connection)
+                .await?;
+            if accounts == 0 {
+                return Ok((Role::Admin, "active"));
+            }
+            if let Some(invitation) = $invitation {
+                let sql = if $consume {
+                    "update one_time_link set used_at = $1 where token_hash = $2 \
+                     and purpose = 'invitation' and used_at is null and expires_at > $1 \
+                     returning role"
+                } else {
+                    "select role from one_time_link where token_hash = $2 \
+                     and purpose = 'invitation' and used_at is null and expires_at > $1"
+                };
+                let role: Option<Option<String>> = sqlx::query_scalar(sql)
+                    .bind(Utc::now())
+                    .bind(invitation)
+                    .fetch_optional(&mut *connection)
+                    .await?;
+                return match role {
+                    Some(role) => Ok((
+                        role.as_deref()
+                            .and_then(Role::parse)
+                            .unwrap_or(Role::Member),
+                        "active",
+                    )),
+                    None => Err(Error::Forbidden(
+                        "this invitation link is unknown, used or expired".to_string(),
+                    )),
+                };
+            }
+            match $mode {
+                Registration::Closed => Err(Error::Forbidden(
+                    "registration is closed on this instance".to_string(),
+                )),
+                Registration::Invitation => Err(Error::Forbidden(
+                    "registration needs an invitation link on this instance".to_string(),
+                )),
+                Registration::Open => Ok((Role::Member, "active")),
+                Registration::Approval => Ok((Role::Member, "pending")),
+            }
+        }
+        .await;
+        decision
+    }};
+}
+
 /// Registers an account under `mode`. The first account of the instance is an active admin
 /// whatever the mode.
-pub async fn register(db: &Db, mode: Registration, input: &Registering) -> Result<Registered> {
+pub async fn register(
+    db: &Db,
+    passwords: &Passwords,
+    mode: Registration,
+    input: &Registering,
+) -> Result<Registered> {
     let mut check = Check::default();
     let account_type = AccountType::parse(&input.account_type);
     check.require(
@@ -246,61 +355,20 @@ pub async fn register(db: &Db, mode: Registration, input: &Registering) -> Resul
     let (Some(account_type), Some(email)) = (account_type, email) else {
         return Err(Error::internal("checked above"));
     };
-    let password_hash = hash_password(&input.password).await?;
     let invitation = input.invitation.as_deref().map(hash_secret);
+    // Everything that can refuse is checked before the (costly) hash, then again, locked, in
+    // the transaction that writes.
+    with_pool!(db, |pool| {
+        let mut connection = pool.acquire().await?;
+        registration_decision!(&mut *connection, mode, invitation.as_deref(), &email, false)
+    })?;
+    let password_hash = passwords.hash(&input.password).await?;
     let now = Utc::now();
 
-    let mut transaction = db.begin().await?;
+    let mut transaction = db.begin_exclusive(ACCOUNTS_LOCK).await?;
     let registered: Registered = with_tx!(&mut transaction, |tx| {
-        let accounts: i64 = sqlx::query_scalar("select count(*) from account")
-            .fetch_one(&mut *tx)
-            .await?;
-        let taken: Option<i64> =
-            sqlx::query_scalar("select account_id from account where email = $1")
-                .bind(&email)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if taken.is_some() {
-            return Err(Error::invalid(
-                "email",
-                "an account with this address exists: log in, or reset its password",
-            ));
-        }
-        let (role, status) = if accounts == 0 {
-            (Role::Admin, "active")
-        } else {
-            match mode {
-                Registration::Closed => {
-                    return Err(Error::Forbidden(
-                        "registration is closed on this instance".to_string(),
-                    ));
-                }
-                Registration::Open => (Role::Member, "active"),
-                Registration::Approval => (Role::Member, "pending"),
-                Registration::Invitation => {
-                    let Some(invitation) = &invitation else {
-                        return Err(Error::Forbidden(
-                            "registration needs an invitation link on this instance".to_string(),
-                        ));
-                    };
-                    let role: Option<String> = sqlx::query_scalar(
-                        "update one_time_link set used_at = $1 where token_hash = $2 \
-                         and purpose = 'invitation' and used_at is null and expires_at > $1 \
-                         returning role",
-                    )
-                    .bind(now)
-                    .bind(invitation)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    let Some(role) = role else {
-                        return Err(Error::Forbidden(
-                            "this invitation link is unknown, used or expired".to_string(),
-                        ));
-                    };
-                    (Role::parse(&role).unwrap_or(Role::Member), "active")
-                }
-            }
-        };
+        let (role, status) =
+            registration_decision!(&mut *tx, mode, invitation.as_deref(), &email, true)?;
         let row: AccountRow = sqlx::query_as(concat!(
             "insert into account (email, name, account_type, password_hash, role, status, \
              created_at, approved_at) values ($1, $2, $3, $4, $5, $6, $7, $8) returning ",
@@ -339,7 +407,12 @@ pub enum LoginRefused {
 }
 
 /// Checks an e-mail and password.
-pub async fn login(db: &Db, email: &str, password: &str) -> Result<Result<Account, LoginRefused>> {
+pub async fn login(
+    db: &Db,
+    passwords: &Passwords,
+    email: &str,
+    password: &str,
+) -> Result<Result<Account, LoginRefused>> {
     let email = email.trim().to_lowercase();
     let sql: &'static str = concat!(
         "select ",
@@ -357,7 +430,7 @@ pub async fn login(db: &Db, email: &str, password: &str) -> Result<Result<Accoun
         .as_ref()
         .map(|(hash, _)| hash.as_str())
         .unwrap_or(NO_ACCOUNT_HASH);
-    let matches = verify_password(password, hash).await?;
+    let matches = passwords.verify(password, hash).await?;
     Ok(match found {
         Some((_, account)) if matches => match account.status.as_str() {
             "active" => Ok(account),
@@ -501,11 +574,16 @@ pub async fn reset_link_is_live(db: &Db, secret: &str) -> Result<bool> {
 }
 
 /// Sets a new password through a reset link, once; ends every session of the account.
-pub async fn reset_password(db: &Db, secret: &str, password: &str) -> Result<Account> {
+pub async fn reset_password(
+    db: &Db,
+    passwords: &Passwords,
+    secret: &str,
+    password: &str,
+) -> Result<Account> {
     let mut check = Check::default();
     check_password(&mut check, "password", password);
     check.finish()?;
-    let password_hash = hash_password(password).await?;
+    let password_hash = passwords.hash(password).await?;
     let now = Utc::now();
     let token_hash = hash_secret(secret);
     let mut transaction = db.begin().await?;
@@ -556,6 +634,7 @@ pub async fn find(db: &Db, account_id: i64) -> Result<Account> {
 /// of the account (the one whose cookie secret is `keep` stays).
 pub async fn change_password(
     db: &Db,
+    passwords: &Passwords,
     account: &Account,
     current: &str,
     password: &str,
@@ -568,11 +647,11 @@ pub async fn change_password(
         .await)?;
     let mut check = Check::default();
     check_password(&mut check, "password", password);
-    if !verify_password(current, &hash).await? {
+    if !passwords.verify(current, &hash).await? {
         check.fail("current_password", "is not the current password");
     }
     check.finish()?;
-    let password_hash = hash_password(password).await?;
+    let password_hash = passwords.hash(password).await?;
     let mut transaction = db.begin().await?;
     with_tx!(&mut transaction, |tx| {
         sqlx::query("update account set password_hash = $1 where account_id = $2")
@@ -627,7 +706,7 @@ pub enum Change {
 /// active admin.
 pub async fn change(db: &Db, account_id: i64, change: Change) -> Result<()> {
     let now = Utc::now();
-    let mut transaction = db.begin().await?;
+    let mut transaction = db.begin_exclusive(ACCOUNTS_LOCK).await?;
     with_tx!(&mut transaction, |tx| {
         let row: Option<AccountRow> = sqlx::query_as(concat!(
             "select ",
@@ -673,10 +752,13 @@ pub async fn change(db: &Db, account_id: i64, change: Change) -> Result<()> {
                         "only a registration waiting for approval can be rejected".to_string(),
                     ));
                 }
-                sqlx::query("delete from account where account_id = $1")
-                    .bind(account_id)
-                    .execute(&mut *tx)
-                    .await?;
+                for sql in [
+                    "delete from one_time_link where account_id = $1",
+                    "delete from session where account_id = $1",
+                    "delete from account where account_id = $1 and status = 'pending'",
+                ] {
+                    sqlx::query(sql).bind(account_id).execute(&mut *tx).await?;
+                }
             }
             Change::Disable => {
                 sqlx::query("update account set status = 'disabled' where account_id = $1")
@@ -750,20 +832,28 @@ mod tests {
 
     #[tokio::test]
     async fn passwords_hash_with_argon2id_and_verify() {
-        let hash = hash_password("correct horse battery").await.expect("hash");
+        let passwords = Passwords::default();
+        assert!(
+            PasswordHash::new(NO_ACCOUNT_HASH).is_ok(),
+            "a well-formed hash"
+        );
+        let hash = passwords.hash("correct horse battery").await.expect("hash");
         assert!(hash.starts_with("$argon2id$"), "{hash}");
         assert!(
-            verify_password("correct horse battery", &hash)
+            passwords
+                .verify("correct horse battery", &hash)
                 .await
                 .expect("verify")
         );
         assert!(
-            !verify_password("wrong horse battery", &hash)
+            !passwords
+                .verify("wrong horse battery", &hash)
                 .await
                 .expect("verify")
         );
         assert!(
-            !verify_password("anything", NO_ACCOUNT_HASH)
+            !passwords
+                .verify("anything", NO_ACCOUNT_HASH)
                 .await
                 .expect("verify")
         );

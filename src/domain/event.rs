@@ -1,7 +1,7 @@
 //! Events of the calendar: when (in the event's own time zone), where, and how to join.
 
 use super::validation::{Check, choice, country};
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -170,7 +170,13 @@ fn parse_local(value: &str) -> Option<NaiveDateTime> {
     ]
     .iter()
     .find_map(|format| NaiveDateTime::parse_from_str(value, format).ok())
+    .filter(|moment| YEARS.contains(&moment.year()))
 }
+
+/// The years an event may fall in.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+/// The longest event, in days.
+pub const MAX_DAYS: i64 = 366;
 
 /// Validates the `[event]` part.
 pub fn validate(input: &EventInput, check: &mut Check) -> EventDetails {
@@ -185,7 +191,7 @@ pub fn validate(input: &EventInput, check: &mut Check) -> EventDetails {
         let Some(naive) = parse_local(value) else {
             check.fail(
                 field,
-                "must be a local date and time such as 2026-03-14T10:00",
+                "must be a local date and time such as 2026-03-14T10:00, in the years 1900 to 2200",
             );
             return None;
         };
@@ -206,6 +212,13 @@ pub fn validate(input: &EventInput, check: &mut Check) -> EventDetails {
         && end <= start
     {
         check.fail("event.ends_at", "must be after the start");
+    }
+    if let (Some(starts), Some(ends)) = (starts, ends) {
+        check.require(
+            ends - starts <= chrono::Duration::days(MAX_DAYS),
+            "event.ends_at",
+            format!("an event lasts at most {MAX_DAYS} days"),
+        );
     }
 
     let place = input

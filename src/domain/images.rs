@@ -13,8 +13,9 @@ use std::io::Cursor;
 
 /// The longer side of a stored image, at most.
 pub const MAX_SIDE: u32 = 2048;
-/// Largest picture decoded, in pixels (a bound on memory: 40 MP × 4 bytes).
-const MAX_PIXELS: u64 = 40_000_000;
+/// Largest picture decoded, in pixels (a bound on memory: 25 MP × 4 bytes = 100 MB; a 24 MP
+/// camera's 6000 × 4000 fits).
+const MAX_PIXELS: u64 = 25_000_000;
 
 /// A stored image.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,17 +46,29 @@ pub fn reencode(bytes: &[u8]) -> Result<(&'static str, &'static str, Vec<u8>, u3
     ) {
         return Err(refuse("must be a JPEG, PNG or WebP file"));
     }
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(20_000);
     limits.max_image_height = Some(20_000);
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|_| refuse("could not be read: the file is damaged"))?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(refuse(&format!(
+            "has {} megapixels; at most {} are accepted",
+            u64::from(width) * u64::from(height) / 1_000_000,
+            MAX_PIXELS / 1_000_000
+        )));
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     limits.max_alloc = Some(MAX_PIXELS * 4);
     reader.limits(limits);
     let decoded = reader
         .decode()
         .map_err(|_| refuse("could not be read: the file is damaged or too large in pixels"))?;
     let decoded = if decoded.width().max(decoded.height()) > MAX_SIDE {
-        decoded.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle)
+        // `thumbnail` averages whole pixels in integers: no floating-point copy of a big image.
+        decoded.thumbnail(MAX_SIDE, MAX_SIDE)
     } else {
         decoded
     };
@@ -76,9 +89,25 @@ pub fn reencode(bytes: &[u8]) -> Result<(&'static str, &'static str, Vec<u8>, u3
     Ok((content_type, extension, out.into_inner(), width, height))
 }
 
-/// Checks, re-encodes and stores an upload of at most `max_bytes`.
+/// Re-encodes one image at a time: decoding takes up to 100 MB.
+#[derive(Debug)]
+pub struct Encoder {
+    slot: tokio::sync::Semaphore,
+}
+
+impl Default for Encoder {
+    fn default() -> Self {
+        Encoder {
+            slot: tokio::sync::Semaphore::new(1),
+        }
+    }
+}
+
+/// Checks, re-encodes (one at a time, through `encoder`) and stores an upload of at most
+/// `max_bytes`.
 pub async fn store(
     db: &Db,
+    encoder: &Encoder,
     bytes: Vec<u8>,
     max_bytes: u64,
     account_id: Option<i64>,
@@ -92,6 +121,13 @@ pub async fn store(
             format!("is larger than the {} MB allowed", max_bytes / 1_000_000),
         ));
     }
+    let _slot = tokio::time::timeout(std::time::Duration::from_secs(30), encoder.slot.acquire())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| {
+            Error::Unavailable("too many images at once: try again in a minute".to_string())
+        })?;
     let (content_type, extension, encoded, width, height) =
         tokio::task::spawn_blocking(move || reencode(&bytes))
             .await

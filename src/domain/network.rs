@@ -39,10 +39,15 @@ pub async fn store(tx: &mut Tx, publication: &RemotePublication) -> Result<bool>
                content_html = excluded.content_html, url = excluded.url, language = excluded.language, \
                starts_at = excluded.starts_at, ends_at = excluded.ends_at, \
                search_text = excluded.search_text, \
-               updated_at = excluded.updated_at, received_at = excluded.received_at \
-               where remote_publication.updated_at < excluded.updated_at \
+               updated_at = excluded.updated_at, received_at = excluded.received_at, \
+               published_at = case when remote_publication.object_type = 'Tombstone' \
+               then excluded.published_at else remote_publication.published_at end, \
+               actor_ap_id = excluded.actor_ap_id, deleted_at = null \
+               where (remote_publication.updated_at < excluded.updated_at \
                and remote_publication.deleted_at is null \
-               and remote_publication.actor_ap_id = excluded.actor_ap_id";
+               and remote_publication.actor_ap_id = excluded.actor_ap_id) \
+               or (remote_publication.object_type = 'Tombstone' \
+               and remote_publication.actor_ap_id <> excluded.actor_ap_id)";
     let changed = with_tx!(tx, |conn| sqlx::query(sql)
         .bind(&publication.ap_id)
         .bind(&publication.actor_ap_id)
@@ -89,7 +94,10 @@ pub async fn erase(tx: &mut Tx, ap_id: &str, actor_ap_id: &str) -> Result<bool> 
 }
 
 /// Records that `ap_id` of `actor_ap_id` is deleted before we ever received it, so that its
-/// `Create`, if it comes later, is not stored (an existing row is left as it is).
+/// `Create` by that actor, if it comes later, is not stored (an existing row is left as it is).
+/// Another actor's object with that id replaces the tombstone: on a shared host, one account
+/// cannot block another's future objects. Tombstones are forgotten after
+/// [`TOMBSTONE_DAYS`].
 pub async fn tombstone(tx: &mut Tx, ap_id: &str, actor_ap_id: &str) -> Result<()> {
     let sql = "insert into remote_publication (ap_id, actor_ap_id, object_type, name, summary_html, \
                content_html, url, language, starts_at, ends_at, published_at, updated_at, received_at, \
@@ -103,6 +111,20 @@ pub async fn tombstone(tx: &mut Tx, ap_id: &str, actor_ap_id: &str) -> Result<()
         .await
         .map(|_| ()))?;
     Ok(())
+}
+
+/// How long a tombstone of an object never received is kept (senders retry for days, not
+/// weeks).
+pub const TOMBSTONE_DAYS: i64 = 30;
+
+/// Forgets tombstones older than [`TOMBSTONE_DAYS`]; returns how many.
+pub async fn forget_tombstones(db: &Db) -> Result<u64> {
+    let sql = "delete from remote_publication where object_type = 'Tombstone' and received_at < $1";
+    Ok(with_pool!(db, |pool| sqlx::query(sql)
+        .bind(Utc::now() - chrono::Duration::days(TOMBSTONE_DAYS))
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?)
 }
 
 /// The stored (not deleted) publications of the network, newest first.

@@ -191,6 +191,7 @@ pub async fn register_page(
 /// `POST /register`.
 pub async fn register(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     uri: Uri,
     visitor: Visitor,
@@ -210,6 +211,27 @@ pub async fn register(
             page.render(),
         );
     }
+    // Registrations per client address are limited like failed logins (with three times the
+    // room: a workshop's members may register from one network).
+    let client = auth::client_address(client, &headers);
+    let allowed = state.config().accounts.login_attempts.saturating_mul(3);
+    if !state
+        .login_limiter()
+        .attempt(&[format!("register:{client}")], allowed)
+    {
+        let page = form(&values).with_message(t.t("error-too-many"));
+        let mut response = respond_with(
+            &state,
+            &reader,
+            &visitor,
+            StatusCode::TOO_MANY_REQUESTS,
+            page.render(),
+        )?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("900"));
+        return Ok(response);
+    }
     let input = Registering {
         account_type: values.get("account_type").to_string(),
         name: values.get("name").to_string(),
@@ -218,7 +240,7 @@ pub async fn register(
         invitation: Some(values.get("invitation").to_string()).filter(|value| !value.is_empty()),
     };
     let mode = state.config().accounts.registration;
-    match accounts::register(state.db(), mode, &input).await {
+    match accounts::register(state.db(), state.passwords(), mode, &input).await {
         Ok(Registered::Active(account)) => log_in(&state, &account, "/").await,
         Ok(Registered::Pending(_)) => message(
             &state,
@@ -238,11 +260,12 @@ pub async fn register(
             )
         }
         Err(Error::Forbidden(reason)) => {
-            let key = match mode {
-                Registration::Closed => "register-closed",
-                Registration::Invitation if reason.contains("needs") => "error-invitation-needed",
-                Registration::Invitation => "error-invitation-invalid",
-                _ => "register-closed",
+            let key = if reason.contains("invitation link is unknown") {
+                "error-invitation-invalid"
+            } else if reason.contains("needs an invitation") {
+                "error-invitation-needed"
+            } else {
+                "register-closed"
             };
             let page = form(&values).with_message(t.t(key));
             respond_with(
@@ -332,9 +355,10 @@ pub async fn login(
         return refuse(StatusCode::FORBIDDEN, "error-csrf");
     }
     let email = values.get("email").to_lowercase();
-    let keys = vec![format!("email:{email}"), format!("ip:{}", client.ip())];
+    let client = auth::client_address(client, &headers);
+    let keys = vec![format!("email:{email}"), format!("ip:{client}")];
     let allowed = state.config().accounts.login_attempts;
-    if state.login_limiter().is_blocked(&keys, allowed) {
+    if !state.login_limiter().attempt(&keys, allowed) {
         let mut response = refuse(StatusCode::TOO_MANY_REQUESTS, "error-too-many")?;
         response
             .headers_mut()
@@ -342,15 +366,12 @@ pub async fn login(
         return Ok(response);
     }
     let password = values.all("password").first().cloned().unwrap_or_default();
-    match accounts::login(state.db(), &email, &password).await? {
+    match accounts::login(state.db(), state.passwords(), &email, &password).await? {
         Ok(account) => {
-            state.login_limiter().clear(&keys[..1]);
+            state.login_limiter().succeeded(&keys);
             log_in(&state, &account, &auth::safe_next(Some(values.get("next")))).await
         }
-        Err(LoginRefused::WrongPassword) => {
-            state.login_limiter().fail(&keys);
-            refuse(StatusCode::UNAUTHORIZED, "error-login")
-        }
+        Err(LoginRefused::WrongPassword) => refuse(StatusCode::UNAUTHORIZED, "error-login"),
         Err(LoginRefused::Pending) => refuse(StatusCode::FORBIDDEN, "error-login-pending"),
         Err(LoginRefused::Disabled) => refuse(StatusCode::FORBIDDEN, "error-login-disabled"),
     }
@@ -471,6 +492,7 @@ pub async fn change_password(
     let first = |name: &str| values.all(name).first().cloned().unwrap_or_default();
     match accounts::change_password(
         state.db(),
+        state.passwords(),
         account,
         &first("current_password"),
         &first("password"),
@@ -566,8 +588,14 @@ pub async fn reset(
         );
     }
     let password = values.all("password").first().cloned().unwrap_or_default();
-    match accounts::reset_password(state.db(), &secret, &password).await {
-        Ok(_) => message(&state, &reader, StatusCode::OK, "reset-title", "reset-done"),
+    match accounts::reset_password(state.db(), state.passwords(), &secret, &password).await {
+        Ok(account) => {
+            // The owner proved who they are: earlier failed logins no longer count.
+            state
+                .login_limiter()
+                .clear(&[format!("email:{}", account.email)]);
+            message(&state, &reader, StatusCode::OK, "reset-title", "reset-done")
+        }
         Err(Error::Invalid(errors)) => {
             let page =
                 reset_form(&state, t, &visitor, &secret).with_errors(&account_errors(&t, &errors));

@@ -211,14 +211,18 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-/// A path to go back to after logging in: only our own absolute paths.
+/// A path to go back to after logging in: only our own absolute paths, with no control
+/// character, white space or backslash anywhere (browsers drop tabs and newlines, and read `\`
+/// as `/`, which would turn `/\t/evil.example` into another site).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(path)
             if path.starts_with('/')
                 && !path.starts_with("//")
-                && !path.starts_with("/\\")
-                && !path.contains(['\r', '\n']) =>
+                && path.len() <= 2000
+                && !path
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
         {
             path.to_string()
         }
@@ -226,53 +230,94 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// The window in which failed logins are counted.
-const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// The address of the client: the TCP peer, or, when the peer is a reverse proxy on this
+/// machine (a loopback address, as the documentation sets it up), the last address that proxy
+/// appended to `X-Forwarded-For` (or gave in `X-Real-IP`).
+pub fn client_address(peer: std::net::SocketAddr, headers: &HeaderMap) -> std::net::IpAddr {
+    if !peer.ip().is_loopback() {
+        return peer.ip();
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .next_back()
+        .or_else(|| {
+            headers
+                .get("x-real-ip")
+                .and_then(|value| value.to_str().ok())
+        });
+    forwarded
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(peer.ip())
+}
 
-/// Failed logins per key (an e-mail address or a client address) in the last window.
-/// Per process: with several processes an attacker gets that many times the attempts.
+/// The window in which attempts are counted.
+const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// Attempts per key (an e-mail address, a client address) in the last window: failed logins,
+/// and registrations. Per process: with several processes an attacker gets that many times the
+/// attempts.
 #[derive(Debug, Default)]
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    attempts: Mutex<Attempts>,
+}
+
+#[derive(Debug, Default)]
+struct Attempts {
+    by_key: HashMap<String, Vec<Instant>>,
+    /// Attempts recorded since the last sweep of expired keys.
+    since_sweep: usize,
 }
 
 impl LoginLimiter {
-    /// Whether any of `keys` has used up its `allowed` failures.
-    pub fn is_blocked(&self, keys: &[String], allowed: u32) -> bool {
+    /// Counts an attempt against each of `keys`, unless one of them has used up its `allowed`
+    /// attempts already (then nothing is counted and `false` is returned). Checking and
+    /// counting happen under one lock, so concurrent attempts cannot all slip through.
+    pub fn attempt(&self, keys: &[String], allowed: u32) -> bool {
         let now = Instant::now();
-        let Ok(mut failures) = self.failures.lock() else {
+        let Ok(mut attempts) = self.attempts.lock() else {
             return false;
         };
-        keys.iter().any(|key| {
-            failures.get_mut(key).is_some_and(|times| {
-                times.retain(|time| now.duration_since(*time) < LOGIN_WINDOW);
-                times.len() >= allowed as usize
-            })
-        })
-    }
-
-    /// Counts a failure against each of `keys`.
-    pub fn fail(&self, keys: &[String]) {
-        let now = Instant::now();
-        let Ok(mut failures) = self.failures.lock() else {
-            return;
-        };
-        if failures.len() > 100_000 {
-            failures.retain(|_, times| {
-                times.retain(|time| now.duration_since(*time) < LOGIN_WINDOW);
+        attempts.since_sweep += 1;
+        if attempts.since_sweep >= 1000 {
+            attempts.since_sweep = 0;
+            attempts.by_key.retain(|_, times| {
+                times.retain(|time| now.duration_since(*time) < WINDOW);
                 !times.is_empty()
             });
         }
-        for key in keys {
-            failures.entry(key.clone()).or_default().push(now);
+        let blocked = keys.iter().any(|key| {
+            attempts.by_key.get_mut(key).is_some_and(|times| {
+                times.retain(|time| now.duration_since(*time) < WINDOW);
+                times.len() >= allowed as usize
+            })
+        });
+        if !blocked {
+            for key in keys {
+                attempts.by_key.entry(key.clone()).or_default().push(now);
+            }
+        }
+        !blocked
+    }
+
+    /// Takes back one attempt of each of `keys` (a login that succeeded does not count).
+    pub fn succeeded(&self, keys: &[String]) {
+        if let Ok(mut attempts) = self.attempts.lock() {
+            for key in keys {
+                if let Some(times) = attempts.by_key.get_mut(key) {
+                    times.pop();
+                }
+            }
         }
     }
 
-    /// Forgets the failures of `keys` (after a successful login).
+    /// Forgets every attempt of `keys` (after a password reset, for its e-mail address).
     pub fn clear(&self, keys: &[String]) {
-        if let Ok(mut failures) = self.failures.lock() {
+        if let Ok(mut attempts) = self.attempts.lock() {
             for key in keys {
-                failures.remove(key);
+                attempts.by_key.remove(key);
             }
         }
     }
@@ -285,26 +330,61 @@ mod tests {
     #[test]
     fn only_our_own_paths_are_followed_after_login() {
         assert_eq!(safe_next(Some("/publish/event")), "/publish/event");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil", "evil"] {
-            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "evil",
+            "/\t/evil.example/x",
+            "/\n/evil.example",
+            "/\u{1}x",
+            "/a b",
+            "/a\\b",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
         }
         assert_eq!(safe_next(None), "/");
     }
 
     #[test]
-    fn the_limiter_blocks_after_the_allowed_failures() {
+    fn the_client_is_the_peer_or_what_a_local_proxy_says() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("6.6.6.6, 203.0.113.7"),
+        );
+        let proxy: std::net::SocketAddr = "127.0.0.1:40000".parse().expect("address");
+        let remote: std::net::SocketAddr = "198.51.100.1:40000".parse().expect("address");
+        assert_eq!(client_address(proxy, &headers).to_string(), "203.0.113.7");
+        assert_eq!(
+            client_address(remote, &headers).to_string(),
+            "198.51.100.1",
+            "only a local proxy is believed"
+        );
+        assert_eq!(
+            client_address(proxy, &HeaderMap::new()).to_string(),
+            "127.0.0.1"
+        );
+    }
+
+    #[test]
+    fn the_limiter_counts_attempts_and_blocks_after_the_allowed_ones() {
         let limiter = LoginLimiter::default();
         let keys = vec![
             "email:a@example.org".to_string(),
             "ip:127.0.0.1".to_string(),
         ];
         for _ in 0..3 {
-            assert!(!limiter.is_blocked(&keys, 3));
-            limiter.fail(&keys);
+            assert!(limiter.attempt(&keys, 3));
         }
-        assert!(limiter.is_blocked(&keys, 3));
-        assert!(limiter.is_blocked(&keys[1..], 3), "per client address too");
+        assert!(!limiter.attempt(&keys, 3));
+        assert!(!limiter.attempt(&keys[1..], 3), "per client address too");
+        limiter.succeeded(&keys[1..]);
+        assert!(
+            limiter.attempt(&keys[1..], 3),
+            "a success gives its attempt back"
+        );
         limiter.clear(&keys);
-        assert!(!limiter.is_blocked(&keys, 3));
+        assert!(limiter.attempt(&keys, 3));
     }
 }

@@ -62,6 +62,33 @@ impl FromRequest<AppState> for Submission {
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Error> {
+        let limit = state.config().accounts.max_image_bytes + 1_000_000;
+        let length = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        if length.is_some_and(|length| length > limit) {
+            return Err(Error::TooLarge(format!(
+                "the form is larger than the {} MB allowed (accounts.max_image_bytes plus 1 MB)",
+                limit / 1_000_000
+            )));
+        }
+        let submission = Self::read(request, state).await?;
+        for name in submission.values.0.keys() {
+            if name.len() > 100 || name.split('.').count() > 4 {
+                return Err(Error::BadRequest(format!(
+                    "the form has a field this page does not have: {:?}",
+                    name.chars().take(100).collect::<String>()
+                )));
+            }
+        }
+        Ok(submission)
+    }
+}
+
+impl Submission {
+    async fn read(request: Request, state: &AppState) -> Result<Submission, Error> {
         let is_multipart = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -109,7 +136,19 @@ fn to_input(kind: Kind, values: &FormValues, languages: &[String]) -> Result<Inp
     let mut errors = Vec::new();
     let mut root = Map::new();
     let mut texts = Map::new();
-    for language in languages {
+    // The form's languages, and any other a stored publication had (kept as hidden fields).
+    let mut all_languages: Vec<String> = languages.to_vec();
+    for name in values.0.keys() {
+        if let Some(language) = name
+            .strip_prefix("text.")
+            .and_then(|rest| rest.split_once('.'))
+            .map(|(language, _)| language.to_string())
+            && !all_languages.contains(&language)
+        {
+            all_languages.push(language);
+        }
+    }
+    for language in &all_languages {
         let part = |name: &str| {
             values
                 .all(&format!("text.{language}.{name}"))
@@ -667,6 +706,25 @@ fn editor_page(
                     .map(|code| (code.clone(), language_name(code))),
             )
     });
+    // What the form does not show (coordinates, the organizer, texts in other languages, given
+    // through the API or the CLI) travels in hidden fields, so that saving keeps it.
+    let shown: Vec<String> = fields
+        .iter()
+        .chain(columns.iter().flat_map(|column| column.fields.iter()))
+        .map(|field| field.name.clone())
+        .chain([
+            "default_language".to_string(),
+            "csrf".to_string(),
+            "action".to_string(),
+        ])
+        .collect();
+    for (name, given) in &values.0 {
+        if !shown.contains(name) && name != IMAGE_FIELD {
+            for value in given.iter().filter(|value| !value.is_empty()) {
+                fields.push(Field::new(name, "hidden", "").value(value));
+            }
+        }
+    }
     let errors: Vec<FieldError> = errors
         .iter()
         .map(|error| FieldError::new(&error.field, localized(&t, &error.reason)))
@@ -841,7 +899,7 @@ async fn submit(
     if let Some(bytes) = image {
         let account_id = visitor.account().map(|account| account.account_id);
         let max = state.config().accounts.max_image_bytes;
-        match images::store(state.db(), bytes, max, account_id).await {
+        match images::store(state.db(), state.images(), bytes, max, account_id).await {
             Ok(stored) => {
                 let url = state.urls().media(&stored.public_id);
                 values

@@ -117,19 +117,19 @@ fn calendar_document(state: &AppState, events: &[Publication], language: &str) -
     ] {
         document.push_str(&fold(&line));
     }
-    // Each zone once, for the years from its first event's start to its last one's end.
-    let mut zones: std::collections::BTreeMap<&str, (i32, i32)> = Default::default();
+    // Each zone once, for the years its events fall in.
+    let mut zones: std::collections::BTreeMap<&str, std::collections::BTreeSet<i32>> =
+        Default::default();
     for publication in events {
         if let Details::Event(event) = &publication.draft.details {
-            let (first, last) = (event.starts_local.year(), event.ends_local.year());
-            let years = zones
+            zones
                 .entry(event.time_zone.as_str())
-                .or_insert((first, last));
-            *years = (years.0.min(first), years.1.max(last));
+                .or_default()
+                .extend(event.starts_local.year()..=event.ends_local.year());
         }
     }
-    for (zone, (first, last)) in zones {
-        for line in super::vtimezone::vtimezone(zone, first, last).unwrap_or_default() {
+    for (zone, years) in zones {
+        for line in super::vtimezone::vtimezone(zone, &years).unwrap_or_default() {
             document.push_str(&fold(&line));
         }
     }

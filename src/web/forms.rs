@@ -195,11 +195,14 @@ pub fn place_errors(fields: &mut [Field], errors: &[FieldError]) -> Vec<String> 
     for error in errors {
         // `gcm_objectives[2]` belongs to `gcm_objectives`; `text.en` to `text.en.title`.
         let base = error.field.split('[').next().unwrap_or(&error.field);
-        let exact = fields.iter().position(|field| field.name == base);
+        // Hidden fields show no error: theirs go to the top.
+        let exact = fields
+            .iter()
+            .position(|field| field.name == base && field.input != "hidden");
         let position = exact.or_else(|| {
-            fields
-                .iter()
-                .position(|field| field.name.starts_with(&format!("{base}.")))
+            fields.iter().position(|field| {
+                field.name.starts_with(&format!("{base}.")) && field.input != "hidden"
+            })
         });
         let target = position.and_then(|index| fields.get_mut(index));
         match target {

@@ -555,6 +555,7 @@ pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Pu
         .fetch_one(conn)
         .await)?;
     insert_texts(tx, publication_id, &draft.texts).await?;
+    index_hashtags(tx, publication_id, &draft.hashtags).await?;
     Ok(Publication {
         publication_id,
         public_id,
@@ -564,6 +565,20 @@ pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Pu
         updated_at: now,
         deleted_at: None,
     })
+}
+
+/// Writes the lower-cased hashtags the tag pages match against (lower-cased here, because
+/// SQLite's `lower()` only knows ASCII: `Émigrés` must be found as `émigrés`).
+async fn index_hashtags(tx: &mut Tx, publication_id: i64, hashtags: &[String]) -> Result<()> {
+    let lower: Vec<String> = hashtags.iter().map(|tag| tag.to_lowercase()).collect();
+    let sql = "update publication set hashtags_lower = $1 where publication_id = $2";
+    with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(serde_json::to_string(&lower)?)
+        .bind(publication_id)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
 }
 
 /// Replaces a publication's content. Refuses a deleted one (410) and a change of kind.
@@ -604,6 +619,7 @@ pub async fn update(
         .map(|_| ()))?;
     delete_texts(tx, current.publication_id).await?;
     insert_texts(tx, current.publication_id, &draft.texts).await?;
+    index_hashtags(tx, current.publication_id, &draft.hashtags).await?;
     Ok(Publication {
         draft: draft.clone(),
         updated_at: now,
@@ -617,7 +633,7 @@ pub async fn delete(tx: &mut Tx, current: &Publication, now: DateTime<Utc>) -> R
         return Err(Error::Gone);
     }
     let sql = "update publication set deleted_at = $1, updated_at = $1, details = '{}', \
-               hashtags = '[]', gcm_objectives = '[]', countries_of_origin = '[]', \
+               hashtags = '[]', hashtags_lower = '[]', gcm_objectives = '[]', countries_of_origin = '[]', \
                countries_of_residence = '[]' where publication_id = $2";
     with_tx!(tx, |conn| sqlx::query(sql)
         .bind(now)
@@ -749,7 +765,7 @@ impl Filters {
             // `hashtags` is a JSON array of strings such as ["Berlin","careers"].
             let pattern = format!("%\"{}\"%", like_literal(&tag.to_lowercase()));
             let p = placeholder(pattern, &mut values);
-            sql.push_str(&format!(" and lower(hashtags) like {p} escape '\\'"));
+            sql.push_str(&format!(" and hashtags_lower like {p} escape '\\'"));
         }
         for (name, value) in &self.fields {
             // `details` is the kind's fields as compact JSON: `"name":value` appears verbatim.
