@@ -218,6 +218,29 @@ async fn the_first_account_is_an_admin_and_later_ones_wait_for_approval() {
 
     // A second account waits; it cannot log in yet.
     let mut member = Browser::new(&alpha);
+    // A registration rejected after someone made it a reset link goes, link and all.
+    let mut spammer = Browser::from_address(&alpha, "192.0.2.99");
+    spammer.register("Spam", "spam@example.org", &[]).await;
+    let spam = accounts::find_by_email(alpha.state().db(), "spam@example.org")
+        .await
+        .expect("spam");
+    accounts::reset_link(alpha.state().db(), "spam@example.org")
+        .await
+        .expect("link");
+    admin.get("/admin/members").await;
+    let answer = admin
+        .post(
+            &format!("/admin/members/{}", spam.account_id),
+            &[("change", "reject")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    assert!(
+        accounts::find_by_email(alpha.state().db(), "spam@example.org")
+            .await
+            .is_err()
+    );
+
     let answer = member.register("Kwame", "kwame@example.org", &[]).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert!(answer.body.contains("waiting for an admin"));
