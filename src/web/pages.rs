@@ -489,27 +489,35 @@ pub async fn calendar(
     let events =
         publication::list_where(state.db(), Listing::EventsBetween { from, to }, 0, 500).await?;
 
+    // Each event's local days and start time, computed once (not once per day of the grid).
+    let spans: Vec<(&Publication, NaiveDate, NaiveDate, String)> = events
+        .iter()
+        .filter_map(|publication| match &publication.draft.details {
+            Details::Event(event) => {
+                let (starts, ends) = (event.starts(), event.ends());
+                Some((
+                    publication,
+                    starts.date_naive(),
+                    ends.date_naive(),
+                    t.digits(&starts.format("%H:%M").to_string()),
+                ))
+            }
+            _ => None,
+        })
+        .collect();
     let grid_start = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
     let mut weeks = Vec::new();
     let mut day = grid_start;
     while day < next_month || weeks.is_empty() {
         let mut week = Vec::new();
         for _ in 0..7 {
-            let day_events = events
+            // An event shows on each local day it spans, in its own time zone.
+            let day_events = spans
                 .iter()
-                .filter(|publication| match &publication.draft.details {
-                    Details::Event(event) => {
-                        // An event shows on each local day it spans, in its own time zone.
-                        let (start, end) = (event.starts().date_naive(), event.ends().date_naive());
-                        start <= day && day <= end
-                    }
-                    _ => false,
-                })
-                .filter_map(|publication| {
+                .filter(|(_, start, end, _)| *start <= day && day <= *end)
+                .filter_map(|(publication, _, _, time)| {
                     let mut card = card(&state, &t, publication)?;
-                    if let Details::Event(event) = &publication.draft.details {
-                        card.when = Some(t.digits(&event.starts().format("%H:%M").to_string()));
-                    }
+                    card.when = Some(time.clone());
                     Some(card)
                 })
                 .collect();
