@@ -189,7 +189,10 @@ pub struct Instance {
     pub state: AppState,
     pub address: std::net::SocketAddr,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// The dispatcher first, then the recorder and the housekeeping.
     workers: Vec<tokio::task::JoinHandle<()>>,
+    /// Tells the dispatcher to stop at its next safe point.
+    stop_delivery: tokio::sync::watch::Sender<bool>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -209,13 +212,15 @@ impl Instance {
             })
             .await
         });
-        let mut workers = delivery::spawn_workers(&state);
+        let (stop_delivery, stop) = tokio::sync::watch::channel(false);
+        let mut workers = delivery::spawn_workers(&state, stop);
         workers.push(spawn_maintenance(&state));
         Ok(Instance {
             state,
             address,
             server,
             workers,
+            stop_delivery,
             shutdown: Some(shutdown),
         })
     }
@@ -242,7 +247,18 @@ impl Instance {
     }
 
     async fn stop_workers(&mut self) {
-        for worker in self.workers.drain(..) {
+        // The dispatcher finishes the claim it may be making, then returns; the others can be
+        // dropped anywhere (a result not recorded leaves its row claimed by us, released below).
+        let _ = self.stop_delivery.send(true);
+        let mut workers = self.workers.drain(..);
+        if let Some(mut dispatcher) = workers.next()
+            && tokio::time::timeout(std::time::Duration::from_secs(15), &mut dispatcher)
+                .await
+                .is_err()
+        {
+            dispatcher.abort();
+        }
+        for worker in workers {
             worker.abort();
         }
         // Deliveries claimed but not finished go back to the queue now, not when the lease ends.

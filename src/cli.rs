@@ -246,7 +246,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Account { action, config } => {
             let config = Config::load(config.as_deref())?;
             let db = connect(&config).await?;
-            let base = crate::federation::urls::Urls::new(&config.instance);
+            let urls = crate::federation::urls::Urls::new(&config.instance);
             match action {
                 AccountAction::List => {
                     for account in accounts::list(&db).await? {
@@ -272,7 +272,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                             })?;
                     println!(
                         "{}\nGive this link to its owner only; it works once, within {} hours.",
-                        base.base().join(&format!("reset/{secret}"))?,
+                        urls.reset_link(&secret),
                         accounts::RESET_LINK_HOURS
                     );
                 }
@@ -283,7 +283,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     let secret = accounts::invite(&db, role, 7).await?;
                     println!(
                         "{}\nIt registers one account as {}, once, within 7 days.",
-                        base.base().join(&format!("register?invitation={secret}"))?,
+                        urls.invitation(&secret),
                         role.as_str()
                     );
                 }

@@ -39,19 +39,7 @@ async fn unavailable() -> Option<String> {
     {
         return None;
     }
-    let install = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(folder())
-        .output()
-        .await;
-    match install {
-        Ok(output) if output.status.success() => None,
-        Ok(output) => Some(format!(
-            "npm ci failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )),
-        Err(error) => Some(format!("npm cannot run: {error}")),
-    }
+    super::npm_ci(&folder()).await
 }
 
 impl FedifyPeer {

@@ -59,3 +59,20 @@ pub fn http_client() -> reqwest::Client {
     }
     builder.build().expect("test HTTP client")
 }
+
+/// Runs `npm ci` in `folder` (from its committed lockfile); `Some(reason)` if it could not.
+pub async fn npm_ci(folder: &std::path::Path) -> Option<String> {
+    let install = tokio::process::Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(folder)
+        .output()
+        .await;
+    match install {
+        Ok(output) if output.status.success() => None,
+        Ok(output) => Some(format!(
+            "npm ci failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )),
+        Err(error) => Some(format!("npm cannot run: {error}")),
+    }
+}

@@ -122,6 +122,18 @@ impl Urls {
         self.join(&format!("media/{public_id}"))
     }
 
+    /// A password reset link (its secret is URL-safe base64).
+    pub fn reset_link(&self, secret: &str) -> Url {
+        self.join(&format!("reset/{secret}"))
+    }
+
+    /// An invitation to register (its secret is URL-safe base64).
+    pub fn invitation(&self, secret: &str) -> Url {
+        let mut url = self.join("register");
+        url.query_pairs_mut().append_pair("invitation", secret);
+        url
+    }
+
     /// The page of a hashtag.
     pub fn hashtag(&self, tag: &str) -> Url {
         let mut url = self.join("tags/");

@@ -143,11 +143,7 @@ pub async fn invite(
     let role = Role::parse(values.get("role"))
         .ok_or_else(|| Error::invalid("role", "must be admin, editor or member"))?;
     let secret = accounts::invite(state.db(), role, 7).await?;
-    let link = state
-        .urls()
-        .base()
-        .join(&format!("register?invitation={secret}"))
-        .map_err(|error| Error::internal(format!("invitation link: {error}")))?;
+    let link = state.urls().invitation(&secret);
     let reader = Reader::of(&state, &headers, &uri);
     members_page(&state, &reader, &visitor, Some(link.to_string()), None).await
 }
@@ -166,11 +162,7 @@ pub async fn reset_link(
     visitor.check_csrf(values.get("csrf"))?;
     let account = accounts::find(state.db(), account_id).await?;
     let secret = accounts::reset_link_for(state.db(), account_id).await?;
-    let link = state
-        .urls()
-        .base()
-        .join(&format!("reset/{secret}"))
-        .map_err(|error| Error::internal(format!("reset link: {error}")))?;
+    let link = state.urls().reset_link(&secret);
     let reader = Reader::of(&state, &headers, &uri);
     members_page(
         &state,

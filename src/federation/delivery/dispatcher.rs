@@ -11,7 +11,7 @@ use crate::db::Db;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinHandle;
 
 /// Most rows one claim takes.
@@ -21,16 +21,23 @@ const MAX_RECORD_BATCH: usize = 512;
 /// Stored activities kept in memory (a fan-out sends one activity to many inboxes).
 const ACTIVITY_CACHE: usize = 64;
 
-/// Starts the dispatcher and the recorder of this process.
-pub fn spawn_workers(state: &AppState) -> Vec<JoinHandle<()>> {
+/// Starts the dispatcher and the recorder of this process; returns them in that order. The
+/// dispatcher returns when `stop` turns true, but never in the middle of a claim: a claim
+/// cancelled after the database received it could still commit, leaving rows leased to a
+/// process that is gone.
+pub fn spawn_workers(state: &AppState, stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
     let (results, received) = mpsc::channel(MAX_RECORD_BATCH * 2);
     vec![
-        tokio::spawn(dispatch(state.clone(), results)),
+        tokio::spawn(dispatch(state.clone(), results, stop)),
         tokio::spawn(record_results(state.clone(), received)),
     ]
 }
 
-async fn dispatch(state: AppState, results: mpsc::Sender<(Job, SendResult)>) {
+async fn dispatch(
+    state: AppState,
+    results: mpsc::Sender<(Job, SendResult)>,
+    mut stop: watch::Receiver<bool>,
+) {
     if let Db::Sqlite(_) = state.db() {
         // One process owns an SQLite database: leases still set were left by a dead process.
         match release_leases(state.db()).await {
@@ -48,7 +55,14 @@ async fn dispatch(state: AppState, results: mpsc::Sender<(Job, SendResult)>) {
     // the claim query off the per-delivery path; claimed jobs count against their host's limit.
     let mut waiting: VecDeque<Job> = VecDeque::new();
     loop {
-        let Ok(permit) = slots.clone().acquire_owned().await else {
+        if *stop.borrow() {
+            return;
+        }
+        let permit = tokio::select! {
+            permit = slots.clone().acquire_owned() => permit,
+            _ = stop.changed() => return,
+        };
+        let Ok(permit) = permit else {
             return;
         };
         if waiting.is_empty() {
@@ -68,6 +82,7 @@ async fn dispatch(state: AppState, results: mpsc::Sender<(Job, SendResult)>) {
             tokio::select! {
                 () = state.delivery_wakeup().notified() => {}
                 () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = stop.changed() => return,
             }
             continue;
         };
