@@ -370,6 +370,22 @@ async fn hashtag_pages_list_what_carries_the_tag() {
     assert!(!html.contains("Diaspora Careers Fair"));
     let (status, _, _) = page(alpha.url("/tags/not%20a%20tag"), "en").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // The calendar feed takes the list's filters, a hashtag among them.
+    let (_, html, _) = page(alpha.url("/tags/berlin"), "en").await;
+    assert!(html.contains("href=\"/events.ics?tag=berlin\""), "{html}");
+    let (_, html, _) = page(alpha.url("/events?country=de"), "en").await;
+    assert!(html.contains("href=\"/events.ics?country=de\""), "{html}");
+    for (path, present) in [
+        ("/events.ics?tag=berlin", true),
+        ("/events.ics?tag=lagos", false),
+        ("/events.ics?country=DE", true),
+        ("/events.ics?country=NG", false),
+        ("/events.ics", true),
+    ] {
+        let (status, ics, _) = page(alpha.url(path), "en").await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(ics.contains("BEGIN:VEVENT"), present, "{path}:\n{ics}");
+    }
     // Capitals beyond ASCII are matched too (SQLite's lower() knows only ASCII).
     let (_, token) = tokens::create(alpha.state().db(), "tags")
         .await

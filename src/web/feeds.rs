@@ -5,12 +5,12 @@
 //! 20260314T100000`), and each document carries the `VTIMEZONE` of every zone it names, for
 //! the years of its events (`vtimezone.rs`).
 
-use super::pages::Reader;
+use super::pages::{PageQuery, Reader};
 use crate::app::AppState;
 use crate::domain::publication::{self, Details, Kind, Listing, Publication};
 use crate::error::{Error, Result};
 use crate::web::html::escape;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Duration, Utc};
@@ -159,16 +159,26 @@ fn ics_response(body: String, file: &str) -> Response {
         .into_response()
 }
 
-/// `GET /events.ics`: every event from 30 days ago on.
+/// `GET /events.ics`: every event from 30 days ago on, narrowed by the events list's filters
+/// (country, GCM objective, language, category, hashtag) when given.
 pub async fn calendar(
     State(state): State<AppState>,
+    Query(query): Query<PageQuery>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response> {
     let reader = Reader::of(&state, &headers, &uri);
     let now = Utc::now() - Duration::days(30);
-    let events =
-        publication::list_where(state.db(), Listing::UpcomingEvents { now }, 0, 1000).await?;
+    // The same filters as the events list (`?country=DE&category=arts&tag=berlin`).
+    let (filters, _) = super::pages::filters(&reader.t, Kind::Event, &query);
+    let events = publication::list_filtered(
+        state.db(),
+        Listing::UpcomingEvents { now },
+        &filters,
+        0,
+        1000,
+    )
+    .await?;
     Ok(ics_response(
         calendar_document(&state, &events, reader.t.language.code()),
         "events.ics",

@@ -252,6 +252,38 @@ pub struct PageQuery {
     /// Opportunities whose deadline has passed too.
     closed: Option<String>,
     topic: Option<String>,
+    /// A hashtag, without `#`.
+    tag: Option<String>,
+}
+
+impl PageQuery {
+    /// The filters as a query string (`?country=DE&category=arts`, or "" for none), for the
+    /// feed of the same selection.
+    pub fn filter_query(&self) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("country", &self.country),
+            ("gcm", &self.gcm),
+            ("language", &self.language),
+            ("category", &self.category),
+            ("kind", &self.kind),
+            ("remote", &self.remote),
+            ("year", &self.year),
+            ("closed", &self.closed),
+            ("topic", &self.topic),
+            ("tag", &self.tag),
+        ] {
+            if let Some(value) = given(value) {
+                query.append_pair(name, &value);
+            }
+        }
+        let query = query.finish();
+        if query.is_empty() {
+            query
+        } else {
+            format!("?{query}")
+        }
+    }
 }
 
 /// The filter form of a list page, as the reader left it.
@@ -275,6 +307,13 @@ pub struct FilterForm {
     pub topic: String,
 }
 
+/// Letters, digits and `_`, 1 to 50 of them: what a hashtag of ours can be.
+fn is_hashtag(tag: &str) -> bool {
+    !tag.is_empty()
+        && tag.chars().count() <= 50
+        && tag.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
 fn given(value: &Option<String>) -> Option<String> {
     value
         .as_deref()
@@ -284,7 +323,11 @@ fn given(value: &Option<String>) -> Option<String> {
 }
 
 /// The filters of a list of `kind` from the query, and the form that shows them.
-fn filters(t: &Translator, kind: Kind, query: &PageQuery) -> (publication::Filters, FilterForm) {
+pub(crate) fn filters(
+    t: &Translator,
+    kind: Kind,
+    query: &PageQuery,
+) -> (publication::Filters, FilterForm) {
     let mut filters = publication::Filters {
         country: given(&query.country).and_then(|value| crate::domain::validation::country(&value)),
         gcm: given(&query.gcm)
@@ -293,7 +336,9 @@ fn filters(t: &Translator, kind: Kind, query: &PageQuery) -> (publication::Filte
         language: given(&query.language)
             .and_then(|value| crate::domain::validation::language(&value)),
         fields: Vec::new(),
-        hashtag: None,
+        hashtag: given(&query.tag)
+            .map(|tag| tag.trim_start_matches('#').to_string())
+            .filter(|tag| is_hashtag(tag)),
     };
     let mut form = FilterForm {
         country: filters.country.clone().unwrap_or_default(),
@@ -403,7 +448,7 @@ async fn list_page(
     let page = ListPage {
         heading: t.t(&format!("{}-title", kind.plural())),
         feed: format!("/{}.atom", kind.plural()),
-        ics: (kind == Kind::Event).then(|| "/events.ics".to_string()),
+        ics: (kind == Kind::Event).then(|| format!("/events.ics{}", query.filter_query())),
         items: cards(state, &t, &publications),
         form,
         t,
@@ -772,6 +817,8 @@ struct TagPage {
     languages: Vec<(&'static str, String)>,
     heading: String,
     items: Vec<Card>,
+    /// The calendar feed of the tag's events.
+    ics: String,
 }
 
 /// `GET /tags/{tag}`: everything we published with a hashtag, newest first (the `href` of the
@@ -797,7 +844,11 @@ pub async fn tag(
     };
     let found =
         publication::list_filtered(state.db(), Listing::Newest(None), &filters, 0, 60).await?;
+    let ics = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("tag", &tag)
+        .finish();
     let page = TagPage {
+        ics: format!("/events.ics?{ics}"),
         heading: format!("#{tag}"),
         items: cards(&state, &t, &found),
         t,
