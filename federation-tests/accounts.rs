@@ -144,6 +144,15 @@ impl<'a> Browser<'a> {
     }
 }
 
+/// The secret of the invitation link shown on a members page.
+fn invitation_secret(body: &str) -> String {
+    let at = body.find("invitation=").expect("an invitation link");
+    body[at + 11..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
 async fn start(database: &TestDatabase, change: impl FnOnce(&mut Config)) -> TestInstance {
     TestInstance::start_with(&database.url, |config| {
         config.instance.languages = vec!["en".to_string(), "ar".to_string()];
@@ -395,11 +404,7 @@ async fn invitation_closed_and_open_modes() {
         .post("/admin/invitations", &[("role", "editor")])
         .await;
     assert_eq!(page.status, StatusCode::OK);
-    let at = page.body.find("invitation=").expect("link");
-    let secret: String = page.body[at + 11..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
+    let secret = invitation_secret(&page.body);
     let answer = guest
         .register("Guest", "guest@example.org", &[("invitation", &secret)])
         .await;
@@ -439,11 +444,7 @@ async fn invitation_closed_and_open_modes() {
     let page = first
         .post("/admin/invitations", &[("role", "editor")])
         .await;
-    let at = page.body.find("invitation=").expect("link");
-    let secret: String = page.body[at + 11..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
+    let secret = invitation_secret(&page.body);
     let answer = second
         .register("Second", "second@example.org", &[("invitation", &secret)])
         .await;

@@ -25,16 +25,6 @@ fn article(remote: &TestActor, name: &str, updated: &str) -> Value {
     })
 }
 
-fn activity(remote: &TestActor, kind: &str, object: Value) -> Value {
-    json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": remote.new_id(&kind.to_lowercase()),
-        "type": kind,
-        "actor": remote.id("ada"),
-        "object": object,
-    })
-}
-
 #[tokio::test]
 async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
     let database = TestDatabase::create().await;
@@ -45,11 +35,7 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
     let stored = || async { network::list(state.db(), 10).await.expect("list") };
 
     // Before any follow, content is ignored.
-    let create = activity(
-        &remote,
-        "Create",
-        article(&remote, "First", "2026-11-01T10:00:00Z"),
-    );
+    let create = remote.activity("Create", article(&remote, "First", "2026-11-01T10:00:00Z"));
     assert_eq!(
         remote.post("ada", &inbox, &create, Forgery::None).await.0,
         StatusCode::ACCEPTED
@@ -68,7 +54,7 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
     })
     .await;
     assert_eq!(follow["object"], remote.id("ada").as_str());
-    let accept = activity(&remote, "Accept", follow.clone());
+    let accept = remote.activity("Accept", follow.clone());
     assert_eq!(
         remote.post("ada", &inbox, &accept, Forgery::None).await.0,
         StatusCode::ACCEPTED
@@ -78,8 +64,7 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
         .expect("list");
     assert!(listing[0].accepted_at.is_some(), "{listing:?}");
 
-    let create = activity(
-        &remote,
+    let create = remote.activity(
         "Create",
         article(&remote, "Jobs &amp; visas", "2026-11-01T10:00:00Z"),
     );
@@ -104,11 +89,7 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
         kept[0].summary_html
     );
 
-    let older = activity(
-        &remote,
-        "Update",
-        article(&remote, "Older", "2026-10-01T10:00:00Z"),
-    );
+    let older = remote.activity("Update", article(&remote, "Older", "2026-10-01T10:00:00Z"));
     assert_eq!(
         remote.post("ada", &inbox, &older, Forgery::None).await.0,
         StatusCode::ACCEPTED
@@ -118,11 +99,7 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
         "Jobs and visas",
         "an older update is ignored"
     );
-    let newer = activity(
-        &remote,
-        "Update",
-        article(&remote, "Newer", "2026-11-02T10:00:00Z"),
-    );
+    let newer = remote.activity("Update", article(&remote, "Newer", "2026-11-02T10:00:00Z"));
     assert_eq!(
         remote.post("ada", &inbox, &newer, Forgery::None).await.0,
         StatusCode::ACCEPTED
@@ -139,7 +116,7 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
         .post(
             "ada",
             &inbox,
-            &activity(&remote, "Create", private),
+            &remote.activity("Create", private),
             Forgery::None,
         )
         .await;
@@ -157,14 +134,13 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
         .post(
             "ada",
             &inbox,
-            &activity(&remote, "Create", misattributed),
+            &remote.activity("Create", misattributed),
             Forgery::None,
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 
-    let delete = activity(
-        &remote,
+    let delete = remote.activity(
         "Delete",
         json!(remote.base().join("articles/1").expect("id")),
     );
@@ -173,11 +149,7 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
         StatusCode::ACCEPTED
     );
     assert!(stored().await.is_empty(), "erased");
-    let again = activity(
-        &remote,
-        "Create",
-        article(&remote, "Back", "2026-11-05T10:00:00Z"),
-    );
+    let again = remote.activity("Create", article(&remote, "Back", "2026-11-05T10:00:00Z"));
     assert_eq!(
         remote.post("ada", &inbox, &again, Forgery::None).await.0,
         StatusCode::ACCEPTED
@@ -186,7 +158,7 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
 
     // A Delete that overtakes its Create (retries reorder activities): the Create stays out.
     let late_id = remote.base().join("articles/9").expect("id");
-    let delete = activity(&remote, "Delete", json!(late_id));
+    let delete = remote.activity("Delete", json!(late_id));
     assert_eq!(
         remote.post("ada", &inbox, &delete, Forgery::None).await.0,
         StatusCode::ACCEPTED
@@ -198,7 +170,7 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
             .post(
                 "ada",
                 &inbox,
-                &activity(&remote, "Create", late),
+                &remote.activity("Create", late),
                 Forgery::None
             )
             .await
@@ -207,7 +179,7 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
     );
     assert!(stored().await.is_empty(), "deleted before it arrived");
 
-    let reject = activity(&remote, "Reject", json!(follow["id"]));
+    let reject = remote.activity("Reject", json!(follow["id"]));
     assert_eq!(
         remote.post("ada", &inbox, &reject, Forgery::None).await.0,
         StatusCode::ACCEPTED

@@ -301,16 +301,6 @@ async fn hostile_queries_are_only_words() {
 
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
-fn activity(remote: &TestActor, kind: &str, object: Value) -> Value {
-    json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": remote.new_id(&kind.to_lowercase()),
-        "type": kind,
-        "actor": remote.id("ada"),
-        "object": object,
-    })
-}
-
 #[tokio::test]
 async fn what_followed_organizations_publish_is_found_and_links_to_their_server() {
     let database = TestDatabase::create().await;
@@ -330,7 +320,7 @@ async fn what_followed_organizations_publish_is_found_and_links_to_their_server(
             .map(|r| r.json())
     })
     .await;
-    let accept = activity(&remote, "Accept", follow);
+    let accept = remote.activity("Accept", follow);
     assert_eq!(
         remote.post("ada", &inbox, &accept, Forgery::None).await.0,
         StatusCode::ACCEPTED
@@ -350,7 +340,7 @@ async fn what_followed_organizations_publish_is_found_and_links_to_their_server(
         "published": "2026-11-01T10:00:00Z",
         "to": [PUBLIC],
     });
-    let create = activity(&remote, "Create", article);
+    let create = remote.activity("Create", article);
     assert_eq!(
         remote.post("ada", &inbox, &create, Forgery::None).await.0,
         StatusCode::ACCEPTED
@@ -386,7 +376,7 @@ async fn what_followed_organizations_publish_is_found_and_links_to_their_server(
         );
     }
 
-    let delete = activity(&remote, "Delete", json!(id));
+    let delete = remote.activity("Delete", json!(id));
     assert_eq!(
         remote.post("ada", &inbox, &delete, Forgery::None).await.0,
         StatusCode::ACCEPTED

@@ -120,6 +120,17 @@ impl TestActor {
             .expect("id")
     }
 
+    /// An activity of `kind` by `ada` about `object`, with a new id.
+    pub fn activity(&self, kind: &str, object: serde_json::Value) -> serde_json::Value {
+        serde_json::json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": self.new_id(&kind.to_lowercase()),
+            "type": kind,
+            "actor": self.id("ada"),
+            "object": object,
+        })
+    }
+
     /// The inboxes answer these statuses next, in order.
     pub fn answer_next(&self, statuses: &[u16]) {
         self.0.statuses.lock().expect("lock").extend(statuses);
