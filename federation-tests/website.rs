@@ -409,3 +409,43 @@ async fn hashtag_pages_list_what_carries_the_tag() {
     }
     alpha.stop().await;
 }
+
+#[tokio::test]
+async fn list_pages_page_through_everything_with_their_filters() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let (_, token) = tokens::create(alpha.state().db(), "pages")
+        .await
+        .expect("token");
+    for number in 1..=26 {
+        let response = crate::harness::http_client()
+            .post(alpha.url("/api/v1/stories"))
+            .bearer_auth(&token)
+            .json(&json!({"text": {"en": {"title": format!("Story number {number}."), "summary": "s"}},
+                          "countries_of_origin": ["NG"],
+                          "story": {"category": "social", "consent": {"subject_consented": true}}}))
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    let (_, first, _) = page(alpha.url("/stories?country=NG"), "en").await;
+    assert!(first.contains("Story number 26."), "newest first");
+    assert!(!first.contains("Story number 1."), "24 a page");
+    assert!(
+        first.contains("href=\"/stories?country=NG&#38;page=2\" rel=\"next\""),
+        "{first}"
+    );
+    assert!(!first.contains("rel=\"prev\""));
+    let (status, second, _) = page(alpha.url("/stories?country=NG&page=2"), "en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(second.contains("Story number 1.") && second.contains("Story number 2."));
+    assert!(
+        second.contains("href=\"/stories?country=NG&#38;page=1\" rel=\"prev\""),
+        "{second}"
+    );
+    assert!(!second.contains("rel=\"next\""));
+    let (status, _, _) = page(alpha.url("/stories?page=99999999999"), "en").await;
+    assert_eq!(status, StatusCode::OK, "a page far away is just empty");
+    alpha.stop().await;
+}

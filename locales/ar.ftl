@@ -296,3 +296,6 @@ password-done = تم تغيير كلمة المرور، وانتهت جلسات 
 error-current-password = هذه ليست كلمة المرور الحالية.
 admin-reset-link = رابط إعادة تعيين كلمة المرور
 admin-reset-made = أعطِ هذا الرابط إلى { $name } وحده؛ يُستخدم مرة واحدة لتعيين كلمة مرور جديدة خلال ٢٤ ساعة:
+page-navigation = الصفحات
+page-previous = الصفحة السابقة
+page-next = الصفحة التالية

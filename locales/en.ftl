@@ -296,3 +296,6 @@ password-done = Your password is changed, and your other logins have ended.
 error-current-password = This is not your current password.
 admin-reset-link = Password reset link
 admin-reset-made = Give this link to { $name } only; it sets a new password once, within 24 hours:
+page-navigation = Pages
+page-previous = Previous page
+page-next = Next page

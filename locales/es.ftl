@@ -296,3 +296,6 @@ password-done = Tu contraseña se ha cambiado y tus otras sesiones se han cerrad
 error-current-password = Esta no es tu contraseña actual.
 admin-reset-link = Enlace para restablecer la contraseña
 admin-reset-made = Da este enlace solo a { $name }; sirve una vez para elegir una nueva contraseña, en un plazo de 24 horas:
+page-navigation = Páginas
+page-previous = Página anterior
+page-next = Página siguiente

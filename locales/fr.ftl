@@ -296,3 +296,6 @@ password-done = Votre mot de passe est changé et vos autres connexions sont ter
 error-current-password = Ce n’est pas votre mot de passe actuel.
 admin-reset-link = Lien de réinitialisation du mot de passe
 admin-reset-made = Donnez ce lien à { $name } seulement ; il permet de choisir un nouveau mot de passe une fois, dans les 24 heures :
+page-navigation = Pages
+page-previous = Page précédente
+page-next = Page suivante

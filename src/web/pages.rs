@@ -236,6 +236,9 @@ struct ListPage {
     ics: Option<String>,
     items: Vec<Card>,
     form: FilterForm,
+    /// The previous and next pages of the same selection.
+    previous: Option<String>,
+    next: Option<String>,
 }
 
 /// `?page=N` and the filters of a list page; empty fields are ignored.
@@ -434,7 +437,8 @@ async fn list_page(
     kind: Kind,
     query: &PageQuery,
 ) -> Result<Response> {
-    let offset = (query.page.unwrap_or(1).max(1) - 1) * PAGE_SIZE;
+    let number = query.page.unwrap_or(1).clamp(1, 10_000);
+    let offset = (number - 1) * PAGE_SIZE;
     let now = Utc::now();
     let listing = match kind {
         Kind::Event => Listing::UpcomingEvents { now },
@@ -443,9 +447,19 @@ async fn list_page(
     };
     let t = reader.t;
     let (chosen, form) = filters(&t, kind, query);
-    let publications =
-        publication::list_filtered(state.db(), listing, &chosen, offset, PAGE_SIZE).await?;
+    // One more than a page: whether there is a next one.
+    let mut publications =
+        publication::list_filtered(state.db(), listing, &chosen, offset, PAGE_SIZE + 1).await?;
+    let has_next = publications.len() as i64 > PAGE_SIZE;
+    publications.truncate(PAGE_SIZE as usize);
+    let filters_query = query.filter_query();
+    let page_link = |number: i64| {
+        let separator = if filters_query.is_empty() { '?' } else { '&' };
+        format!("/{}{filters_query}{separator}page={number}", kind.plural())
+    };
     let page = ListPage {
+        previous: (number > 1).then(|| page_link(number - 1)),
+        next: has_next.then(|| page_link(number + 1)),
         heading: t.t(&format!("{}-title", kind.plural())),
         feed: format!("/{}.atom", kind.plural()),
         ics: (kind == Kind::Event).then(|| format!("/events.ics{}", query.filter_query())),
