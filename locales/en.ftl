@@ -299,3 +299,5 @@ admin-reset-made = Give this link to { $name } only; it sets a new password once
 page-navigation = Pages
 page-previous = Previous page
 page-next = Next page
+error-hashtag = Hashtags are letters, digits and _ only (at most 50 each), separated by commas, such as Berlin, careers.
+error-event-length = An event lasts at most 366 days.

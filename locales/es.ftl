@@ -299,3 +299,5 @@ admin-reset-made = Da este enlace solo a { $name }; sirve una vez para elegir un
 page-navigation = Páginas
 page-previous = Página anterior
 page-next = Página siguiente
+error-hashtag = Las etiquetas solo llevan letras, cifras y _ (50 como máximo cada una), separadas por comas, como Berlín, empleo.
+error-event-length = Un evento dura como máximo 366 días.

@@ -299,3 +299,5 @@ admin-reset-made = Donnez ce lien à { $name } seulement ; il permet de choisir 
 page-navigation = Pages
 page-previous = Page précédente
 page-next = Page suivante
+error-hashtag = Les hashtags ne contiennent que des lettres, des chiffres et _ (50 au plus chacun), séparés par des virgules, comme Berlin, emploi.
+error-event-length = Un événement dure au plus 366 jours.

@@ -165,6 +165,12 @@ const REASONS: &[(&str, &str)] = &[
         "give a place, or set remote = true",
         "error-opportunity-place",
     ),
+    (
+        "must be letters, digits and _ only (at most 50), such as \"MigrationStories\"",
+        "error-hashtag",
+    ),
+    ("an event lasts at most 366 days", "error-event-length"),
+    ("must be an e-mail address", "error-email"),
 ];
 
 /// `reason` in the reader's language when the website knows it.
@@ -256,6 +262,24 @@ impl FormValues {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Language;
+
+    #[test]
+    fn known_reasons_are_said_in_the_readers_language() {
+        let arabic = Translator::new(Language::Ar);
+        assert_eq!(localized(&arabic, "must not be empty"), "املأ هذا الحقل.");
+        assert_eq!(
+            localized(&arabic, "must be at most 200 characters"),
+            "٢٠٠ حرفًا على الأكثر."
+        );
+        let french = Translator::new(Language::Fr);
+        assert!(localized(&french, "an event lasts at most 366 days").starts_with("Un événement"));
+        assert_eq!(
+            localized(&french, "a reason we do not know"),
+            "a reason we do not know",
+            "unknown reasons stay as the domain words them"
+        );
+    }
 
     #[test]
     fn errors_go_next_to_their_field_and_the_rest_to_the_top() {
