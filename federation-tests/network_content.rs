@@ -2,7 +2,7 @@
 //! remote actor whose every message the test writes.
 
 use crate::harness::remote::{Forgery, TestActor};
-use crate::harness::{TestDatabase, TestInstance, eventually};
+use crate::harness::{TestDatabase, TestInstance};
 use jisr::domain::network;
 use jisr::federation::following;
 use reqwest::StatusCode;
@@ -42,23 +42,8 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
     );
     assert!(stored().await.is_empty(), "not followed yet");
 
-    following::follow(&state, remote.id("ada").as_str())
-        .await
-        .expect("follow");
-    let follow = eventually(10, "the Follow at ada's inbox", || async {
-        remote
-            .received()
-            .into_iter()
-            .find(|r| r.json()["type"] == "Follow")
-            .map(|r| r.json())
-    })
-    .await;
+    let follow = remote.followed_by(&state, &inbox).await;
     assert_eq!(follow["object"], remote.id("ada").as_str());
-    let accept = remote.activity("Accept", follow.clone());
-    assert_eq!(
-        remote.post("ada", &inbox, &accept, Forgery::None).await.0,
-        StatusCode::ACCEPTED
-    );
     let listing = following::list(state.db(), state.actors().organization.local_actor_id)
         .await
         .expect("list");

@@ -3,9 +3,8 @@
 //! publish, and queries written to break it.
 
 use crate::harness::remote::{Forgery, TestActor};
-use crate::harness::{TestDatabase, TestInstance, eventually};
+use crate::harness::{TestDatabase, TestInstance};
 use jisr::domain::tokens;
-use jisr::federation::following;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -309,22 +308,7 @@ async fn what_followed_organizations_publish_is_found_and_links_to_their_server(
     let remote = TestActor::start().await;
     let state = alpha.state().clone();
     let inbox = alpha.url("/inbox");
-    following::follow(&state, remote.id("ada").as_str())
-        .await
-        .expect("follow");
-    let follow = eventually(10, "the Follow at ada's inbox", || async {
-        remote
-            .received()
-            .into_iter()
-            .find(|r| r.json()["type"] == "Follow")
-            .map(|r| r.json())
-    })
-    .await;
-    let accept = remote.activity("Accept", follow);
-    assert_eq!(
-        remote.post("ada", &inbox, &accept, Forgery::None).await.0,
-        StatusCode::ACCEPTED
-    );
+    remote.followed_by(&state, &inbox).await;
 
     let id = remote.base().join("articles/radio").expect("id");
     let page = remote.base().join("@ada/radio").expect("url");

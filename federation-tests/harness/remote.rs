@@ -131,6 +131,25 @@ impl TestActor {
         })
     }
 
+    /// Makes `state`'s organization follow `ada` and answers with an `Accept`, as a followed
+    /// server would; returns the `Follow` received.
+    pub async fn followed_by(&self, state: &jisr::app::AppState, inbox: &Url) -> Value {
+        jisr::federation::following::follow(state, self.id("ada").as_str())
+            .await
+            .expect("follow");
+        let follow = super::eventually(10, "the Follow at ada's inbox", || async {
+            self.received()
+                .into_iter()
+                .find(|r| r.json()["type"] == "Follow")
+                .map(|r| r.json())
+        })
+        .await;
+        let accept = self.activity("Accept", follow.clone());
+        let (status, body) = self.post("ada", inbox, &accept, Forgery::None).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        follow
+    }
+
     /// The inboxes answer these statuses next, in order.
     pub fn answer_next(&self, statuses: &[u16]) {
         self.0.statuses.lock().expect("lock").extend(statuses);
