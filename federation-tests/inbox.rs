@@ -177,3 +177,202 @@ async fn nobody_can_undo_another_actors_follow() {
     assert_eq!(alpha.follower_count().await, 1);
     alpha.stop().await;
 }
+
+/// A reply of ada's to `story`, with `content`.
+fn reply(remote: &TestActor, story: &url::Url, content: &str) -> serde_json::Value {
+    let note = remote.new_id("note");
+    remote.activity(
+        "Create",
+        json!({
+            "id": note,
+            "type": "Note",
+            "attributedTo": remote.id("ada"),
+            "inReplyTo": story,
+            "content": content,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        }),
+    )
+}
+
+#[tokio::test]
+async fn sixty_four_replies_at_once_are_all_accepted() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let remote = TestActor::start().await;
+    let published = alpha.publish_story("A story").await;
+    let story = alpha.publication_id(&published);
+    let inbox = alpha.url("/inbox");
+    // ada is known first, so that the burst measures the inbox, not one fetch of her key.
+    let (status, body) = remote
+        .post(
+            "ada",
+            &inbox,
+            &reply(&remote, &story, "<p>first</p>"),
+            Forgery::None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+
+    let replies: Vec<_> = (0..64)
+        .map(|index| reply(&remote, &story, &format!("<p>reply {index}</p>")))
+        .collect();
+    let answers = futures::future::join_all(
+        replies
+            .iter()
+            .map(|activity| remote.post("ada", &inbox, activity, Forgery::None)),
+    )
+    .await;
+    for (status, body) in &answers {
+        assert_eq!(*status, StatusCode::ACCEPTED, "{body}");
+    }
+    let comments =
+        jisr::domain::comment::for_publication(alpha.state().db(), published.publication_id)
+            .await
+            .expect("comments");
+    assert_eq!(comments.len(), 65, "every reply is kept once");
+    alpha.stop().await;
+}
+
+#[tokio::test]
+async fn deeply_nested_html_does_not_stall_the_inbox() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let remote = TestActor::start().await;
+    let published = alpha.publish_story("A story").await;
+    let story = alpha.publication_id(&published);
+    let inbox = alpha.url("/inbox");
+    let (status, body) = remote
+        .post(
+            "ada",
+            &inbox,
+            &reply(&remote, &story, "<p>hello</p>"),
+            Forgery::None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+
+    // Almost 1 MB of nesting (it took 42 s to sanitize) while mallory follows, eight times.
+    let depth = 90_000;
+    let nested = format!("{}deep{}", "<div>".repeat(depth), "</div>".repeat(depth));
+    let hostile = reply(&remote, &story, &nested);
+    assert!(serde_json::to_vec(&hostile).expect("body").len() < 1024 * 1024);
+    let follows: Vec<_> = (0..8)
+        .map(|_| remote.follow("mallory", &alpha.actor_id()))
+        .collect();
+    let (hostile_answer, follow_answers) = tokio::join!(
+        remote.post("ada", &inbox, &hostile, Forgery::None),
+        futures::future::join_all(follows.iter().map(|follow| remote.post(
+            "mallory",
+            &inbox,
+            follow,
+            Forgery::None
+        )))
+    );
+    assert_eq!(
+        hostile_answer.0,
+        StatusCode::ACCEPTED,
+        "{}",
+        hostile_answer.1
+    );
+    for (status, body) in follow_answers {
+        assert_eq!(
+            status,
+            StatusCode::ACCEPTED,
+            "others are unaffected: {body}"
+        );
+    }
+    let comments =
+        jisr::domain::comment::for_publication(alpha.state().db(), published.publication_id)
+            .await
+            .expect("comments");
+    let kept = comments
+        .iter()
+        .find(|comment| comment.ap_id == hostile["object"]["id"].as_str().expect("id"))
+        .expect("the nested reply is kept");
+    assert_eq!(kept.content_html, "<p>deep</p>", "only its words");
+    alpha.stop().await;
+}
+
+#[tokio::test]
+async fn a_key_that_cannot_be_fetched_is_not_fetched_again_and_again() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let remote = TestActor::start().await;
+    let actor = alpha.actor_id();
+    // The test server has no `ghost`: its document answers 404.
+    let ghost_key = format!("{}#main-key", remote.id("ghost"));
+    for attempt in 0..3 {
+        let (status, body) = remote
+            .signed_get_as(&ghost_key, "ada", &actor, Forgery::None)
+            .await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{attempt}: {body}");
+    }
+    let ghost_fetches = || {
+        remote
+            .fetches()
+            .iter()
+            .filter(|fetch| fetch.path.starts_with("/users/ghost"))
+            .count()
+    };
+    assert_eq!(ghost_fetches(), 1, "the failure is remembered");
+    // A POST naming that key is answered the same way, without a fetch.
+    let follow = remote.follow("ada", &actor);
+    let body = serde_json::to_vec(&follow).expect("body");
+    let mut headers = remote.sign(
+        "ada",
+        &alpha.url("/inbox"),
+        &body,
+        Forgery::None,
+        chrono::Utc::now(),
+    );
+    for (name, value) in &mut headers {
+        if *name == "signature" {
+            *value = value.replace(&format!("{}#main-key", remote.id("ada")), &ghost_key);
+        }
+    }
+    let (status, text) = remote.send(&alpha.url("/inbox"), headers, body).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{text}");
+    assert_eq!(ghost_fetches(), 1);
+
+    // Each new key of a host that keeps failing is tried, up to a limit per host and minute.
+    for n in 0..3 * jisr::federation::remote_actors::HOST_MAX_FAILURES {
+        let key = format!("{}#main-key", remote.id(&format!("ghost{n}")));
+        let (status, _) = remote
+            .signed_get_as(&key, "ada", &actor, Forgery::None)
+            .await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+    assert_eq!(
+        ghost_fetches() as u32,
+        jisr::federation::remote_actors::HOST_MAX_FAILURES,
+        "past the limit, unknown keys of that host are not fetched"
+    );
+    alpha.stop().await;
+}
+
+#[tokio::test]
+async fn a_bad_signature_refreshes_a_known_key_at_most_once_a_minute() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let remote = TestActor::start().await;
+    let inbox = alpha.url("/inbox");
+    let follow = remote.follow("ada", &alpha.actor_id());
+    let (status, body) = remote.post("ada", &inbox, &follow, Forgery::None).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let before = remote.fetches().len();
+    for _ in 0..5 {
+        let follow = remote.follow("ada", &alpha.actor_id());
+        let (status, body) = remote.post("ada", &inbox, &follow, Forgery::WrongKey).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    }
+    assert_eq!(
+        remote.fetches().len() - before,
+        1,
+        "one refresh for five bad signatures"
+    );
+    // A correct signature still works.
+    let follow = remote.follow("ada", &alpha.actor_id());
+    let (status, body) = remote.post("ada", &inbox, &follow, Forgery::None).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    alpha.stop().await;
+}

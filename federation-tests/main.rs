@@ -13,6 +13,7 @@ mod discovery;
 mod durability;
 mod fedify;
 mod follow;
+mod gotosocial;
 mod inbox;
 mod network;
 mod network_content;

@@ -224,3 +224,74 @@ async fn a_tombstone_stops_its_own_actors_late_create_only() {
     assert_eq!(kept[0].ap_id, "https://shared.example/notes/2");
     assert_eq!(kept[0].actor_ap_id, ada);
 }
+
+#[tokio::test]
+async fn every_stored_field_of_network_content_is_bounded_and_clean() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let remote = TestActor::start().await;
+    let state = alpha.state().clone();
+    let inbox = alpha.url("/inbox");
+    remote.followed_by(&state, &inbox).await;
+
+    // A 500 KB title with NUL and control characters, a language tag that is markup.
+    let mut huge = article(
+        &remote,
+        &format!("Jobs\u{0}\u{7} {}", "x".repeat(500_000)),
+        "2026-11-01T10:00:00Z",
+    );
+    huge["contentMap"] = json!({"en\"><script>": "<p>The text\u{0}</p>"});
+    huge["content"] = json!("<p>The text\u{0}</p>");
+    huge["url"] = json!(format!("https://a.example/{}", "y".repeat(10_000)));
+    let (status, body) = remote
+        .post(
+            "ada",
+            &inbox,
+            &remote.activity("Create", huge),
+            Forgery::None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let kept = network::list(state.db(), 10).await.expect("list");
+    assert_eq!(kept.len(), 1);
+    let kept = &kept[0];
+    assert!(kept.name.starts_with("Jobs x"), "{:.40}", kept.name);
+    assert!(kept.name.chars().count() <= 500, "{}", kept.name.len());
+    assert!(!kept.name.contains('\u{0}') && !kept.name.contains('\u{7}'));
+    assert_eq!(kept.language, None, "not a BCP 47 tag");
+    assert_eq!(kept.content_html, "<p>The text</p>");
+    assert_eq!(
+        kept.url,
+        remote.base().join("articles/1").expect("id").as_str(),
+        "an overlong url falls back to the id"
+    );
+
+    // A 900 KB language tag is dropped too, and the page that lists it stays small.
+    let mut long_language = article(&remote, "Second", "2026-11-02T10:00:00Z");
+    long_language["id"] = json!(remote.base().join("articles/2").expect("id"));
+    long_language["inLanguage"] = json!("e".repeat(900_000));
+    long_language
+        .as_object_mut()
+        .expect("object")
+        .remove("contentMap");
+    let (status, body) = remote
+        .post(
+            "ada",
+            &inbox,
+            &remote.activity("Create", long_language),
+            Forgery::None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let kept = network::list(state.db(), 10).await.expect("list");
+    assert!(
+        kept.iter()
+            .all(|item| item.language.as_deref().is_none_or(|tag| tag.len() <= 35))
+    );
+    let search = reqwest::get(alpha.url("/search?q=Second"))
+        .await
+        .expect("search");
+    assert_eq!(search.status(), StatusCode::OK);
+    assert!(search.text().await.expect("page").len() < 100_000);
+    alpha.stop().await;
+}

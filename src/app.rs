@@ -9,7 +9,9 @@ use crate::db::Db;
 use crate::error::Result;
 use crate::federation::actors::{self, LocalActors};
 use crate::federation::inbox::KeyCache;
+use crate::federation::inbox::writer::InboxWriter;
 use crate::federation::net::{self, PeerPolicy};
+use crate::federation::remote_actors::KeyLookups;
 use crate::federation::signature::PublicKey;
 use crate::federation::urls::Urls;
 use crate::federation::{self, delivery};
@@ -31,6 +33,13 @@ struct Inner {
     http: reqwest::Client,
     peer_policy: PeerPolicy,
     keys: KeyCache,
+    /// Recently verified signers and recently failed key fetches.
+    key_lookups: KeyLookups,
+    /// Writes received activities, many requests' to a transaction.
+    inbox_writer: InboxWriter,
+    /// The organization's pictures, read again from the database after a few seconds (another
+    /// process may have changed them).
+    pictures: std::sync::Mutex<Option<(std::time::Instant, crate::federation::actors::Pictures)>>,
     /// Identifies this process's delivery claims (random per start).
     process_token: String,
     /// Wakes idle delivery workers when something is queued.
@@ -63,6 +72,9 @@ impl AppState {
             urls,
             actors,
             keys: KeyCache::default(),
+            key_lookups: KeyLookups::default(),
+            inbox_writer: InboxWriter::default(),
+            pictures: std::sync::Mutex::new(None),
             process_token: format!("{:032x}", rand::random::<u128>()),
             delivery_wakeup: Notify::new(),
             inbox_slots: Semaphore::new(64),
@@ -73,6 +85,8 @@ impl AppState {
         }));
         let federation = federation::crate_config(&state).await?;
         let _ = state.0.federation.set(federation);
+        crate::federation::profile::read_configured_pictures(&state).await?;
+        state.refresh_pictures().await?;
         Ok(state)
     }
 
@@ -111,6 +125,50 @@ impl AppState {
 
     pub fn inbox_slots(&self) -> &Semaphore {
         &self.0.inbox_slots
+    }
+
+    pub fn key_lookups(&self) -> &KeyLookups {
+        &self.0.key_lookups
+    }
+
+    pub fn inbox_writer(&self) -> &InboxWriter {
+        &self.0.inbox_writer
+    }
+
+    /// The organization's logo and header image (cached for a few seconds).
+    pub async fn organization_pictures(&self) -> Result<crate::federation::actors::Pictures> {
+        const FRESH: std::time::Duration = std::time::Duration::from_secs(10);
+        if let Ok(cached) = self.0.pictures.lock()
+            && let Some((read_at, pictures)) = cached.as_ref()
+            && read_at.elapsed() < FRESH
+        {
+            return Ok(pictures.clone());
+        }
+        let pictures =
+            actors::pictures(self.db(), self.actors().organization.local_actor_id).await?;
+        if let Ok(mut cached) = self.0.pictures.lock() {
+            *cached = Some((std::time::Instant::now(), pictures.clone()));
+        }
+        Ok(pictures)
+    }
+
+    /// The organization's pictures as last read, without waiting for the database (pages call
+    /// it; the actor document and the favicon keep it fresh).
+    pub fn pictures_now(&self) -> crate::federation::actors::Pictures {
+        self.0
+            .pictures
+            .lock()
+            .ok()
+            .and_then(|cached| cached.as_ref().map(|(_, pictures)| pictures.clone()))
+            .unwrap_or_default()
+    }
+
+    /// Reads the organization's pictures again (they just changed).
+    pub async fn refresh_pictures(&self) -> Result<()> {
+        if let Ok(mut cached) = self.0.pictures.lock() {
+            *cached = None;
+        }
+        self.organization_pictures().await.map(|_| ())
     }
 
     pub fn login_limiter(&self) -> &crate::web::auth::LoginLimiter {
@@ -189,7 +247,7 @@ pub struct Instance {
     pub state: AppState,
     pub address: std::net::SocketAddr,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
-    /// The dispatcher first, then the recorder and the housekeeping.
+    /// The dispatcher first, then the recorder, the inbox writer and the housekeeping.
     workers: Vec<tokio::task::JoinHandle<()>>,
     /// Tells the dispatcher to stop at its next safe point.
     stop_delivery: tokio::sync::watch::Sender<bool>,
@@ -214,6 +272,7 @@ impl Instance {
         });
         let (stop_delivery, stop) = tokio::sync::watch::channel(false);
         let mut workers = delivery::spawn_workers(&state, stop);
+        workers.extend(InboxWriter::spawn(&state));
         workers.push(spawn_maintenance(&state));
         Ok(Instance {
             state,

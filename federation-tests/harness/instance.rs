@@ -105,3 +105,28 @@ async fn launch(config: Config, listener: TcpListener) -> Instance {
     let state = AppState::new(config, db).await.expect("state");
     Instance::start(state, listener).expect("start")
 }
+
+impl TestInstance {
+    /// Publishes a story in English, as an editor would; returns it.
+    pub async fn publish_story(&self, title: &str) -> jisr::domain::publication::Publication {
+        use jisr::domain::publication::{Input, Kind};
+        let input = serde_json::json!({
+            "text": {"en": {"title": title, "summary": "A summary", "body": "The story."}},
+            "story": {"category": "social", "consent": {"subject_consented": true}},
+        });
+        let draft = Input::from_json(input.to_string().as_bytes())
+            .expect("input")
+            .validate(Kind::Story, &self.config.instance.languages)
+            .expect("a valid story");
+        jisr::federation::outbox::publish(self.state(), &draft)
+            .await
+            .expect("publish")
+    }
+
+    /// The id of a publication of this instance.
+    pub fn publication_id(&self, publication: &jisr::domain::publication::Publication) -> Url {
+        self.state()
+            .urls()
+            .publication(publication.kind, &publication.public_id)
+    }
+}

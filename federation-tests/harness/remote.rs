@@ -1,6 +1,11 @@
 //! A remote server with actors whose keys the tests hold: it serves their actor documents,
 //! records what its inboxes receive (answering with statuses the test chooses), and signs
 //! requests to Jisr, correctly or in exactly the wrong way a test asks for.
+//!
+//! It speaks in one of two styles ([`Style`]): Mastodon's (keys at `<actor>#main-key`, actors
+//! served to anyone) or GoToSocial's (keys at `<actor>/main-key`, served as a key stub without
+//! an inbox; actors served only to a request whose signature verifies, with the signer's key
+//! fetched from Jisr; requests signed `hs2019` over `(request-target) host date digest`).
 
 use axum::Router;
 use axum::body::Bytes;
@@ -44,6 +49,16 @@ struct Shared {
     statuses: Mutex<VecDeque<u16>>,
     /// How long the inboxes take to answer, in milliseconds.
     delay_ms: std::sync::atomic::AtomicU64,
+    style: Style,
+}
+
+/// How the test server names its keys and serves its actors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `<actor>#main-key`; actors served to anyone (Mastodon without authorized fetch).
+    Mastodon,
+    /// `<actor>/main-key` serving a key stub; actors served only to verified signed GETs.
+    GoToSocial,
 }
 
 /// The test server, with actors `ada` and `mallory`.
@@ -71,8 +86,18 @@ impl TestActor {
         Self::start_as("localhost").await
     }
 
+    /// Starts a server that behaves as GoToSocial does, on a free port.
+    pub async fn start_gotosocial() -> TestActor {
+        Self::start_styled("localhost", Style::GoToSocial).await
+    }
+
     /// Starts the server on a free port, named `host` (which the instances must resolve).
     pub async fn start_as(host: &str) -> TestActor {
+        Self::start_styled(host, Style::Mastodon).await
+    }
+
+    /// Starts the server on a free port, named `host`, in `style`.
+    pub async fn start_styled(host: &str, style: Style) -> TestActor {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -97,9 +122,11 @@ impl TestActor {
             fetches: Mutex::new(Vec::new()),
             statuses: Mutex::new(VecDeque::new()),
             delay_ms: std::sync::atomic::AtomicU64::new(0),
+            style,
         });
         let app = Router::new()
             .route("/users/{name}", get(actor_document))
+            .route("/users/{name}/main-key", get(key_stub))
             .route("/users/{name}/inbox", post(inbox))
             .route("/inbox", post(inbox_shared))
             .with_state(shared.clone());
@@ -110,6 +137,11 @@ impl TestActor {
     /// The id of actor `name`.
     pub fn id(&self, name: &str) -> Url {
         self.0.base.join(&format!("users/{name}")).expect("id")
+    }
+
+    /// The key id of actor `name`, in this server's style.
+    pub fn key_id(&self, name: &str) -> String {
+        key_id(&self.0, &self.id(name))
     }
 
     /// A new activity id on this server.
@@ -222,7 +254,7 @@ impl TestActor {
         forgery: Forgery,
         now: DateTime<Utc>,
     ) -> Vec<(&'static str, String)> {
-        let key_id = format!("{}#main-key", self.id(signer));
+        let key_id = self.key_id(signer);
         let key = match forgery {
             Forgery::WrongKey => &self.0.keys["mallory"].private,
             _ => &self.0.keys[signer].private,
@@ -235,8 +267,9 @@ impl TestActor {
             Forgery::DigestMismatch => b"{\"something\":\"else\"}".to_vec(),
             _ => body.to_vec(),
         };
-        match forgery {
-            Forgery::Unsigned => Vec::new(),
+        match (forgery, self.0.style) {
+            (Forgery::Unsigned, _) => Vec::new(),
+            (_, Style::GoToSocial) => sign_as_gotosocial(inbox, &signed_body, &key_id, key, date),
             _ => signature::sign_request(
                 &http::Method::POST,
                 inbox,
@@ -255,7 +288,18 @@ impl TestActor {
         url: &Url,
         forgery: Forgery,
     ) -> (StatusCode, String) {
-        let key_id = format!("{}#main-key", self.id(signer));
+        self.signed_get_as(&self.key_id(signer), signer, url, forgery)
+            .await
+    }
+
+    /// GETs `url` signed with `signer`'s key but naming `key_id` (which may be anywhere).
+    pub async fn signed_get_as(
+        &self,
+        key_id: &str,
+        signer: &str,
+        url: &Url,
+        forgery: Forgery,
+    ) -> (StatusCode, String) {
         let key = match forgery {
             Forgery::WrongKey => &self.0.keys["mallory"].private,
             _ => &self.0.keys[signer].private,
@@ -269,7 +313,7 @@ impl TestActor {
             .header("accept", "application/activity+json");
         if forgery != Forgery::Unsigned {
             for (name, value) in
-                signature::sign_request(&http::Method::GET, url, None, &key_id, key, date)
+                signature::sign_request(&http::Method::GET, url, None, key_id, key, date)
             {
                 request = request.header(name, value);
             }
@@ -286,9 +330,15 @@ impl TestActor {
         headers: Vec<(&'static str, String)>,
         body: Vec<u8>,
     ) -> (StatusCode, String) {
+        let content_type = match self.0.style {
+            Style::GoToSocial => {
+                "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\""
+            }
+            Style::Mastodon => "application/activity+json",
+        };
         let mut request = crate::harness::http_client()
             .post(inbox.clone())
-            .header("content-type", "application/activity+json")
+            .header("content-type", content_type)
             .body(body);
         for (name, value) in headers {
             request = request.header(name, value);
@@ -333,7 +383,154 @@ fn verify(
     Ok(pending.key_id)
 }
 
+fn key_id(shared: &Shared, actor: &Url) -> String {
+    match shared.style {
+        Style::Mastodon => format!("{actor}#main-key"),
+        Style::GoToSocial => format!("{actor}/main-key"),
+    }
+}
+
+/// Signs a POST as GoToSocial does: `hs2019`, `(request-target) host date digest`.
+fn sign_as_gotosocial(
+    inbox: &Url,
+    body: &[u8],
+    key_id: &str,
+    key: &PrivateKey,
+    now: DateTime<Utc>,
+) -> Vec<(&'static str, String)> {
+    use base64::Engine;
+    let date = now.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let digest = signature::digest_header(body);
+    let signing_string = format!(
+        "(request-target): post {}\nhost: {}\ndate: {date}\ndigest: {digest}",
+        inbox.path(),
+        signature::host_header(inbox)
+    );
+    let signed =
+        base64::engine::general_purpose::STANDARD.encode(key.sign(signing_string.as_bytes()));
+    vec![
+        ("date", date),
+        ("digest", digest),
+        (
+            "signature",
+            format!(
+                "keyId=\"{key_id}\",algorithm=\"hs2019\",headers=\"(request-target) host date digest\",signature=\"{signed}\""
+            ),
+        ),
+    ]
+}
+
+fn json_response(
+    status: StatusCode,
+    document: &Value,
+) -> (StatusCode, [(&'static str, &'static str); 1], String) {
+    (
+        status,
+        [("content-type", "application/activity+json")],
+        document.to_string(),
+    )
+}
+
+fn not_found() -> (StatusCode, [(&'static str, &'static str); 1], String) {
+    (
+        StatusCode::NOT_FOUND,
+        [("content-type", "text/plain")],
+        String::new(),
+    )
+}
+
+/// Verifies a signed GET the way GoToSocial does: the signer's key is fetched (from Jisr) and
+/// the signature must verify with it.
+async fn verify_signed_get(uri: &Uri, headers: &HeaderMap) -> Result<(), String> {
+    let request = SignedRequest {
+        method: &http::Method::GET,
+        path_and_query: uri.path_and_query().map_or("/", |p| p.as_str()),
+        scheme: "http",
+        headers,
+        body: None,
+    };
+    let pending = signature::parse(&request, Utc::now()).map_err(|error| error.to_string())?;
+    let key_document: Value = crate::harness::http_client()
+        .get(pending.key_id.as_str())
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .map_err(|error| error.to_string())?
+        .json()
+        .await
+        .map_err(|error| error.to_string())?;
+    let pem = key_document["publicKey"]["publicKeyPem"]
+        .as_str()
+        .ok_or("the signer's document has no key")?;
+    let key = PublicKey::from_pem(pem).ok_or("unreadable key")?;
+    pending.verify(&key).map_err(|error| error.to_string())
+}
+
 async fn actor_document(
+    State(shared): State<Arc<Shared>>,
+    Path(name): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> impl IntoResponse {
+    shared.fetches.lock().expect("lock").push(Received {
+        path: uri.path().to_string(),
+        headers: headers.clone(),
+        body: Vec::new(),
+    });
+    let Some(key) = shared.keys.get(&name) else {
+        return not_found();
+    };
+    let id = shared.base.join(&format!("users/{name}")).expect("id");
+    let document = match shared.style {
+        Style::Mastodon => json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "id": id,
+            "type": "Person",
+            "preferredUsername": name,
+            "inbox": format!("{id}/inbox"),
+            "outbox": format!("{id}/outbox"),
+            "endpoints": {"sharedInbox": shared.base.join("inbox").expect("inbox")},
+            "publicKey": {"id": key_id(&shared, &id), "owner": id, "publicKeyPem": key.public_pem},
+        }),
+        Style::GoToSocial => {
+            // Authorized fetch, always on: an unsigned or unverifiable GET gets a 401.
+            if let Err(reason) = verify_signed_get(&uri, &headers).await {
+                let body = json!({"error": format!("Unauthorized: http request wasn't signed or http signature was invalid: (verifier) {reason}")});
+                return json_response(StatusCode::UNAUTHORIZED, &body);
+            }
+            // The shape of GoToSocial's AccountToAS (fixtures/gotosocial/actor.json).
+            json!({
+                "@context": [
+                    "https://gotosocial.org/ns",
+                    "https://w3id.org/security/v1",
+                    "https://www.w3.org/ns/activitystreams",
+                    {"discoverable": "toot:discoverable", "featured": {"@id": "toot:featured", "@type": "@id"},
+                     "manuallyApprovesFollowers": "as:manuallyApprovesFollowers", "toot": "http://joinmastodon.org/ns#"}
+                ],
+                "discoverable": true,
+                "featured": format!("{id}/collections/featured"),
+                "followers": format!("{id}/followers"),
+                "following": format!("{id}/following"),
+                "id": id,
+                "inbox": format!("{id}/inbox"),
+                "manuallyApprovesFollowers": false,
+                "name": name,
+                "outbox": format!("{id}/outbox"),
+                "preferredUsername": name,
+                "publicKey": {"id": key_id(&shared, &id), "owner": id, "publicKeyPem": key.public_pem},
+                "published": "2022-06-04T13:12:00Z",
+                "tag": [],
+                "type": "Person",
+                "url": shared.base.join(&format!("@{name}")).expect("url"),
+            })
+        }
+    };
+    json_response(StatusCode::OK, &document)
+}
+
+/// `GET /users/{name}/main-key`: GoToSocial's key stub, served to anyone (fixtures/gotosocial/
+/// key-stub.json): a `Person` with no inbox.
+async fn key_stub(
     State(shared): State<Arc<Shared>>,
     Path(name): Path<String>,
     uri: Uri,
@@ -344,28 +541,19 @@ async fn actor_document(
         headers,
         body: Vec::new(),
     });
-    let Some(key) = shared.keys.get(&name) else {
-        return (
-            StatusCode::NOT_FOUND,
-            [("content-type", "text/plain")],
-            String::new(),
-        );
+    let (Some(key), Style::GoToSocial) = (shared.keys.get(&name), shared.style) else {
+        return not_found();
     };
     let id = shared.base.join(&format!("users/{name}")).expect("id");
-    let document = json!({
-        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-        "id": id,
-        "type": "Person",
-        "preferredUsername": name,
-        "inbox": format!("{id}/inbox"),
-        "outbox": format!("{id}/outbox"),
-        "endpoints": {"sharedInbox": shared.base.join("inbox").expect("inbox")},
-        "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": key.public_pem},
-    });
-    (
+    json_response(
         StatusCode::OK,
-        [("content-type", "application/activity+json")],
-        document.to_string(),
+        &json!({
+            "@context": ["https://w3id.org/security/v1", "https://www.w3.org/ns/activitystreams"],
+            "id": id,
+            "preferredUsername": name,
+            "publicKey": {"id": key_id(&shared, &id), "owner": id, "publicKeyPem": key.public_pem},
+            "type": "Person",
+        }),
     )
 }
 

@@ -45,6 +45,16 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "tags_and_search_bounds",
         include_str!("../../migrations/sqlite/0007_tags_and_search_bounds.sql"),
     ),
+    (
+        8,
+        "remote_actor_keys",
+        include_str!("../../migrations/sqlite/0008_remote_actor_keys.sql"),
+    ),
+    (
+        9,
+        "profile_images_and_pins",
+        include_str!("../../migrations/sqlite/0009_profile_images_and_pins.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -83,6 +93,16 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         7,
         "tags_and_search_bounds",
         include_str!("../../migrations/postgres/0007_tags_and_search_bounds.sql"),
+    ),
+    (
+        8,
+        "remote_actor_keys",
+        include_str!("../../migrations/postgres/0008_remote_actor_keys.sql"),
+    ),
+    (
+        9,
+        "profile_images_and_pins",
+        include_str!("../../migrations/postgres/0009_profile_images_and_pins.sql"),
     ),
 ];
 

@@ -120,6 +120,17 @@ impl Db {
         })
     }
 
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a deferred transaction that reads before it writes fails at once with
+    /// "database is locked" when another connection wrote meanwhile, instead of waiting its
+    /// turn. On PostgreSQL it is a plain transaction.
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+        })
+    }
+
     /// Starts a transaction that reads and then writes with no other such transaction on the
     /// same `lock` in between: SQLite takes the write lock at once (`BEGIN IMMEDIATE`, so two
     /// of them wait for each other instead of failing), PostgreSQL a transaction-level advisory

@@ -1,6 +1,7 @@
 //! The ActivityPub documents we serve: actors and their collections, with content negotiation
 //! (ActivityStreams JSON for federation clients, HTML for people) and verification of signed
-//! GETs (authorized fetch) when a signature is sent: a signature that does not verify is a 401.
+//! GETs (authorized fetch) when a signature is sent: a signature that does not verify is a 401,
+//! a signer whose key cannot be fetched a 503 (and that key is not fetched again for a while).
 //!
 //! Invariant: the instance actor is always served without checking signatures, so that a peer
 //! verifying our signed fetch can fetch our key without a loop.
@@ -75,19 +76,11 @@ async fn check_signed_get(
         body: None,
     };
     let pending = signature::parse(&request, Utc::now())?;
-    match verified_signer(state, &pending).await {
-        Ok(signer) => {
-            tracing::debug!(signer = %signer.ap_id, path = %uri.path(), "signed fetch");
-            Ok(())
-        }
-        // The document is public: when the signer's key cannot be fetched right now, serve it
-        // rather than fail a peer whose server is slow. A signature that is wrong stays a 401.
-        Err(Error::Unavailable(reason)) => {
-            tracing::info!(key = %pending.key_id, %reason, "signed fetch with an unreachable key; served");
-            Ok(())
-        }
-        Err(error) => Err(error),
-    }
+    // A signer whose key cannot be fetched gets a 503, as for POSTs; the key lookups remember
+    // the failure, so that repeating the request does not make us fetch that key again.
+    let signer = verified_signer(state, &pending).await?;
+    tracing::debug!(signer = %signer.ap_id, path = %uri.path(), "signed fetch");
+    Ok(())
 }
 
 fn organization_username(state: &AppState, username: &str) -> Result<()> {
@@ -116,7 +109,33 @@ pub async fn organization(
         state.config(),
         state.urls(),
         &state.actors().organization,
+        &state.organization_pictures().await?,
     )))
+}
+
+/// `GET /actors/{username}/featured`: the pinned publications, embedded (GoToSocial reads only
+/// embedded items, Mastodon both), the newest pin first.
+pub async fn featured(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response> {
+    organization_username(&state, &username)?;
+    check_signed_get(&state, &method, &uri, &headers).await?;
+    let pinned = publication::pins::pinned(state.db()).await?;
+    let items: Vec<Value> = pinned
+        .iter()
+        .map(|publication| objects::object(&state, publication))
+        .collect();
+    Ok(activity_json(&json!({
+        "@context": objects::context(),
+        "id": state.urls().featured(&username),
+        "type": "OrderedCollection",
+        "totalItems": items.len(),
+        "orderedItems": items,
+    })))
 }
 
 /// `GET /actor`: the instance actor, never behind a signature check.

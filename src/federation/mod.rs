@@ -20,6 +20,7 @@ pub mod net;
 pub mod objects;
 pub mod origin;
 pub mod outbox;
+pub mod profile;
 pub mod remote_actors;
 pub mod signature;
 pub mod urls;
@@ -84,6 +85,7 @@ pub fn routes() -> Router<AppState> {
         .route("/actors/{username}/outbox", get(documents::outbox))
         .route("/actors/{username}/followers", get(documents::followers))
         .route("/actors/{username}/following", get(documents::following))
+        .route("/actors/{username}/featured", get(documents::featured))
         .route("/ns", get(documents::namespace))
         .route("/{kinds}/{public_id}", get(documents::publication))
         .route(

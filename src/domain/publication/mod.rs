@@ -114,6 +114,8 @@ pub struct Publication {
     pub published_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// When an editor pinned it to the organization's profile.
+    pub pinned_at: Option<DateTime<Utc>>,
 }
 
 impl Publication {
@@ -399,6 +401,7 @@ struct Row {
     published_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     deleted_at: Option<DateTime<Utc>>,
+    pinned_at: Option<DateTime<Utc>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -409,7 +412,8 @@ struct TextRow {
 }
 
 const COLUMNS: &str = "publication_id, public_id, kind, default_language, hashtags, gcm_objectives, \
-    countries_of_origin, countries_of_residence, details, published_at, updated_at, deleted_at";
+    countries_of_origin, countries_of_residence, details, published_at, updated_at, deleted_at, \
+    pinned_at";
 
 fn assemble(row: Row, mut texts: Vec<Text>) -> Result<Publication> {
     let kind = Kind::parse(&row.kind).ok_or_else(|| Error::internal("unknown stored kind"))?;
@@ -436,6 +440,7 @@ fn assemble(row: Row, mut texts: Vec<Text>) -> Result<Publication> {
         published_at: row.published_at,
         updated_at: row.updated_at,
         deleted_at: row.deleted_at,
+        pinned_at: row.pinned_at,
     })
 }
 
@@ -564,6 +569,7 @@ pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Pu
         published_at: now,
         updated_at: now,
         deleted_at: None,
+        pinned_at: None,
     })
 }
 
@@ -634,7 +640,7 @@ pub async fn delete(tx: &mut Tx, current: &Publication, now: DateTime<Utc>) -> R
     }
     let sql = "update publication set deleted_at = $1, updated_at = $1, details = '{}', \
                hashtags = '[]', hashtags_lower = '[]', gcm_objectives = '[]', countries_of_origin = '[]', \
-               countries_of_residence = '[]' where publication_id = $2";
+               countries_of_residence = '[]', pinned_at = null where publication_id = $2";
     with_tx!(tx, |conn| sqlx::query(sql)
         .bind(now)
         .bind(current.publication_id)
@@ -653,8 +659,21 @@ pub async fn delete(tx: &mut Tx, current: &Publication, now: DateTime<Utc>) -> R
         },
         updated_at: now,
         deleted_at: Some(now),
+        pinned_at: None,
         ..current.clone()
     })
+}
+
+/// The row id of the publication of `kind` with `public_id`, if it exists and is not deleted
+/// (one indexed read: what a reply to it needs).
+pub async fn live_id(db: &Db, kind: Kind, public_id: &str) -> Result<Option<i64>> {
+    let sql = "select publication_id from publication where kind = $1 and public_id = $2 \
+               and deleted_at is null";
+    Ok(with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .bind(kind.as_str())
+        .bind(public_id)
+        .fetch_optional(pool)
+        .await)?)
 }
 
 /// The publication of `kind` with `public_id`, deleted or not.
@@ -912,6 +931,8 @@ pub async fn count(db: &Db, kind: Option<Kind>) -> Result<i64> {
     };
     Ok(count)
 }
+
+pub mod pins;
 
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,7 @@
 //! `Accept` and `Reject` of our `Follow`s: the followed actor answers; we match its answer by
 //! our Follow's id (embedded or bare).
 
-use super::{id_of, parse};
+use super::{Incoming, id_of, parse};
 use crate::db::Tx;
 use crate::error::Result;
 use crate::federation::following;
@@ -10,24 +10,27 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
+/// An answer to one of our `Follow`s.
 #[derive(Debug, Deserialize)]
-struct Answer {
+pub struct Answer {
+    #[serde(skip)]
+    accepted: bool,
     #[serde(deserialize_with = "id_of")]
     object: Url,
 }
 
-pub(super) async fn receive(
-    tx: &mut Tx,
-    kind: &str,
-    activity: Value,
-    signer: &RemoteActor,
-) -> Result<()> {
-    let answer: Answer = parse(kind, activity)?;
-    let matched = if kind == "Accept" {
+pub(super) fn prepare(kind: &str, activity: Value) -> Result<Incoming> {
+    let mut answer: Answer = parse(kind, activity)?;
+    answer.accepted = kind == "Accept";
+    Ok(Incoming::Answer(answer))
+}
+
+pub(super) async fn apply(tx: &mut Tx, answer: &Answer, signer: &RemoteActor) -> Result<()> {
+    let matched = if answer.accepted {
         following::accepted(tx, &answer.object, signer.url()).await?
     } else {
         following::rejected(tx, &answer.object, signer.url()).await?
     };
-    tracing::info!(kind, actor = %signer.ap_id, follow = %answer.object, matched, "answer to our follow");
+    tracing::info!(accepted = answer.accepted, actor = %signer.ap_id, follow = %answer.object, matched, "answer to our follow");
     Ok(())
 }

@@ -3,24 +3,45 @@
 //! `inReplyTo`, usually `Note`) are kept as comments. Anything else is accepted and ignored.
 //!
 //! Origin rules: the object's id is on the actor's server, and its `attributedTo` (when given)
-//! is the actor. All HTML is sanitized before it is stored.
+//! is the actor. All HTML is sanitized, and every field is bounded, before the transaction
+//! starts: names and titles to [`MAX_NAME_CHARS`], summaries to [`MAX_SUMMARY_BYTES`], URLs to
+//! [`MAX_URL_CHARS`], languages to valid BCP 47 tags, dates to years 1000–9999.
 
-use super::parse;
+use super::{Incoming, parse};
 use crate::app::AppState;
 use crate::db::Tx;
 use crate::domain::comment::{self, Comment};
 use crate::domain::network::{self, RemotePublication};
 use crate::domain::publication::{self, Kind};
-use crate::domain::text::{decode_entities, plain_title, sanitize_html};
+use crate::domain::text::{
+    decode_entities, language_tag, plain_title, remote_line, sanitize_html, truncate,
+};
 use crate::error::{Error, Result};
 use crate::federation::following;
 use crate::federation::origin::same_origin;
-use crate::federation::remote_actors::RemoteActor;
-use chrono::{DateTime, FixedOffset, Utc};
+use crate::federation::remote_actors::{MAX_URL_CHARS, RemoteActor};
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use url::Url;
+
+/// The longest name (title) we keep, in characters.
+pub const MAX_NAME_CHARS: usize = 500;
+/// The most summary HTML we sanitize, in bytes.
+pub const MAX_SUMMARY_BYTES: usize = 64 * 1024;
+/// Above this many bytes, HTML is sanitized on a blocking thread, so that the async workers
+/// keep answering other requests meanwhile.
+const SANITIZE_INLINE_BYTES: usize = 16 * 1024;
+
+/// What a received `Create` or `Update` writes.
+#[derive(Debug)]
+pub enum Received {
+    /// A reply to one of our publications.
+    Comment(Comment),
+    /// A publication of an actor we may follow (checked when it is written).
+    Network(RemotePublication),
+}
 
 #[derive(Debug, Deserialize)]
 struct Envelope {
@@ -39,6 +60,8 @@ struct ObjectIn {
     #[serde(default)]
     name_map: BTreeMap<String, String>,
     summary: Option<String>,
+    #[serde(default)]
+    summary_map: BTreeMap<String, String>,
     content: Option<String>,
     #[serde(default)]
     content_map: BTreeMap<String, String>,
@@ -124,20 +147,20 @@ fn page_url(object: &ObjectIn) -> String {
         .as_ref()
         .and_then(from_value)
         .filter(|url| url.starts_with("https://") || url.starts_with("http://"))
+        .filter(|url| url.len() <= MAX_URL_CHARS && Url::parse(url).is_ok())
         .unwrap_or_else(|| object.id.to_string())
 }
 
-pub(super) async fn receive(
+pub(super) async fn prepare(
     state: &AppState,
-    tx: &mut Tx,
     kind: &str,
     activity: Value,
     signer: &RemoteActor,
-) -> Result<()> {
+) -> Result<Incoming> {
     let envelope: Envelope = parse(kind, activity)?;
     if !envelope.object.is_object() {
         tracing::info!(kind, actor = %signer.ap_id, "object given by id only; ignored");
-        return Ok(());
+        return Ok(Incoming::Ignored);
     }
     let object: ObjectIn = serde_json::from_value(envelope.object)
         .map_err(|error| Error::BadRequest(format!("malformed object in {kind}: {error}")))?;
@@ -146,6 +169,11 @@ pub(super) async fn receive(
         return Err(Error::Forbidden(format!(
             "{} cannot {kind} the object {}, which is on another server",
             actor, object.id
+        )));
+    }
+    if object.id.as_str().len() > MAX_URL_CHARS {
+        return Err(Error::BadRequest(format!(
+            "the object id is longer than {MAX_URL_CHARS} characters"
         )));
     }
     if let Some(author) = object.attributed_to.as_ref().and_then(first_id)
@@ -158,16 +186,12 @@ pub(super) async fn receive(
     if !is_public(&object) {
         // Followers-only and direct objects are not kept: what we keep may be shown publicly.
         tracing::info!(kind, object = %object.id, "not public; ignored");
-        return Ok(());
+        return Ok(Incoming::Ignored);
     }
     let object_type = object.kind.as_str().unwrap_or_default().to_string();
     let now = Utc::now();
-    let published = object
-        .published
-        .map_or(now, |moment| moment.with_timezone(&Utc));
-    let updated = object
-        .updated
-        .map_or(published, |moment| moment.with_timezone(&Utc));
+    let published = moment(object.published).unwrap_or(now);
+    let updated = moment(object.updated).unwrap_or(published);
 
     if let Some(reply_to) = object.in_reply_to.as_ref().and_then(first_id)
         && let Some(publication_id) = our_publication(state, &reply_to).await?
@@ -177,31 +201,20 @@ pub(super) async fn receive(
             .clone()
             .or_else(|| object.content_map.values().next().cloned())
             .unwrap_or_default();
-        let stored = comment::store(
-            tx,
-            &Comment {
-                ap_id: object.id.to_string(),
-                publication_id,
-                actor_ap_id: actor.to_string(),
-                content_html: sanitize_html(&content),
-                url: Some(page_url(&object)),
-                published_at: published,
-                updated_at: updated,
-            },
-        )
-        .await?;
-        tracing::info!(kind, comment = %object.id, on = %reply_to, stored, "reply kept as a comment");
-        return Ok(());
+        return Ok(Incoming::Create(Received::Comment(Comment {
+            ap_id: object.id.to_string(),
+            publication_id,
+            actor_ap_id: actor.to_string(),
+            content_html: sanitized(content).await?,
+            url: Some(page_url(&object)),
+            published_at: published,
+            updated_at: updated,
+        })));
     }
 
     if !matches!(object_type.as_str(), "Article" | "Event" | "Page") {
-        tracing::info!(kind, object_type, actor = %actor, "object kind not kept; ignored");
-        return Ok(());
-    }
-    let organization = state.actors().organization.local_actor_id;
-    if !following::is_following(tx, organization, actor).await? {
-        tracing::info!(kind, actor = %actor, "content from an actor we do not follow; ignored");
-        return Ok(());
+        tracing::info!(kind, object_type = %truncate(&object_type, 40), actor = %actor, "object kind not kept; ignored");
+        return Ok(Incoming::Ignored);
     }
     let language = language_of(&object, &object.content_map, object.content.as_ref())
         .or_else(|| language_of(&object, &object.name_map, object.name.as_ref()));
@@ -222,26 +235,77 @@ pub(super) async fn receive(
         .clone()
         .or_else(|| in_language(&object.content_map))
         .unwrap_or_default();
-    let stored = network::store(
-        tx,
-        &RemotePublication {
-            ap_id: object.id.to_string(),
-            actor_ap_id: actor.to_string(),
-            object_type: object_type.clone(),
-            name: plain_title(&decode_entities(&name)),
-            summary_html: sanitize_html(object.summary.as_deref().unwrap_or_default()),
-            content_html: sanitize_html(&content),
-            url: page_url(&object),
-            language,
-            starts_at: object.start_time.map(|moment| moment.with_timezone(&Utc)),
-            ends_at: object.end_time.map(|moment| moment.with_timezone(&Utc)),
-            published_at: published,
-            updated_at: updated,
-        },
-    )
-    .await?;
-    tracing::info!(kind, object = %object.id, object_type, stored, "network content");
+    let summary = object
+        .summary
+        .clone()
+        .or_else(|| in_language(&object.summary_map))
+        .unwrap_or_default();
+    let summary_html = sanitize_html(truncate(&summary, MAX_SUMMARY_BYTES));
+    let mut content_html = sanitized(content).await?;
+    // Jisr writes the summary at the top of `content` too, for readers that show only content.
+    if !summary_html.is_empty()
+        && let Some(rest) = content_html.strip_prefix(&summary_html)
+    {
+        content_html = rest.to_string();
+    }
+    Ok(Incoming::Create(Received::Network(RemotePublication {
+        ap_id: object.id.to_string(),
+        actor_ap_id: actor.to_string(),
+        object_type,
+        name: plain_title(&remote_line(
+            &decode_entities(truncate(&name, MAX_NAME_CHARS * 8)),
+            MAX_NAME_CHARS,
+        )),
+        summary_html,
+        content_html,
+        url: page_url(&object),
+        language: language.as_deref().and_then(language_tag),
+        starts_at: moment(object.start_time),
+        ends_at: moment(object.end_time),
+        published_at: published,
+        updated_at: updated,
+    })))
+}
+
+pub(super) async fn apply(
+    state: &AppState,
+    tx: &mut Tx,
+    received: &Received,
+    signer: &RemoteActor,
+) -> Result<()> {
+    match received {
+        Received::Comment(comment) => {
+            let stored = comment::store(tx, comment).await?;
+            tracing::info!(comment = %comment.ap_id, stored, "reply kept as a comment");
+        }
+        Received::Network(publication) => {
+            let organization = state.actors().organization.local_actor_id;
+            if !following::is_following(tx, organization, signer.url()).await? {
+                tracing::info!(actor = %signer.ap_id, "content from an actor we do not follow; ignored");
+                return Ok(());
+            }
+            let stored = network::store(tx, publication).await?;
+            tracing::info!(object = %publication.ap_id, object_type = %publication.object_type, stored, "network content");
+        }
+    }
     Ok(())
+}
+
+/// `html` sanitized; large texts on a blocking thread.
+async fn sanitized(html: String) -> Result<String> {
+    if html.len() <= SANITIZE_INLINE_BYTES {
+        return Ok(sanitize_html(&html));
+    }
+    tokio::task::spawn_blocking(move || sanitize_html(&html))
+        .await
+        .map_err(|error| Error::internal(format!("sanitizing failed: {error}")))
+}
+
+/// A date of the years 1000 to 9999 in UTC (others do not sort as text, and are not real).
+fn moment(value: Option<DateTime<FixedOffset>>) -> Option<DateTime<Utc>> {
+    value
+        .map(|moment| moment.with_timezone(&Utc))
+        .filter(|moment| (1000..=9999).contains(&moment.year()))
 }
 
 /// The row id of our publication at `url`, if it is one and is not deleted.
@@ -257,9 +321,5 @@ async fn our_publication(state: &AppState, url: &Url) -> Result<Option<i64>> {
     let Some(kind) = Kind::parse(kinds).filter(|kind| kind.plural() == kinds) else {
         return Ok(None);
     };
-    match publication::find(state.db(), kind, public_id).await {
-        Ok(found) if !found.is_deleted() => Ok(Some(found.publication_id)),
-        Ok(_) | Err(Error::NotFound) => Ok(None),
-        Err(error) => Err(error),
-    }
+    publication::live_id(state.db(), kind, public_id).await
 }

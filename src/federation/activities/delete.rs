@@ -3,7 +3,7 @@
 //! so that a `Create` delivered late (retries reorder activities) does not bring it back. A
 //! `Delete` of an actor we never stored, or of anything else, is accepted and ignored.
 
-use super::{id_of, parse};
+use super::{Incoming, id_of, parse};
 use crate::app::AppState;
 use crate::db::Tx;
 use crate::domain::{comment, network};
@@ -15,19 +15,23 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
+/// What a `Delete` erases.
+#[derive(Debug)]
+pub enum Delete {
+    /// The sender's own account.
+    Actor,
+    /// One of the sender's objects.
+    Object(Url),
+}
+
 #[derive(Debug, Deserialize)]
-struct Delete {
+struct DeleteIn {
     #[serde(deserialize_with = "id_of")]
     object: Url,
 }
 
-pub(super) async fn receive(
-    state: &AppState,
-    tx: &mut Tx,
-    activity: Value,
-    signer: &RemoteActor,
-) -> Result<()> {
-    let delete: Delete = parse("Delete", activity)?;
+pub(super) fn prepare(activity: Value, signer: &RemoteActor) -> Result<Incoming> {
+    let delete: DeleteIn = parse("Delete", activity)?;
     let actor = signer.url();
     if !same_origin(&delete.object, actor) {
         return Err(Error::Forbidden(format!(
@@ -35,19 +39,36 @@ pub(super) async fn receive(
             delete.object
         )));
     }
-    if &delete.object == actor {
-        // The account is gone: it follows nobody here any more, and we stop following it.
-        let forgotten = followers::forget_actor(tx, actor).await?;
-        let unfollowed = following::forget_actor(tx, actor).await?;
-        tracing::info!(%actor, forgotten, unfollowed, "an actor deleted itself");
-        return Ok(());
-    }
-    let erased = network::erase(tx, delete.object.as_str(), actor.as_str()).await?
-        || comment::erase(tx, delete.object.as_str(), actor.as_str()).await?;
+    Ok(Incoming::Delete(if &delete.object == actor {
+        Delete::Actor
+    } else {
+        Delete::Object(delete.object)
+    }))
+}
+
+pub(super) async fn apply(
+    state: &AppState,
+    tx: &mut Tx,
+    delete: &Delete,
+    signer: &RemoteActor,
+) -> Result<()> {
+    let actor = signer.url();
+    let object = match delete {
+        Delete::Actor => {
+            // The account is gone: it follows nobody here any more, and we stop following it.
+            let forgotten = followers::forget_actor(tx, actor).await?;
+            let unfollowed = following::forget_actor(tx, actor).await?;
+            tracing::info!(%actor, forgotten, unfollowed, "an actor deleted itself");
+            return Ok(());
+        }
+        Delete::Object(object) => object,
+    };
+    let erased = network::erase(tx, object.as_str(), actor.as_str()).await?
+        || comment::erase(tx, object.as_str(), actor.as_str()).await?;
     let organization = state.actors().organization.local_actor_id;
     if !erased && following::is_following(tx, organization, actor).await? {
-        network::tombstone(tx, delete.object.as_str(), actor.as_str()).await?;
+        network::tombstone(tx, object.as_str(), actor.as_str()).await?;
     }
-    tracing::info!(object = %delete.object, erased, "Delete");
+    tracing::info!(%object, erased, "Delete");
     Ok(())
 }

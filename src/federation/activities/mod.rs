@@ -1,8 +1,13 @@
-//! What we do with each kind of incoming activity, after the inbox has verified who sent it.
+//! What we do with each kind of incoming activity, after the inbox has verified who sent it,
+//! in two steps: [`Incoming::prepare`] parses the activity into what its verb needs, checks its
+//! origin rules and does the work that needs no write (sanitizing, lookups), on no transaction;
+//! [`Incoming::apply`] then writes its effects inside the inbox writer's transaction, which also
+//! recorded the activity id, so they land together or not at all.
 //!
-//! Each handler runs inside the inbox's transaction (which also recorded the activity id), so
-//! its writes and the deliveries it queues land together or not at all. Unknown kinds are
-//! accepted (202) and logged, as the fediverse expects.
+//! Invariants: `apply` uses only the transaction it is given (never a second connection while
+//! holding one), does no CPU-heavy work and no network call, and fails only when the database
+//! does: every refusal (a malformed activity, a forged origin) comes from `prepare`. Unknown
+//! kinds are accepted (202) and logged, as the fediverse expects.
 
 mod accept;
 mod create;
@@ -21,23 +26,50 @@ use url::Url;
 /// The ActivityStreams context.
 pub const ACTIVITY_STREAMS: &str = "https://www.w3.org/ns/activitystreams";
 
-/// Handles one verified activity of type `kind` from `signer`.
-pub async fn handle(
-    state: &AppState,
-    tx: &mut Tx,
-    kind: &str,
-    activity: Value,
-    signer: &RemoteActor,
-) -> Result<()> {
-    match kind {
-        "Follow" => follow::receive(state, tx, activity, signer).await,
-        "Undo" => undo::receive(state, tx, activity, signer).await,
-        "Accept" | "Reject" => accept::receive(tx, kind, activity, signer).await,
-        "Create" | "Update" => create::receive(state, tx, kind, activity, signer).await,
-        "Delete" => delete::receive(state, tx, activity, signer).await,
-        other => {
-            tracing::info!(kind = other, actor = %signer.ap_id, "activity kind not handled yet; accepted and ignored");
-            Ok(())
+/// An incoming activity, parsed and checked, with what its verb will write.
+#[derive(Debug)]
+pub enum Incoming {
+    Follow(follow::Follow),
+    Undo(undo::Undo),
+    Answer(accept::Answer),
+    Create(create::Received),
+    Delete(delete::Delete),
+    /// Understood and accepted, with nothing to write (a kind we do not act on, a `Follow` of
+    /// another actor, a reply to something that is not ours…).
+    Ignored,
+}
+
+impl Incoming {
+    /// Parses and checks an activity of type `kind` from `signer`: a 400 for a malformed
+    /// activity of a kind we handle, a 403 for an origin it may not claim.
+    pub async fn prepare(
+        state: &AppState,
+        kind: &str,
+        activity: Value,
+        signer: &RemoteActor,
+    ) -> Result<Incoming> {
+        match kind {
+            "Follow" => follow::prepare(state, activity, signer),
+            "Undo" => undo::prepare(state, activity, signer),
+            "Accept" | "Reject" => accept::prepare(kind, activity),
+            "Create" | "Update" => create::prepare(state, kind, activity, signer).await,
+            "Delete" => delete::prepare(activity, signer),
+            other => {
+                tracing::info!(kind = %other, actor = %signer.ap_id, "activity kind not handled yet; accepted and ignored");
+                Ok(Incoming::Ignored)
+            }
+        }
+    }
+
+    /// Writes the activity's effects in `tx`.
+    pub async fn apply(&self, state: &AppState, tx: &mut Tx, signer: &RemoteActor) -> Result<()> {
+        match self {
+            Incoming::Follow(follow) => follow::apply(state, tx, follow, signer).await,
+            Incoming::Undo(undo) => undo::apply(state, tx, undo, signer).await,
+            Incoming::Answer(answer) => accept::apply(tx, answer, signer).await,
+            Incoming::Create(received) => create::apply(state, tx, received, signer).await,
+            Incoming::Delete(delete) => delete::apply(state, tx, delete, signer).await,
+            Incoming::Ignored => Ok(()),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `Undo` of a `Follow`: the follower is removed. The undone Follow may be embedded or named by
 //! id; either way it must be the Undo's own actor's.
 
-use super::{id_of, parse};
+use super::{Incoming, id_of, parse};
 use crate::app::AppState;
 use crate::db::Tx;
 use crate::error::{Error, Result};
@@ -11,8 +11,17 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
+/// What an `Undo` removes.
+#[derive(Debug)]
+pub enum Undo {
+    /// The sender's follow made by the Follow with this id.
+    FollowById(Url),
+    /// The sender's follow of the organization.
+    FollowOfOrganization,
+}
+
 #[derive(Debug, Deserialize)]
-struct Undo {
+struct UndoIn {
     object: UndoneObject,
 }
 
@@ -44,16 +53,11 @@ fn optional_id_of<'de, D: serde::Deserializer<'de>>(
     id_of(deserializer).map(Some)
 }
 
-pub(super) async fn receive(
-    state: &AppState,
-    tx: &mut Tx,
-    activity: Value,
-    signer: &RemoteActor,
-) -> Result<()> {
-    let undo: Undo = parse("Undo", activity)?;
-    let removed = match undo.object {
+pub(super) fn prepare(state: &AppState, activity: Value, signer: &RemoteActor) -> Result<Incoming> {
+    let undo: UndoIn = parse("Undo", activity)?;
+    let undo = match undo.object {
         UndoneObject::Id(follow_id) | UndoneObject::Reference { id: follow_id } => {
-            followers::remove_by_follow_id(tx, signer.url(), &follow_id).await?
+            Undo::FollowById(follow_id)
         }
         UndoneObject::Activity(undone) => {
             if &undone.actor != signer.url() {
@@ -64,18 +68,33 @@ pub(super) async fn receive(
             }
             if undone.kind != "Follow" {
                 tracing::info!(kind = %undone.kind, "Undo of an activity kind not handled yet; ignored");
-                return Ok(());
+                return Ok(Incoming::Ignored);
             }
-            let organization = &state.actors().organization;
-            match (&undone.object, &undone.id) {
-                (Some(object), _) if object == &organization.id => {
-                    followers::remove(tx, organization.local_actor_id, signer.url()).await?
+            match (&undone.object, undone.id) {
+                (Some(object), _) if object == &state.actors().organization.id => {
+                    Undo::FollowOfOrganization
                 }
-                (None, Some(follow_id)) => {
-                    followers::remove_by_follow_id(tx, signer.url(), follow_id).await?
-                }
-                _ => false,
+                (None, Some(follow_id)) => Undo::FollowById(follow_id),
+                _ => return Ok(Incoming::Ignored),
             }
+        }
+    };
+    Ok(Incoming::Undo(undo))
+}
+
+pub(super) async fn apply(
+    state: &AppState,
+    tx: &mut Tx,
+    undo: &Undo,
+    signer: &RemoteActor,
+) -> Result<()> {
+    let removed = match undo {
+        Undo::FollowById(follow_id) => {
+            followers::remove_by_follow_id(tx, signer.url(), follow_id).await?
+        }
+        Undo::FollowOfOrganization => {
+            let organization = state.actors().organization.local_actor_id;
+            followers::remove(tx, organization, signer.url()).await?
         }
     };
     tracing::info!(actor = %signer.ap_id, removed, "Undo Follow");

@@ -43,7 +43,7 @@ impl PublicKey {
     }
 
     /// Whether `signature` is a valid signature of `message` under `algorithm`.
-    pub(super) fn verify(&self, algorithm: Algorithm, message: &[u8], signature: &[u8]) -> bool {
+    pub fn verify(&self, algorithm: Algorithm, message: &[u8], signature: &[u8]) -> bool {
         match (self, algorithm) {
             (PublicKey::Rsa { pkcs1_sha256, .. }, Algorithm::RsaSha256 | Algorithm::FromKey) => {
                 pkcs1_sha256.verify_sig(message, signature).is_ok()

@@ -2,16 +2,22 @@
 //!
 //! Order of checks, cheapest and key-free first: body size (413), signature form, coverage,
 //! date and digest (401), JSON shape (400), blocked domain (403), id origin = actor origin (403),
-//! the signer's key fetched and the signature verified, once more with a fresh copy on failure
-//! (401), signer = actor (401), then the activity id recorded (replays are ignored) and the
-//! activity handled in the same transaction. The whole runs under `inbox_timeout_seconds`.
+//! the signer's key found (by key id) and the signature verified, once more with a fresh copy
+//! on failure (401), signer = actor (401), the activity parsed and prepared by its verb
+//! (400/403; sanitizing happens here, on no transaction), then the activity id recorded (replays
+//! are ignored) and its effects written in one transaction by the [`writer`], which commits the
+//! activities of many requests together. The whole runs under `inbox_timeout_seconds`.
+//!
+//! Invariant: a request holds no database connection while it waits for another one, and no
+//! transaction is open while CPU-heavy work (verifying, parsing, sanitizing) runs.
 
-use super::activities;
+pub mod writer;
+
+use super::activities::{self, Incoming};
 use super::origin::same_origin;
 use super::remote_actors::{self, RemoteActor};
 use super::signature::{self, PendingSignature, PublicKey, SignedRequest};
 use crate::app::AppState;
-use crate::db::with_tx;
 use crate::error::{Error, Result};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -49,6 +55,9 @@ pub async fn personal(
     }
     receive(&state, &method, &uri, &headers, &body).await
 }
+
+/// The longest activity type we read (`TentativeAccept` is 15).
+const MAX_TYPE_CHARS: usize = 64;
 
 /// The minimum every activity has.
 #[derive(Debug, serde::Deserialize)]
@@ -101,6 +110,16 @@ async fn process(
         .map_err(|error| Error::BadRequest(format!("the body is not JSON: {error}")))?;
     let envelope: Envelope = serde_json::from_value(value.clone())
         .map_err(|error| Error::BadRequest(format!("the body is not an activity: {error}")))?;
+    if envelope.kind.len() > MAX_TYPE_CHARS
+        || envelope.id.as_str().len() > remote_actors::MAX_URL_CHARS
+        || envelope.actor.as_str().len() > remote_actors::MAX_URL_CHARS
+    {
+        return Err(Error::BadRequest(format!(
+            "the activity's type is longer than {MAX_TYPE_CHARS} characters, or its id or actor \
+             longer than {} characters",
+            remote_actors::MAX_URL_CHARS
+        )));
+    }
     let actor_host = envelope.actor.host_str().unwrap_or_default();
     if state.peer_policy().is_blocked(actor_host) {
         return Err(Error::Forbidden(format!(
@@ -137,25 +156,18 @@ async fn process(
             signer.ap_id, envelope.actor
         )));
     }
-
-    let mut tx = state.db().begin().await?;
-    let sql = "insert into received_activity (ap_id, received_at) values ($1, $2) \
-               on conflict (ap_id) do nothing";
-    let inserted = with_tx!(&mut tx, |conn| sqlx::query(sql)
-        .bind(envelope.id.as_str())
-        .bind(Utc::now())
-        .execute(conn)
-        .await
-        .map(|done| done.rows_affected()))?;
-    if inserted == 0 {
+    let incoming = Incoming::prepare(state, &envelope.kind, value, &signer).await?;
+    let written = state
+        .inbox_writer()
+        .write(envelope.id.clone(), incoming, signer)
+        .await?;
+    if written {
+        // Anything the activity queued (an Accept) can go now.
+        state.delivery_wakeup().notify_one();
+        tracing::info!(id = %envelope.id, kind = %envelope.kind, signature = ?pending.standard, "accepted");
+    } else {
         tracing::info!(id = %envelope.id, "ignored an activity received before");
-        return Ok(());
     }
-    activities::handle(state, &mut tx, &envelope.kind, value, &signer).await?;
-    tx.commit().await?;
-    // Anything the activity queued (an Accept) can go now.
-    state.delivery_wakeup().notify_one();
-    tracing::info!(id = %envelope.id, kind = %envelope.kind, signature = ?pending.standard, "accepted");
     Ok(())
 }
 
@@ -169,22 +181,27 @@ fn deletes_itself(activity: &Value, actor: &Url) -> bool {
 /// Finds the key of the request's signer and verifies the signature; on failure, refetches the
 /// signer once (its key may have rotated) and tries again.
 pub async fn verified_signer(state: &AppState, pending: &PendingSignature) -> Result<RemoteActor> {
-    let data = state.federation_data();
-    let actor = remote_actors::for_key(&pending.key_id, false, &data).await?;
+    let actor = remote_actors::for_key(state, &pending.key_id, false).await?;
     let host = actor.url().host_str().unwrap_or_default();
     if state.peer_policy().is_blocked(host) {
         return Err(Error::Forbidden(format!("{host} is a blocked domain")));
     }
-    if pending
-        .verify(&*state.public_key(&actor.public_key_pem)?)
-        .is_ok()
-    {
+    if verify_with(state, pending, &actor).is_ok() {
         return Ok(actor);
     }
-    let refreshed =
-        remote_actors::for_key(&pending.key_id, true, &data.reset_request_count()).await?;
-    pending.verify(&*state.public_key(&refreshed.public_key_pem)?)?;
+    let refreshed = remote_actors::for_key(state, &pending.key_id, true).await?;
+    verify_with(state, pending, &refreshed)?;
     Ok(refreshed)
+}
+
+fn verify_with(state: &AppState, pending: &PendingSignature, actor: &RemoteActor) -> Result<()> {
+    let key = actor.key(&pending.key_id).ok_or_else(|| {
+        Error::Unauthorized(format!(
+            "the key {} is not a key of {}",
+            pending.key_id, actor.ap_id
+        ))
+    })?;
+    pending.verify(&*state.public_key(&key.public_key_pem)?)
 }
 
 /// A cache of parsed public keys, by PEM text: parsing costs ~15 verifications.
