@@ -243,10 +243,35 @@ async fn each_kind_has_its_wire_shape() {
         );
         assert_eq!(object["attributedTo"], alpha.actor_id().as_str());
         assert_eq!(object["url"], object["id"]);
-        let summary = object["summary"].as_str().expect("summary");
+        // What a follower sees (FEDERATION.md): no plain `summary` (GoToSocial would make it a
+        // content warning hiding the title); `summaryMap` with the default language first,
+        // which Mastodon shows; `content` opens with the same summary and ends with a link to
+        // our page, and does not repeat the title.
+        assert!(object.get("summary").is_none(), "{kinds}: {object}");
+        let default_language = object["inLanguage"].as_str().expect("inLanguage");
+        let summary_map = object["summaryMap"].as_object().expect("summaryMap");
+        assert_eq!(
+            summary_map.keys().next().map(String::as_str),
+            Some(default_language),
+            "{kinds}: the default language first, for Mastodon"
+        );
+        let summary = summary_map[default_language].as_str().expect("summary");
         assert!(
             !summary.contains("<a "),
             "{kinds}: the summary is link-free: {summary}"
+        );
+        let content = object["content"].as_str().expect("content");
+        assert!(content.starts_with(summary), "{kinds}: {content}");
+        assert!(
+            content.contains(&format!(
+                "<a href=\"{}\">Read it on Nigerian Diaspora Berlin</a>",
+                object["id"].as_str().expect("id")
+            )),
+            "{kinds}: a link to our page: {content}"
+        );
+        assert!(
+            !content.contains(&format!(">{}<", object["name"].as_str().expect("name"))),
+            "{kinds}: the title is not repeated: {content}"
         );
         for attachment in object["attachment"].as_array().expect("attachments") {
             assert!(attachment["mediaType"].is_string(), "{kinds}: {attachment}");
@@ -273,11 +298,27 @@ async fn each_kind_has_its_wire_shape() {
     assert_eq!(event["status"], "CONFIRMED");
     assert_eq!(event["category"], "NETWORKING");
     assert_eq!(event["nameMap"]["ar"], "معرض الوظائف للمغتربين");
-    let summary = event["summary"].as_str().expect("summary");
+    let summary = event["summaryMap"]["en"].as_str().expect("summary");
     assert!(
         summary.contains("Saturday 14 March 2026, 10:00–16:00")
             && summary.contains("Rathaus Neukölln"),
         "{summary}"
+    );
+    // The other language is a link away, named in that language, in the reader's language.
+    let event_id = event["id"].as_str().expect("id");
+    let english = event["contentMap"]["en"].as_str().expect("English content");
+    assert!(
+        english.contains(&format!(
+            "Also in: <a href=\"{event_id}?lang=ar\">العربية</a>"
+        )),
+        "{english}"
+    );
+    let arabic_content = event["contentMap"]["ar"].as_str().expect("Arabic content");
+    assert!(
+        arabic_content.contains(&format!(
+            "متوفر أيضًا بـ: <a href=\"{event_id}?lang=en\">English</a>"
+        )),
+        "{arabic_content}"
     );
     // The lines we add are in each text's language, with its digits.
     let arabic = event["summaryMap"]["ar"].as_str().expect("Arabic summary");
@@ -302,7 +343,7 @@ async fn each_kind_has_its_wire_shape() {
     assert_eq!(page["opportunity"]["employmentType"], "VOLUNTEER");
     assert_eq!(page["endTime"], "2026-11-30T23:59:59Z");
     assert!(
-        page["summary"]
+        page["summaryMap"]["en"]
             .as_str()
             .expect("summary")
             .contains("Volunteering · Berlin or online · Apply by 30 November 2026")

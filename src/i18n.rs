@@ -262,6 +262,15 @@ impl Translator {
     }
 }
 
+/// A language's name in that language (`العربية`, `Français`) when we have its catalog, else
+/// its tag.
+pub fn language_name(tag: &str) -> String {
+    match Language::parse(tag) {
+        Some(language) => Translator::new(language).t("language-name"),
+        None => tag.to_string(),
+    }
+}
+
 /// The reader's language: `?lang=`, then the `jisr_lang` cookie, then `Accept-Language`
 /// (in order of quality), then `default`.
 pub fn negotiate(

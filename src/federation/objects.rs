@@ -91,13 +91,12 @@ pub fn object(state: &AppState, publication: &Publication) -> Value {
         }
     };
     let summary = |text: &Text| summary_html(publication, text);
-    let content = |text: &Text| content_html(publication, text);
+    let content = |text: &Text| content_html(state, publication, text);
     let mut object = json!({
         "id": id,
         "type": object_type(publication.kind),
         "attributedTo": organization.id,
         "name": name(text),
-        "summary": summary(text),
         "content": content(text),
         "url": id,
         "published": rfc3339(publication.published_at),
@@ -256,9 +255,12 @@ pub fn opportunity_line(opportunity: &OpportunityDetails, t: &Translator) -> Str
     parts.join(" · ")
 }
 
-/// The body, plus the links a reader needs (the document of a resource, the online link of an
-/// event) written into it, labelled in the text's language.
-fn content_html(publication: &Publication, text: &Text) -> String {
+/// What readers that show `content` see (GoToSocial behind the title, Lemmy, Misskey, other
+/// Jisr instances under it): the summary (for events the date and place first), the body with
+/// the links a reader needs (the document of a resource, the online link of an event), then a
+/// link to our page and to the other languages it is written in, all in the text's language.
+/// The title is not repeated: every reader shows `name` (GoToSocial as its content warning).
+fn content_html(state: &AppState, publication: &Publication, text: &Text) -> String {
     let t = translator(&text.language);
     let link = |url: &Url, key: &str| {
         format!(
@@ -267,7 +269,8 @@ fn content_html(publication: &Publication, text: &Text) -> String {
             escape_html(&t.t(key))
         )
     };
-    let mut content = text.body_html.clone();
+    let mut content = summary_html(publication, text);
+    content.push_str(&text.body_html);
     match &publication.draft.details {
         Details::Resource(resource) => {
             if let Some(url) = &resource.document_url {
@@ -289,7 +292,43 @@ fn content_html(publication: &Publication, text: &Text) -> String {
         }
         Details::Story(_) => {}
     }
+    content.push_str(&page_links(state, publication, text, &t));
     content
+}
+
+/// `Read it on <site>` (our page) and `Also in: العربية · Français` (the page in each other
+/// language), in the text's language.
+fn page_links(state: &AppState, publication: &Publication, text: &Text, t: &Translator) -> String {
+    let urls = state.urls();
+    let page = urls.publication(publication.kind, &publication.public_id);
+    let mut links = format!(
+        "<p><a href=\"{}\">{}</a></p>",
+        escape_html(page.as_str()),
+        escape_html(&t.t1("object-read-on", "site", &state.config().instance.name))
+    );
+    let others: Vec<String> = publication
+        .draft
+        .texts
+        .iter()
+        .filter(|other| other.language != text.language)
+        .map(|other| {
+            let url =
+                urls.publication_in(publication.kind, &publication.public_id, &other.language);
+            format!(
+                "<a href=\"{}\">{}</a>",
+                escape_html(url.as_str()),
+                escape_html(&crate::i18n::language_name(&other.language))
+            )
+        })
+        .collect();
+    if !others.is_empty() {
+        links.push_str(&format!(
+            "<p>{} {}</p>",
+            escape_html(&t.t("object-also-in")),
+            others.join(" · ")
+        ));
+    }
+    links
 }
 
 fn event_fields(fields: &mut Map<String, Value>, event: &EventDetails) {
@@ -513,6 +552,30 @@ pub fn activity(state: &AppState, verb: Verb, publication: &Publication) -> (Url
         "to": [PUBLIC],
         "cc": [urls.followers(&organization.username)],
         "object": object,
+    });
+    (id, activity)
+}
+
+/// The `Add` (pinned) or `Remove` (unpinned) of `publication` to the organization's `featured`
+/// collection, as Mastodon sends when a post is pinned: its id and its document.
+pub fn pin_activity(state: &AppState, publication: &Publication, pinned: bool) -> (Url, Value) {
+    let urls = state.urls();
+    let organization = &state.actors().organization;
+    let (kind, name) = if pinned {
+        ("Add", "add")
+    } else {
+        ("Remove", "remove")
+    };
+    let id = urls.new_activity(&organization.id, name);
+    let activity = json!({
+        "@context": super::activities::ACTIVITY_STREAMS,
+        "id": id,
+        "type": kind,
+        "actor": organization.id,
+        "object": urls.publication(publication.kind, &publication.public_id),
+        "target": urls.featured(&organization.username),
+        "to": [PUBLIC],
+        "cc": [urls.followers(&organization.username)],
     });
     (id, activity)
 }

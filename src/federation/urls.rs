@@ -55,6 +55,11 @@ impl Urls {
         self.join(&format!("actors/{username}/followers"))
     }
 
+    /// An actor's pinned publications (`featured`).
+    pub fn featured(&self, username: &str) -> Url {
+        self.join(&format!("actors/{username}/featured"))
+    }
+
     /// The following collection of a local actor.
     pub fn following(&self, username: &str) -> Url {
         self.join(&format!("actors/{username}/following"))
@@ -105,6 +110,18 @@ impl Urls {
     /// A publication's id (and the URL of its page).
     pub fn publication(&self, kind: crate::domain::publication::Kind, public_id: &str) -> Url {
         self.join(&format!("{}/{public_id}", kind.plural()))
+    }
+
+    /// A publication's page in one of its languages (`…?lang=ar`).
+    pub fn publication_in(
+        &self,
+        kind: crate::domain::publication::Kind,
+        public_id: &str,
+        language: &str,
+    ) -> Url {
+        let mut url = self.publication(kind, public_id);
+        url.query_pairs_mut().append_pair("lang", language);
+        url
     }
 
     /// An activity about a publication, e.g. `…/stories/{id}/activities/create`.

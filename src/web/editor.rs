@@ -410,14 +410,6 @@ pub struct LanguageColumn {
     pub filled: bool,
 }
 
-/// A language's name in that language when we have its catalog, else its tag.
-fn language_name(tag: &str) -> String {
-    match Language::parse(tag) {
-        Some(language) => Translator::new(language).t("language-name"),
-        None => tag.to_string(),
-    }
-}
-
 fn choices(t: &Translator, prefix: &str, values: &[&str]) -> Vec<(String, String)> {
     values
         .iter()
@@ -643,7 +635,7 @@ fn language_columns(state: &AppState, t: &Translator, values: &FormValues) -> Ve
                 field("body", "textarea", "editor-body").hint(t.t("editor-body-hint")),
             ];
             LanguageColumn {
-                name: language_name(&code),
+                name: crate::i18n::language_name(&code),
                 extra: !instance.contains(&code),
                 filled: fields.iter().any(|field| !field.value.trim().is_empty()),
                 code,
@@ -703,7 +695,7 @@ fn editor_page(
             .choices(
                 instance_languages
                     .iter()
-                    .map(|code| (code.clone(), language_name(code))),
+                    .map(|code| (code.clone(), crate::i18n::language_name(code))),
             )
     });
     // What the form does not show (coordinates, the organizer, texts in other languages, given
