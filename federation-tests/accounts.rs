@@ -1044,3 +1044,203 @@ async fn concurrent_first_registrations_make_exactly_one_admin() {
         .count();
     assert_eq!(admins, 1, "{all:?}");
 }
+
+/// A PNG of `width` × `height` pixels.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let picture: image::ImageBuffer<image::Rgb<u8>, Vec<u8>> =
+        image::ImageBuffer::from_fn(width, height, |x, y| image::Rgb([x as u8, y as u8, 120]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(picture)
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("png");
+    bytes.into_inner()
+}
+
+async fn actor_document(alpha: &TestInstance) -> serde_json::Value {
+    reqwest::Client::new()
+        .get(alpha.actor_id())
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("GET actor")
+        .json()
+        .await
+        .expect("actor JSON")
+}
+
+#[tokio::test]
+async fn the_logo_and_header_reach_the_actor_and_pins_its_featured_collection() {
+    let database = TestDatabase::create().await;
+    let folder = tempfile::tempdir().expect("folder");
+    let logo = folder.path().join("logo.png");
+    std::fs::write(&logo, png(64, 64)).expect("logo");
+    let alpha = start(&database, |config| {
+        config.instance.logo = logo.display().to_string();
+    })
+    .await;
+
+    // The configured logo is the actor's icon, served, and the website's favicon.
+    let actor = actor_document(&alpha).await;
+    assert_eq!(actor["icon"]["type"], "Image", "{actor}");
+    // Re-encoded: a picture without transparency becomes a JPEG, and says so.
+    assert_eq!(actor["icon"]["mediaType"], "image/jpeg");
+    let icon_url = actor["icon"]["url"].as_str().expect("icon url").to_string();
+    let icon = reqwest::get(&icon_url).await.expect("icon");
+    assert_eq!(icon.status(), StatusCode::OK);
+    assert_eq!(icon.headers()["content-type"], "image/jpeg");
+    let favicon = reqwest::get(alpha.url("/favicon.ico"))
+        .await
+        .expect("favicon");
+    assert_eq!(favicon.headers()["content-type"], "image/jpeg");
+    assert!(actor.get("image").is_none(), "no header yet");
+    assert_eq!(
+        actor["featured"],
+        alpha.url("/actors/ngberlin/featured").as_str()
+    );
+
+    // The admin uploads a header; the logo's upload is the configuration's.
+    let mut admin = Browser::new(&alpha);
+    admin.register("Admin", "admin@example.org", &[]).await;
+    let page = admin.get("/admin/profile").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("instance.logo"), "{}", page.body);
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", admin.csrf.clone())
+        .part(
+            "header",
+            reqwest::multipart::Part::bytes(png(300, 100))
+                .file_name("header.png")
+                .mime_str("image/png")
+                .expect("mime"),
+        );
+    let response = admin
+        .client
+        .post(alpha.url("/admin/profile"))
+        .header("cookie", admin.cookie_header())
+        .multipart(form)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::OK);
+    let actor = actor_document(&alpha).await;
+    assert_eq!(actor["image"]["mediaType"], "image/jpeg", "{actor}");
+    let home = admin.get("/").await;
+    assert!(
+        home.body.contains("class=\"banner\""),
+        "the header on the home page"
+    );
+    assert!(
+        home.body.contains("class=\"logo\""),
+        "the logo in the site's header"
+    );
+
+    // An editor pins a story from its page; the featured collection lists it, embedded.
+    let story = alpha.publish_story("Pinned story").await;
+    let story_id = alpha.publication_id(&story);
+    let page = admin.get(story_id.path()).await;
+    assert!(
+        page.body.contains("name=\"pinned\" value=\"1\""),
+        "a pin button"
+    );
+    let pinned = admin
+        .post(
+            &format!("/publish/story/{}/pin", story.public_id),
+            &[("pinned", "1")],
+        )
+        .await;
+    assert_eq!(pinned.status, StatusCode::SEE_OTHER, "{}", pinned.body);
+    let featured: serde_json::Value = reqwest::Client::new()
+        .get(alpha.url("/actors/ngberlin/featured"))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("GET featured")
+        .json()
+        .await
+        .expect("featured JSON");
+    assert_eq!(featured["type"], "OrderedCollection");
+    assert_eq!(featured["totalItems"], 1);
+    assert_eq!(featured["orderedItems"][0]["id"], story_id.as_str());
+    assert_eq!(featured["orderedItems"][0]["name"], "Pinned story");
+    let page = admin.get(story_id.path()).await;
+    assert!(
+        page.body.contains("name=\"pinned\" value=\"0\""),
+        "now an unpin button"
+    );
+    let home = admin.get("/").await;
+    assert!(
+        home.body.contains("id=\"pinned\""),
+        "pinned first on the home page"
+    );
+
+    // Unpinned, it leaves the collection.
+    admin
+        .post(
+            &format!("/publish/story/{}/pin", story.public_id),
+            &[("pinned", "0")],
+        )
+        .await;
+    let featured: serde_json::Value = reqwest::Client::new()
+        .get(alpha.url("/actors/ngberlin/featured"))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("GET featured")
+        .json()
+        .await
+        .expect("featured JSON");
+    assert_eq!(featured["totalItems"], 0);
+    alpha.stop().await;
+}
+
+#[tokio::test]
+async fn followers_hear_of_pins_and_new_pictures() {
+    let database = TestDatabase::create().await;
+    let alpha = start(&database, |_| {}).await;
+    let remote = crate::harness::TestActor::start().await;
+    let follow = remote.follow("ada", &alpha.actor_id());
+    let (status, body) = remote
+        .post(
+            "ada",
+            &alpha.url("/inbox"),
+            &follow,
+            crate::harness::remote::Forgery::None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let story = alpha.publish_story("A story").await;
+    jisr::federation::outbox::set_pinned(alpha.state(), story.kind, &story.public_id, true)
+        .await
+        .expect("pin");
+    jisr::federation::profile::set(
+        alpha.state(),
+        jisr::federation::actors::Picture::Icon,
+        Some(png(32, 32)),
+    )
+    .await
+    .expect("logo");
+    let received = |kind: &'static str| {
+        let remote = remote.clone();
+        move || {
+            let remote = remote.clone();
+            async move {
+                remote
+                    .received()
+                    .into_iter()
+                    .map(|received| received.json())
+                    .find(|activity| activity["type"] == kind)
+            }
+        }
+    };
+    let add = crate::harness::eventually(10, "the Add", received("Add")).await;
+    assert_eq!(add["object"], alpha.publication_id(&story).as_str());
+    assert_eq!(
+        add["target"],
+        alpha.url("/actors/ngberlin/featured").as_str()
+    );
+    let update =
+        crate::harness::eventually(10, "the Update of the actor", received("Update")).await;
+    assert_eq!(update["object"]["id"], alpha.actor_id().as_str());
+    assert_eq!(update["object"]["icon"]["type"], "Image", "{update}");
+    alpha.stop().await;
+}

@@ -45,6 +45,12 @@ pub struct Instance {
     pub countries_of_residence: Vec<String>,
     /// How to reach the organization: an e-mail address or a URL (may be empty).
     pub contact: String,
+    /// A JPEG, PNG or WebP file with the organization's logo (its avatar on the fediverse and
+    /// the website's icon); empty to let an admin upload one on the website.
+    pub logo: String,
+    /// A JPEG, PNG or WebP file with the organization's header image; empty to let an admin
+    /// upload one on the website.
+    pub header_image: String,
 }
 
 /// `[accounts]`: who may register on the website, and how long a login lasts.
@@ -155,6 +161,8 @@ impl Default for Instance {
             countries_of_origin: Vec::new(),
             countries_of_residence: Vec::new(),
             contact: String::new(),
+            logo: String::new(),
+            header_image: String::new(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Our own actors: the organization (`Organization`) and the instance actor (`Application`,
-//! FEP-2677), their stored keys, and the documents we serve for them.
+//! FEP-2677), their stored keys and pictures (the organization's logo as its `icon`, a header
+//! as its `image`), and the documents we serve for them.
 //!
 //! Invariant: each actor's RSA-2048 key pair is made once, on first start, and kept forever in
 //! `local_actor`; peers cache public keys, so a new key would break every signature.
@@ -143,6 +144,94 @@ async fn ensure_one(db: &Db, username: &str, kind: ActorKind) -> anyhow::Result<
         .ok_or_else(|| anyhow::anyhow!("the actor {username} vanished after insertion"))
 }
 
+/// An actor's pictures, as ids of images served at `/media/{id}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Pictures {
+    /// The avatar (for the organization: its logo).
+    pub icon_image: Option<String>,
+    /// The header image.
+    pub header_image: Option<String>,
+}
+
+/// Which of an actor's pictures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Picture {
+    Icon,
+    Header,
+}
+
+impl Picture {
+    fn columns(self) -> (&'static str, &'static str) {
+        match self {
+            Picture::Icon => ("icon_image", "icon_source"),
+            Picture::Header => ("header_image", "header_source"),
+        }
+    }
+}
+
+/// The pictures of actor `local_actor_id`.
+pub async fn pictures(db: &Db, local_actor_id: i64) -> Result<Pictures> {
+    let sql = "select icon_image, header_image from local_actor where local_actor_id = $1";
+    Ok(with_pool!(db, |pool| sqlx::query_as(sql)
+        .bind(local_actor_id)
+        .fetch_one(pool)
+        .await)?)
+}
+
+/// Sets (or, with `None`, removes) one picture of actor `local_actor_id`. `source` is the
+/// SHA-256 of the configuration file it was read from, `None` for an upload.
+pub async fn set_picture(
+    db: &Db,
+    local_actor_id: i64,
+    picture: Picture,
+    image: Option<&str>,
+    source: Option<&str>,
+) -> Result<()> {
+    let (image_column, source_column) = picture.columns();
+    let sql = format!(
+        "update local_actor set {image_column} = $1, {source_column} = $2 where local_actor_id = $3"
+    );
+    with_pool!(db, |pool| sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(image)
+        .bind(source)
+        .bind(local_actor_id)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// The SHA-256 of the configuration file picture `picture` was last read from, if any.
+pub async fn picture_source(
+    db: &Db,
+    local_actor_id: i64,
+    picture: Picture,
+) -> Result<Option<String>> {
+    let (_, source_column) = picture.columns();
+    let sql = format!("select {source_column} from local_actor where local_actor_id = $1");
+    Ok(with_pool!(db, |pool| sqlx::query_scalar(
+        sqlx::AssertSqlSafe(sql.as_str())
+    )
+    .bind(local_actor_id)
+    .fetch_one(pool)
+    .await)?)
+}
+
+/// An `Image` for a stored picture: its URL and media type (told by the id's extension).
+pub fn image_object(urls: &Urls, public_id: &str, name: &str) -> Value {
+    let media_type = if public_id.ends_with(".png") {
+        "image/png"
+    } else {
+        "image/jpeg"
+    };
+    json!({
+        "type": "Image",
+        "mediaType": media_type,
+        "url": urls.media(public_id),
+        "name": name,
+    })
+}
+
 /// The JSON-LD context of our actor documents: ActivityStreams, security, and the inline terms
 /// Mastodon reads (so that a JSON-LD processor expands every key we send).
 pub fn actor_context() -> Value {
@@ -154,6 +243,7 @@ pub fn actor_context() -> Value {
             "discoverable": "toot:discoverable",
             "indexable": "toot:indexable",
             "attributionDomains": {"@id": "toot:attributionDomains", "@type": "@id"},
+            "featured": {"@id": "toot:featured", "@type": "@id"},
             "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
@@ -164,7 +254,12 @@ pub fn actor_context() -> Value {
 }
 
 /// The organization's `Organization` actor document.
-pub fn organization_document(config: &Config, urls: &Urls, actor: &SigningActor) -> Value {
+pub fn organization_document(
+    config: &Config,
+    urls: &Urls,
+    actor: &SigningActor,
+    pictures: &Pictures,
+) -> Value {
     let instance = &config.instance;
     let username = &actor.username;
     let mut document = json!({
@@ -179,6 +274,7 @@ pub fn organization_document(config: &Config, urls: &Urls, actor: &SigningActor)
         "outbox": urls.outbox(username),
         "followers": urls.followers(username),
         "following": urls.following(username),
+        "featured": urls.featured(username),
         "endpoints": {"sharedInbox": urls.shared_inbox()},
         "publicKey": {
             "id": actor.key_id,
@@ -192,6 +288,12 @@ pub fn organization_document(config: &Config, urls: &Urls, actor: &SigningActor)
         "webfinger": format!("{username}@{}", instance.domain),
         "attributionDomains": [instance.domain],
     });
+    if let Some(icon) = &pictures.icon_image {
+        document["icon"] = image_object(urls, icon, &instance.name);
+    }
+    if let Some(header) = &pictures.header_image {
+        document["image"] = image_object(urls, header, &instance.name);
+    }
     if !instance.contact.is_empty() {
         document["attachment"] = json!([{
             "type": "PropertyValue",

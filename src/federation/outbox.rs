@@ -81,3 +81,79 @@ async fn announce(
     .await?;
     Ok(id)
 }
+
+/// The advisory lock of pinning (PostgreSQL), so that two editors cannot pass the limit.
+const PINS_LOCK: i64 = 0x4a69_7372_5069_6e73;
+
+/// Pins (`pinned`) or unpins a publication on the organization's profile and tells every
+/// follower, with an `Add` or `Remove` whose `target` is the `featured` collection (what
+/// Mastodon sends and reads). Returns the publication as it is now.
+pub async fn set_pinned(
+    state: &AppState,
+    kind: Kind,
+    public_id: &str,
+    pinned: bool,
+) -> Result<Publication> {
+    let current = publication::find(state.db(), kind, public_id).await?;
+    let now = Utc::now();
+    let mut tx = state.db().begin_exclusive(PINS_LOCK).await?;
+    let changed = publication::pins::set_pinned(&mut tx, &current, pinned.then_some(now)).await?;
+    if changed {
+        let organization = &state.actors().organization;
+        let (id, activity) = objects::pin_activity(state, &current, pinned);
+        let inboxes = followers::delivery_inboxes(&mut tx, organization.local_actor_id).await?;
+        delivery::enqueue(
+            &mut tx,
+            &activity,
+            &id,
+            organization.local_actor_id,
+            false,
+            &inboxes,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.delivery_wakeup().notify_one();
+    Ok(Publication {
+        pinned_at: pinned.then_some(current.pinned_at.unwrap_or(now)),
+        ..current
+    })
+}
+
+/// Tells every follower that the organization's profile changed (its logo or header image):
+/// an `Update` of the actor, so that Mastodon and GoToSocial show the new pictures.
+pub async fn update_organization(state: &AppState) -> Result<()> {
+    let organization = &state.actors().organization;
+    let pictures = super::actors::pictures(state.db(), organization.local_actor_id).await?;
+    let document =
+        super::actors::organization_document(state.config(), state.urls(), organization, &pictures);
+    let id = state.urls().new_activity(&organization.id, "update");
+    let mut object = document;
+    let context = object
+        .as_object_mut()
+        .and_then(|fields| fields.remove("@context"))
+        .unwrap_or_default();
+    let activity = serde_json::json!({
+        "@context": context,
+        "id": id,
+        "type": "Update",
+        "actor": organization.id,
+        "to": [objects::PUBLIC],
+        "cc": [state.urls().followers(&organization.username)],
+        "object": object,
+    });
+    let mut tx = state.db().begin_write().await?;
+    let inboxes = followers::delivery_inboxes(&mut tx, organization.local_actor_id).await?;
+    delivery::enqueue(
+        &mut tx,
+        &activity,
+        &id,
+        organization.local_actor_id,
+        false,
+        &inboxes,
+    )
+    .await?;
+    tx.commit().await?;
+    state.delivery_wakeup().notify_one();
+    Ok(())
+}

@@ -14,6 +14,7 @@ pub mod feeds;
 pub mod forms;
 pub mod html;
 pub mod pages;
+pub mod profile_pages;
 pub mod search;
 pub mod vtimezone;
 
@@ -70,6 +71,14 @@ pub fn routes() -> Router<AppState> {
             get(editor::delete_confirm).post(editor::delete),
         )
         .route("/media/{public_id}", get(editor::media))
+        .route(
+            "/admin/profile",
+            get(profile_pages::page)
+                .post(profile_pages::save)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT * 2)),
+        )
+        .route("/favicon.ico", get(profile_pages::favicon))
+        .route("/publish/{kind}/{public_id}/pin", post(profile_pages::pin))
         .route("/admin/members", get(admin::members))
         .route("/admin/members/{account_id}", post(admin::change))
         .route("/admin/invitations", post(admin::invite))

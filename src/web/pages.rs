@@ -22,17 +22,25 @@ pub struct Site {
     pub handle: String,
     pub actor: String,
     pub source: String,
+    /// The organization's logo (a path on this site), if it has one.
+    pub logo: Option<String>,
+    /// The organization's header image (a path on this site), if it has one.
+    pub header: Option<String>,
 }
 
 impl Site {
     pub(crate) fn of(state: &AppState) -> Site {
         let instance = &state.config().instance;
+        let pictures = state.pictures_now();
+        let media = |id: &String| state.urls().media(id).path().to_string();
         Site {
             name: instance.name.clone(),
             summary: instance.summary.clone(),
             handle: format!("@{}@{}", instance.handle, instance.domain),
             actor: state.actors().organization.id.to_string(),
             source: env!("CARGO_PKG_REPOSITORY").to_string(),
+            logo: pictures.icon_image.as_ref().map(media),
+            header: pictures.header_image.as_ref().map(media),
         }
     }
 }
@@ -187,6 +195,8 @@ struct HomePage {
     t: Translator,
     site: Site,
     languages: Vec<(&'static str, String)>,
+    /// What editors pinned to the profile.
+    pinned: Vec<Card>,
     events: Vec<Card>,
     stories: Vec<Card>,
     opportunities: Vec<Card>,
@@ -198,6 +208,7 @@ pub async fn home_page(state: &AppState, reader: Reader) -> Result<Response> {
     let db = state.db();
     let t = reader.t;
     let page = HomePage {
+        pinned: cards(state, &t, &publication::pins::pinned(db).await?),
         events: cards(
             state,
             &t,
@@ -632,8 +643,16 @@ struct PublicationPage {
     /// `(href, #tag)`.
     tags: Vec<(String, String)>,
     published: String,
-    /// The edit form, for a logged-in editor.
-    edit: Option<String>,
+    /// The edit form and the pin button, for a logged-in editor.
+    tools: Option<EditorTools>,
+}
+
+/// What a logged-in editor or admin gets on a publication's page.
+pub struct EditorTools {
+    /// The edit form (its `/pin` pins or unpins).
+    pub edit: String,
+    pub csrf: String,
+    pub pinned: bool,
 }
 
 /// A short page with a heading and a sentence.
@@ -648,7 +667,7 @@ pub(crate) struct MessagePage {
 }
 
 /// A publication's page: the reader's language first, then the others; 410 once deleted. An
-/// editor or admin who is logged in also gets a link to its edit form.
+/// editor or admin who is logged in also gets a link to its edit form and a pin button.
 pub async fn publication_page(
     state: &AppState,
     headers: &HeaderMap,
@@ -763,7 +782,7 @@ pub async fn publication_page(
             .collect(),
         facts,
         links,
-        edit: editor_link(state, headers, publication).await?,
+        tools: editor_tools(state, headers, publication).await?,
         tags: publication
             .draft
             .hashtags
@@ -802,24 +821,27 @@ struct AboutPage {
     contact: Option<(String, String)>,
 }
 
-/// The edit form of `publication` when the request comes from a logged-in editor or admin.
-async fn editor_link(
+/// The edit form and pin button of `publication` when the request comes from a logged-in
+/// editor or admin.
+async fn editor_tools(
     state: &AppState,
     headers: &HeaderMap,
     publication: &Publication,
-) -> Result<Option<String>> {
+) -> Result<Option<EditorTools>> {
     let Some(secret) = super::auth::cookie(headers, super::auth::SESSION_COOKIE) else {
         return Ok(None);
     };
     let session = crate::domain::accounts::session(state.db(), secret).await?;
     Ok(session
         .filter(|session| session.account.role.can_publish())
-        .map(|_| {
-            format!(
+        .map(|session| EditorTools {
+            edit: format!(
                 "/publish/{}/{}",
                 publication.kind.as_str(),
                 publication.public_id
-            )
+            ),
+            csrf: session.csrf_token,
+            pinned: publication.pinned_at.is_some(),
         }))
 }
 

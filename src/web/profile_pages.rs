@@ -1,0 +1,285 @@
+//! The organization's profile on the website: the admin page for its logo and header image
+//! (`/admin/profile`), the favicon (its logo, or Jisr's mark), and the editors' pin button on a
+//! publication's page (`/publish/{kind}/{id}/pin`).
+
+use super::account_pages::respond_with;
+use super::auth::{Admin, Publisher, Visitor};
+use super::forms::FormValues;
+use super::pages::{Reader, Site, languages};
+use crate::app::AppState;
+use crate::domain::images;
+use crate::domain::publication::Kind;
+use crate::error::{Error, Result};
+use crate::federation::actors::Picture;
+use crate::federation::{outbox, profile};
+use crate::i18n::Translator;
+use askama::Template;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// One picture on the profile page.
+pub struct PictureView {
+    /// The form field's name: `logo` or `header`.
+    pub field: &'static str,
+    pub label: String,
+    pub current: Option<String>,
+    /// The configuration key that sets it, when it does (no upload then).
+    pub configured: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_profile.html")]
+struct ProfilePage {
+    t: Translator,
+    site: Site,
+    languages: Vec<(&'static str, String)>,
+    csrf: String,
+    pictures: Vec<PictureView>,
+    saved: bool,
+    error: Option<String>,
+}
+
+fn picture_of(field: &str) -> Option<Picture> {
+    match field {
+        "logo" => Some(Picture::Icon),
+        "header" => Some(Picture::Header),
+        _ => None,
+    }
+}
+
+async fn profile_page(
+    state: &AppState,
+    reader: &Reader,
+    visitor: &Visitor,
+    status: StatusCode,
+    saved: bool,
+    error: Option<String>,
+) -> Result<Response> {
+    let t = reader.t;
+    let current = state.organization_pictures().await?;
+    let urls = state.urls();
+    let view =
+        |field: &'static str, picture: Picture, label: &str, image: &Option<String>| PictureView {
+            field,
+            label: t.t(label),
+            current: image.as_ref().map(|id| urls.media(id).path().to_string()),
+            configured: picture.is_configured(state).then_some(picture.config_key()),
+        };
+    let page = ProfilePage {
+        csrf: visitor.csrf().to_string(),
+        pictures: vec![
+            view("logo", Picture::Icon, "profile-logo", &current.icon_image),
+            view(
+                "header",
+                Picture::Header,
+                "profile-header",
+                &current.header_image,
+            ),
+        ],
+        saved,
+        error,
+        site: Site::of(state),
+        languages: languages(),
+        t,
+    };
+    respond_with(state, reader, visitor, status, page.render())
+}
+
+/// `GET /admin/profile`.
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Admin(visitor): Admin,
+) -> Result<Response> {
+    let reader = Reader::of(&state, &headers, &uri);
+    profile_page(&state, &reader, &visitor, StatusCode::OK, false, None).await
+}
+
+/// What the profile form sends: the CSRF token, new pictures, and pictures to remove.
+pub struct ProfileForm {
+    values: FormValues,
+    uploads: Vec<(Picture, Vec<u8>)>,
+}
+
+impl FromRequest<AppState> for ProfileForm {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Error> {
+        let limit = 2 * state.config().accounts.max_image_bytes + 100_000;
+        let length = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        if length.is_some_and(|length| length > limit) {
+            return Err(Error::TooLarge(format!(
+                "the form is larger than the {} MB allowed (two images of accounts.max_image_bytes)",
+                limit / 1_000_000
+            )));
+        }
+        let mut multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|rejection| Error::BadRequest(rejection.body_text()))?;
+        let bad = |error: axum::extract::multipart::MultipartError| {
+            Error::BadRequest(format!("the form could not be read: {}", error.body_text()))
+        };
+        let mut pairs = Vec::new();
+        let mut uploads = Vec::new();
+        while let Some(field) = multipart.next_field().await.map_err(bad)? {
+            let name = field.name().unwrap_or_default().to_string();
+            if let Some(picture) = picture_of(&name) {
+                let has_file = field.file_name().is_some_and(|file| !file.is_empty());
+                let bytes = field.bytes().await.map_err(bad)?;
+                if has_file && !bytes.is_empty() {
+                    uploads.push((picture, bytes.to_vec()));
+                }
+            } else if matches!(name.as_str(), "csrf" | "remove") {
+                pairs.push((name, field.text().await.map_err(bad)?));
+            } else {
+                return Err(Error::BadRequest(format!(
+                    "the form has a field this page does not have: {:?}",
+                    name.chars().take(100).collect::<String>()
+                )));
+            }
+        }
+        Ok(ProfileForm {
+            values: FormValues::from_pairs(pairs),
+            uploads,
+        })
+    }
+}
+
+/// `POST /admin/profile`: new pictures, or pictures removed; followers get an `Update`.
+pub async fn save(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Admin(visitor): Admin,
+    form: ProfileForm,
+) -> Result<Response> {
+    visitor.check_csrf(form.values.get("csrf"))?;
+    let reader = Reader::of(&state, &headers, &uri);
+    let removals: Vec<Picture> = form
+        .values
+        .all("remove")
+        .iter()
+        .filter_map(|field| picture_of(field))
+        .collect();
+    let mut changes: Vec<(Picture, Option<Vec<u8>>)> = removals
+        .into_iter()
+        .map(|picture| (picture, None))
+        .collect();
+    changes.extend(
+        form.uploads
+            .into_iter()
+            .map(|(picture, bytes)| (picture, Some(bytes))),
+    );
+    for (picture, upload) in changes {
+        match profile::set(&state, picture, upload).await {
+            Ok(()) => {}
+            Err(Error::Invalid(errors)) => {
+                let reason = errors
+                    .iter()
+                    .map(|error| format!("{}: {}", error.field, error.reason))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                return profile_page(
+                    &state,
+                    &reader,
+                    &visitor,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    false,
+                    Some(reason),
+                )
+                .await;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    profile_page(&state, &reader, &visitor, StatusCode::OK, true, None).await
+}
+
+/// The mark shown when the organization has no logo.
+const JISR_MARK: &str = include_str!("../../static/favicon.svg");
+
+/// `GET /favicon.ico`: the organization's logo, else Jisr's mark.
+pub async fn favicon(State(state): State<AppState>) -> Result<Response> {
+    let pictures = state.organization_pictures().await?;
+    if let Some(icon) = pictures.icon_image {
+        let found = images::find(state.db(), &icon).await?;
+        return Ok((
+            [
+                (header::CONTENT_TYPE, found.content_type),
+                (header::CACHE_CONTROL, "public, max-age=3600".to_string()),
+            ],
+            found.bytes,
+        )
+            .into_response());
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        JISR_MARK,
+    )
+        .into_response())
+}
+
+/// `POST /publish/{kind}/{id}/pin`: pins (`pinned=1`) or unpins (`pinned=0`) a publication on
+/// the organization's profile, then shows its page again.
+pub async fn pin(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Publisher(visitor): Publisher,
+    Path((kind, public_id)): Path<(String, String)>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let values = FormValues::from_pairs(pairs);
+    visitor.check_csrf(values.get("csrf"))?;
+    let kind = Kind::parse(&kind).ok_or(Error::NotFound)?;
+    let pinned = match values.get("pinned") {
+        "1" => true,
+        "0" => false,
+        other => {
+            return Err(Error::invalid(
+                "pinned",
+                format!("{other:.20?} is not 1 (pin) or 0 (unpin)"),
+            ));
+        }
+    };
+    match outbox::set_pinned(&state, kind, &public_id, pinned).await {
+        Ok(publication) => {
+            let page = state
+                .urls()
+                .publication(publication.kind, &publication.public_id);
+            Ok(Redirect::to(page.path()).into_response())
+        }
+        Err(Error::Invalid(_)) => {
+            let reader = Reader::of(&state, &headers, &uri);
+            let t = reader.t;
+            let page = super::pages::MessagePage {
+                heading: t.t("pin-limit-title"),
+                text: t.t1(
+                    "pin-limit-text",
+                    "count",
+                    &crate::domain::publication::pins::MAX_PINNED.to_string(),
+                ),
+                t,
+                site: Site::of(&state),
+                languages: languages(),
+            };
+            respond_with(
+                &state,
+                &reader,
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page.render(),
+            )
+        }
+        Err(error) => Err(error),
+    }
+}
