@@ -226,3 +226,34 @@ fn the_fanout_benchmark_runs_and_reports_its_ratios() {
         assert!(text.contains(line), "{line:?} missing:\n{text}");
     }
 }
+
+#[test]
+fn the_inbox_benchmark_runs_and_reports_its_ratios() {
+    // A small run, so that the benchmark cannot rot; its figures are only meaningful in
+    // release builds with the default sizes.
+    for activity in ["reply", "like"] {
+        let (ok, text) = run(jisr().args([
+            "bench",
+            "inbox",
+            "--activities",
+            "60",
+            "--actors",
+            "6",
+            "--keys",
+            "2",
+            "--concurrency",
+            "8",
+            "--activity",
+            activity,
+        ]));
+        assert!(ok, "{text}");
+        for line in [
+            "accepted: 60 of 60",
+            "one per accepted activity",
+            "ratio to min(verification, single-row commits):",
+            "Jisr CPU per activity:",
+        ] {
+            assert!(text.contains(line), "{activity}: {line:?} missing:\n{text}");
+        }
+    }
+}
