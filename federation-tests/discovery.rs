@@ -92,6 +92,73 @@ async fn webfinger_finds_the_organization_and_the_instance_actor() {
 }
 
 #[tokio::test]
+async fn webfinger_answers_400_to_what_is_not_a_uri_and_404_to_what_is_not_ours() {
+    // RFC 7033 §4.2: a missing or malformed resource is a bad request; a URI the server knows
+    // nothing about is not found.
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let domain = alpha.config.instance.domain.clone();
+    let webfinger = |resource: &str| {
+        let mut url = alpha.url("/.well-known/webfinger");
+        url.query_pairs_mut().append_pair("resource", resource);
+        url
+    };
+
+    let actor = alpha.actor_id();
+    for resource in [
+        format!("acct:ngberlin@{domain}"),
+        format!("acct:@NGBerlin@{domain}"),
+        actor.to_string(),
+        alpha.url("/").to_string(),
+        alpha.url("/actor").to_string(),
+    ] {
+        let (status, _, body) = get(webfinger(&resource), "application/jrd+json").await;
+        assert_eq!(status, StatusCode::OK, "{resource}: {body}");
+    }
+    let (_, _, body) = get(webfinger(actor.as_str()), "application/jrd+json").await;
+    assert_eq!(json(&body)["subject"], format!("acct:ngberlin@{domain}"));
+
+    for resource in [
+        format!("ngberlin@{domain}"),
+        format!("=acct:ngberlin@{domain}"),
+        "acct:".to_string(),
+        "acct:ngberlin".to_string(),
+        format!("acct:@{domain}"),
+        "acct:ngberlin@".to_string(),
+        format!("acct:a@b@{domain}"),
+        "/actors/ngberlin".to_string(),
+    ] {
+        let (status, _, body) = get(webfinger(&resource), "*/*").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{resource}: {body}");
+        assert!(body.contains("resource"), "a reason for {resource}: {body}");
+    }
+
+    for resource in [
+        format!("acct:nobody@{domain}"),
+        "acct:ngberlin@elsewhere.example".to_string(),
+        "https://elsewhere.example/actors/ngberlin".to_string(),
+        alpha.url("/actors/nobody").to_string(),
+        "mailto:ngberlin@elsewhere.example".to_string(),
+    ] {
+        let (status, _, body) = get(webfinger(&resource), "*/*").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{resource}: {body}");
+    }
+    let (status, _, body) = get(alpha.url("/.well-known/webfinger"), "*/*").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    // URI schemes are case-insensitive (RFC 3986 §3.1), and a user part may be percent-encoded.
+    for resource in [
+        format!("ACCT:ngberlin@{domain}"),
+        format!("acct:%6Egberlin@{domain}"),
+    ] {
+        let (status, _, body) = get(webfinger(&resource), "application/jrd+json").await;
+        assert_eq!(status, StatusCode::OK, "{resource}: {body}");
+        assert_eq!(json(&body)["subject"], format!("acct:ngberlin@{domain}"));
+    }
+    alpha.stop().await;
+}
+
+#[tokio::test]
 async fn the_organization_actor_has_what_mastodon_needs() {
     let database = TestDatabase::create().await;
     let alpha = TestInstance::start(&database.url).await;

@@ -449,3 +449,139 @@ async fn list_pages_page_through_everything_with_their_filters() {
     assert_eq!(status, StatusCode::OK, "a page far away is just empty");
     alpha.stop().await;
 }
+
+/// The headers every page a browser shows must carry (see `web::headers`).
+fn assert_document_headers(what: &str, headers: &reqwest::header::HeaderMap) {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_else(|| panic!("{what}: no {name} in {headers:?}"))
+    };
+    let policy = header("content-security-policy");
+    let directives: Vec<&str> = policy.split(';').map(str::trim).collect();
+    for directive in [
+        "default-src 'none'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ] {
+        assert!(directives.contains(&directive), "{what}: {policy}");
+    }
+    assert!(
+        !policy.contains("unsafe-inline") && !policy.contains("script-src"),
+        "{what}: no script at all, nothing inline: {policy}"
+    );
+    assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(header("x-frame-options"), "DENY", "{what}");
+    assert_eq!(header("referrer-policy"), "same-origin", "{what}");
+}
+
+async fn get_with(url: url::Url, accept: &str) -> (StatusCode, reqwest::header::HeaderMap) {
+    let response = crate::harness::http_client()
+        .get(url)
+        .header("accept", accept)
+        .send()
+        .await
+        .expect("GET");
+    (response.status(), response.headers().clone())
+}
+
+#[tokio::test]
+async fn every_page_has_the_security_headers_and_data_is_not_sniffed() {
+    let database = TestDatabase::create().await;
+    let (alpha, created) = with_event(&database).await;
+    let publication = url::Url::parse(created["url"].as_str().expect("url")).expect("url");
+
+    for (path, expected) in [
+        ("/", StatusCode::OK),
+        ("/stories", StatusCode::OK),
+        ("/events", StatusCode::OK),
+        ("/events/calendar", StatusCode::OK),
+        ("/events/calendar?month=2027-03", StatusCode::OK),
+        ("/opportunities", StatusCode::OK),
+        ("/resources", StatusCode::OK),
+        ("/about", StatusCode::OK),
+        ("/search?q=careers", StatusCode::OK),
+        ("/login", StatusCode::OK),
+        ("/register", StatusCode::OK),
+        ("/tags/berlin", StatusCode::OK),
+        (publication.path(), StatusCode::OK),
+        (
+            "/events/calendar?month=soon",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        ("/no/such/page", StatusCode::NOT_FOUND),
+        ("/events/no-such-event", StatusCode::NOT_FOUND),
+    ] {
+        let (status, headers) = get_with(alpha.url(path), "text/html").await;
+        assert_eq!(status, expected, "{path}");
+        assert_document_headers(path, &headers);
+        assert!(
+            headers.get("strict-transport-security").is_none(),
+            "{path}: no HSTS over http: {headers:?}"
+        );
+    }
+    let (_, headers) = get_with(publication.clone(), "text/html").await;
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/html"),
+        "{headers:?}"
+    );
+
+    // Data for programs: never sniffed, and no page policy.
+    let webfinger = format!(
+        "/.well-known/webfinger?resource=acct:ngberlin@{}",
+        alpha.config.instance.domain
+    );
+    for (path, accept) in [
+        (publication.path(), "application/activity+json"),
+        ("/actors/ngberlin", "application/activity+json"),
+        (webfinger.as_str(), "application/jrd+json"),
+        ("/nodeinfo/2.1", "application/json"),
+        ("/events.ics", "text/calendar"),
+        ("/events.atom", "application/atom+xml"),
+        ("/static/style.css", "text/css"),
+    ] {
+        let (status, headers) = get_with(alpha.url(path), accept).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert!(
+            headers.get("content-security-policy").is_none(),
+            "{path}: {headers:?}"
+        );
+    }
+    alpha.stop().await;
+}
+
+#[tokio::test]
+async fn an_https_instance_asks_for_https_only() {
+    let database = TestDatabase::create().await;
+    // Behind its TLS proxy; the test talks to it in plain http, as the proxy does.
+    let alpha = TestInstance::start_with(&database.url, |config| {
+        config.instance.scheme = Some(jisr::config::Scheme::Https);
+    })
+    .await;
+    for (path, accept) in [
+        ("/", "text/html"),
+        ("/login", "text/html"),
+        ("/no/such/page", "text/html"),
+        ("/actors/ngberlin", "application/activity+json"),
+    ] {
+        let (_, headers) = get_with(alpha.url(path), accept).await;
+        assert_eq!(
+            headers
+                .get("strict-transport-security")
+                .and_then(|value| value.to_str().ok()),
+            Some("max-age=31536000"),
+            "{path}: {headers:?}"
+        );
+    }
+    let (_, headers) = get_with(alpha.url("/"), "text/html").await;
+    assert_document_headers("/ over https", &headers);
+    alpha.stop().await;
+}

@@ -142,6 +142,7 @@ error-login = The e-mail address or the password is not right.
 error-login-pending = Your registration is still waiting for an admin's approval.
 error-login-disabled = This account has been disabled by an admin.
 error-too-many = Too many failed attempts. Wait 15 minutes, then try again.
+error-too-many-address = This address had too many failed logins, and a login from your network failed recently. Wait 15 minutes, or ask an admin for a password reset link.
 error-invitation-needed = Registration needs an invitation link: ask an admin of this community for one.
 error-invitation-invalid = This invitation link is unknown, already used or expired: ask an admin for a new one.
 error-reset-invalid = This link is unknown, already used or expired: ask an admin for a new one.

@@ -142,6 +142,7 @@ error-login = El correo electrónico o la contraseña no son correctos.
 error-login-pending = Tu registro sigue pendiente de la aprobación de un administrador.
 error-login-disabled = Un administrador ha desactivado esta cuenta.
 error-too-many = Demasiados intentos fallidos. Espera 15 minutos y vuelve a intentarlo.
+error-too-many-address = Esta dirección ha tenido demasiados inicios de sesión fallidos, y uno desde tu red falló hace poco. Espera 15 minutos o pide a un administrador un enlace para restablecer la contraseña.
 error-invitation-needed = Para registrarte necesitas un enlace de invitación: pídeselo a un administrador de esta comunidad.
 error-invitation-invalid = Este enlace de invitación no existe, ya se usó o ha caducado: pide uno nuevo a un administrador.
 error-reset-invalid = Este enlace no existe, ya se usó o ha caducado: pide uno nuevo a un administrador.

@@ -142,6 +142,7 @@ error-login = L’adresse e-mail ou le mot de passe est incorrect.
 error-login-pending = Votre inscription attend encore la validation d’un administrateur.
 error-login-disabled = Ce compte a été désactivé par un administrateur.
 error-too-many = Trop de tentatives échouées. Attendez 15 minutes, puis réessayez.
+error-too-many-address = Cette adresse a eu trop de connexions échouées, et une connexion depuis votre réseau a échoué récemment. Attendez 15 minutes, ou demandez à un administrateur un lien de réinitialisation du mot de passe.
 error-invitation-needed = L’inscription nécessite un lien d’invitation : demandez-en un à un administrateur de cette communauté.
 error-invitation-invalid = Ce lien d’invitation est inconnu, déjà utilisé ou expiré : demandez-en un nouveau à un administrateur.
 error-reset-invalid = Ce lien est inconnu, déjà utilisé ou expiré : demandez-en un nouveau à un administrateur.

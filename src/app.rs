@@ -204,6 +204,10 @@ pub fn router(state: AppState) -> Router {
         .merge(federation::routes())
         .merge(crate::web::routes())
         .fallback(crate::web::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::web::headers::security_headers,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

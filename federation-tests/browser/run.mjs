@@ -10,7 +10,11 @@
 // 3. `<html lang dir>`: `lang="ar" dir="rtl"` with `?lang=ar`, `lang="en" dir="ltr"` with `?lang=en`;
 // 4. with `--flow`, the account and publishing flow in the browser: register an organization,
 //    log out, log in, publish a bilingual event through the form (preview, then publish), find it
-//    in the month calendar in both languages, and save its iCalendar file as `DIR/event.ics`.
+//    in the month calendar in both languages, and save its iCalendar file as `DIR/event.ics`;
+// 5. the Content Security Policy: every violation a page reports (`securitypolicyviolation`)
+//    fails the run, and a canary first checks that the policy is enforced and its violations
+//    heard (an inline style added to the home page must be refused). axe-core is injected
+//    through the DevTools protocol, which the policy does not govern, not as a `<script>`.
 //
 // Writes the result to `DIR/result.json` and prints it as the last line of stdout:
 // `{ok, screenshots, violations, notes, problems, flow}`. Exits 0 when the run could be made,
@@ -78,9 +82,67 @@ async function screenshot(page, name) {
   result.screenshots.push(file);
 }
 
+/// Reports every Content Security Policy violation of the context's pages to `heard`
+/// (`{page, directive, blocked}`): the pages have no script, so the listener is an init script
+/// that calls a binding, both set up through the DevTools protocol.
+async function watchPolicy(context, heard) {
+  await context.exposeBinding('jisrPolicyViolation', ({ page }, violation) => {
+    heard({ page: page.url(), ...violation });
+  });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      window.jisrPolicyViolation({ directive: event.effectiveDirective, blocked: event.blockedURI });
+    });
+  });
+}
+
+/// A violation heard on an ordinary page: a problem.
+function policyProblem(violation) {
+  result.problems.push(
+    `${violation.page}: the Content Security Policy refused ${violation.blocked || 'something'} (${violation.directive})`,
+  );
+}
+
+/// The canary: an inline style added to the home page must be refused and heard; otherwise
+/// the policy is missing or not strict, or violations would go unnoticed.
+async function policyCanary(browser) {
+  const context = await browser.newContext({ viewport: WIDTHS.desktop, locale: 'en-US' });
+  const heard = [];
+  let wake = () => {};
+  await watchPolicy(context, (violation) => {
+    heard.push(violation);
+    wake();
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT_MS);
+  try {
+    if (!(await open(page, url('/', { lang: 'en' }), 'the policy canary'))) return;
+    for (const violation of heard.splice(0)) policyProblem(violation);
+    let timer;
+    const refused = new Promise((resolve) => {
+      wake = resolve;
+      timer = setTimeout(resolve, 5_000);
+    });
+    await page.evaluate(() => {
+      const style = document.createElement('style');
+      style.textContent = 'body { outline: 1px solid red; }';
+      document.head.append(style);
+    });
+    await refused;
+    clearTimeout(timer);
+    if (!heard.some((violation) => violation.directive.startsWith('style-src') && violation.blocked === 'inline')) {
+      result.problems.push(
+        `the policy canary: an inline style on / was not refused or not heard (heard: ${JSON.stringify(heard)})`,
+      );
+    }
+  } finally {
+    await context.close();
+  }
+}
+
 /// Runs axe-core on the page; sorts its violations into `violations` and `notes`.
 async function accessibility(page, where) {
-  await page.addScriptTag({ content: axeSource });
+  await page.evaluate(axeSource);
   const found = await page.evaluate(async () => {
     const answer = await window.axe.run(document, { resultTypes: ['violations'] });
     return answer.violations.map((violation) => ({
@@ -140,6 +202,7 @@ async function overflow(page, where) {
 /// The main pages: screenshots at both widths, axe and `<html lang dir>` on the desktop ones.
 async function pages(browser, widthName) {
   const context = await browser.newContext({ viewport: WIDTHS[widthName], locale: 'en-US' });
+  await watchPolicy(context, policyProblem);
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
   try {
@@ -234,6 +297,7 @@ async function flow(browser) {
     password: 'a long and secret passphrase 42',
   };
   const context = await browser.newContext({ viewport: WIDTHS.desktop, locale: 'en-US' });
+  await watchPolicy(context, policyProblem);
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
   const step = (name) => {
@@ -374,6 +438,7 @@ try {
 }
 const started = Date.now();
 try {
+  await policyCanary(browser);
   await Promise.all([pages(browser, 'desktop'), pages(browser, 'phone')]);
   if (options.flow) await flow(browser);
 } catch (error) {

@@ -21,37 +21,112 @@ enum Resource {
     InstanceActor,
 }
 
-fn resolve(state: &AppState, resource: &str) -> Option<Resource> {
-    let config = state.config();
-    let domain = &config.instance.domain;
-    let urls = state.urls();
-    let resource = resource.trim();
-    if let Some(account) = resource.strip_prefix("acct:") {
-        let account = account.strip_prefix('@').unwrap_or(account);
-        let (user, host) = account.rsplit_once('@')?;
-        if !host.eq_ignore_ascii_case(domain) {
-            return None;
+/// What a well-formed `resource` asks for (RFC 7033 §4.5: it is a URI).
+#[derive(Debug, PartialEq, Eq)]
+enum Requested {
+    /// An `acct:` URI (RFC 7565): the user part percent-decoded and lower-cased, the host as
+    /// given.
+    Account { user: String, host: String },
+    /// Any other absolute URI.
+    Uri(url::Url),
+}
+
+/// Characters of an `acct:` user part besides percent-encodings (RFC 7565: unreserved and
+/// sub-delims).
+fn is_user_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=".contains(c)
+}
+
+/// Characters of a host with an optional port (RFC 3986 reg-name, IP literal, `:port`).
+fn is_host_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=%:[]".contains(c)
+}
+
+/// `text` with its percent-encodings decoded, if each is `%` and two hex digits.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            let hex = text.get(index + 1..index + 3)?;
+            decoded.push(u8::from_str_radix(hex, 16).ok()?);
+            index += 3;
+        } else {
+            decoded.push(bytes[index]);
+            index += 1;
         }
-        let user = user.to_ascii_lowercase();
-        if user == state.actors().organization.username {
-            return Some(Resource::Organization);
-        }
-        if user == state.actors().instance.username {
-            return Some(Resource::InstanceActor);
-        }
-        return None;
     }
-    let organization = &state.actors().organization;
-    let base = urls.base().as_str();
-    if resource == organization.id.as_str() {
-        Some(Resource::Organization)
-    } else if resource == base
-        || resource == base.trim_end_matches('/')
-        || resource == urls.instance_actor().as_str()
-    {
-        Some(Resource::InstanceActor)
-    } else {
-        None
+    String::from_utf8(decoded).ok()
+}
+
+/// Parses a `resource` parameter, or says why it is malformed (which RFC 7033 §4.2 answers
+/// with 400, where a well-formed URI we know nothing about gets 404).
+///
+/// An `acct:` URI needs a user and a host (`acct:user@host`; the scheme in any case, and, as
+/// some servers send it, one `@` before the user); anything else must be an absolute URI with
+/// a scheme, so `ngberlin@example.org` (no scheme) and `=acct:…` are refused.
+fn parse_resource(resource: &str) -> Result<Requested, String> {
+    let resource = resource.trim();
+    let scheme = resource.split_once(':').map(|(scheme, _)| scheme);
+    if let Some(scheme) = scheme.filter(|scheme| scheme.eq_ignore_ascii_case("acct")) {
+        let account = &resource[scheme.len() + 1..];
+        let account = account.strip_prefix('@').unwrap_or(account);
+        let Some((user, host)) = account.split_once('@') else {
+            return Err(format!(
+                "the resource {resource:?} is not an acct: URI (acct:user@host)"
+            ));
+        };
+        if user.is_empty() || !user.chars().all(|c| is_user_char(c) || c == '%') {
+            return Err(format!("the resource {resource:?} has no valid user part"));
+        }
+        let user = percent_decode(user)
+            .ok_or_else(|| format!("the resource {resource:?} has a bad percent-encoding"))?;
+        let host_is_valid = !host.is_empty()
+            && host.chars().all(is_host_char)
+            && url::Url::parse(&format!("http://{host}/"))
+                .is_ok_and(|url| url.host_str().is_some_and(|name| !name.is_empty()));
+        if !host_is_valid {
+            return Err(format!("the resource {resource:?} has no valid host"));
+        }
+        return Ok(Requested::Account {
+            user: user.to_lowercase(),
+            host: host.to_string(),
+        });
+    }
+    match url::Url::parse(resource) {
+        Ok(uri) => Ok(Requested::Uri(uri)),
+        Err(error) => Err(format!(
+            "the resource {resource:?} is not a URI ({error}): give acct:user@host or a URL"
+        )),
+    }
+}
+
+/// Which of our actors a well-formed resource names, if any.
+fn resolve(state: &AppState, requested: &Requested) -> Option<Resource> {
+    let actors = state.actors();
+    match requested {
+        Requested::Account { user, host } => {
+            if !host.eq_ignore_ascii_case(&state.config().instance.domain) {
+                None
+            } else if *user == actors.organization.username {
+                Some(Resource::Organization)
+            } else if *user == actors.instance.username {
+                Some(Resource::InstanceActor)
+            } else {
+                None
+            }
+        }
+        Requested::Uri(uri) => {
+            let urls = state.urls();
+            if *uri == actors.organization.id {
+                Some(Resource::Organization)
+            } else if uri == urls.base() || *uri == urls.instance_actor() {
+                Some(Resource::InstanceActor)
+            } else {
+                None
+            }
+        }
     }
 }
 
@@ -64,8 +139,9 @@ pub async fn webfinger(
         .resource
         .filter(|resource| !resource.trim().is_empty())
         .ok_or_else(|| Error::BadRequest("the resource parameter is required".to_string()))?;
+    let requested = parse_resource(&resource).map_err(Error::BadRequest)?;
     let domain = &state.config().instance.domain;
-    let document = match resolve(&state, &resource).ok_or(Error::NotFound)? {
+    let document = match resolve(&state, &requested).ok_or(Error::NotFound)? {
         Resource::Organization => {
             let actor = &state.actors().organization;
             json!({
@@ -79,7 +155,7 @@ pub async fn webfinger(
         }
         Resource::InstanceActor => {
             let actor = &state.actors().instance;
-            let subject = if resource.starts_with("acct:") {
+            let subject = if matches!(requested, Requested::Account { .. }) {
                 format!("acct:{}@{domain}", actor.username)
             } else {
                 resource.trim().to_string()
@@ -180,4 +256,76 @@ pub fn json_response(content_type: &str, value: &Value) -> Response {
         value.to_string(),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(user: &str, host: &str) -> Requested {
+        Requested::Account {
+            user: user.to_string(),
+            host: host.to_string(),
+        }
+    }
+
+    #[test]
+    fn resources_are_uris_and_acct_uris_have_a_user_and_a_host() {
+        for (resource, expected) in [
+            (
+                "acct:ngberlin@example.org",
+                account("ngberlin", "example.org"),
+            ),
+            (
+                "acct:NGBerlin@Example.org",
+                account("ngberlin", "Example.org"),
+            ),
+            (
+                "ACCT:ngberlin@example.org",
+                account("ngberlin", "example.org"),
+            ),
+            (
+                "acct:@ngberlin@example.org",
+                account("ngberlin", "example.org"),
+            ),
+            (
+                " acct:ngberlin@localhost:8080 ",
+                account("ngberlin", "localhost:8080"),
+            ),
+            (
+                "acct:%6Egberlin@example.org",
+                account("ngberlin", "example.org"),
+            ),
+        ] {
+            assert_eq!(parse_resource(resource), Ok(expected), "{resource}");
+        }
+        for resource in [
+            "https://example.org/",
+            "https://example.org/actors/x",
+            "mailto:a@b.example",
+        ] {
+            assert!(
+                matches!(parse_resource(resource), Ok(Requested::Uri(_))),
+                "{resource}"
+            );
+        }
+        for resource in [
+            "ngberlin@example.org",
+            "=acct:ngberlin@example.org",
+            "acct:",
+            "acct:ngberlin",
+            "acct:@example.org",
+            "acct:ngberlin@",
+            "acct:a@b@example.org",
+            "acct:a b@example.org",
+            "acct:ngberlin@exa mple.org",
+            "acct:ngberlin@example.org/path",
+            "acct:%zzberlin@example.org",
+            "/actors/ngberlin",
+            "https://",
+        ] {
+            let reason = parse_resource(resource).expect_err(resource);
+            assert!(reason.contains("resource"), "{resource}: {reason}");
+        }
+    }
 }

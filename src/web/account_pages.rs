@@ -5,7 +5,7 @@
 //! reader's language, with the status a client can act on (422 invalid, 401 wrong password,
 //! 403 refused, 429 too many attempts).
 
-use super::auth::{self, Member, SESSION_COOKIE, Visitor};
+use super::auth::{self, Member, SESSION_COOKIE, Throttled, Visitor};
 use super::forms::{Field, FormValues, place_errors};
 use super::pages::{MessagePage, Reader, Site, languages};
 use crate::app::AppState;
@@ -217,7 +217,7 @@ pub async fn register(
     let allowed = state.config().accounts.login_attempts.saturating_mul(3);
     if !state
         .login_limiter()
-        .attempt(&[format!("register:{client}")], allowed)
+        .attempt(&format!("register:{}", auth::client_key(client)), allowed)
     {
         let page = form(&values).with_message(t.t("error-too-many"));
         let mut response = respond_with(
@@ -354,21 +354,27 @@ pub async fn login(
     if visitor.check_csrf(values.get("csrf")).is_err() {
         return refuse(StatusCode::FORBIDDEN, "error-csrf");
     }
-    let email = values.get("email").to_lowercase();
+    let email = values.get("email").trim().to_lowercase();
     let client = auth::client_address(client, &headers);
-    let keys = vec![format!("email:{email}"), format!("ip:{client}")];
     let allowed = state.config().accounts.login_attempts;
-    if !state.login_limiter().attempt(&keys, allowed) {
-        let mut response = refuse(StatusCode::TOO_MANY_REQUESTS, "error-too-many")?;
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("900"));
-        return Ok(response);
-    }
+    let attempt = match state.login_limiter().login(client, &email, allowed) {
+        Ok(attempt) => attempt,
+        Err(throttled) => {
+            let key = match throttled {
+                Throttled::Client => "error-too-many",
+                Throttled::Address => "error-too-many-address",
+            };
+            let mut response = refuse(StatusCode::TOO_MANY_REQUESTS, key)?;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("900"));
+            return Ok(response);
+        }
+    };
     let password = values.all("password").first().cloned().unwrap_or_default();
     match accounts::login(state.db(), state.passwords(), &email, &password).await? {
         Ok(account) => {
-            state.login_limiter().succeeded(&keys);
+            state.login_limiter().succeeded(attempt);
             log_in(&state, &account, &auth::safe_next(Some(values.get("next")))).await
         }
         Err(LoginRefused::WrongPassword) => refuse(StatusCode::UNAUTHORIZED, "error-login"),
@@ -591,9 +597,7 @@ pub async fn reset(
     match accounts::reset_password(state.db(), state.passwords(), &secret, &password).await {
         Ok(account) => {
             // The owner proved who they are: earlier failed logins no longer count.
-            state
-                .login_limiter()
-                .clear(&[format!("email:{}", account.email)]);
+            state.login_limiter().clear(&account.email);
             message(&state, &reader, StatusCode::OK, "reset-title", "reset-done")
         }
         Err(Error::Invalid(errors)) => {

@@ -4,7 +4,9 @@
 //! Invariants: the session cookie is HttpOnly, SameSite=Lax, and Secure whenever the instance
 //! is served over https; every POST of the website checks a CSRF token (the session's, or for
 //! a visitor without a session a random token kept in its own cookie and repeated in the
-//! form); failed logins are counted per e-mail address and per client address.
+//! form); failed logins are counted per client address and per e-mail address, so that a
+//! client that keeps failing is refused while the address's owner can still log in (see
+//! [`LoginLimiter`]).
 
 use crate::app::AppState;
 use crate::config::Scheme;
@@ -256,9 +258,65 @@ pub fn client_address(peer: std::net::SocketAddr, headers: &HeaderMap) -> std::n
 /// The window in which attempts are counted.
 const WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// Attempts per key (an e-mail address, a client address) in the last window: failed logins,
-/// and registrations. Per process: with several processes an attacker gets that many times the
-/// attempts.
+/// The key under which a client's attempts are counted: its IPv4 address, or the /64 prefix
+/// of its IPv6 address (one household or one server gets a whole /64, so counting single
+/// IPv6 addresses would give an attacker billions of fresh clients).
+pub fn client_key(client: std::net::IpAddr) -> String {
+    match client {
+        std::net::IpAddr::V4(address) => address.to_string(),
+        std::net::IpAddr::V6(address) => match address.to_ipv4_mapped() {
+            Some(address) => address.to_string(),
+            None => {
+                let segments = address.segments();
+                format!(
+                    "{:x}:{:x}:{:x}:{:x}::/64",
+                    segments[0], segments[1], segments[2], segments[3]
+                )
+            }
+        },
+    }
+}
+
+/// Why a login is refused before its password is even checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttled {
+    /// This client failed `allowed` logins (for any addresses) in the window.
+    Client,
+    /// The e-mail address had `allowed` failed logins in the window, and this client has failed
+    /// lately too: only clients with a clean record may try that address for now.
+    Address,
+}
+
+/// A login being checked, counted as failed until [`LoginLimiter::succeeded`] takes it back.
+#[derive(Debug)]
+#[must_use = "a successful login gives its attempt back"]
+pub struct LoginAttempt {
+    keys: [String; 2],
+}
+
+/// Attempts per key in the last window (failed logins, registrations), to slow down whoever
+/// guesses passwords without locking out the owner of the address they guess.
+///
+/// A login is counted against two keys: its client (the address from [`client_address`],
+/// IPv6 by /64, see [`client_key`]) and the e-mail address it names. Before the password is
+/// checked:
+///
+/// 1. a client with `allowed` failed logins in the window is refused, whatever address it
+///    tries ([`Throttled::Client`]); this is what stops one attacker;
+/// 2. an e-mail address with `allowed` failed logins in the window (from any clients) is
+///    *guarded*: a client that has failed a login lately (for any address, even once) may not
+///    try it ([`Throttled::Address`]), but a client with no recent failure may. So someone
+///    guessing from many clients gets one guess per client per window at a guarded address,
+///    while its owner, logging in from their own device, gets in at once: a known address
+///    can no longer be locked out by failing on purpose.
+///
+/// The owner's fallbacks when their own client is refused: wait for the window to pass, or
+/// use a password reset link, which always works and forgets the address's failures
+/// ([`LoginLimiter::clear`]). Checking and counting happen under one lock, so concurrent
+/// attempts cannot slip through; an attempt counts as failed from the start and a successful
+/// login takes it back. Per process: with several processes an attacker gets that many
+/// times the attempts. A botnet with a fresh address for every guess is slowed by argon2 and
+/// the password rules, not by this.
 #[derive(Debug, Default)]
 pub struct LoginLimiter {
     attempts: Mutex<Attempts>,
@@ -271,41 +329,68 @@ struct Attempts {
     since_sweep: usize,
 }
 
-impl LoginLimiter {
-    /// Counts an attempt against each of `keys`, unless one of them has used up its `allowed`
-    /// attempts already (then nothing is counted and `false` is returned). Checking and
-    /// counting happen under one lock, so concurrent attempts cannot all slip through.
-    pub fn attempt(&self, keys: &[String], allowed: u32) -> bool {
-        let now = Instant::now();
-        let Ok(mut attempts) = self.attempts.lock() else {
-            return false;
-        };
-        attempts.since_sweep += 1;
-        if attempts.since_sweep >= 1000 {
-            attempts.since_sweep = 0;
-            attempts.by_key.retain(|_, times| {
+impl Attempts {
+    /// Forgets keys with no attempt in the window, every thousand attempts.
+    fn sweep(&mut self, now: Instant) {
+        self.since_sweep += 1;
+        if self.since_sweep >= 1000 {
+            self.since_sweep = 0;
+            self.by_key.retain(|_, times| {
                 times.retain(|time| now.duration_since(*time) < WINDOW);
                 !times.is_empty()
             });
         }
-        let blocked = keys.iter().any(|key| {
-            attempts.by_key.get_mut(key).is_some_and(|times| {
-                times.retain(|time| now.duration_since(*time) < WINDOW);
-                times.len() >= allowed as usize
-            })
-        });
-        if !blocked {
-            for key in keys {
-                attempts.by_key.entry(key.clone()).or_default().push(now);
-            }
-        }
-        !blocked
     }
 
-    /// Takes back one attempt of each of `keys` (a login that succeeded does not count).
-    pub fn succeeded(&self, keys: &[String]) {
+    /// The attempts of `key` in the window.
+    fn count(&mut self, key: &str, now: Instant) -> usize {
+        self.by_key.get_mut(key).map_or(0, |times| {
+            times.retain(|time| now.duration_since(*time) < WINDOW);
+            times.len()
+        })
+    }
+
+    fn record(&mut self, key: &str, now: Instant) {
+        self.by_key.entry(key.to_string()).or_default().push(now);
+    }
+}
+
+impl LoginLimiter {
+    /// Checks a login by `client` for `email` (lower-cased) against the rules above and, unless
+    /// it is refused, counts it as a failure until it succeeds.
+    pub fn login(
+        &self,
+        client: std::net::IpAddr,
+        email: &str,
+        allowed: u32,
+    ) -> Result<LoginAttempt, Throttled> {
+        let now = Instant::now();
+        let Ok(mut attempts) = self.attempts.lock() else {
+            return Err(Throttled::Client);
+        };
+        attempts.sweep(now);
+        let keys = [
+            format!("login-client:{}", client_key(client)),
+            format!("login-email:{email}"),
+        ];
+        let allowed = allowed as usize;
+        let client_failures = attempts.count(&keys[0], now);
+        if client_failures >= allowed {
+            return Err(Throttled::Client);
+        }
+        if client_failures > 0 && attempts.count(&keys[1], now) >= allowed {
+            return Err(Throttled::Address);
+        }
+        for key in &keys {
+            attempts.record(key, now);
+        }
+        Ok(LoginAttempt { keys })
+    }
+
+    /// Takes back a login's attempt: it succeeded, so it was no failure.
+    pub fn succeeded(&self, attempt: LoginAttempt) {
         if let Ok(mut attempts) = self.attempts.lock() {
-            for key in keys {
+            for key in &attempt.keys {
                 if let Some(times) = attempts.by_key.get_mut(key) {
                     times.pop();
                 }
@@ -313,12 +398,26 @@ impl LoginLimiter {
         }
     }
 
-    /// Forgets every attempt of `keys` (after a password reset, for its e-mail address).
-    pub fn clear(&self, keys: &[String]) {
+    /// Counts an attempt against `key` (such as a client's registrations), unless it has used
+    /// up its `allowed` attempts already (then nothing is counted and `false` is returned).
+    pub fn attempt(&self, key: &str, allowed: u32) -> bool {
+        let now = Instant::now();
+        let Ok(mut attempts) = self.attempts.lock() else {
+            return false;
+        };
+        attempts.sweep(now);
+        if attempts.count(key, now) >= allowed as usize {
+            return false;
+        }
+        attempts.record(key, now);
+        true
+    }
+
+    /// Forgets the failed logins for `email` (after a password reset of its account: the
+    /// owner proved who they are). Clients keep theirs.
+    pub fn clear(&self, email: &str) {
         if let Ok(mut attempts) = self.attempts.lock() {
-            for key in keys {
-                attempts.by_key.remove(key);
-            }
+            attempts.by_key.remove(&format!("login-email:{email}"));
         }
     }
 }
@@ -368,23 +467,71 @@ mod tests {
     }
 
     #[test]
-    fn the_limiter_counts_attempts_and_blocks_after_the_allowed_ones() {
+    fn ipv6_clients_are_counted_by_their_slash_64() {
+        let client = |text: &str| client_key(text.parse().expect("address"));
+        assert_eq!(client("203.0.113.7"), "203.0.113.7");
+        assert_eq!(client("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(client("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+        assert_eq!(client("2001:db8:1:2::ffff"), client("2001:db8:1:2:3:4:5:6"));
+        assert_ne!(client("2001:db8:1:3::1"), client("2001:db8:1:2::1"));
+    }
+
+    #[test]
+    fn a_client_that_fails_is_refused_and_a_guarded_address_only_takes_clean_clients() {
         let limiter = LoginLimiter::default();
-        let keys = vec![
-            "email:a@example.org".to_string(),
-            "ip:127.0.0.1".to_string(),
-        ];
+        let attacker: std::net::IpAddr = "198.51.100.1".parse().expect("address");
+        let owner: std::net::IpAddr = "203.0.113.7".parse().expect("address");
+        let other: std::net::IpAddr = "192.0.2.1".parse().expect("address");
         for _ in 0..3 {
-            assert!(limiter.attempt(&keys, 3));
+            let _failed = limiter
+                .login(attacker, "a@example.org", 3)
+                .expect("allowed");
         }
-        assert!(!limiter.attempt(&keys, 3));
-        assert!(!limiter.attempt(&keys[1..], 3), "per client address too");
-        limiter.succeeded(&keys[1..]);
-        assert!(
-            limiter.attempt(&keys[1..], 3),
-            "a success gives its attempt back"
+        assert_eq!(
+            limiter.login(attacker, "a@example.org", 3).map(|_| ()),
+            Err(Throttled::Client)
         );
-        limiter.clear(&keys);
-        assert!(limiter.attempt(&keys, 3));
+        assert_eq!(
+            limiter.login(attacker, "b@example.org", 3).map(|_| ()),
+            Err(Throttled::Client),
+            "the client is refused for every address"
+        );
+
+        // The owner's clean client may try the guarded address, and its success is taken back.
+        let attempt = limiter.login(owner, "a@example.org", 3).expect("allowed");
+        limiter.succeeded(attempt);
+        let attempt = limiter.login(owner, "a@example.org", 3).expect("again");
+        limiter.succeeded(attempt);
+
+        // A client that failed once (here for another address) may not try a guarded one.
+        let _failed = limiter.login(other, "c@example.org", 3).expect("allowed");
+        assert_eq!(
+            limiter.login(other, "a@example.org", 3).map(|_| ()),
+            Err(Throttled::Address)
+        );
+        assert!(
+            limiter.login(other, "c@example.org", 3).is_ok(),
+            "unguarded"
+        );
+
+        // A reset forgets the address's failures, not the attacker's.
+        limiter.clear("a@example.org");
+        let _failed = limiter
+            .login(other, "a@example.org", 3)
+            .expect("not guarded now");
+        assert_eq!(
+            limiter.login(attacker, "a@example.org", 3).map(|_| ()),
+            Err(Throttled::Client)
+        );
+    }
+
+    #[test]
+    fn other_attempts_are_counted_per_key() {
+        let limiter = LoginLimiter::default();
+        for _ in 0..3 {
+            assert!(limiter.attempt("register:127.0.0.1", 3));
+        }
+        assert!(!limiter.attempt("register:127.0.0.1", 3));
+        assert!(limiter.attempt("register:127.0.0.2", 3));
     }
 }

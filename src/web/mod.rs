@@ -12,6 +12,7 @@ pub mod editor;
 pub mod error;
 pub mod feeds;
 pub mod forms;
+pub mod headers;
 pub mod html;
 pub mod pages;
 pub mod profile_pages;
