@@ -1146,16 +1146,17 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     bytes.into_inner()
 }
 
-async fn actor_document(alpha: &TestInstance) -> serde_json::Value {
+/// The ActivityStreams JSON at `url`.
+async fn activity_json(url: url::Url) -> serde_json::Value {
     reqwest::Client::new()
-        .get(alpha.actor_id())
+        .get(url)
         .header("accept", "application/activity+json")
         .send()
         .await
-        .expect("GET actor")
+        .expect("GET")
         .json()
         .await
-        .expect("actor JSON")
+        .expect("JSON")
 }
 
 #[tokio::test]
@@ -1170,7 +1171,7 @@ async fn the_logo_and_header_reach_the_actor_and_pins_its_featured_collection() 
     .await;
 
     // The configured logo is the actor's icon, served, and the website's favicon.
-    let actor = actor_document(&alpha).await;
+    let actor = activity_json(alpha.actor_id()).await;
     assert_eq!(actor["icon"]["type"], "Image", "{actor}");
     // Re-encoded: a picture without transparency becomes a JPEG, and says so.
     assert_eq!(actor["icon"]["mediaType"], "image/jpeg");
@@ -1212,7 +1213,7 @@ async fn the_logo_and_header_reach_the_actor_and_pins_its_featured_collection() 
         .await
         .expect("POST");
     assert_eq!(response.status(), StatusCode::OK);
-    let actor = actor_document(&alpha).await;
+    let actor = activity_json(alpha.actor_id()).await;
     assert_eq!(actor["image"]["mediaType"], "image/jpeg", "{actor}");
     let home = admin.get("/").await;
     assert!(
@@ -1239,15 +1240,7 @@ async fn the_logo_and_header_reach_the_actor_and_pins_its_featured_collection() 
         )
         .await;
     assert_eq!(pinned.status, StatusCode::SEE_OTHER, "{}", pinned.body);
-    let featured: serde_json::Value = reqwest::Client::new()
-        .get(alpha.url("/actors/ngberlin/featured"))
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .expect("GET featured")
-        .json()
-        .await
-        .expect("featured JSON");
+    let featured = activity_json(alpha.url("/actors/ngberlin/featured")).await;
     assert_eq!(featured["type"], "OrderedCollection");
     assert_eq!(featured["totalItems"], 1);
     assert_eq!(featured["orderedItems"][0]["id"], story_id.as_str());
@@ -1270,15 +1263,7 @@ async fn the_logo_and_header_reach_the_actor_and_pins_its_featured_collection() 
             &[("pinned", "0")],
         )
         .await;
-    let featured: serde_json::Value = reqwest::Client::new()
-        .get(alpha.url("/actors/ngberlin/featured"))
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .expect("GET featured")
-        .json()
-        .await
-        .expect("featured JSON");
+    let featured = activity_json(alpha.url("/actors/ngberlin/featured")).await;
     assert_eq!(featured["totalItems"], 0);
     alpha.stop().await;
 }

@@ -194,24 +194,33 @@ fn reply(remote: &TestActor, story: &url::Url, content: &str) -> serde_json::Val
     )
 }
 
-#[tokio::test]
-async fn sixty_four_replies_at_once_are_all_accepted() {
-    let database = TestDatabase::create().await;
+/// An instance with a story that ada has replied to once (so her key is known, and what
+/// follows measures the inbox, not one fetch of her key).
+async fn a_story_with_a_reply(
+    database: &TestDatabase,
+) -> (
+    TestInstance,
+    TestActor,
+    jisr::domain::publication::Publication,
+    url::Url,
+) {
     let alpha = TestInstance::start(&database.url).await;
     let remote = TestActor::start().await;
     let published = alpha.publish_story("A story").await;
     let story = alpha.publication_id(&published);
-    let inbox = alpha.url("/inbox");
-    // ada is known first, so that the burst measures the inbox, not one fetch of her key.
+    let first = reply(&remote, &story, "<p>first</p>");
     let (status, body) = remote
-        .post(
-            "ada",
-            &inbox,
-            &reply(&remote, &story, "<p>first</p>"),
-            Forgery::None,
-        )
+        .post("ada", &alpha.url("/inbox"), &first, Forgery::None)
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    (alpha, remote, published, story)
+}
+
+#[tokio::test]
+async fn sixty_four_replies_at_once_are_all_accepted() {
+    let database = TestDatabase::create().await;
+    let (alpha, remote, published, story) = a_story_with_a_reply(&database).await;
+    let inbox = alpha.url("/inbox");
 
     let replies: Vec<_> = (0..64)
         .map(|index| reply(&remote, &story, &format!("<p>reply {index}</p>")))
@@ -236,20 +245,8 @@ async fn sixty_four_replies_at_once_are_all_accepted() {
 #[tokio::test]
 async fn deeply_nested_html_does_not_stall_the_inbox() {
     let database = TestDatabase::create().await;
-    let alpha = TestInstance::start(&database.url).await;
-    let remote = TestActor::start().await;
-    let published = alpha.publish_story("A story").await;
-    let story = alpha.publication_id(&published);
+    let (alpha, remote, published, story) = a_story_with_a_reply(&database).await;
     let inbox = alpha.url("/inbox");
-    let (status, body) = remote
-        .post(
-            "ada",
-            &inbox,
-            &reply(&remote, &story, "<p>hello</p>"),
-            Forgery::None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
 
     // Almost 1 MB of nesting (it took 42 s to sanitize) while mallory follows, eight times.
     let depth = 90_000;

@@ -466,17 +466,22 @@ async fn verify_signed_get(uri: &Uri, headers: &HeaderMap) -> Result<(), String>
     pending.verify(&key).map_err(|error| error.to_string())
 }
 
+/// Records a GET of a document.
+fn record_fetch(shared: &Shared, uri: &Uri, headers: &HeaderMap) {
+    shared.fetches.lock().expect("lock").push(Received {
+        path: uri.path().to_string(),
+        headers: headers.clone(),
+        body: Vec::new(),
+    });
+}
+
 async fn actor_document(
     State(shared): State<Arc<Shared>>,
     Path(name): Path<String>,
     uri: Uri,
     headers: HeaderMap,
 ) -> impl IntoResponse {
-    shared.fetches.lock().expect("lock").push(Received {
-        path: uri.path().to_string(),
-        headers: headers.clone(),
-        body: Vec::new(),
-    });
+    record_fetch(&shared, &uri, &headers);
     let Some(key) = shared.keys.get(&name) else {
         return not_found();
     };
@@ -536,11 +541,7 @@ async fn key_stub(
     uri: Uri,
     headers: HeaderMap,
 ) -> impl IntoResponse {
-    shared.fetches.lock().expect("lock").push(Received {
-        path: uri.path().to_string(),
-        headers,
-        body: Vec::new(),
-    });
+    record_fetch(&shared, &uri, &headers);
     let (Some(key), Style::GoToSocial) = (shared.keys.get(&name), shared.style) else {
         return not_found();
     };

@@ -4,7 +4,7 @@
 //! the raw RSA-2048 PKCS#1 v1.5 SHA-256 signing rate of aws-lc-rs on all cores: each delivery
 //! needs one signature, so that rate is the ceiling.
 
-use super::{cpu_seconds, peak_rss_mib, tempfile_folder};
+use super::{cpu_seconds, peak_rss_mib, rate_on_threads, tempfile_folder};
 use crate::app::{AppState, Instance};
 use crate::config::Config;
 use crate::db::{Db, with_pool};
@@ -101,25 +101,11 @@ impl SinkProcess {
 /// Signatures per second with aws-lc-rs on `threads` threads for about `seconds`.
 fn signing_rate(threads: usize, seconds: f64) -> anyhow::Result<f64> {
     let (private, _) = signature::generate_keypair()?;
-    let key = Arc::new(PrivateKey::from_pem(&private).context("key")?);
+    let key = PrivateKey::from_pem(&private).context("key")?;
     let message = b"(request-target): post /users/f1/inbox\nhost: h1.bench.test:8080\ndate: Sun, 29 Nov 2026 00:00:00 GMT\ndigest: SHA-256=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\ncontent-type: application/activity+json";
-    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
-    let started = Instant::now();
-    let handles: Vec<_> = (0..threads)
-        .map(|_| {
-            let key = key.clone();
-            std::thread::spawn(move || {
-                let mut count = 0u64;
-                while Instant::now() < deadline {
-                    std::hint::black_box(key.sign(message));
-                    count += 1;
-                }
-                count
-            })
-        })
-        .collect();
-    let total: u64 = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
-    Ok(total as f64 / started.elapsed().as_secs_f64())
+    Ok(rate_on_threads(threads, seconds, move || {
+        std::hint::black_box(key.sign(message));
+    }))
 }
 
 /// The sink: counts POSTs whose signature verifies with the organization's key.

@@ -6,7 +6,7 @@
 //! single-row commit rate: an activity needs one verification and at least one row, so the
 //! lower of the two is the ceiling (PERFORMANCE.md, benchmark 3).
 
-use super::{cpu_seconds, peak_rss_mib, tempfile_folder};
+use super::{cpu_seconds, peak_rss_mib, rate_on_threads, tempfile_folder};
 use crate::app::{AppState, Instance};
 use crate::config::Config;
 use crate::db::{Db, with_pool};
@@ -193,30 +193,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 fn verification_rate(threads: usize, seconds: f64) -> anyhow::Result<f64> {
     let (private, public) = signature::generate_keypair()?;
     let private = PrivateKey::from_pem(&private).context("key")?;
-    let public = Arc::new(PublicKey::from_pem(&public).context("key")?);
+    let public = PublicKey::from_pem(&public).context("key")?;
     let message: &'static [u8] = b"(request-target): post /inbox\nhost: localhost:8080\ndate: Sun, 29 Nov 2026 00:00:00 GMT\ndigest: SHA-256=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
-    let signed = Arc::new(private.sign(message));
-    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
-    let started = Instant::now();
-    let handles: Vec<_> = (0..threads)
-        .map(|_| {
-            let (public, signed) = (public.clone(), signed.clone());
-            std::thread::spawn(move || {
-                let mut count = 0u64;
-                while Instant::now() < deadline {
-                    std::hint::black_box(public.verify(
-                        signature::Algorithm::RsaSha256,
-                        message,
-                        &signed,
-                    ));
-                    count += 1;
-                }
-                count
-            })
-        })
-        .collect();
-    let total: u64 = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
-    Ok(total as f64 / started.elapsed().as_secs_f64())
+    let signed = private.sign(message);
+    Ok(rate_on_threads(threads, seconds, move || {
+        std::hint::black_box(public.verify(signature::Algorithm::RsaSha256, message, &signed));
+    }))
 }
 
 /// Rows per second inserting one row per commit, one after another, for about `duration`

@@ -166,6 +166,32 @@ pub(crate) fn peak_rss_mib() -> f64 {
         .map_or(0.0, |kib| kib / 1024.0)
 }
 
+/// How many times per second `work` runs on `threads` threads at once, for about `seconds`.
+pub(crate) fn rate_on_threads(
+    threads: usize,
+    seconds: f64,
+    work: impl Fn() + Send + Sync + 'static,
+) -> f64 {
+    let work = std::sync::Arc::new(work);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
+    let started = std::time::Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let work = work.clone();
+            std::thread::spawn(move || {
+                let mut count = 0u64;
+                while std::time::Instant::now() < deadline {
+                    work();
+                    count += 1;
+                }
+                count
+            })
+        })
+        .collect();
+    let total: u64 = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
 /// A temporary folder for the benchmark's database (removed at the end of the run).
 pub(crate) fn tempfile_folder() -> anyhow::Result<std::path::PathBuf> {
     let folder = std::env::temp_dir().join(format!("jisr-bench-{}", std::process::id()));

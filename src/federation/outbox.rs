@@ -67,19 +67,23 @@ async fn announce(
     verb: Verb,
     publication: &Publication,
 ) -> Result<Url> {
-    let organization = &state.actors().organization;
     let (id, activity) = objects::activity(state, verb, publication);
-    let inboxes = followers::delivery_inboxes(tx, organization.local_actor_id).await?;
-    delivery::enqueue(
-        tx,
-        &activity,
-        &id,
-        organization.local_actor_id,
-        true,
-        &inboxes,
-    )
-    .await?;
+    to_followers(state, tx, &activity, &id, true).await?;
     Ok(id)
+}
+
+/// Queues `activity` of the organization for every follower inbox (shared inboxes once);
+/// `public` activities are served at their id.
+async fn to_followers(
+    state: &AppState,
+    tx: &mut Tx,
+    activity: &serde_json::Value,
+    id: &Url,
+    public: bool,
+) -> Result<()> {
+    let organization = state.actors().organization.local_actor_id;
+    let inboxes = followers::delivery_inboxes(tx, organization).await?;
+    delivery::enqueue(tx, activity, id, organization, public, &inboxes).await
 }
 
 /// The advisory lock of pinning (PostgreSQL), so that two editors cannot pass the limit.
@@ -99,18 +103,8 @@ pub async fn set_pinned(
     let mut tx = state.db().begin_exclusive(PINS_LOCK).await?;
     let changed = publication::pins::set_pinned(&mut tx, &current, pinned.then_some(now)).await?;
     if changed {
-        let organization = &state.actors().organization;
         let (id, activity) = objects::pin_activity(state, &current, pinned);
-        let inboxes = followers::delivery_inboxes(&mut tx, organization.local_actor_id).await?;
-        delivery::enqueue(
-            &mut tx,
-            &activity,
-            &id,
-            organization.local_actor_id,
-            false,
-            &inboxes,
-        )
-        .await?;
+        to_followers(state, &mut tx, &activity, &id, false).await?;
     }
     tx.commit().await?;
     state.delivery_wakeup().notify_one();
@@ -143,16 +137,7 @@ pub async fn update_organization(state: &AppState) -> Result<()> {
         "object": object,
     });
     let mut tx = state.db().begin_write().await?;
-    let inboxes = followers::delivery_inboxes(&mut tx, organization.local_actor_id).await?;
-    delivery::enqueue(
-        &mut tx,
-        &activity,
-        &id,
-        organization.local_actor_id,
-        false,
-        &inboxes,
-    )
-    .await?;
+    to_followers(state, &mut tx, &activity, &id, false).await?;
     tx.commit().await?;
     state.delivery_wakeup().notify_one();
     Ok(())

@@ -63,17 +63,7 @@ impl FromRequest<AppState> for Submission {
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Error> {
         let limit = state.config().accounts.max_image_bytes + 1_000_000;
-        let length = request
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.parse::<u64>().ok());
-        if length.is_some_and(|length| length > limit) {
-            return Err(Error::TooLarge(format!(
-                "the form is larger than the {} MB allowed (accounts.max_image_bytes plus 1 MB)",
-                limit / 1_000_000
-            )));
-        }
+        refuse_longer_than(&request, limit, "accounts.max_image_bytes plus 1 MB")?;
         let submission = Self::read(request, state).await?;
         for name in submission.values.0.keys() {
             if name.len() > 100 || name.split('.').count() > 4 {
@@ -85,6 +75,23 @@ impl FromRequest<AppState> for Submission {
         }
         Ok(submission)
     }
+}
+
+/// A 413 for a request that says it is longer than `limit` bytes, before anything is read;
+/// `what` says where the limit comes from.
+pub(crate) fn refuse_longer_than(request: &Request, limit: u64, what: &str) -> Result<(), Error> {
+    let length = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if length.is_some_and(|length| length > limit) {
+        return Err(Error::TooLarge(format!(
+            "the form is larger than the {} MB allowed ({what})",
+            limit / 1_000_000
+        )));
+    }
+    Ok(())
 }
 
 impl Submission {

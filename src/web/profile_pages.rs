@@ -108,17 +108,11 @@ impl FromRequest<AppState> for ProfileForm {
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Error> {
         let limit = 2 * state.config().accounts.max_image_bytes + 100_000;
-        let length = request
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.parse::<u64>().ok());
-        if length.is_some_and(|length| length > limit) {
-            return Err(Error::TooLarge(format!(
-                "the form is larger than the {} MB allowed (two images of accounts.max_image_bytes)",
-                limit / 1_000_000
-            )));
-        }
+        super::editor::refuse_longer_than(
+            &request,
+            limit,
+            "two images of accounts.max_image_bytes",
+        )?;
         let mut multipart = Multipart::from_request(request, state)
             .await
             .map_err(|rejection| Error::BadRequest(rejection.body_text()))?;
