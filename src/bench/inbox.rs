@@ -120,6 +120,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     while let Some(line) = lines.next_line().await? {
         if line == "measuring" {
             cpu_before = cpu_seconds();
+            println!(
+                "every actor sent one activity (each fetched once); measuring {} activities …",
+                settings.activities
+            );
         } else if let Ok(value) = serde_json::from_str::<Value>(&line) {
             result = Some(value);
             break;

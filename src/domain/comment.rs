@@ -19,23 +19,40 @@ pub struct Comment {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Stores a comment, or replaces it if this version is newer (same author only).
-pub async fn store(tx: &mut Tx, comment: &Comment) -> Result<bool> {
+/// A reply as received, before it is known to be on a publication of ours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub ap_id: String,
+    pub actor_ap_id: String,
+    pub content_html: String,
+    pub url: Option<String>,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Stores `reply` as a comment on our publication of `kind` (its `as_str`) and `public_id`,
+/// if that publication exists and is not deleted, or replaces a stored version if this one is
+/// newer (same author only). One statement: the publication is looked up by the insert itself.
+/// Returns whether anything was written.
+pub async fn store_reply(tx: &mut Tx, kind: &str, public_id: &str, reply: &Reply) -> Result<bool> {
     let sql = "insert into comment (publication_id, ap_id, actor_ap_id, content_html, url, \
-               published_at, updated_at, received_at) values ($1, $2, $3, $4, $5, $6, $7, $8) \
+               published_at, updated_at, received_at) \
+               select publication_id, $1, $2, $3, $4, $5, $6, $7 from publication \
+               where kind = $8 and public_id = $9 and deleted_at is null \
                on conflict (ap_id) do update set content_html = excluded.content_html, \
                url = excluded.url, updated_at = excluded.updated_at \
                where comment.updated_at < excluded.updated_at and comment.deleted_at is null \
                and comment.actor_ap_id = excluded.actor_ap_id";
     let changed = with_tx!(tx, |conn| sqlx::query(sql)
-        .bind(comment.publication_id)
-        .bind(&comment.ap_id)
-        .bind(&comment.actor_ap_id)
-        .bind(&comment.content_html)
-        .bind(&comment.url)
-        .bind(comment.published_at)
-        .bind(comment.updated_at)
+        .bind(&reply.ap_id)
+        .bind(&reply.actor_ap_id)
+        .bind(&reply.content_html)
+        .bind(&reply.url)
+        .bind(reply.published_at)
+        .bind(reply.updated_at)
         .bind(Utc::now())
+        .bind(kind)
+        .bind(public_id)
         .execute(conn)
         .await
         .map(|done| done.rows_affected()))?;

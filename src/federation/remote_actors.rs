@@ -327,11 +327,12 @@ pub async fn for_key(state: &AppState, key_id: &str, force: bool) -> Result<Remo
             )));
         }
     } else {
-        let known = match lookups.cached(key_id) {
-            Some(actor) => Some(actor),
-            None => find_by_key(state, key_id).await?,
-        };
-        match known {
+        if let Some(actor) = lookups.cached(key_id)
+            && !actor.is_stale(now)
+        {
+            return Ok(actor);
+        }
+        match find_by_key(state, key_id).await? {
             Some(actor) if !actor.is_stale(now) => {
                 lookups.remember(&actor);
                 return Ok(actor);

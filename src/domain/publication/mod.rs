@@ -664,18 +664,6 @@ pub async fn delete(tx: &mut Tx, current: &Publication, now: DateTime<Utc>) -> R
     })
 }
 
-/// The row id of the publication of `kind` with `public_id`, if it exists and is not deleted
-/// (one indexed read: what a reply to it needs).
-pub async fn live_id(db: &Db, kind: Kind, public_id: &str) -> Result<Option<i64>> {
-    let sql = "select publication_id from publication where kind = $1 and public_id = $2 \
-               and deleted_at is null";
-    Ok(with_pool!(db, |pool| sqlx::query_scalar(sql)
-        .bind(kind.as_str())
-        .bind(public_id)
-        .fetch_optional(pool)
-        .await)?)
-}
-
 /// The publication of `kind` with `public_id`, deleted or not.
 pub async fn find(db: &Db, kind: Kind, public_id: &str) -> Result<Publication> {
     let sql = format!("select {COLUMNS} from publication where kind = $1 and public_id = $2");

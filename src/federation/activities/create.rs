@@ -10,9 +10,9 @@
 use super::{Incoming, parse};
 use crate::app::AppState;
 use crate::db::Tx;
-use crate::domain::comment::{self, Comment};
+use crate::domain::comment::{self, Reply};
 use crate::domain::network::{self, RemotePublication};
-use crate::domain::publication::{self, Kind};
+use crate::domain::publication::Kind;
 use crate::domain::text::{
     decode_entities, language_tag, plain_title, remote_line, sanitize_html, truncate,
 };
@@ -37,8 +37,13 @@ const SANITIZE_INLINE_BYTES: usize = 16 * 1024;
 /// What a received `Create` or `Update` writes.
 #[derive(Debug)]
 pub enum Received {
-    /// A reply to one of our publications.
-    Comment(Comment),
+    /// A reply to our publication of `kind` and `public_id`, kept if that publication exists
+    /// and is not deleted (the write itself looks it up).
+    Reply {
+        kind: Kind,
+        public_id: String,
+        reply: Reply,
+    },
     /// A publication of an actor we may follow (checked when it is written).
     Network(RemotePublication),
 }
@@ -194,22 +199,25 @@ pub(super) async fn prepare(
     let updated = moment(object.updated).unwrap_or(published);
 
     if let Some(reply_to) = object.in_reply_to.as_ref().and_then(first_id)
-        && let Some(publication_id) = our_publication(state, &reply_to).await?
+        && let Some((kind, public_id)) = our_publication(state, &reply_to)
     {
         let content = object
             .content
             .clone()
             .or_else(|| object.content_map.values().next().cloned())
             .unwrap_or_default();
-        return Ok(Incoming::Create(Received::Comment(Comment {
-            ap_id: object.id.to_string(),
-            publication_id,
-            actor_ap_id: actor.to_string(),
-            content_html: sanitized(content).await?,
-            url: Some(page_url(&object)),
-            published_at: published,
-            updated_at: updated,
-        })));
+        return Ok(Incoming::Create(Received::Reply {
+            kind,
+            public_id,
+            reply: Reply {
+                ap_id: object.id.to_string(),
+                actor_ap_id: actor.to_string(),
+                content_html: sanitized(content).await?,
+                url: Some(page_url(&object)),
+                published_at: published,
+                updated_at: updated,
+            },
+        }));
     }
 
     if !matches!(object_type.as_str(), "Article" | "Event" | "Page") {
@@ -274,9 +282,13 @@ pub(super) async fn apply(
     signer: &RemoteActor,
 ) -> Result<()> {
     match received {
-        Received::Comment(comment) => {
-            let stored = comment::store(tx, comment).await?;
-            tracing::info!(comment = %comment.ap_id, stored, "reply kept as a comment");
+        Received::Reply {
+            kind,
+            public_id,
+            reply,
+        } => {
+            let stored = comment::store_reply(tx, kind.as_str(), public_id, reply).await?;
+            tracing::debug!(comment = %reply.ap_id, stored, "reply kept as a comment");
         }
         Received::Network(publication) => {
             let organization = state.actors().organization.local_actor_id;
@@ -285,7 +297,7 @@ pub(super) async fn apply(
                 return Ok(());
             }
             let stored = network::store(tx, publication).await?;
-            tracing::info!(object = %publication.ap_id, object_type = %publication.object_type, stored, "network content");
+            tracing::debug!(object = %publication.ap_id, object_type = %publication.object_type, stored, "network content");
         }
     }
     Ok(())
@@ -308,18 +320,17 @@ fn moment(value: Option<DateTime<FixedOffset>>) -> Option<DateTime<Utc>> {
         .filter(|moment| (1000..=9999).contains(&moment.year()))
 }
 
-/// The row id of our publication at `url`, if it is one and is not deleted.
-async fn our_publication(state: &AppState, url: &Url) -> Result<Option<i64>> {
+/// The kind and public id of our publication at `url`, if it names one (whether it exists is
+/// for the write to find out).
+fn our_publication(state: &AppState, url: &Url) -> Option<(Kind, String)> {
     if !same_origin(url, state.urls().base()) {
-        return Ok(None);
+        return None;
     }
     let mut segments = url.path_segments().into_iter().flatten();
     let (Some(kinds), Some(public_id), None) = (segments.next(), segments.next(), segments.next())
     else {
-        return Ok(None);
+        return None;
     };
-    let Some(kind) = Kind::parse(kinds).filter(|kind| kind.plural() == kinds) else {
-        return Ok(None);
-    };
-    publication::live_id(state.db(), kind, public_id).await
+    let kind = Kind::parse(kinds).filter(|kind| kind.plural() == kinds)?;
+    Some((kind, public_id.to_string()))
 }

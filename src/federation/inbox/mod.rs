@@ -166,7 +166,7 @@ async fn process(
         state.delivery_wakeup().notify_one();
         tracing::info!(id = %envelope.id, kind = %envelope.kind, signature = ?pending.standard, "accepted");
     } else {
-        tracing::info!(id = %envelope.id, "ignored an activity received before");
+        tracing::debug!(id = %envelope.id, "ignored an activity received before");
     }
     Ok(())
 }

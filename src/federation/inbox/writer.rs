@@ -114,27 +114,41 @@ async fn run(state: AppState, mut jobs: mpsc::Receiver<Job>) {
 /// Writes `jobs` in one transaction; for each, whether it was new.
 async fn write_batch(state: &AppState, jobs: &[Job]) -> Result<Vec<bool>> {
     let mut tx = state.db().begin_write().await?;
-    let mut written = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let new = record(&mut tx, &job.activity_id).await?;
-        if new {
+    let new = record(&mut tx, jobs).await?;
+    for (job, new) in jobs.iter().zip(&new) {
+        if *new {
             job.incoming.apply(state, &mut tx, &job.signer).await?;
         }
-        written.push(new);
     }
     tx.commit().await?;
-    Ok(written)
+    Ok(new)
 }
 
-/// Records a received activity id; `false` if it was recorded before.
-async fn record(tx: &mut Tx, activity_id: &Url) -> Result<bool> {
-    let sql = "insert into received_activity (ap_id, received_at) values ($1, $2) \
-               on conflict (ap_id) do nothing";
-    let inserted = with_tx!(tx, |conn| sqlx::query(sql)
-        .bind(activity_id.as_str())
-        .bind(Utc::now())
-        .execute(conn)
-        .await
-        .map(|done| done.rows_affected()))?;
-    Ok(inserted > 0)
+/// Records the ids of `jobs` in one statement; for each, whether it was not recorded before
+/// (the second of two jobs with one id in a batch is a replay of the first).
+async fn record(tx: &mut Tx, jobs: &[Job]) -> Result<Vec<bool>> {
+    let mut ids: Vec<&str> = jobs.iter().map(|job| job.activity_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let values: Vec<String> = (0..ids.len())
+        .map(|index| format!("(${}, ${})", index * 2 + 1, index * 2 + 2))
+        .collect();
+    let sql = format!(
+        "insert into received_activity (ap_id, received_at) values {} \
+         on conflict (ap_id) do nothing returning ap_id",
+        values.join(", ")
+    );
+    let now = Utc::now();
+    let inserted: Vec<String> = with_tx!(tx, |conn| {
+        let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
+        for id in &ids {
+            query = query.bind(*id).bind(now);
+        }
+        query.fetch_all(conn).await
+    })?;
+    let mut fresh: std::collections::HashSet<String> = inserted.into_iter().collect();
+    Ok(jobs
+        .iter()
+        .map(|job| fresh.remove(job.activity_id.as_str()))
+        .collect())
 }
