@@ -2,10 +2,12 @@
 //! screenshots of the main pages in English and Arabic at desktop and phone widths, axe-core with
 //! no serious or critical violation, Arabic right to left; and an
 //! organization that registers, logs in and publishes a bilingual event through the forms, which
-//! then shows in the month calendar and as an iCalendar file.
+//! then shows in the month calendar and as an iCalendar file. And run.mjs's one retry of a
+//! screenshot Chromium refused, on made-up errors (no browser needed).
 //!
-//! The screenshots and `result.json` stay in `$CARGO_TARGET_TMPDIR/browser/<database>/` for a
-//! person to look at; the test prints that path.
+//! The screenshots, `result.json` and Chromium's log `chromium.log` stay in
+//! `$CARGO_TARGET_TMPDIR/browser/<database>/` for a person to look at; the test prints that path.
+//! A screenshot Chromium refused once and gave the second time is announced as RETRIED.
 
 use crate::harness::{TestDatabase, TestInstance, browser};
 use chrono::{Duration, NaiveDateTime, TimeZone, Utc};
@@ -165,6 +167,13 @@ async fn the_website_in_a_browser() {
         result["seconds"],
         started.elapsed().as_secs_f64()
     );
+    // Shown even though the test passes: a retry is a sign of trouble, not to be hidden.
+    for retry in result["retries"].as_array().into_iter().flatten() {
+        crate::harness::notice(&format!(
+            "RETRIED {TEST}: {}",
+            retry.as_str().unwrap_or_default()
+        ));
+    }
     let notes = browser::notes(&result);
     if !notes.is_empty() {
         eprintln!("{TEST}: notes (not failures):\n{notes}");
@@ -186,4 +195,36 @@ async fn the_website_in_a_browser() {
         eprintln!("{TEST}: the account and publishing flow did not run (JISR_BROWSER_FLOW=0)");
     }
     alpha.stop().await;
+}
+
+/// run.mjs takes a screenshot again only when Chromium answered "Unable to capture screenshot",
+/// only once, and lets every other error (a timeout, another protocol error) and a second
+/// refusal fail the run.
+#[tokio::test]
+async fn a_refused_screenshot_is_retried_once_and_then_fails() {
+    const TEST: &str = "browser::a_refused_screenshot_is_retried_once_and_then_fails";
+    let Some((exited_ok, report)) = browser::self_test(TEST).await else {
+        return;
+    };
+    let cases = report["cases"].as_array().cloned().unwrap_or_default();
+    let wrong: Vec<&Value> = cases
+        .iter()
+        .filter(|case| case["ok"] != json!(true))
+        .collect();
+    assert!(
+        exited_ok && report["ok"] == json!(true) && wrong.is_empty(),
+        "cases that did not behave: {wrong:#?}\nreport: {report:#}"
+    );
+    // The cases that make the retry narrow, by name, so that none goes missing unnoticed.
+    for name in [
+        "refused, then a picture: one retry, success",
+        "refused twice: one retry, then the second refusal fails",
+        "a timeout: no retry, it fails",
+        "another protocol error of the capture: no retry, it fails",
+    ] {
+        assert!(
+            cases.iter().any(|case| case["name"] == json!(name)),
+            "no case {name:?}: {report:#}"
+        );
+    }
 }

@@ -19,4 +19,5 @@ mod network;
 mod network_content;
 mod publishing;
 mod search;
+mod skips;
 mod website;

@@ -17,11 +17,17 @@
 //    through the DevTools protocol, which the policy does not govern, not as a `<script>`.
 //
 // Writes the result to `DIR/result.json` and prints it as the last line of stdout:
-// `{ok, screenshots, violations, notes, problems, flow}`. Exits 0 when the run could be made,
-// whatever it found (the Rust test judges `ok`), and 2 when it could not (bad arguments, no
-// browser).
+// `{ok, screenshots, retries, violations, notes, problems, flow}`. Exits 0 when the run could be
+// made, whatever it found (the Rust test judges `ok`), and 2 when it could not (bad arguments, no
+// browser). Chromium's own log goes to `DIR/chromium.log`, for when something fails inside it.
+//
+// A screenshot that Chromium refuses with `Unable to capture screenshot` is taken once more (see
+// `captureRetryingOnce`), and the retry is reported in `retries`; anything else fails as before.
+//
+//   node run.mjs --self-test
+//
+// checks that retry on made-up errors, without a browser or the npm packages (exit 0 or 1).
 
-import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,12 +39,87 @@ const { values: options } = parseArgs({
     out: { type: 'string' },
     flow: { type: 'boolean', default: false },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
+    'self-test': { type: 'boolean', default: false },
   },
 });
+
+// ---------------------------------------------------------------------------------------------
+// Screenshots that Chromium refuses.
+
+/// What Playwright reports when Chromium's DevTools answer a capture with no picture: the
+/// compositor handed back an empty frame (Chromium's `PageHandler`, "Unable to capture
+/// screenshot"). It comes and goes on a loaded machine, and the same capture asked again a moment
+/// later succeeds. Only this exact protocol error is retried, never a timeout or anything else.
+const REFUSED_CAPTURE = 'Protocol error (Page.captureScreenshot): Unable to capture screenshot';
+
+/// Runs `capture`; if Chromium refused it (REFUSED_CAPTURE), calls `retrying(error)`, waits
+/// `pauseMs` and runs it exactly once more. Any other error, and a second failure of any kind,
+/// is thrown as it came.
+async function captureRetryingOnce(capture, retrying, pauseMs = 1_000) {
+  try {
+    return await capture();
+  } catch (error) {
+    if (!String(error?.message).includes(REFUSED_CAPTURE)) throw error;
+    retrying(error);
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    return await capture();
+  }
+}
+
+/// `--self-test`: `captureRetryingOnce` on captures that succeed or throw as each case says.
+/// Prints `{ok, cases}` as its last line; exits 0 when every case behaved, 1 otherwise.
+async function selfTest() {
+  const refused = () => new Error(`page.screenshot: ${REFUSED_CAPTURE}\nCall log:\n  - taking page screenshot`);
+  const timeout = () => new Error('page.screenshot: Timeout 45000ms exceeded.');
+  const closed = () => new Error('page.screenshot: Protocol error (Page.captureScreenshot): Target closed');
+  // `answers`: what the capture does on its first, second, … call (an error to throw, or
+  // `null` for a picture); `calls`, `retries` and `fails` are what must happen.
+  const cases = [
+    { name: 'a picture at once: no retry', answers: [null], calls: 1, retries: 0, fails: null },
+    { name: 'refused, then a picture: one retry, success', answers: [refused(), null], calls: 2, retries: 1, fails: null },
+    { name: 'refused twice: one retry, then the second refusal fails', answers: [refused(), refused(), null], calls: 2, retries: 1, fails: 1 },
+    { name: 'refused, then a timeout: the timeout fails', answers: [refused(), timeout(), null], calls: 2, retries: 1, fails: 1 },
+    { name: 'a timeout: no retry, it fails', answers: [timeout(), null], calls: 1, retries: 0, fails: 0 },
+    { name: 'another protocol error of the capture: no retry, it fails', answers: [closed(), null], calls: 1, retries: 0, fails: 0 },
+  ];
+  const report = [];
+  for (const test of cases) {
+    let calls = 0;
+    let retries = 0;
+    let thrown = null;
+    try {
+      await captureRetryingOnce(
+        async () => {
+          const answer = test.answers[calls++];
+          if (answer) throw answer;
+          return 'picture';
+        },
+        () => retries++,
+        0,
+      );
+    } catch (error) {
+      thrown = error;
+    }
+    // A failure must be the very error of the call named by `fails`, not a new one.
+    const failedAsExpected = test.fails === null ? thrown === null : thrown === test.answers[test.fails];
+    const ok = calls === test.calls && retries === test.retries && failedAsExpected;
+    report.push({ name: test.name, ok, calls, retries, error: thrown ? thrown.message.split('\n')[0] : null });
+  }
+  const ok = report.every((test) => test.ok);
+  console.log(JSON.stringify({ ok, cases: report }));
+  process.exit(ok ? 0 : 1);
+}
+
+if (options['self-test']) await selfTest();
+
+// ---------------------------------------------------------------------------------------------
+
 if (!options.base || !options.out) {
-  console.error('usage: node run.mjs --base http://localhost:PORT/ --out DIR [--flow]');
+  console.error('usage: node run.mjs --base http://localhost:PORT/ --out DIR [--flow] | --self-test');
   process.exit(2);
 }
+// Imported here, not at the top, so that `--self-test` needs no npm packages.
+const { chromium } = await import('playwright-core');
 const base = new URL(options.base);
 const out = options.out;
 mkdirSync(out, { recursive: true });
@@ -47,13 +128,18 @@ const PAGES = ['/', '/events', '/events/calendar', '/stories', '/opportunities',
 const LANGUAGES = ['en', 'ar'];
 const WIDTHS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
-const TIMEOUT_MS = 15_000;
+// For every navigation, wait and action. Generous: on a loaded machine (CI builds and runs the
+// Rust tests beside this), a page load or a full-page capture can take many times its usual
+// second, and a timeout here fails the whole test.
+const TIMEOUT_MS = 45_000;
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const result = {
   ok: false,
   screenshots: [],
+  // Screenshots taken a second time because Chromium refused the first (one line each).
+  retries: [],
   // axe violations of impact serious or critical: each fails the run.
   violations: [],
   // axe violations of lesser impact, and other observations: reported, not failing.
@@ -78,7 +164,14 @@ function slug(path) {
 
 async function screenshot(page, name) {
   const file = `${name}.png`;
-  await page.screenshot({ path: join(out, file), fullPage: true });
+  await captureRetryingOnce(
+    () => page.screenshot({ path: join(out, file), fullPage: true }),
+    (error) => {
+      const line = `${file} of ${page.url()}: Chromium refused the capture (${error.message.split('\n')[0]}); taking it once more`;
+      result.retries.push(line);
+      console.error(`run.mjs: RETRIED ${line}`);
+    },
+  );
   result.screenshots.push(file);
 }
 
@@ -430,7 +523,21 @@ try {
   browser = await chromium.launch({
     executablePath: options.chromium,
     headless: true,
-    args: ['--no-sandbox'],
+    timeout: TIMEOUT_MS,
+    args: [
+      // Root in a container has no user namespaces for Chromium's sandbox.
+      '--no-sandbox',
+      // Nothing drawn on a GPU, even where Chromium finds one: refused or broken captures in
+      // headless Chromium are often traced to the GPU path (and full-page captures taller than
+      // 16,384 px fail on it), and the pages need none of it. Debian's /usr/bin/chromium asks for
+      // GPU rasterization on every start (/etc/chromium.d/default-flags); this overrides it.
+      // A precaution, not the cure: on a machine without a GPU, chrome://gpu already shows
+      // software compositing and rasterization without it.
+      '--disable-gpu',
+      // Chromium's own log (every process's), kept beside the screenshots for a failure's cause.
+      '--enable-logging',
+      `--log-file=${join(out, 'chromium.log')}`,
+    ],
   });
 } catch (error) {
   console.error(`cannot start ${options.chromium}: ${error.message}`);

@@ -1,6 +1,7 @@
 //! Headless Chromium driven by federation-tests/browser/run.mjs (playwright-core and axe-core,
 //! installed from the committed lockfile on first use): screenshots, an accessibility check and
-//! the account and publishing flow, against a running instance.
+//! the account and publishing flow, against a running instance. Chromium's own log stays beside
+//! the screenshots, in `chromium.log`.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,16 @@ fn folder() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("federation-tests/browser")
 }
 
+/// Why Node.js cannot run here, if it cannot.
+async fn no_node() -> Option<String> {
+    let node = Command::new("node").arg("--version").output().await;
+    if node.is_ok_and(|output| output.status.success()) {
+        None
+    } else {
+        Some("Node.js (node) is not installed".to_string())
+    }
+}
+
 /// Why the browser tests cannot run here: no Chromium, no Node.js, or no npm packages.
 async fn unavailable() -> Option<String> {
     if !Path::new(CHROMIUM).exists() {
@@ -24,9 +35,8 @@ async fn unavailable() -> Option<String> {
             "{CHROMIUM} is missing (apt-get install chromium chromium-driver)"
         ));
     }
-    let node = Command::new("node").arg("--version").output().await;
-    if !node.is_ok_and(|output| output.status.success()) {
-        return Some("Node.js (node) is not installed".to_string());
+    if let Some(reason) = no_node().await {
+        return Some(reason);
     }
     let _guard = INSTALL.lock().await;
     let installed = ["playwright-core", "axe-core"].iter().all(|name| {
@@ -68,9 +78,11 @@ pub async fn run(test: &str, base: &url::Url, out: &Path, flow: bool) -> Option<
     if flow {
         command.arg("--flow");
     }
-    let output = tokio::time::timeout(Duration::from_secs(180), command.output())
+    // Usually well under a minute; the margin is for a loaded machine, where each of run.mjs's
+    // steps may take up to its own 45 s timeout.
+    let output = tokio::time::timeout(Duration::from_secs(RUN_LIMIT_SECONDS), command.output())
         .await
-        .unwrap_or_else(|_| panic!("{test}: run.mjs took more than 180 s"))
+        .unwrap_or_else(|_| panic!("{test}: run.mjs took more than {RUN_LIMIT_SECONDS} s"))
         .expect("node run.mjs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -83,6 +95,35 @@ pub async fn run(test: &str, base: &url::Url, out: &Path, flow: bool) -> Option<
     Some(serde_json::from_str(last).unwrap_or_else(|error| {
         panic!("{test}: run.mjs printed no result ({error}):\n{stdout}\n{stderr}")
     }))
+}
+
+/// How long run.mjs may take in all.
+const RUN_LIMIT_SECONDS: u64 = 300;
+
+/// Runs `node run.mjs --self-test` (Node.js only: no browser, no npm packages), which checks
+/// the retry of a refused screenshot on made-up errors; returns its `{ok, cases}` and whether it
+/// exited 0, or `None` after a loud skip (a failure under `JISR_REQUIRE_ALL=1`) without Node.js.
+pub async fn self_test(test: &str) -> Option<(bool, Value)> {
+    if let Some(reason) = no_node().await {
+        super::skip(test, &reason);
+        return None;
+    }
+    let output = Command::new("node")
+        .args(["run.mjs", "--self-test"])
+        .current_dir(folder())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .expect("node run.mjs --self-test");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    let report = serde_json::from_str(last).unwrap_or_else(|error| {
+        panic!(
+            "{test}: run.mjs --self-test printed no report ({error}):\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    Some((output.status.success(), report))
 }
 
 /// The result's failures, one per line: axe violations of impact serious or critical (id,

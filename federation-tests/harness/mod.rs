@@ -45,9 +45,25 @@ pub fn skip(test: &str, reason: &str) {
     if require_all() {
         panic!("{test}: cannot run ({reason}) and JISR_REQUIRE_ALL=1 forbids skipping");
     }
-    eprintln!(
-        "\n*** SKIPPED {test}: {reason} (set JISR_REQUIRE_ALL=1 to make this a failure) ***\n"
-    );
+    notice(&format!(
+        "SKIPPED {test}: {reason} (set JISR_REQUIRE_ALL=1 to make this a failure)"
+    ));
+}
+
+/// Writes `text`, set apart, where a person running `cargo test` sees it even when the test
+/// passes.
+///
+/// The test harness captures what `print!` and `eprint!` (and their `ln` forms) write while a
+/// test runs, and shows it only if the test fails: a skipped test passes, so a notice written
+/// with `eprintln!` would vanish behind `... ok`. Writing to `std::io::stderr()` directly is not
+/// captured. `skips.rs` checks that this still holds, since a Rust release could change it.
+pub fn notice(text: &str) {
+    use std::io::Write;
+    // One locked write, so notices from tests running at the same time do not interleave.
+    let mut stderr = std::io::stderr().lock();
+    // A notice that cannot be written (stderr closed) must not fail the test that gives it.
+    let _ = stderr.write_all(format!("\n*** {text} ***\n\n").as_bytes());
+    let _ = stderr.flush();
 }
 
 /// An HTTP client for the tests themselves, resolving the test network's host names
