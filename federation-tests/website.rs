@@ -463,7 +463,8 @@ fn assert_document_headers(what: &str, headers: &reqwest::header::HeaderMap) {
     for directive in [
         "default-src 'none'",
         "style-src 'self'",
-        "img-src 'self'",
+        // A story's image may be on the organization's own website (`image_url`).
+        "img-src 'self' https:",
         "form-action 'self'",
         "frame-ancestors 'none'",
         "base-uri 'none'",

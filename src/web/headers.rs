@@ -25,15 +25,16 @@ use axum::response::Response;
 ///   script at all (the site has none, so not even our own origin, which also serves uploaded
 ///   images at `/media/`), no frames, fonts, plugins or `fetch`;
 /// - `style-src 'self'`: the one stylesheet, `/static/style.css`; no inline style;
-/// - `img-src 'self'`: story images come from `/media/`; remote content's HTML keeps no
-///   images, so no other origin is needed (loosen to `'self' https:` the day remote images
-///   are shown);
+/// - `img-src 'self' https:`: our uploads at `/media/`, and a story's image where its editor
+///   gave one by address (`image_url`, often on the organization's own website; without
+///   `https:` it would show as a broken image). Remote content's HTML keeps no images, so
+///   this lets no remote author's picture in;
 /// - `form-action 'self'`: forms post only to us (and their redirects stay here);
 /// - `frame-ancestors 'none'`: no site may frame our pages (clickjacking), as
 ///   `X-Frame-Options: DENY` says to older browsers;
 /// - `base-uri 'none'`: an injected `<base>` cannot redirect relative links and forms.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
-     img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+     img-src 'self' https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Other sites learn nothing of where a reader came from: not the page, not a search query,
 /// not even that they read our instance (a diaspora community's members may not want that
