@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Adds `count` followers of the organization, each with its own inbox on `remote`.
-async fn add_followers(database_url: &str, remote: &TestActor, count: usize) {
+pub(crate) async fn add_followers(database_url: &str, remote: &TestActor, count: usize) {
     let db = Db::connect(database_url, 2).await.expect("connect");
     db.migrate().await.expect("migrate");
     let sql = "select local_actor_id from local_actor where kind = 'organization'";
@@ -34,7 +34,7 @@ async fn add_followers(database_url: &str, remote: &TestActor, count: usize) {
 }
 
 /// How many times each inbox path received a `Create`.
-fn creates_per_inbox(remote: &TestActor) -> BTreeMap<String, usize> {
+pub(crate) fn creates_per_inbox(remote: &TestActor) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for received in remote.received() {
         if received.json()["type"] == "Create" {

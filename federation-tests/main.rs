@@ -9,6 +9,7 @@ mod harness;
 mod accounts;
 mod browser;
 mod cli;
+mod delivery;
 mod discovery;
 mod durability;
 mod fedify;

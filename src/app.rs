@@ -310,16 +310,23 @@ impl Instance {
     }
 
     async fn stop_workers(&mut self) {
-        // The dispatcher finishes the claim it may be making, then returns; the others can be
-        // dropped anywhere (a result not recorded leaves its row claimed by us, released below).
+        // The dispatcher finishes the claim it may be making, hands back what it had not sent
+        // and waits for what is in flight (each request ends within its timeout); the recorder
+        // then writes those results and returns, so a clean stop sends nothing twice. The
+        // others can be dropped anywhere (a result not recorded leaves its row claimed by us,
+        // released below).
         let _ = self.stop_delivery.send(true);
+        let in_flight = self.state.config().federation.request_timeout_seconds + 15;
         let mut workers = self.workers.drain(..);
-        if let Some(mut dispatcher) = workers.next()
-            && tokio::time::timeout(std::time::Duration::from_secs(15), &mut dispatcher)
-                .await
-                .is_err()
-        {
-            dispatcher.abort();
+        for (worker, seconds) in [("dispatcher", in_flight), ("recorder", 15)] {
+            if let Some(mut task) = workers.next()
+                && tokio::time::timeout(std::time::Duration::from_secs(seconds), &mut task)
+                    .await
+                    .is_err()
+            {
+                tracing::warn!(worker, "delivery worker did not stop in time");
+                task.abort();
+            }
         }
         for worker in workers {
             worker.abort();

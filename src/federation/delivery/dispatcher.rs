@@ -5,7 +5,9 @@
 //! the queue's length.
 
 use super::sender::{self, SendResult};
-use super::{Job, StoredActivity, claim, load_activity, record, release_leases};
+use super::{
+    Job, StoredActivity, claim, load_activity, record, release, release_leases, renew_leases,
+};
 use crate::app::AppState;
 use crate::db::Db;
 use std::collections::{HashMap, VecDeque};
@@ -18,13 +20,16 @@ use tokio::task::JoinHandle;
 const MAX_BATCH: usize = 256;
 /// Most results written in one transaction.
 const MAX_RECORD_BATCH: usize = 512;
+/// Times a batch of results is written before its rows are left to their leases.
+const RECORD_ATTEMPTS: u32 = 5;
 /// Stored activities kept in memory (a fan-out sends one activity to many inboxes).
 const ACTIVITY_CACHE: usize = 64;
 
 /// Starts the dispatcher and the recorder of this process; returns them in that order. The
-/// dispatcher returns when `stop` turns true, but never in the middle of a claim: a claim
+/// dispatcher returns when `stop` turns true, but never in the middle of a claim (a claim
 /// cancelled after the database received it could still commit, leaving rows leased to a
-/// process that is gone.
+/// process that is gone), and only once what it had in flight has finished; the recorder
+/// returns once it has written every result.
 pub fn spawn_workers(state: &AppState, stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
     let (results, received) = mpsc::channel(MAX_RECORD_BATCH * 2);
     vec![
@@ -52,18 +57,25 @@ async fn dispatch(
     let slots = Arc::new(Semaphore::new(workers));
     let mut activities: HashMap<i64, Arc<StoredActivity>> = HashMap::new();
     // Claimed jobs waiting for a free slot. Claiming in batches (up to twice the slots) keeps
-    // the claim query off the per-delivery path; claimed jobs count against their host's limit.
+    // the claim query off the per-delivery path; claimed jobs count against their host's limit,
+    // and their leases are renewed while they wait (`renewal`), so waiting cannot outlive them.
     let mut waiting: VecDeque<Job> = VecDeque::new();
+    let mut renewal = tokio::time::interval(renewal_period(&state));
+    renewal.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         if *stop.borrow() {
-            return;
+            break;
         }
         let permit = tokio::select! {
             permit = slots.clone().acquire_owned() => permit,
-            _ = stop.changed() => return,
+            _ = renewal.tick() => {
+                renew(&state).await;
+                continue;
+            }
+            _ = stop.changed() => break,
         };
         let Ok(permit) = permit else {
-            return;
+            break;
         };
         if waiting.is_empty() {
             let want = (workers * 2).clamp(1, MAX_BATCH);
@@ -82,7 +94,8 @@ async fn dispatch(
             tokio::select! {
                 () = state.delivery_wakeup().notified() => {}
                 () = tokio::time::sleep(Duration::from_secs(1)) => {}
-                _ = stop.changed() => return,
+                _ = renewal.tick() => renew(&state).await,
+                _ = stop.changed() => break,
             }
             continue;
         };
@@ -98,8 +111,9 @@ async fn dispatch(
                     activity
                 }
                 Err(error) => {
-                    // The lease runs out and the row is tried again later.
+                    // Handed back, to be tried again by the next claim.
                     tracing::error!(error = ?error, "loading an outgoing activity");
+                    hand_back(&state, &[job]).await;
                     continue;
                 }
             },
@@ -118,6 +132,40 @@ async fn dispatch(
             drop(permit);
         });
     }
+    // A clean stop: what was claimed but never sent goes back at once; what is in flight
+    // finishes (each request ends within its timeout) and its result is recorded, so nothing
+    // that was delivered is sent again.
+    hand_back(&state, waiting.make_contiguous()).await;
+    let in_flight = u32::try_from(workers).unwrap_or(u32::MAX);
+    let timeout = Duration::from_secs(state.config().federation.request_timeout_seconds + 5);
+    if tokio::time::timeout(timeout, slots.acquire_many(in_flight))
+        .await
+        .is_err()
+    {
+        tracing::warn!("deliveries still in flight at the stop; their leases will run out");
+    }
+}
+
+/// Renews the leases of everything this process holds, waiting or in flight, every third of a
+/// lease: a lease ends only when its process has stopped renewing it (it died).
+fn renewal_period(state: &AppState) -> Duration {
+    Duration::from_secs(state.config().federation.delivery_lease_seconds.max(3) / 3)
+}
+
+async fn renew(state: &AppState) {
+    if let Err(error) = renew_leases(state).await {
+        tracing::error!(error = ?error, "renewing delivery leases");
+    }
+}
+
+async fn hand_back(state: &AppState, jobs: &[Job]) {
+    if jobs.is_empty() {
+        return;
+    }
+    match release(state, jobs).await {
+        Ok(released) => tracing::info!(released, "handed back deliveries not sent"),
+        Err(error) => tracing::error!(error = ?error, "handing back deliveries"),
+    }
 }
 
 async fn record_results(state: AppState, mut received: mpsc::Receiver<(Job, SendResult)>) {
@@ -129,9 +177,18 @@ async fn record_results(state: AppState, mut received: mpsc::Receiver<(Job, Send
                 Err(_) => break,
             }
         }
-        if let Err(error) = record(&state, &batch).await {
-            // The rows stay claimed until their lease ends, then are sent again: at least once.
-            tracing::error!(error = ?error, count = batch.len(), "recording delivery results");
+        // A write that failed (a deadlock victim, a lost connection) is tried again: its rows
+        // stay leased to us meanwhile, and sending them again would be a duplicate.
+        let mut attempt = 0;
+        while let Err(error) = record(&state, &batch).await {
+            attempt += 1;
+            if attempt >= RECORD_ATTEMPTS {
+                // The rows stay claimed until their lease ends, then are sent again: at least once.
+                tracing::error!(error = ?error, count = batch.len(), "recording delivery results; giving up");
+                break;
+            }
+            tracing::warn!(error = ?error, count = batch.len(), attempt, "recording delivery results; trying again");
+            tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
         }
         // Recorded results free per-host capacity: the dispatcher may claim more now.
         state.delivery_wakeup().notify_one();

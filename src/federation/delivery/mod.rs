@@ -7,7 +7,12 @@
 //!   lost on a crash, and delivery is at-least-once (receivers dedupe by activity id).
 //! - A row is claimed with a lease (`claimed_until`) that both SQLite and PostgreSQL
 //!   understand: two workers or two processes never hold the same row at once, and the rows of
-//!   a crashed process are taken again when their lease ends.
+//!   a crashed process are taken again when their lease ends. A live process renews the leases
+//!   of all it holds, so only a dead one's run out.
+//! - Claims skip locked rows (PostgreSQL) and result writes lock hosts by name, then deliveries
+//!   by id: no two writers wait on each other in a cycle.
+//! - A host's wait grows with how long it has been failing, not with how many deliveries
+//!   failed; when it answers again, its whole queue is due.
 //! - A host (host and port, as in the `Host` header) gets at most `per_host_concurrency`
 //!   deliveries at a time, and a host that keeps
 //!   failing (`delivery_host`) is retried as a whole, slowly, while others go on.
@@ -26,7 +31,7 @@ use crate::error::{Error, Result};
 use chrono::{DateTime, Duration, Utc};
 use sender::SendResult;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use url::Url;
 
 /// What one call of [`deliver_next`] did.
@@ -118,10 +123,19 @@ const CLAIM_WINDOW: i64 = 2000;
 
 /// Claims up to `limit` due deliveries: oldest first, at most `per_host_concurrency` in flight
 /// per host (counting other workers' and processes' claims), none for a host in backoff.
+///
+/// On PostgreSQL the rows are locked `for update skip locked` before they are claimed, so a
+/// claim never waits for a row another process is recording (and so cannot deadlock with it):
+/// it takes the others. SQLite has one writer at a time and needs no row locks.
 async fn claim(state: &AppState, now: DateTime<Utc>, limit: usize) -> Result<Vec<Job>> {
     let federation = &state.config().federation;
     let lease = now + Duration::seconds(federation.delivery_lease_seconds as i64);
-    let sql = "with busy as ( \
+    let lock = match state.db() {
+        Db::Postgres(_) => "for update skip locked",
+        Db::Sqlite(_) => "",
+    };
+    let sql = format!(
+        "with busy as ( \
             select inbox_host, count(*) as in_flight from delivery \
             where claimed_until > $1 group by inbox_host), \
         due as ( \
@@ -135,23 +149,68 @@ async fn claim(state: &AppState, now: DateTime<Utc>, limit: usize) -> Result<Vec
                 + coalesce(busy.in_flight, 0) as slot \
             from due left join busy on busy.inbox_host = due.inbox_host \
             where not exists (select 1 from delivery_host h \
-                where h.host = due.inbox_host and h.next_attempt_at > $1)) \
+                where h.host = due.inbox_host and h.next_attempt_at > $1)), \
+        picked as ( \
+            select delivery_id from ranked where slot <= $3 \
+            order by slot, next_attempt_at, delivery_id limit $5), \
+        locked as ( \
+            select delivery_id from delivery where delivery_id in (select delivery_id from picked) \
+            and (claimed_until is null or claimed_until <= $1) {lock}) \
         update delivery set claimed_until = $2, claimed_by = $6 \
-        where delivery_id in (select delivery_id from ranked where slot <= $3 \
-            order by slot, next_attempt_at, delivery_id limit $5) \
-        and (claimed_until is null or claimed_until <= $1) \
-        returning delivery_id, outgoing_activity_id, inbox, inbox_host, attempts, created_at";
+        where delivery_id in (select delivery_id from locked) \
+        returning delivery_id, outgoing_activity_id, inbox, inbox_host, attempts, created_at"
+    );
     let per_host = i64::from(federation.per_host_concurrency);
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    Ok(with_pool!(state.db(), |pool| sqlx::query_as(sql)
-        .bind(now)
+    Ok(with_pool!(state.db(), |pool| sqlx::query_as(
+        sqlx::AssertSqlSafe(sql.as_str())
+    )
+    .bind(now)
+    .bind(lease)
+    .bind(per_host)
+    .bind(CLAIM_WINDOW)
+    .bind(limit)
+    .bind(state.process_token())
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Extends the lease of every delivery this process holds (waiting for a slot or in flight).
+pub(crate) async fn renew_leases(state: &AppState) -> Result<u64> {
+    let lease =
+        Utc::now() + Duration::seconds(state.config().federation.delivery_lease_seconds as i64);
+    let sql = "update delivery set claimed_until = $1 \
+               where claimed_by = $2 and claimed_until is not null";
+    Ok(with_pool!(state.db(), |pool| sqlx::query(sql)
         .bind(lease)
-        .bind(per_host)
-        .bind(CLAIM_WINDOW)
-        .bind(limit)
         .bind(state.process_token())
-        .fetch_all(pool)
-        .await)?)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?)
+}
+
+/// Hands back claimed `jobs` that were not sent, for the next claim to take.
+pub(crate) async fn release(state: &AppState, jobs: &[Job]) -> Result<u64> {
+    let mut released = 0;
+    for chunk in jobs.chunks(INSERT_CHUNK) {
+        let placeholders: Vec<String> = (2..chunk.len() + 2)
+            .map(|index| format!("${index}"))
+            .collect();
+        let sql = format!(
+            "update delivery set claimed_until = null, claimed_by = null \
+             where claimed_by = $1 and delivery_id in ({})",
+            placeholders.join(", ")
+        );
+        released += with_pool!(state.db(), |pool| {
+            let mut query =
+                sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(state.process_token());
+            for job in chunk {
+                query = query.bind(job.delivery_id);
+            }
+            query.execute(pool).await.map(|done| done.rows_affected())
+        })?;
+    }
+    Ok(released)
 }
 
 /// The stored activity a job sends: its sender and body.
@@ -169,36 +228,109 @@ async fn load_activity(db: &Db, outgoing_activity_id: i64) -> Result<StoredActiv
         .await)?)
 }
 
+/// What one batch of results says of a host.
+#[derive(Debug, Clone, Copy)]
+enum HostNews<'a> {
+    /// At least one delivery to it succeeded: it is up.
+    Up,
+    /// Its deliveries failed because of the host itself (`failures` of them).
+    Down {
+        failures: i32,
+        reason: &'a str,
+        retry_after: Option<Duration>,
+    },
+}
+
 /// Writes the results of sent jobs in one transaction. Returns what happened to each.
+///
+/// Every writer takes its locks in one order: the hosts' rows by name, then the deliveries'
+/// rows by id. (A claim on PostgreSQL skips locked rows, so it never waits on a recorder.)
 async fn record(state: &AppState, results: &[(Job, SendResult)]) -> Result<Vec<Outcome>> {
     let federation = &state.config().federation;
     let now = Utc::now();
-    let mut outcomes = Vec::with_capacity(results.len());
-    let mut delivered = Vec::new();
-    let mut healthy_hosts = BTreeSet::new();
-    let mut tx = state.db().begin().await?;
+    let mut hosts: BTreeMap<&str, HostNews<'_>> = BTreeMap::new();
     for (job, result) in results {
-        let attempts = job.attempts + 1;
+        let host = job.inbox_host.as_str();
         match result {
             SendResult::Delivered => {
+                hosts.insert(host, HostNews::Up);
+            }
+            SendResult::Retry {
+                reason,
+                retry_after,
+                host_down: true,
+            } => match hosts.entry(host).or_insert(HostNews::Down {
+                failures: 0,
+                reason,
+                retry_after: None,
+            }) {
+                HostNews::Up => {}
+                HostNews::Down {
+                    failures,
+                    retry_after: latest,
+                    ..
+                } => {
+                    *failures += 1;
+                    *latest = (*latest).max(*retry_after);
+                }
+            },
+            _ => {}
+        }
+    }
+    let mut tx = state.db().begin().await?;
+    let mut gates: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
+    let mut recovered = Vec::new();
+    for (host, news) in &hosts {
+        match news {
+            HostNews::Up => {
+                if host_up(&mut tx, host).await? {
+                    recovered.push(*host);
+                }
+            }
+            HostNews::Down {
+                failures,
+                reason,
+                retry_after,
+            } => {
+                let gate =
+                    host_down(state, &mut tx, host, *failures, reason, *retry_after, now).await?;
+                gates.insert(host, gate);
+            }
+        }
+    }
+    let mut order: Vec<&(Job, SendResult)> = results.iter().collect();
+    order.sort_by_key(|(job, _)| job.delivery_id);
+    let mut outcomes = std::collections::HashMap::with_capacity(results.len());
+    let mut delivered = Vec::new();
+    for (job, result) in order {
+        let attempts = job.attempts + 1;
+        let outcome = match result {
+            SendResult::Delivered => {
                 delivered.push(job.delivery_id);
-                healthy_hosts.insert(job.inbox_host.as_str());
-                outcomes.push(Outcome::Delivered);
+                Outcome::Delivered
             }
             SendResult::Retry {
                 reason,
                 retry_after,
                 host_down,
             } => {
-                let wait = match retry_after {
+                let asked = retry_after.map(|wait| {
                     // The peer's wish, within our bounds: at least a second, at most our cap.
-                    Some(wait) => (*wait).clamp(
+                    now + wait.clamp(
                         Duration::seconds(1),
                         Duration::seconds(federation.retry_max_seconds as i64),
-                    ),
-                    None => backoff(state, attempts),
+                    )
+                });
+                let next = if *host_down {
+                    // The host failed, not this delivery: it waits for the host (whose wait
+                    // grows with the outage), not for a backoff of its own that would keep
+                    // growing with every round of retries.
+                    let own = now + backoff(state, 1);
+                    let gate = gates.get(job.inbox_host.as_str()).copied().unwrap_or(now);
+                    own.max(gate).max(asked.unwrap_or(now))
+                } else {
+                    asked.unwrap_or_else(|| now + backoff(state, attempts))
                 };
-                let next = now + wait;
                 let give_up_at =
                     job.created_at + Duration::hours(federation.give_up_after_hours as i64);
                 if next > give_up_at {
@@ -211,7 +343,7 @@ async fn record(state: &AppState, results: &[(Job, SendResult)]) -> Result<Vec<O
                     )
                     .await?;
                     tracing::warn!(inbox = %job.inbox, attempts, %reason, "delivery given up");
-                    outcomes.push(Outcome::Failed);
+                    Outcome::Failed
                 } else {
                     let sql = "update delivery set attempts = $1, next_attempt_at = $2, \
                                claimed_until = null, last_error = $3 where delivery_id = $4";
@@ -223,19 +355,17 @@ async fn record(state: &AppState, results: &[(Job, SendResult)]) -> Result<Vec<O
                         .execute(conn)
                         .await
                         .map(|_| ()))?;
-                    tracing::info!(inbox = %job.inbox, attempts, %reason, next_attempt = %next, "delivery will be retried");
-                    outcomes.push(Outcome::Retrying);
-                }
-                if *host_down {
-                    host_failed(state, &mut tx, &job.inbox_host, reason, now).await?;
+                    tracing::debug!(inbox = %job.inbox, attempts, %reason, next_attempt = %next, "delivery will be retried");
+                    Outcome::Retrying
                 }
             }
             SendResult::Permanent(reason) => {
                 mark_failed(&mut tx, job.delivery_id, attempts, reason, now).await?;
                 tracing::warn!(inbox = %job.inbox, attempts, %reason, "delivery refused for good");
-                outcomes.push(Outcome::Failed);
+                Outcome::Failed
             }
-        }
+        };
+        outcomes.insert(job.delivery_id, outcome);
     }
     for chunk in delivered.chunks(INSERT_CHUNK) {
         let placeholders: Vec<String> =
@@ -252,19 +382,46 @@ async fn record(state: &AppState, results: &[(Job, SendResult)]) -> Result<Vec<O
             query.execute(conn).await.map(|_| ())
         })?;
     }
-    for host in healthy_hosts {
-        let sql = "delete from delivery_host where host = $1";
-        with_tx!(&mut tx, |conn| sqlx::query(sql)
-            .bind(host)
-            .execute(conn)
-            .await
-            .map(|_| ()))?;
-    }
     tx.commit().await?;
     if !delivered.is_empty() {
         tracing::info!(delivered = delivered.len(), "deliveries recorded");
     }
-    Ok(outcomes)
+    for host in recovered {
+        release_host(state, host, now).await;
+    }
+    Ok(results
+        .iter()
+        .map(|(job, _)| outcomes[&job.delivery_id])
+        .collect())
+}
+
+/// Forgets the failures of `host`, which answered; `true` if it had failed before.
+async fn host_up(tx: &mut Tx, host: &str) -> Result<bool> {
+    let sql = "delete from delivery_host where host = $1 returning failures";
+    let failures: Option<i32> = with_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(host)
+        .fetch_optional(conn)
+        .await)?;
+    Ok(failures.is_some())
+}
+
+/// A host that came back gets its queue now: deliveries that waited out its outage are due.
+/// (Outside the results' transaction; if it fails, they go at their own time.)
+async fn release_host(state: &AppState, host: &str, now: DateTime<Utc>) {
+    let sql = "update delivery set next_attempt_at = $1 where inbox_host = $2 \
+               and failed_at is null and next_attempt_at > $1 \
+               and (claimed_until is null or claimed_until <= $1)";
+    let released = with_pool!(state.db(), |pool| sqlx::query(sql)
+        .bind(now)
+        .bind(host)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()));
+    match released {
+        Ok(0) => {}
+        Ok(released) => tracing::info!(%host, released, "host is back; its queue is due"),
+        Err(error) => tracing::warn!(%host, error = ?error, "making a recovered host's queue due"),
+    }
 }
 
 async fn mark_failed(
@@ -287,38 +444,62 @@ async fn mark_failed(
     Ok(())
 }
 
-/// Counts one more consecutive failure of `host`; from the third on, the whole host waits.
-async fn host_failed(
+/// Counts `failures` more of `host`; from the third in a row on, the whole host waits, for a
+/// time that grows with how long it has been failing (half of it, between
+/// `retry_initial_seconds` and `retry_max_seconds`), however many deliveries failed meanwhile,
+/// and at least as long as it asked (`Retry-After`). Returns when the host may be tried again.
+async fn host_down(
     state: &AppState,
     tx: &mut Tx,
     host: &str,
+    failures: i32,
     reason: &str,
+    retry_after: Option<Duration>,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<DateTime<Utc>> {
     let sql = "insert into delivery_host (host, failures, next_attempt_at, unreachable_since, last_error) \
-               values ($1, 1, $2, $2, $3) \
-               on conflict (host) do update set failures = delivery_host.failures + 1, last_error = $3 \
-               returning failures";
-    let failures: i32 = with_tx!(tx, |conn| sqlx::query_scalar(sql)
-        .bind(host)
-        .bind(now)
-        .bind(reason)
-        .fetch_one(conn)
-        .await)?;
-    if failures >= HOST_FAILURES_BEFORE_BACKOFF {
-        let wait = backoff(state, failures - HOST_FAILURES_BEFORE_BACKOFF + 1);
-        let sql = "update delivery_host set next_attempt_at = $1 where host = $2";
-        with_tx!(tx, |conn| sqlx::query(sql)
-            .bind(now + wait)
+               values ($1, $2, $3, $3, $4) \
+               on conflict (host) do update set failures = delivery_host.failures + excluded.failures, \
+               last_error = excluded.last_error \
+               returning failures, unreachable_since, next_attempt_at";
+    let (total, since, gate): (i32, DateTime<Utc>, DateTime<Utc>) =
+        with_tx!(tx, |conn| sqlx::query_as(sql)
             .bind(host)
-            .execute(conn)
-            .await
-            .map(|_| ()))?;
-        if failures == HOST_FAILURES_BEFORE_BACKOFF {
-            tracing::warn!(%host, %reason, "host unreachable; retrying it slowly");
-        }
+            .bind(failures)
+            .bind(now)
+            .bind(reason)
+            .fetch_one(conn)
+            .await)?;
+    if total < HOST_FAILURES_BEFORE_BACKOFF {
+        return Ok(gate);
     }
-    Ok(())
+    let asked = retry_after.map_or(now, |wait| now + wait);
+    let next = gate.max(now + host_wait(state, now - since)).max(asked);
+    let sql = "update delivery_host set next_attempt_at = $1 where host = $2";
+    with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(next)
+        .bind(host)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    if total - failures < HOST_FAILURES_BEFORE_BACKOFF {
+        tracing::warn!(%host, %reason, next_attempt = %next, "host unreachable; retrying it slowly");
+    }
+    Ok(next)
+}
+
+/// How long a host that has been failing for `outage` waits before it is tried again: half
+/// the outage, between `retry_initial_seconds` and `retry_max_seconds`, ±20 % jitter. So a
+/// host that comes back is tried again within half as long as it was away (at most the cap).
+fn host_wait(state: &AppState, outage: Duration) -> Duration {
+    let federation = &state.config().federation;
+    let half = outage.num_milliseconds().max(0) as f64 / 2000.0;
+    let base = half.clamp(
+        federation.retry_initial_seconds as f64,
+        federation.retry_max_seconds as f64,
+    );
+    let jitter: f64 = rand::random_range(0.8..1.2);
+    Duration::milliseconds((base * 1000.0 * jitter) as i64)
 }
 
 /// `retry_initial_seconds × 2^(attempts-1)`, capped at `retry_max_seconds`, ±20 % jitter so
