@@ -6,7 +6,8 @@
 
 use super::sender::{self, SendResult};
 use super::{
-    Job, StoredActivity, claim, load_activity, record, release, release_leases, renew_leases,
+    Job, StoredActivity, claim, leave_to_its_lease, load_activity, record, release, release_leases,
+    renew_leases,
 };
 use crate::app::AppState;
 use crate::db::Db;
@@ -111,9 +112,12 @@ async fn dispatch(
                     activity
                 }
                 Err(error) => {
-                    // Handed back, to be tried again by the next claim.
+                    // Tried again when its lease runs out (not at once: a lasting error would
+                    // spin), so it is no longer ours to renew.
                     tracing::error!(error = ?error, "loading an outgoing activity");
-                    hand_back(&state, &[job]).await;
+                    if let Err(error) = leave_to_its_lease(&state, &job).await {
+                        tracing::error!(error = ?error, "leaving a delivery to its lease");
+                    }
                     continue;
                 }
             },

@@ -189,6 +189,18 @@ pub(crate) async fn renew_leases(state: &AppState) -> Result<u64> {
         .map(|done| done.rows_affected()))?)
 }
 
+/// Stops renewing the lease of `job`, which is then taken again when its lease runs out.
+pub(crate) async fn leave_to_its_lease(state: &AppState, job: &Job) -> Result<()> {
+    let sql = "update delivery set claimed_by = null where delivery_id = $1 and claimed_by = $2";
+    with_pool!(state.db(), |pool| sqlx::query(sql)
+        .bind(job.delivery_id)
+        .bind(state.process_token())
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
 /// Hands back claimed `jobs` that were not sent, for the next claim to take.
 pub(crate) async fn release(state: &AppState, jobs: &[Job]) -> Result<u64> {
     let mut released = 0;
