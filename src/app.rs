@@ -17,7 +17,7 @@ use crate::federation::urls::Urls;
 use crate::federation::{self, delivery};
 use activitypub_federation::config::{Data, FederationConfig};
 use axum::Router;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
 
@@ -52,9 +52,10 @@ struct Inner {
     passwords: crate::domain::accounts::Passwords,
     /// Image re-encoding, one at a time.
     images: crate::domain::images::Encoder,
-    /// The federation crate's configuration; set once, right after the state is built (it
-    /// holds a clone of the state itself).
-    federation: OnceLock<FederationConfig<AppState>>,
+    /// The federation crate's configuration; set right after the state is built, and taken
+    /// away when the instance stops: it holds a clone of the state itself, a cycle that would
+    /// otherwise keep a stopped instance (its HTTP connections, its caches) alive.
+    federation: std::sync::RwLock<Option<FederationConfig<AppState>>>,
 }
 
 impl AppState {
@@ -81,10 +82,14 @@ impl AppState {
             login_limiter: Default::default(),
             passwords: Default::default(),
             images: Default::default(),
-            federation: OnceLock::new(),
+            federation: std::sync::RwLock::new(None),
         }));
         let federation = federation::crate_config(&state).await?;
-        let _ = state.0.federation.set(federation);
+        *state
+            .0
+            .federation
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(federation);
         crate::federation::profile::read_configured_pictures(&state).await?;
         state.refresh_pictures().await?;
         Ok(state)
@@ -188,13 +193,25 @@ impl AppState {
         self.0.keys.get(pem)
     }
 
-    /// A request context for the federation crate (fetches count against one limit per context).
-    pub fn federation_data(&self) -> Data<AppState> {
+    /// A request context for the federation crate (fetches count against one limit per
+    /// context); none once the instance has stopped.
+    pub fn federation_data(&self) -> Result<Data<AppState>> {
         self.0
             .federation
-            .get()
-            .expect("set in AppState::new")
-            .to_request_data()
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .as_ref()
+            .map(FederationConfig::to_request_data)
+            .ok_or_else(|| crate::error::Error::Unavailable("the instance is stopping".to_string()))
+    }
+
+    /// Drops the federation crate's configuration (and the clone of this state it holds).
+    fn forget_federation(&self) {
+        self.0
+            .federation
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
     }
 }
 
@@ -340,6 +357,7 @@ impl Instance {
             Err(error) => tracing::error!(error = ?error, "handing back deliveries"),
         }
         self.state.db().close().await;
+        self.state.forget_federation();
     }
 
     /// Stops taking requests, finishes those in progress (for up to five seconds), stops the

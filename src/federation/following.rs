@@ -33,7 +33,7 @@ pub async fn follow(state: &AppState, target: &str) -> Result<Url> {
     if state.actors().by_url(&actor_url).is_some() {
         return Err(Error::invalid("target", "that is one of our own actors"));
     }
-    let data = state.federation_data();
+    let data = state.federation_data()?;
     let actor: RemoteActor = ObjectId::<RemoteActor>::from(actor_url)
         .dereference(&data)
         .await?;

@@ -367,7 +367,7 @@ pub async fn for_key(state: &AppState, key_id: &str, force: bool) -> Result<Remo
 
 /// Fetches the document at `key_url` as a key and returns its owner.
 async fn fetch_key_owner(state: &AppState, key_url: &Url, force: bool) -> Result<RemoteActor> {
-    let data = state.federation_data();
+    let data = state.federation_data()?;
     let dereference = |owner: Url| {
         let data = data.reset_request_count();
         async move {
