@@ -212,9 +212,11 @@ fn the_fanout_benchmark_runs_and_reports_its_ratios() {
         "--followers",
         "40",
         "--hosts",
-        "4",
+        "20",
         "--workers",
         "8",
+        "--timeout",
+        "2",
     ]));
     assert!(ok, "{text}");
     for line in [
@@ -222,6 +224,10 @@ fn the_fanout_benchmark_runs_and_reports_its_ratios() {
         "ratio to the signing ceiling:",
         "CPU per delivery: Jisr",
         "peak resident memory: Jisr",
+        "with faults: 2 slow hosts and 1 refusing connections of 20; 34 deliveries to healthy hosts",
+        "slow hosts answering after the request timeout (2.0 s): healthy hosts' deliveries took",
+        "slow hosts answering just inside the request timeout (1.8 s)",
+        "head-of-line ratio",
     ] {
         assert!(text.contains(line), "{line:?} missing:\n{text}");
     }

@@ -9,6 +9,12 @@ use std::time::Duration;
 
 /// Adds `count` followers of the organization, each with its own inbox on `remote`.
 pub(crate) async fn add_followers(database_url: &str, remote: &TestActor, count: usize) {
+    add_followers_at(database_url, remote.base(), count).await;
+}
+
+/// Adds `count` followers of the organization, each with its own inbox under `base` (which
+/// need not answer).
+pub(crate) async fn add_followers_at(database_url: &str, base: &url::Url, count: usize) {
     let db = Db::connect(database_url, 2).await.expect("connect");
     db.migrate().await.expect("migrate");
     let sql = "select local_actor_id from local_actor where kind = 'organization'";
@@ -19,11 +25,7 @@ pub(crate) async fn add_followers(database_url: &str, remote: &TestActor, count:
     .expect("the organization exists once the server has started");
     let followers: Vec<(String, String, Option<String>)> = (0..count)
         .map(|n| {
-            let actor = remote
-                .base()
-                .join(&format!("users/f{n}"))
-                .expect("url")
-                .to_string();
+            let actor = base.join(&format!("users/f{n}")).expect("url").to_string();
             (actor.clone(), format!("{actor}/inbox"), None)
         })
         .collect();
@@ -107,6 +109,13 @@ async fn a_killed_server_delivers_everything_after_a_restart() {
     alpha.kill().await;
 }
 
+/// Fan-outs made by the two-process test, each to every follower (the deadlock it guards
+/// against showed in 2 of 10 fan-outs to 10,000 followers).
+const FAN_OUTS: usize = 10;
+const MANY_FOLLOWERS: usize = 10_000;
+/// The hosts those followers are on.
+const MANY_HOSTS: usize = 20;
+
 #[tokio::test]
 async fn two_processes_on_one_postgresql_send_each_delivery_once() {
     let database = TestDatabase::create().await;
@@ -116,38 +125,75 @@ async fn two_processes_on_one_postgresql_send_each_delivery_once() {
         );
         return;
     }
-    let remote = TestActor::start().await;
-    remote.answer_after(Duration::from_millis(5));
+    let mut remotes = Vec::new();
+    for _ in 0..MANY_HOSTS {
+        let remote = TestActor::start().await;
+        remote.answer_after(Duration::from_millis(5));
+        remotes.push(remote);
+    }
     let domain_port = free_port();
     let settings = "delivery_workers = 8\nrequest_timeout_seconds = 2\ndelivery_lease_seconds = 30";
     let mut first = ProcessInstance::start(&database.url, domain_port, domain_port, settings).await;
     let mut second =
         ProcessInstance::start(&database.url, domain_port, free_port(), settings).await;
-    add_followers(&database.url, &remote, 1000).await;
-    let story = story_file();
-    first.cli(&["publish", "story", story.path().to_str().expect("path")]);
+    for remote in &remotes {
+        add_followers(&database.url, remote, MANY_FOLLOWERS / MANY_HOSTS).await;
+    }
+    let mut stories = Vec::new();
+    for round in 0..FAN_OUTS {
+        let story = tempfile::NamedTempFile::new().expect("story file");
+        std::fs::write(
+            story.path(),
+            STORY.replace("everyone", &format!("everyone, {round}")),
+        )
+        .expect("write the story");
+        // Both processes publish, so both enqueue while the other sends.
+        let publisher = if round % 2 == 0 { &first } else { &second };
+        publisher.cli(&["publish", "story", story.path().to_str().expect("path")]);
+        stories.push(story);
+    }
 
-    let delivered = eventually(90, "1,000 deliveries", || async {
-        let counts = creates_per_inbox(&remote);
-        (counts.len() >= 1000).then_some(counts)
+    let total = MANY_FOLLOWERS * FAN_OUTS;
+    eventually(600, "every fan-out's deliveries", || async {
+        let received: usize = remotes.iter().map(TestActor::received_count).sum();
+        (received >= total && deliveries_per_activity_and_inbox(&remotes).len() >= total)
+            .then_some(())
     })
     .await;
     // Let any duplicate arrive before counting.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let delivered_twice: Vec<_> = creates_per_inbox(&remote)
-        .into_iter()
-        .filter(|(_, count)| *count > 1)
-        .collect();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let delivered = deliveries_per_activity_and_inbox(&remotes);
+    let delivered_twice: Vec<_> = delivered.iter().filter(|(_, count)| **count > 1).collect();
     assert!(
         delivered_twice.is_empty(),
-        "sent twice: {delivered_twice:?}"
+        "sent twice ({} of {total}): {:?}",
+        delivered_twice.len(),
+        delivered_twice.iter().take(10).collect::<Vec<_>>()
     );
-    assert_eq!(delivered.len(), 1000);
+    assert_eq!(delivered.len(), total);
+    let (first_log, second_log) = (first.log(), second.log());
+    for log in [&first_log, &second_log] {
+        assert!(!log.contains("deadlock"), "a deadlock: {log}");
+    }
     eprintln!(
-        "batches recorded: first process {}, second {}",
-        first.log().matches("deliveries recorded").count(),
-        second.log().matches("deliveries recorded").count()
+        "batches recorded: first process {}, second {}; result writes retried: {}",
+        first_log.matches("deliveries recorded").count(),
+        second_log.matches("deliveries recorded").count(),
+        first_log.matches("trying again").count() + second_log.matches("trying again").count(),
     );
     first.kill().await;
     second.kill().await;
+}
+
+/// How many times each activity reached each inbox (host and path).
+fn deliveries_per_activity_and_inbox(remotes: &[TestActor]) -> BTreeMap<(String, String), usize> {
+    let mut counts = BTreeMap::new();
+    for remote in remotes {
+        for (activity, path) in remote.deliveries() {
+            *counts
+                .entry((activity, format!("{}{path}", remote.base())))
+                .or_default() += 1;
+        }
+    }
+    counts
 }

@@ -205,6 +205,28 @@ impl TestActor {
         self.0.received.lock().expect("lock").clone()
     }
 
+    /// How many POSTs the inboxes received so far.
+    pub fn received_count(&self) -> usize {
+        self.0.received.lock().expect("lock").len()
+    }
+
+    /// `(activity id, inbox path)` of every POST the inboxes received so far.
+    pub fn deliveries(&self) -> Vec<(String, String)> {
+        #[derive(serde::Deserialize)]
+        struct Id {
+            id: String,
+        }
+        let received = self.0.received.lock().expect("lock");
+        received
+            .iter()
+            .map(|received| {
+                let id = serde_json::from_slice::<Id>(&received.body)
+                    .map_or_else(|error| format!("(no id: {error})"), |activity| activity.id);
+                (id, received.path.clone())
+            })
+            .collect()
+    }
+
     /// Every GET of an actor document so far.
     pub fn fetches(&self) -> Vec<Received> {
         self.0.fetches.lock().expect("lock").clone()

@@ -24,17 +24,38 @@ pub enum Benchmark {
         /// Deliveries in flight at once (federation.delivery_workers).
         #[arg(long, default_value_t = 64)]
         workers: u32,
-        /// Database URL (default: a fresh SQLite file in a temporary folder).
+        /// Database URL (default: a fresh SQLite file in a temporary folder; a PostgreSQL
+        /// database given here should be empty).
         #[arg(long)]
         database: Option<String>,
+        /// Share of the hosts (in %) that answer slowly in the runs with faults.
+        #[arg(long, default_value_t = 10)]
+        slow_hosts: u32,
+        /// Share of the hosts (in %) that refuse connections in the runs with faults.
+        #[arg(long, default_value_t = 5)]
+        refusing_hosts: u32,
+        /// The request timeout (federation.request_timeout_seconds); slow hosts answer after
+        /// it in one run with faults and at 90 % of it in the other.
+        #[arg(long, default_value_t = 10)]
+        timeout: u64,
+        /// Only the clean run.
+        #[arg(long)]
+        no_faults: bool,
     },
     /// The fan-out benchmark's sink (started by `fanout` as a child process): verifies every
-    /// POST with the public key in KEY, prints its port, and answers `GET /count`.
+    /// POST with the public key in KEY, prints its port, answers `GET /count`, and slows its slow hosts
+    /// down on `GET /slow/{milliseconds}`.
     #[command(hide = true)]
     Sink {
         /// A PEM file with the organization's public key.
         #[arg(long)]
         key: std::path::PathBuf,
+        /// Hosts `h0` … `h{N-1}` are slow.
+        #[arg(long, default_value_t = 0)]
+        slow_hosts: usize,
+        /// Hosts from `h{N}` on are the healthy ones, counted apart.
+        #[arg(long, default_value_t = 0)]
+        healthy_from: usize,
     },
     /// Distinct signed activities from many actors posted to the shared inbox.
     Inbox {
@@ -87,8 +108,28 @@ pub async fn run(benchmark: Benchmark) -> anyhow::Result<()> {
             hosts,
             workers,
             database,
-        } => fanout::fanout(followers, hosts.max(1), workers, database).await,
-        Benchmark::Sink { key } => fanout::sink(&key).await,
+            slow_hosts,
+            refusing_hosts,
+            timeout,
+            no_faults,
+        } => {
+            fanout::fanout(fanout::Settings {
+                followers,
+                hosts: hosts.max(1),
+                workers,
+                database,
+                slow_percent: slow_hosts.min(100),
+                refusing_percent: refusing_hosts.min(100 - slow_hosts.min(100)),
+                timeout: timeout.max(1),
+                faults: !no_faults,
+            })
+            .await
+        }
+        Benchmark::Sink {
+            key,
+            slow_hosts,
+            healthy_from,
+        } => fanout::sink(&key, slow_hosts, healthy_from).await,
         Benchmark::Inbox {
             activities,
             actors,
@@ -147,6 +188,12 @@ pub(crate) fn cpu_seconds() -> f64 {
             .unwrap_or(0.0)
     };
     (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Forgets this process's peak resident memory (Linux), so that the next [`peak_rss_mib`]
+/// measures from now on.
+pub(crate) fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// Peak resident memory of this process, in MiB.

@@ -16,9 +16,14 @@
 //! - A host (host and port, as in the `Host` header) gets at most `per_host_concurrency`
 //!   deliveries at a time, and a host that keeps
 //!   failing (`delivery_host`) is retried as a whole, slowly, while others go on.
+//! - A fan-out is queued host after host (the first inbox of every host before the second of
+//!   any), and a claim leaves out hosts in backoff or at their limit before it takes its window
+//!   of due rows: one host's backlog cannot hide the others'.
+//! - A host that answers slowly holds no slot of the usual budget (`pace`).
 //! - Signing is ours (aws-lc-rs, draft-cavage), so we read responses and honour `Retry-After`.
 
 mod dispatcher;
+mod pace;
 mod sender;
 #[cfg(test)]
 mod tests;
@@ -75,11 +80,7 @@ pub async fn enqueue(
         .bind(now)
         .fetch_one(conn)
         .await)?;
-    let mut seen = std::collections::HashSet::with_capacity(inboxes.len());
-    let distinct: Vec<&Url> = inboxes
-        .iter()
-        .filter(|inbox| seen.insert(inbox.as_str()))
-        .collect();
+    let distinct = interleave_hosts(inboxes);
     for chunk in distinct.chunks(INSERT_CHUNK) {
         let mut sql = String::from(
             "insert into delivery (outgoing_activity_id, inbox, inbox_host, attempts, \
@@ -96,15 +97,38 @@ pub async fn enqueue(
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(outgoing_activity_id)
                 .bind(now);
-            for inbox in chunk {
-                query = query
-                    .bind(inbox.as_str())
-                    .bind(crate::federation::signature::host_header(inbox));
+            for (inbox, host) in chunk {
+                query = query.bind(inbox.as_str()).bind(host.as_str());
             }
             query.execute(conn).await.map(|_| ())
         })?;
     }
     Ok(())
+}
+
+/// The distinct `inboxes` with their hosts (as in the `Host` header), the first of every host
+/// before the second of any: rows are claimed in this order, so a window of them spans many
+/// hosts even when one host has most of the followers.
+fn interleave_hosts(inboxes: &[Url]) -> Vec<(&Url, String)> {
+    let mut seen = std::collections::HashSet::with_capacity(inboxes.len());
+    let mut rank_in_host: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
+    let mut ranked: Vec<(usize, usize, &Url, String)> = inboxes
+        .iter()
+        .filter(|inbox| seen.insert(inbox.as_str()))
+        .enumerate()
+        .map(|(position, inbox)| {
+            let host = crate::federation::signature::host_header(inbox);
+            let rank = rank_in_host.entry(host.clone()).or_default();
+            *rank += 1;
+            (*rank, position, inbox, host)
+        })
+        .collect();
+    ranked.sort_unstable_by_key(|(rank, position, _, _)| (*rank, *position));
+    ranked
+        .into_iter()
+        .map(|(_, _, inbox, host)| (inbox, host))
+        .collect()
 }
 
 /// A claimed delivery.
@@ -118,11 +142,15 @@ pub(crate) struct Job {
     created_at: DateTime<Utc>,
 }
 
-/// How many due rows one claim looks at (the per-host ranking runs over these).
-const CLAIM_WINDOW: i64 = 2000;
+/// How many due rows one claim looks at per row it wants (the per-host ranking runs over
+/// these), and at most. Hosts at their limit are left out before, so a small window suffices.
+const CLAIM_WINDOW_PER_ROW: usize = 8;
+const MAX_CLAIM_WINDOW: usize = 2000;
 
 /// Claims up to `limit` due deliveries: oldest first, at most `per_host_concurrency` in flight
 /// per host (counting other workers' and processes' claims), none for a host in backoff.
+/// Hosts in backoff or at their limit are left out before the window of due rows is taken,
+/// so a dead or busy host's backlog, however long, cannot hide the rows behind it.
 ///
 /// On PostgreSQL the rows are locked `for update skip locked` before they are claimed, so a
 /// claim never waits for a row another process is recording (and so cannot deadlock with it):
@@ -139,17 +167,19 @@ async fn claim(state: &AppState, now: DateTime<Utc>, limit: usize) -> Result<Vec
             select inbox_host, count(*) as in_flight from delivery \
             where claimed_until > $1 group by inbox_host), \
         due as ( \
-            select delivery_id, inbox_host, next_attempt_at from delivery \
-            where failed_at is null and next_attempt_at <= $1 \
-            and (claimed_until is null or claimed_until <= $1) \
-            order by next_attempt_at, delivery_id limit $4), \
+            select d.delivery_id, d.inbox_host, d.next_attempt_at from delivery d \
+            where d.failed_at is null and d.next_attempt_at <= $1 \
+            and (d.claimed_until is null or d.claimed_until <= $1) \
+            and not exists (select 1 from delivery_host h \
+                where h.host = d.inbox_host and h.next_attempt_at > $1) \
+            and not exists (select 1 from busy \
+                where busy.inbox_host = d.inbox_host and busy.in_flight >= $3) \
+            order by d.next_attempt_at, d.delivery_id limit $4), \
         ranked as ( \
             select due.delivery_id, due.next_attempt_at, \
             row_number() over (partition by due.inbox_host order by due.next_attempt_at, due.delivery_id) \
                 + coalesce(busy.in_flight, 0) as slot \
-            from due left join busy on busy.inbox_host = due.inbox_host \
-            where not exists (select 1 from delivery_host h \
-                where h.host = due.inbox_host and h.next_attempt_at > $1)), \
+            from due left join busy on busy.inbox_host = due.inbox_host), \
         picked as ( \
             select delivery_id from ranked where slot <= $3 \
             order by slot, next_attempt_at, delivery_id limit $5), \
@@ -161,6 +191,8 @@ async fn claim(state: &AppState, now: DateTime<Utc>, limit: usize) -> Result<Vec
         returning delivery_id, outgoing_activity_id, inbox, inbox_host, attempts, created_at"
     );
     let per_host = i64::from(federation.per_host_concurrency);
+    let window = (limit.saturating_mul(CLAIM_WINDOW_PER_ROW)).clamp(64, MAX_CLAIM_WINDOW);
+    let window = i64::try_from(window).unwrap_or(i64::MAX);
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     Ok(with_pool!(state.db(), |pool| sqlx::query_as(
         sqlx::AssertSqlSafe(sql.as_str())
@@ -168,7 +200,7 @@ async fn claim(state: &AppState, now: DateTime<Utc>, limit: usize) -> Result<Vec
     .bind(now)
     .bind(lease)
     .bind(per_host)
-    .bind(CLAIM_WINDOW)
+    .bind(window)
     .bind(limit)
     .bind(state.process_token())
     .fetch_all(pool)
@@ -203,19 +235,34 @@ pub(crate) async fn leave_to_its_lease(state: &AppState, job: &Job) -> Result<()
 
 /// Hands back claimed `jobs` that were not sent, for the next claim to take.
 pub(crate) async fn release(state: &AppState, jobs: &[Job]) -> Result<u64> {
+    unclaim(state, jobs, None).await
+}
+
+/// Hands back claimed `jobs` that were not sent, due again at `until` (not an attempt).
+pub(crate) async fn put_off_until(
+    state: &AppState,
+    jobs: &[Job],
+    until: DateTime<Utc>,
+) -> Result<u64> {
+    unclaim(state, jobs, Some(until)).await
+}
+
+async fn unclaim(state: &AppState, jobs: &[Job], until: Option<DateTime<Utc>>) -> Result<u64> {
     let mut released = 0;
     for chunk in jobs.chunks(INSERT_CHUNK) {
-        let placeholders: Vec<String> = (2..chunk.len() + 2)
+        let placeholders: Vec<String> = (3..chunk.len() + 3)
             .map(|index| format!("${index}"))
             .collect();
         let sql = format!(
-            "update delivery set claimed_until = null, claimed_by = null \
+            "update delivery set claimed_until = null, claimed_by = null, \
+             next_attempt_at = coalesce($2, next_attempt_at) \
              where claimed_by = $1 and delivery_id in ({})",
             placeholders.join(", ")
         );
         released += with_pool!(state.db(), |pool| {
-            let mut query =
-                sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(state.process_token());
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(state.process_token())
+                .bind(until);
             for job in chunk {
                 query = query.bind(job.delivery_id);
             }

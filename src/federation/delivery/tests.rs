@@ -1,3 +1,4 @@
+use super::interleave_hosts;
 use super::sender::{is_retryable, parse_retry_after};
 use chrono::{Duration, Utc};
 use http::StatusCode;
@@ -28,4 +29,37 @@ fn retry_after_reads_seconds_and_dates() {
     let parsed = parse_retry_after(&in_a_minute).expect("date");
     assert!((55..=60).contains(&parsed.num_seconds()), "{parsed}");
     assert_eq!(parse_retry_after("soon"), None);
+}
+
+#[test]
+fn a_fan_out_is_queued_host_after_host_without_duplicates() {
+    let inboxes: Vec<url::Url> = [
+        "https://big.example/users/1/inbox",
+        "https://big.example/users/2/inbox",
+        "https://big.example/users/1/inbox",
+        "https://big.example/users/3/inbox",
+        "https://small.example/inbox",
+        "https://other.example:8443/inbox",
+    ]
+    .iter()
+    .map(|inbox| url::Url::parse(inbox).expect("url"))
+    .collect();
+    let queued: Vec<(String, String)> = interleave_hosts(&inboxes)
+        .into_iter()
+        .map(|(inbox, host)| (inbox.path().to_string(), host))
+        .collect();
+    let expected = [
+        ("/users/1/inbox", "big.example"),
+        ("/inbox", "small.example"),
+        ("/inbox", "other.example:8443"),
+        ("/users/2/inbox", "big.example"),
+        ("/users/3/inbox", "big.example"),
+    ];
+    assert_eq!(
+        queued,
+        expected
+            .iter()
+            .map(|(path, host)| (path.to_string(), host.to_string()))
+            .collect::<Vec<_>>()
+    );
 }
