@@ -75,10 +75,15 @@ async fn a_killed_server_delivers_everything_after_a_restart() {
     let story = story_file();
     alpha.cli(&["publish", "story", story.path().to_str().expect("path")]);
 
-    eventually(30, "the first deliveries", || async {
-        (creates_per_inbox(&remote).len() >= 50).then_some(())
-    })
-    .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while creates_per_inbox(&remote).len() < 50 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the first deliveries did not come; log:\n{}",
+            alpha.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     alpha.kill().await;
     let before = creates_per_inbox(&remote).len();
     assert!(

@@ -55,6 +55,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "profile_images_and_pins",
         include_str!("../../migrations/sqlite/0009_profile_images_and_pins.sql"),
     ),
+    (
+        10,
+        "delivery_claim_order",
+        include_str!("../../migrations/sqlite/0010_delivery_claim_order.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -103,6 +108,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         9,
         "profile_images_and_pins",
         include_str!("../../migrations/postgres/0009_profile_images_and_pins.sql"),
+    ),
+    (
+        10,
+        "delivery_claim_order",
+        include_str!("../../migrations/postgres/0010_delivery_claim_order.sql"),
     ),
 ];
 

@@ -74,17 +74,24 @@ async fn dispatch(
     let mut held = Held::default();
     let mut renewal = tokio::time::interval(renewal_period(&state));
     renewal.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    // Whether the last claim found nothing: then wait for news before claiming again.
-    let mut idle = false;
+    // Set when the last claim found nothing: then wait for news, or until then, before claiming
+    // again. A deadline, not a sleep started anew at each turn of the loop: other events (lease
+    // renewals, results) must not put the next look at the queue off for ever.
+    let mut idle_until: Option<tokio::time::Instant> = None;
     loop {
         if *stop.borrow() {
             break;
         }
-        if !idle && held.usual_is_empty() && budgets.usual.available_permits() > 0 {
+        if idle_until.is_some_and(|until| until <= tokio::time::Instant::now()) {
+            idle_until = None;
+        }
+        if idle_until.is_none() && held.usual_is_empty() && budgets.usual.available_permits() > 0 {
             let want = (workers * 2).clamp(1, MAX_BATCH);
             match claim(&state, chrono::Utc::now(), want).await {
                 Ok(jobs) => {
-                    idle = jobs.is_empty();
+                    if jobs.is_empty() {
+                        idle_until = Some(tokio::time::Instant::now() + Duration::from_secs(1));
+                    }
                     for job in jobs {
                         held.push(job, &budgets.pace);
                     }
@@ -137,8 +144,9 @@ async fn dispatch(
         tokio::select! {
             // A request ended or moved to the slow budget.
             () = budgets.changed.notified() => {}
-            () = state.delivery_wakeup().notified(), if idle => idle = false,
-            () = tokio::time::sleep(Duration::from_secs(1)), if idle => idle = false,
+            () = state.delivery_wakeup().notified(), if idle_until.is_some() => idle_until = None,
+            () = tokio::time::sleep_until(idle_until.unwrap_or_else(tokio::time::Instant::now)),
+                if idle_until.is_some() => idle_until = None,
             _ = renewal.tick() => renew(&state).await,
             _ = stop.changed() => break,
         }
