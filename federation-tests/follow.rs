@@ -208,3 +208,120 @@ async fn a_peer_on_the_federation_crate_follows_and_verifies_our_accept() {
     assert_eq!(accept["object"]["actor"], peer.actor_id.as_str());
     alpha.stop().await;
 }
+
+#[tokio::test]
+async fn an_actor_added_as_a_row_is_found_served_followed_and_unfollowed() {
+    use jisr::federation::actors::{self, ActorKind};
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let remote = TestActor::start().await;
+    let state = alpha.state();
+    let forum = actors::create(
+        state.db(),
+        state.actors(),
+        ActorKind::Group,
+        "housing",
+        "Housing & residency",
+        "Questions about permits and flats",
+    )
+    .await
+    .expect("a new actor");
+    assert_eq!(forum.id, alpha.url("/actors/housing"));
+
+    let domain = alpha
+        .handle()
+        .split_once('@')
+        .expect("handle")
+        .1
+        .to_string();
+    let finger: Value = reqwest::get(alpha.url(&format!(
+        "/.well-known/webfinger?resource=acct:housing@{domain}"
+    )))
+    .await
+    .expect("webfinger")
+    .json()
+    .await
+    .expect("JRD");
+    assert_eq!(finger["links"][0]["href"], forum.id.as_str(), "{finger}");
+
+    let document: Value = reqwest::Client::new()
+        .get(forum.id.clone())
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("GET actor")
+        .json()
+        .await
+        .expect("actor JSON");
+    assert_eq!(document["type"], "Group");
+    assert_eq!(document["name"], "Housing & residency");
+    assert_eq!(
+        document["inbox"],
+        alpha.url("/actors/housing/inbox").as_str()
+    );
+    assert_eq!(
+        document["followers"],
+        alpha.url("/actors/housing/followers").as_str()
+    );
+    assert_eq!(
+        document["publicKey"]["id"],
+        format!("{}#main-key", forum.id)
+    );
+
+    // Followed at its own inbox; the Accept is its own, signed with its own key.
+    let follow = remote.follow("ada", &forum.id);
+    let (status, body) = remote
+        .post(
+            "ada",
+            &alpha.url("/actors/housing/inbox"),
+            &follow,
+            Forgery::None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let db = state.db().clone();
+    let count = |local_actor_id| {
+        let db = db.clone();
+        async move {
+            jisr::federation::followers::count(&db, local_actor_id)
+                .await
+                .expect("count")
+        }
+    };
+    assert_eq!(count(forum.local_actor_id).await, 1);
+    assert_eq!(
+        alpha.follower_count().await,
+        0,
+        "the organization has no new follower"
+    );
+    let accept = accepts(&remote, 1).await.remove(0);
+    let key_id = verify_received(&accept, &key_of(forum.id.clone()).await)
+        .unwrap_or_else(|error| panic!("the Accept's signature: {error}"));
+    assert_eq!(key_id, format!("{}#main-key", forum.id));
+    assert_eq!(accept.json()["actor"], forum.id.as_str());
+
+    // An Undo naming the Follow by its id only: resolved through the recorded activity.
+    let undo = remote.activity("Undo", follow["id"].clone());
+    let (status, body) = remote
+        .post("ada", &alpha.url("/inbox"), &undo, Forgery::None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(count(forum.local_actor_id).await, 0);
+
+    // The instance actor takes no followers, and unknown names are not found.
+    let follow = remote.follow("ada", &alpha.url("/actor"));
+    let (status, _) = remote
+        .post("ada", &alpha.url("/actor/inbox"), &follow, Forgery::None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let instance = state.actors().instance().local_actor_id;
+    assert_eq!(count(instance).await, 0);
+    let missing = reqwest::Client::new()
+        .post(alpha.url("/actors/nobody/inbox"))
+        .body("{}")
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    alpha.stop().await;
+}

@@ -44,7 +44,7 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
 
     let follow = remote.followed_by(&state, &inbox).await;
     assert_eq!(follow["object"], remote.id("ada").as_str());
-    let listing = following::list(state.db(), state.actors().organization.local_actor_id)
+    let listing = following::list(state.db(), state.actors().organization().local_actor_id)
         .await
         .expect("list");
     assert!(listing[0].accepted_at.is_some(), "{listing:?}");
@@ -169,7 +169,7 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
         remote.post("ada", &inbox, &reject, Forgery::None).await.0,
         StatusCode::ACCEPTED
     );
-    let listing = following::list(state.db(), state.actors().organization.local_actor_id)
+    let listing = following::list(state.db(), state.actors().organization().local_actor_id)
         .await
         .expect("list");
     assert!(listing.is_empty(), "a Reject ends the follow: {listing:?}");

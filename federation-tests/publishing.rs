@@ -99,7 +99,7 @@ fn event_input() -> Value {
 async fn publish_edit_and_delete_reach_a_follower_signed_and_exact() {
     let database = TestDatabase::create().await;
     let (alpha, remote, token) = followed_instance(&database).await;
-    let organization_key = alpha.state().actors().organization.public_key_pem.clone();
+    let organization_key = alpha.state().actors().organization().public_key_pem.clone();
 
     let (status, created) = api(
         reqwest::Method::POST,

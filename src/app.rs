@@ -150,7 +150,7 @@ impl AppState {
             return Ok(pictures.clone());
         }
         let pictures =
-            actors::pictures(self.db(), self.actors().organization.local_actor_id).await?;
+            actors::pictures(self.db(), self.actors().organization().local_actor_id).await?;
         if let Ok(mut cached) = self.0.pictures.lock() {
             *cached = Some((std::time::Instant::now(), pictures.clone()));
         }

@@ -200,7 +200,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Following { config } => {
             let state = open(config.as_deref()).await?;
             let list =
-                following::list(state.db(), state.actors().organization.local_actor_id).await?;
+                following::list(state.db(), state.actors().organization().local_actor_id).await?;
             for entry in list {
                 let status = entry
                     .accepted_at
@@ -372,7 +372,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let instance = Instance::start(state.clone(), listener)?;
-    let organization = &state.actors().organization;
+    let organization = &state.actors().organization();
     tracing::info!(
         address = %instance.address,
         actor = %organization.id,

@@ -337,7 +337,7 @@ pub(super) async fn fanout(settings: Settings) -> anyhow::Result<()> {
     drop(listener);
     let state = AppState::new(config(&settings, &hosts, port, Faults::None), db.clone()).await?;
     let key = folder.join("organization.pem");
-    std::fs::write(&key, &state.actors().organization.public_key_pem)?;
+    std::fs::write(&key, &state.actors().organization().public_key_pem)?;
     let sink = SinkProcess::start(&key, &hosts).await?;
     let rows: Vec<(String, String, Option<String>)> = (0..followers)
         .map(|n| {
@@ -349,7 +349,7 @@ pub(super) async fn fanout(settings: Settings) -> anyhow::Result<()> {
             )
         })
         .collect();
-    followers::insert_many(&db, state.actors().organization.local_actor_id, &rows).await?;
+    followers::insert_many(&db, state.actors().organization().local_actor_id, &rows).await?;
     drop(state);
 
     println!(

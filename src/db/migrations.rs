@@ -60,6 +60,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "delivery_claim_order",
         include_str!("../../migrations/sqlite/0010_delivery_claim_order.sql"),
     ),
+    (
+        11,
+        "local_actor_rows",
+        include_str!("../../migrations/sqlite/0011_local_actor_rows.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -114,6 +119,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         "delivery_claim_order",
         include_str!("../../migrations/postgres/0010_delivery_claim_order.sql"),
     ),
+    (
+        11,
+        "local_actor_rows",
+        include_str!("../../migrations/postgres/0011_local_actor_rows.sql"),
+    ),
 ];
 
 /// A migration source over one of the lists above.
@@ -132,7 +142,9 @@ impl MigrationSource<'static> for Embedded {
                         Cow::Borrowed(*description),
                         MigrationType::Simple,
                         sqlx::SqlStr::from_static(sql),
-                        false,
+                        // As sqlx's own file source reads it: a migration that manages its own
+                        // transaction (SQLite's table rebuilds) says so on its first line.
+                        sql.starts_with("-- no-transaction"),
                     )
                 })
                 .collect())

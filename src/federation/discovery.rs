@@ -1,5 +1,6 @@
 //! How others find us: WebFinger (RFC 7033, FEP-d556), host-meta, and NodeInfo 2.1 (FEP-2677).
 
+use super::actors::{ActorKind, LocalActor};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use axum::extract::{Query, State};
@@ -7,18 +8,12 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// `?resource=…`.
 #[derive(Debug, Deserialize)]
 pub struct WebFingerQuery {
     resource: Option<String>,
-}
-
-/// Which of our actors a WebFinger resource names.
-#[derive(Debug, PartialEq, Eq)]
-enum Resource {
-    Organization,
-    InstanceActor,
 }
 
 /// What a well-formed `resource` asks for (RFC 7033 §4.5: it is a URI).
@@ -102,31 +97,19 @@ fn parse_resource(resource: &str) -> Result<Requested, String> {
     }
 }
 
-/// Which of our actors a well-formed resource names, if any.
-fn resolve(state: &AppState, requested: &Requested) -> Option<Resource> {
+/// Which of our actors a well-formed resource names, if any: any actor by its handle or id,
+/// and the instance actor by the site's own URL too.
+async fn resolve(state: &AppState, requested: &Requested) -> Result<Option<Arc<LocalActor>>> {
     let actors = state.actors();
     match requested {
         Requested::Account { user, host } => {
             if !host.eq_ignore_ascii_case(&state.config().instance.domain) {
-                None
-            } else if *user == actors.organization.username {
-                Some(Resource::Organization)
-            } else if *user == actors.instance.username {
-                Some(Resource::InstanceActor)
-            } else {
-                None
+                return Ok(None);
             }
+            actors.by_username(state.db(), user).await
         }
-        Requested::Uri(uri) => {
-            let urls = state.urls();
-            if *uri == actors.organization.id {
-                Some(Resource::Organization)
-            } else if uri == urls.base() || *uri == urls.instance_actor() {
-                Some(Resource::InstanceActor)
-            } else {
-                None
-            }
-        }
+        Requested::Uri(uri) if uri == state.urls().base() => Ok(Some(actors.instance().clone())),
+        Requested::Uri(uri) => actors.by_url(state.db(), uri).await,
     }
 }
 
@@ -141,34 +124,31 @@ pub async fn webfinger(
         .ok_or_else(|| Error::BadRequest("the resource parameter is required".to_string()))?;
     let requested = parse_resource(&resource).map_err(Error::BadRequest)?;
     let domain = &state.config().instance.domain;
-    let document = match resolve(&state, &requested).ok_or(Error::NotFound)? {
-        Resource::Organization => {
-            let actor = &state.actors().organization;
-            json!({
-                "subject": format!("acct:{}@{domain}", actor.username),
-                "aliases": [actor.id],
-                "links": [
-                    {"rel": "self", "type": super::ACTIVITY_CONTENT_TYPE, "href": actor.id},
-                    {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor.id},
-                ],
-            })
-        }
-        Resource::InstanceActor => {
-            let actor = &state.actors().instance;
-            let subject = if matches!(requested, Requested::Account { .. }) {
-                format!("acct:{}@{domain}", actor.username)
-            } else {
-                resource.trim().to_string()
-            };
-            json!({
-                "subject": subject,
-                "aliases": [actor.id],
-                "links": [
-                    {"rel": "self", "type": super::ACTIVITY_CONTENT_TYPE, "href": actor.id},
-                    {"rel": "https://www.w3.org/ns/activitystreams#Application", "type": super::ACTIVITY_CONTENT_TYPE, "href": actor.id},
-                ],
-            })
-        }
+    let actor = resolve(&state, &requested).await?.ok_or(Error::NotFound)?;
+    let document = if actor.kind == ActorKind::Application {
+        // FEP-d556: the server actor answers for the site's URL too, under that subject.
+        let subject = if matches!(requested, Requested::Account { .. }) {
+            format!("acct:{}@{domain}", actor.username)
+        } else {
+            resource.trim().to_string()
+        };
+        json!({
+            "subject": subject,
+            "aliases": [actor.id],
+            "links": [
+                {"rel": "self", "type": super::ACTIVITY_CONTENT_TYPE, "href": actor.id},
+                {"rel": "https://www.w3.org/ns/activitystreams#Application", "type": super::ACTIVITY_CONTENT_TYPE, "href": actor.id},
+            ],
+        })
+    } else {
+        json!({
+            "subject": format!("acct:{}@{domain}", actor.username),
+            "aliases": [actor.id],
+            "links": [
+                {"rel": "self", "type": super::ACTIVITY_CONTENT_TYPE, "href": actor.id},
+                {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor.id},
+            ],
+        })
     };
     Ok(json_response("application/jrd+json", &document))
 }
@@ -212,7 +192,7 @@ pub async fn nodeinfo_links(State(state): State<AppState>) -> Response {
 pub async fn nodeinfo(State(state): State<AppState>) -> Result<Response> {
     let config = state.config();
     let followers =
-        super::followers::count(state.db(), state.actors().organization.local_actor_id).await?;
+        super::followers::count(state.db(), state.actors().organization().local_actor_id).await?;
     let document = json!({
         "version": "2.1",
         "software": {

@@ -6,7 +6,7 @@
 //! Invariant: the instance actor is always served without checking signatures, so that a peer
 //! verifying our signed fetch can fetch our key without a loop.
 
-use super::actors::{instance_document, organization_document};
+use super::actors::{self, ActorKind, LocalActor};
 use super::inbox::verified_signer;
 use super::objects::{self, Verb};
 use super::signature::{self, SignedRequest};
@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::sync::Arc;
 use url::Url;
 
 /// Whether the client asks for ActivityStreams JSON rather than a page.
@@ -83,33 +84,45 @@ async fn check_signed_get(
     Ok(())
 }
 
-fn organization_username(state: &AppState, username: &str) -> Result<()> {
-    if state.actors().organization.username == username {
-        Ok(())
+/// Our actor at `/actors/{username}`: any kind but the instance actor, whose id is `/actor`.
+async fn named_actor(state: &AppState, username: &str) -> Result<Arc<LocalActor>> {
+    state
+        .actors()
+        .by_username(state.db(), username)
+        .await?
+        .filter(|actor| actor.kind != ActorKind::Application)
+        .ok_or(Error::NotFound)
+}
+
+/// The pictures of `actor` (the organization's are cached).
+async fn pictures_of(state: &AppState, actor: &LocalActor) -> Result<actors::Pictures> {
+    if actor.kind == ActorKind::Organization {
+        state.organization_pictures().await
     } else {
-        Err(Error::NotFound)
+        actors::pictures(state.db(), actor.local_actor_id).await
     }
 }
 
-/// `GET /actors/{username}`: the organization, as JSON or as its profile page.
-pub async fn organization(
+/// `GET /actors/{username}`: one of our actors, as JSON or as its profile page.
+pub async fn actor(
     State(state): State<AppState>,
     Path(username): Path<String>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response> {
-    organization_username(&state, &username)?;
+    let actor = named_actor(&state, &username).await?;
     if !wants_activity_json(&headers) {
         let reader = crate::web::pages::Reader::of(&state, &headers, &uri);
         return crate::web::pages::home_page(&state, reader).await;
     }
     check_signed_get(&state, &method, &uri, &headers).await?;
-    Ok(activity_json(&organization_document(
+    let pictures = pictures_of(&state, &actor).await?;
+    Ok(activity_json(&actors::document(
         state.config(),
         state.urls(),
-        &state.actors().organization,
-        &state.organization_pictures().await?,
+        &actor,
+        &pictures,
     )))
 }
 
@@ -122,16 +135,21 @@ pub async fn featured(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response> {
-    organization_username(&state, &username)?;
+    let actor = named_actor(&state, &username).await?;
     check_signed_get(&state, &method, &uri, &headers).await?;
-    let pinned = publication::pins::pinned(state.db()).await?;
+    // Publications are the organization's (members' own come with their actors).
+    let pinned = if actor.kind == ActorKind::Organization {
+        publication::pins::pinned(state.db()).await?
+    } else {
+        Vec::new()
+    };
     let items: Vec<Value> = pinned
         .iter()
         .map(|publication| objects::object(&state, publication))
         .collect();
     Ok(activity_json(&json!({
         "@context": objects::context(),
-        "id": state.urls().featured(&username),
+        "id": state.urls().featured(&actor.id),
         "type": "OrderedCollection",
         "totalItems": items.len(),
         "orderedItems": items,
@@ -139,12 +157,15 @@ pub async fn featured(
 }
 
 /// `GET /actor`: the instance actor, never behind a signature check.
-pub async fn instance_actor(State(state): State<AppState>) -> Response {
-    activity_json(&instance_document(
+pub async fn instance_actor(State(state): State<AppState>) -> Result<Response> {
+    let actor = state.actors().instance();
+    let pictures = actors::pictures(state.db(), actor.local_actor_id).await?;
+    Ok(activity_json(&actors::document(
         state.config(),
         state.urls(),
-        &state.actors().instance,
-    ))
+        actor,
+        &pictures,
+    )))
 }
 
 /// `?page=N`.
@@ -186,7 +207,8 @@ fn ordered_collection(
 /// Items per page of the outbox.
 const OUTBOX_PAGE_SIZE: i64 = 20;
 
-/// `GET /actors/{username}/outbox`: the `Create` of every publication, newest first, paged.
+/// `GET /actors/{username}/outbox`: the `Create` of every publication of the actor, newest
+/// first, paged.
 pub async fn outbox(
     State(state): State<AppState>,
     Path(username): Path<String>,
@@ -195,9 +217,19 @@ pub async fn outbox(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response> {
-    organization_username(&state, &username)?;
+    let actor = named_actor(&state, &username).await?;
     check_signed_get(&state, &method, &uri, &headers).await?;
-    let id = state.urls().outbox(&username);
+    let id = state.urls().outbox(&actor.id);
+    if actor.kind != ActorKind::Organization {
+        // Publications are the organization's; the other actors publish nothing yet.
+        return Ok(activity_json(&ordered_collection(
+            &state,
+            &id,
+            0,
+            query.page,
+            Vec::new(),
+        )));
+    }
     let total = publication::count(state.db(), None).await?;
     let total = u64::try_from(total).unwrap_or_default();
     let Some(page) = query.page else {
@@ -286,7 +318,7 @@ pub async fn instance_outbox(
     State(state): State<AppState>,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let id = state.urls().instance_actor_outbox();
+    let id = state.urls().outbox(&state.actors().instance().id);
     activity_json(&ordered_collection(&state, &id, 0, query.page, Vec::new()))
 }
 
@@ -299,12 +331,12 @@ pub async fn followers(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response> {
-    organization_username(&state, &username)?;
+    let actor = named_actor(&state, &username).await?;
     check_signed_get(&state, &method, &uri, &headers).await?;
-    let total = followers::count(state.db(), state.actors().organization.local_actor_id).await?;
+    let total = followers::count(state.db(), actor.local_actor_id).await?;
     Ok(activity_json(&json!({
         "@context": super::activities::ACTIVITY_STREAMS,
-        "id": state.urls().followers(&username),
+        "id": state.urls().followers(&actor.id),
         "type": "OrderedCollection",
         "totalItems": total,
     })))
@@ -319,16 +351,15 @@ pub async fn following(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response> {
-    organization_username(&state, &username)?;
+    let actor = named_actor(&state, &username).await?;
     check_signed_get(&state, &method, &uri, &headers).await?;
-    let id = state.urls().following(&username);
-    let accepted: Vec<Value> =
-        following::list(state.db(), state.actors().organization.local_actor_id)
-            .await?
-            .into_iter()
-            .filter(|entry| entry.accepted_at.is_some())
-            .map(|entry| Value::String(entry.target_ap_id))
-            .collect();
+    let id = state.urls().following(&actor.id);
+    let accepted: Vec<Value> = following::list(state.db(), actor.local_actor_id)
+        .await?
+        .into_iter()
+        .filter(|entry| entry.accepted_at.is_some())
+        .map(|entry| Value::String(entry.target_ap_id))
+        .collect();
     let total = accepted.len() as u64;
     let items = if query.page == Some(1) {
         accepted

@@ -30,14 +30,14 @@ pub async fn follow(state: &AppState, target: &str) -> Result<Url> {
         Ok(url) if matches!(url.scheme(), "http" | "https") => url,
         _ => resolve_handle(state, target).await?,
     };
-    if state.actors().by_url(&actor_url).is_some() {
+    if crate::federation::origin::same_origin(&actor_url, state.urls().base()) {
         return Err(Error::invalid("target", "that is one of our own actors"));
     }
     let data = state.federation_data()?;
     let actor: RemoteActor = ObjectId::<RemoteActor>::from(actor_url)
         .dereference(&data)
         .await?;
-    let organization = &state.actors().organization;
+    let organization = &state.actors().organization();
     let follow_id = state.urls().new_activity(&organization.id, "follow");
     let follow = json!({
         "@context": ACTIVITY_STREAMS,

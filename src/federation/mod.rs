@@ -39,7 +39,7 @@ pub const ACTIVITY_CONTENT_TYPE: &str = "application/activity+json";
 /// instance actor signing every fetch.
 pub async fn crate_config(state: &AppState) -> anyhow::Result<FederationConfig<AppState>> {
     let config = state.config();
-    let instance = &state.actors().instance;
+    let instance = &state.actors().instance();
     let signer = actors::FetchSigner {
         id: instance.id.clone(),
         private_key_pem: instance.private_key_pem.clone(),
@@ -71,7 +71,7 @@ pub async fn crate_config(state: &AppState) -> anyhow::Result<FederationConfig<A
 pub fn routes() -> Router<AppState> {
     let inboxes = Router::new()
         .route("/inbox", post(inbox::shared))
-        .route("/actor/inbox", post(inbox::shared))
+        .route("/actor/inbox", post(inbox::instance_actor))
         .route("/actors/{username}/inbox", post(inbox::personal))
         .layer(DefaultBodyLimit::max(inbox::MAX_BODY_BYTES));
     Router::new()
@@ -81,7 +81,7 @@ pub fn routes() -> Router<AppState> {
         .route("/nodeinfo/2.1", get(discovery::nodeinfo))
         .route("/actor", get(documents::instance_actor))
         .route("/actor/outbox", get(documents::instance_outbox))
-        .route("/actors/{username}", get(documents::organization))
+        .route("/actors/{username}", get(documents::actor))
         .route("/actors/{username}/outbox", get(documents::outbox))
         .route("/actors/{username}/followers", get(documents::followers))
         .route("/actors/{username}/following", get(documents::following))

@@ -76,7 +76,7 @@ pub fn object(state: &AppState, publication: &Publication) -> Value {
             "deleted": publication.deleted_at.map(rfc3339),
         });
     }
-    let organization = &state.actors().organization;
+    let organization = &state.actors().organization();
     let Some(text) = publication.text() else {
         return json!({"id": id, "type": object_type(publication.kind)});
     };
@@ -101,7 +101,7 @@ pub fn object(state: &AppState, publication: &Publication) -> Value {
         "url": id,
         "published": rfc3339(publication.published_at),
         "to": [PUBLIC],
-        "cc": [urls.followers(&organization.username)],
+        "cc": [urls.followers(&organization.id)],
         "sensitive": false,
         "inLanguage": publication.draft.default_language,
         "nameMap": language_map(publication, |text| Value::String(name(text))),
@@ -399,7 +399,7 @@ fn opportunity_fields(
     summary: &str,
     publication: &Publication,
 ) {
-    let organization = &state.actors().organization;
+    let organization = &state.actors().organization();
     let offered_by = json!({
         "type": "Organization",
         "name": opportunity
@@ -523,7 +523,7 @@ pub enum Verb {
 /// time, so each edit is a new activity.
 pub fn activity(state: &AppState, verb: Verb, publication: &Publication) -> (Url, Value) {
     let urls = state.urls();
-    let organization = &state.actors().organization;
+    let organization = &state.actors().organization();
     let object_id = urls.publication(publication.kind, &publication.public_id);
     let (kind, suffix, at) = match verb {
         Verb::Create => ("Create", "create".to_string(), publication.published_at),
@@ -550,7 +550,7 @@ pub fn activity(state: &AppState, verb: Verb, publication: &Publication) -> (Url
         "actor": organization.id,
         "published": rfc3339(at),
         "to": [PUBLIC],
-        "cc": [urls.followers(&organization.username)],
+        "cc": [urls.followers(&organization.id)],
         "object": object,
     });
     (id, activity)
@@ -560,7 +560,7 @@ pub fn activity(state: &AppState, verb: Verb, publication: &Publication) -> (Url
 /// collection, as Mastodon sends when a post is pinned: its id and its document.
 pub fn pin_activity(state: &AppState, publication: &Publication, pinned: bool) -> (Url, Value) {
     let urls = state.urls();
-    let organization = &state.actors().organization;
+    let organization = &state.actors().organization();
     let (kind, name) = if pinned {
         ("Add", "add")
     } else {
@@ -573,9 +573,9 @@ pub fn pin_activity(state: &AppState, publication: &Publication, pinned: bool) -
         "type": kind,
         "actor": organization.id,
         "object": urls.publication(publication.kind, &publication.public_id),
-        "target": urls.featured(&organization.username),
+        "target": urls.featured(&organization.id),
         "to": [PUBLIC],
-        "cc": [urls.followers(&organization.username)],
+        "cc": [urls.followers(&organization.id)],
     });
     (id, activity)
 }

@@ -81,7 +81,7 @@ async fn to_followers(
     id: &Url,
     public: bool,
 ) -> Result<()> {
-    let organization = state.actors().organization.local_actor_id;
+    let organization = state.actors().organization().local_actor_id;
     let inboxes = followers::delivery_inboxes(tx, organization).await?;
     delivery::enqueue(tx, activity, id, organization, public, &inboxes).await
 }
@@ -117,10 +117,9 @@ pub async fn set_pinned(
 /// Tells every follower that the organization's profile changed (its logo or header image):
 /// an `Update` of the actor, so that Mastodon and GoToSocial show the new pictures.
 pub async fn update_organization(state: &AppState) -> Result<()> {
-    let organization = &state.actors().organization;
+    let organization = &state.actors().organization();
     let pictures = super::actors::pictures(state.db(), organization.local_actor_id).await?;
-    let document =
-        super::actors::organization_document(state.config(), state.urls(), organization, &pictures);
+    let document = super::actors::document(state.config(), state.urls(), organization, &pictures);
     let id = state.urls().new_activity(&organization.id, "update");
     let mut object = document;
     let context = object
@@ -133,7 +132,7 @@ pub async fn update_organization(state: &AppState) -> Result<()> {
         "type": "Update",
         "actor": organization.id,
         "to": [objects::PUBLIC],
-        "cc": [state.urls().followers(&organization.username)],
+        "cc": [state.urls().followers(&organization.id)],
         "object": object,
     });
     let mut tx = state.db().begin_write().await?;

@@ -40,7 +40,7 @@ impl Picture {
 
 /// Reads the pictures the configuration names, when their files changed since last read.
 pub async fn read_configured_pictures(state: &AppState) -> anyhow::Result<()> {
-    let organization = state.actors().organization.local_actor_id;
+    let organization = state.actors().organization().local_actor_id;
     let mut changed = false;
     for picture in [Picture::Icon, Picture::Header] {
         let path = picture.configured(state);
@@ -109,7 +109,7 @@ pub async fn set(state: &AppState, picture: Picture, upload: Option<Vec<u8>>) ->
         ),
         None => None,
     };
-    let organization = state.actors().organization.local_actor_id;
+    let organization = state.actors().organization().local_actor_id;
     actors::set_picture(state.db(), organization, picture, image.as_deref(), None).await?;
     state.refresh_pictures().await?;
     outbox::update_organization(state).await

@@ -1,10 +1,22 @@
 //! The only place that builds this instance's URLs: actor ids, inboxes, collections, pages.
+//! Each actor's endpoints and collections hang below its own id (`{id}/inbox`, `{id}/outbox`,
+//! …), whatever its kind.
 //!
 //! Invariant: every id we publish comes from here, on `instance.base_url()`, so ids never drift
 //! between the actor document, WebFinger and the signatures' `keyId`s.
 
 use crate::config::Instance;
+use crate::federation::actors::ActorKind;
 use url::Url;
+
+/// The shape of one of our actors' ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActorPath {
+    /// `/actor`.
+    Instance,
+    /// `/actors/{username}`.
+    Named(String),
+}
 
 /// Builds URLs on one instance's base URL.
 #[derive(Clone, Debug)]
@@ -30,9 +42,28 @@ impl Urls {
         &self.base
     }
 
-    /// The id of the local actor named `username` (the organization).
-    pub fn actor(&self, username: &str) -> Url {
-        self.join(&format!("actors/{username}"))
+    /// The id of our actor `username` of `kind`: `/actors/{username}`, except the instance
+    /// actor's, `/actor` (FEP-2677 and FEP-d556 find it there; peers have it cached).
+    pub fn actor(&self, kind: ActorKind, username: &str) -> Url {
+        match kind {
+            ActorKind::Application => self.instance_actor(),
+            _ => self.join(&format!("actors/{username}")),
+        }
+    }
+
+    /// Which of our actors' ids `id` has the shape of (whether it exists is for the caller).
+    pub fn actor_path(&self, id: &Url) -> Option<ActorPath> {
+        if id.origin() != self.base.origin() || id.query().is_some() || id.fragment().is_some() {
+            return None;
+        }
+        let segments: Vec<&str> = id.path_segments()?.collect();
+        match segments.as_slice() {
+            ["actor"] => Some(ActorPath::Instance),
+            ["actors", username] if !username.is_empty() => {
+                Some(ActorPath::Named(username.to_string()))
+            }
+            _ => None,
+        }
     }
 
     /// The `keyId` of a local actor's key.
@@ -40,29 +71,39 @@ impl Urls {
         format!("{actor}#main-key")
     }
 
-    /// The personal inbox of a local actor.
-    pub fn inbox(&self, username: &str) -> Url {
-        self.join(&format!("actors/{username}/inbox"))
+    /// `{actor}/{name}`: a collection or endpoint of one of our actors.
+    fn of_actor(&self, actor: &Url, name: &str) -> Url {
+        let mut url = actor.clone();
+        url.set_fragment(None);
+        url.set_query(None);
+        let path = format!("{}/{name}", url.path().trim_end_matches('/'));
+        url.set_path(&path);
+        url
     }
 
-    /// The outbox of a local actor.
-    pub fn outbox(&self, username: &str) -> Url {
-        self.join(&format!("actors/{username}/outbox"))
+    /// The personal inbox of our actor `actor`.
+    pub fn inbox(&self, actor: &Url) -> Url {
+        self.of_actor(actor, "inbox")
     }
 
-    /// The followers collection of a local actor.
-    pub fn followers(&self, username: &str) -> Url {
-        self.join(&format!("actors/{username}/followers"))
+    /// The outbox of our actor `actor`.
+    pub fn outbox(&self, actor: &Url) -> Url {
+        self.of_actor(actor, "outbox")
     }
 
-    /// An actor's pinned publications (`featured`).
-    pub fn featured(&self, username: &str) -> Url {
-        self.join(&format!("actors/{username}/featured"))
+    /// The followers collection of our actor `actor`.
+    pub fn followers(&self, actor: &Url) -> Url {
+        self.of_actor(actor, "followers")
     }
 
-    /// The following collection of a local actor.
-    pub fn following(&self, username: &str) -> Url {
-        self.join(&format!("actors/{username}/following"))
+    /// Our actor `actor`'s pinned publications (`featured`).
+    pub fn featured(&self, actor: &Url) -> Url {
+        self.of_actor(actor, "featured")
+    }
+
+    /// The following collection of our actor `actor`.
+    pub fn following(&self, actor: &Url) -> Url {
+        self.of_actor(actor, "following")
     }
 
     /// Page `page` (from 1) of a collection.
@@ -80,16 +121,6 @@ impl Urls {
     /// The instance actor (FEP-2677, FEP-d556): it signs our fetches.
     pub fn instance_actor(&self) -> Url {
         self.join("actor")
-    }
-
-    /// The instance actor's inbox.
-    pub fn instance_actor_inbox(&self) -> Url {
-        self.join("actor/inbox")
-    }
-
-    /// The instance actor's (always empty) outbox.
-    pub fn instance_actor_outbox(&self) -> Url {
-        self.join("actor/outbox")
     }
 
     /// The shared inbox of the whole instance.

@@ -37,7 +37,7 @@ impl Site {
             name: instance.name.clone(),
             summary: instance.summary.clone(),
             handle: format!("@{}@{}", instance.handle, instance.domain),
-            actor: state.actors().organization.id.to_string(),
+            actor: state.actors().organization().id.to_string(),
             source: env!("CARGO_PKG_REPOSITORY").to_string(),
             logo: pictures.icon_image.as_ref().map(media),
             header: pictures.header_image.as_ref().map(media),

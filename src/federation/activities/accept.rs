@@ -1,7 +1,7 @@
 //! `Accept` and `Reject` of our `Follow`s: the followed actor answers; we match its answer by
 //! our Follow's id (embedded or bare).
 
-use super::{Incoming, id_of, parse};
+use super::{id_of, parse};
 use crate::db::Tx;
 use crate::error::Result;
 use crate::federation::following;
@@ -19,10 +19,18 @@ pub struct Answer {
     object: Url,
 }
 
-pub(super) fn prepare(kind: &str, activity: Value) -> Result<Incoming> {
-    let mut answer: Answer = parse(kind, activity)?;
-    answer.accepted = kind == "Accept";
-    Ok(Incoming::Answer(answer))
+impl Answer {
+    /// Parses an `Accept` or a `Reject` (`kind`).
+    pub(super) fn from_json(kind: &str, activity: Value) -> Result<Answer> {
+        let mut answer: Answer = parse(kind, activity)?;
+        answer.accepted = kind == "Accept";
+        Ok(answer)
+    }
+
+    /// Our `Follow` it answers.
+    pub fn object(&self) -> &Url {
+        &self.object
+    }
 }
 
 pub(super) async fn apply(tx: &mut Tx, answer: &Answer, signer: &RemoteActor) -> Result<()> {

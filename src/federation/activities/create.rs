@@ -7,7 +7,7 @@
 //! starts: names and titles to [`MAX_NAME_CHARS`], summaries to [`MAX_SUMMARY_BYTES`], URLs to
 //! [`MAX_URL_CHARS`], languages to valid BCP 47 tags, dates to years 1000–9999.
 
-use super::{Incoming, parse};
+use super::{Effect, Recipient, parse};
 use crate::app::AppState;
 use crate::db::Tx;
 use crate::domain::comment::{self, Reply};
@@ -51,6 +51,36 @@ pub enum Received {
 #[derive(Debug, Deserialize)]
 struct Envelope {
     object: Value,
+}
+
+/// A received `Create` or `Update`.
+#[derive(Debug)]
+pub struct CreateIn {
+    /// `Create` or `Update`.
+    kind: &'static str,
+    /// The object, when embedded (one given by id only is ignored).
+    object: Option<Box<ObjectIn>>,
+}
+
+impl CreateIn {
+    /// Parses a `Create` or an `Update` (`kind`): a 400 when its embedded object is malformed.
+    pub(super) fn from_json(kind: &str, activity: Value) -> Result<CreateIn> {
+        let kind = if kind == "Update" { "Update" } else { "Create" };
+        let envelope: Envelope = parse(kind, activity)?;
+        let object = if envelope.object.is_object() {
+            Some(Box::new(serde_json::from_value(envelope.object).map_err(
+                |error| Error::BadRequest(format!("malformed object in {kind}: {error}")),
+            )?))
+        } else {
+            None
+        };
+        Ok(CreateIn { kind, object })
+    }
+
+    /// The id of the object created or updated, when embedded.
+    pub fn object_id(&self) -> Option<&Url> {
+        self.object.as_ref().map(|object| &object.id)
+    }
 }
 
 /// The fields of a received object we read (AS2 words).
@@ -158,17 +188,15 @@ fn page_url(object: &ObjectIn) -> String {
 
 pub(super) async fn prepare(
     state: &AppState,
-    kind: &str,
-    activity: Value,
+    recipient: &Recipient,
+    create: CreateIn,
     signer: &RemoteActor,
-) -> Result<Incoming> {
-    let envelope: Envelope = parse(kind, activity)?;
-    if !envelope.object.is_object() {
-        tracing::info!(kind, actor = %signer.ap_id, "object given by id only; ignored");
-        return Ok(Incoming::Ignored);
-    }
-    let object: ObjectIn = serde_json::from_value(envelope.object)
-        .map_err(|error| Error::BadRequest(format!("malformed object in {kind}: {error}")))?;
+) -> Result<Effect> {
+    let kind = create.kind;
+    let Some(object) = create.object else {
+        tracing::info!(kind, actor = %signer.ap_id, inbox = %recipient.inbox, "object given by id only; ignored");
+        return Ok(Effect::Ignored);
+    };
     let actor = signer.url();
     if !same_origin(&object.id, actor) {
         return Err(Error::Forbidden(format!(
@@ -191,7 +219,7 @@ pub(super) async fn prepare(
     if !is_public(&object) {
         // Followers-only and direct objects are not kept: what we keep may be shown publicly.
         tracing::info!(kind, object = %object.id, "not public; ignored");
-        return Ok(Incoming::Ignored);
+        return Ok(Effect::Ignored);
     }
     let object_type = object.kind.as_str().unwrap_or_default().to_string();
     let now = Utc::now();
@@ -206,7 +234,7 @@ pub(super) async fn prepare(
             .clone()
             .or_else(|| object.content_map.values().next().cloned())
             .unwrap_or_default();
-        return Ok(Incoming::Create(Received::Reply {
+        return Ok(Effect::Create(Received::Reply {
             kind,
             public_id,
             reply: Reply {
@@ -222,7 +250,7 @@ pub(super) async fn prepare(
 
     if !matches!(object_type.as_str(), "Article" | "Event" | "Page") {
         tracing::info!(kind, object_type = %truncate(&object_type, 40), actor = %actor, "object kind not kept; ignored");
-        return Ok(Incoming::Ignored);
+        return Ok(Effect::Ignored);
     }
     let language = language_of(&object, &object.content_map, object.content.as_ref())
         .or_else(|| language_of(&object, &object.name_map, object.name.as_ref()));
@@ -256,7 +284,7 @@ pub(super) async fn prepare(
     {
         content_html = rest.to_string();
     }
-    Ok(Incoming::Create(Received::Network(RemotePublication {
+    Ok(Effect::Create(Received::Network(RemotePublication {
         ap_id: object.id.to_string(),
         actor_ap_id: actor.to_string(),
         object_type,
@@ -291,7 +319,7 @@ pub(super) async fn apply(
             tracing::debug!(comment = %reply.ap_id, stored, "reply kept as a comment");
         }
         Received::Network(publication) => {
-            let organization = state.actors().organization.local_actor_id;
+            let organization = state.actors().organization().local_actor_id;
             if !following::is_following(tx, organization, signer.url()).await? {
                 tracing::info!(actor = %signer.ap_id, "content from an actor we do not follow; ignored");
                 return Ok(());

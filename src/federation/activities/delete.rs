@@ -1,9 +1,11 @@
-//! `Delete` of an object by its author: network content is erased, a comment removed. A
+//! `Delete` of an object by its author: network content is erased, a comment removed. An
+//! object named by the id of the activity that created it (a `Create` we recorded) is that
+//! activity's object. A
 //! `Delete` from an actor we follow of an object we have not received yet leaves a tombstone,
 //! so that a `Create` delivered late (retries reorder activities) does not bring it back. A
 //! `Delete` of an actor we never stored, or of anything else, is accepted and ignored.
 
-use super::{Incoming, id_of, parse};
+use super::{Effect, id_of, received};
 use crate::app::AppState;
 use crate::db::Tx;
 use crate::domain::{comment, network};
@@ -12,7 +14,6 @@ use crate::federation::origin::same_origin;
 use crate::federation::remote_actors::RemoteActor;
 use crate::federation::{followers, following};
 use serde::Deserialize;
-use serde_json::Value;
 use url::Url;
 
 /// What a `Delete` erases.
@@ -24,22 +25,39 @@ pub enum Delete {
     Object(Url),
 }
 
+/// A received `Delete`.
 #[derive(Debug, Deserialize)]
-struct DeleteIn {
+pub struct DeleteIn {
     #[serde(deserialize_with = "id_of")]
     object: Url,
 }
 
-pub(super) fn prepare(activity: Value, signer: &RemoteActor) -> Result<Incoming> {
-    let delete: DeleteIn = parse("Delete", activity)?;
+impl DeleteIn {
+    /// What it deletes, as named.
+    pub fn object(&self) -> &Url {
+        &self.object
+    }
+}
+
+pub(super) async fn prepare(
+    state: &AppState,
+    mut delete: DeleteIn,
+    signer: &RemoteActor,
+) -> Result<Effect> {
     let actor = signer.url();
+    if let Some(recorded) = received(state, &delete.object, actor).await?
+        && matches!(recorded.activity_type.as_deref(), Some("Create" | "Update"))
+        && let Some(object) = recorded.object_ap_id.and_then(|id| Url::parse(&id).ok())
+    {
+        delete.object = object;
+    }
     if !same_origin(&delete.object, actor) {
         return Err(Error::Forbidden(format!(
             "{actor} cannot delete {}, which is on another server",
             delete.object
         )));
     }
-    Ok(Incoming::Delete(if &delete.object == actor {
+    Ok(Effect::Delete(if &delete.object == actor {
         Delete::Actor
     } else {
         Delete::Object(delete.object)
@@ -65,7 +83,7 @@ pub(super) async fn apply(
     };
     let erased = network::erase(tx, object.as_str(), actor.as_str()).await?
         || comment::erase(tx, object.as_str(), actor.as_str()).await?;
-    let organization = state.actors().organization.local_actor_id;
+    let organization = state.actors().organization().local_actor_id;
     if !erased && following::is_following(tx, organization, actor).await? {
         network::tombstone(tx, object.as_str(), actor.as_str()).await?;
     }

@@ -1,27 +1,18 @@
-//! `Undo` of a `Follow`: the follower is removed. The undone Follow may be embedded or named by
-//! id; either way it must be the Undo's own actor's.
+//! `Undo`: finds what is undone and hands it to that verb's module. The undone activity may be
+//! embedded, or named by its id; an id is resolved through the activities we recorded, else
+//! (it may be older than we remember) taken as a `Follow`'s id, which followers keep. Either
+//! way the undone activity must be the Undo's own actor's.
 
-use super::{Incoming, id_of, parse};
+use super::{Effect, Recipient, follow, id_of, received};
 use crate::app::AppState;
-use crate::db::Tx;
 use crate::error::{Error, Result};
-use crate::federation::followers;
 use crate::federation::remote_actors::RemoteActor;
 use serde::Deserialize;
-use serde_json::Value;
 use url::Url;
 
-/// What an `Undo` removes.
-#[derive(Debug)]
-pub enum Undo {
-    /// The sender's follow made by the Follow with this id.
-    FollowById(Url),
-    /// The sender's follow of the organization.
-    FollowOfOrganization,
-}
-
+/// A received `Undo`.
 #[derive(Debug, Deserialize)]
-struct UndoIn {
+pub struct UndoIn {
     object: UndoneObject,
 }
 
@@ -53,11 +44,36 @@ fn optional_id_of<'de, D: serde::Deserializer<'de>>(
     id_of(deserializer).map(Some)
 }
 
-pub(super) fn prepare(state: &AppState, activity: Value, signer: &RemoteActor) -> Result<Incoming> {
-    let undo: UndoIn = parse("Undo", activity)?;
-    let undo = match undo.object {
-        UndoneObject::Id(follow_id) | UndoneObject::Reference { id: follow_id } => {
-            Undo::FollowById(follow_id)
+impl UndoIn {
+    /// The undone activity's id, when given.
+    pub fn object_id(&self) -> Option<&Url> {
+        match &self.object {
+            UndoneObject::Id(id) | UndoneObject::Reference { id } => Some(id),
+            UndoneObject::Activity(undone) => undone.id.as_ref(),
+        }
+    }
+}
+
+pub(super) async fn prepare(
+    state: &AppState,
+    recipient: &Recipient,
+    undo: UndoIn,
+    signer: &RemoteActor,
+) -> Result<Effect> {
+    // The undone activity's kind, id and object.
+    let (kind, id, object) = match undo.object {
+        UndoneObject::Id(id) | UndoneObject::Reference { id } => {
+            match received(state, &id, signer.url()).await? {
+                Some(recorded) => (
+                    recorded.activity_type.unwrap_or_default(),
+                    Some(id),
+                    recorded
+                        .object_ap_id
+                        .and_then(|object| Url::parse(&object).ok()),
+                ),
+                // Not (or no longer) remembered: only a follow outlives our memory of ids.
+                None => ("Follow".to_string(), Some(id), None),
+            }
         }
         UndoneObject::Activity(undone) => {
             if &undone.actor != signer.url() {
@@ -66,37 +82,14 @@ pub(super) fn prepare(state: &AppState, activity: Value, signer: &RemoteActor) -
                     signer.ap_id, undone.actor
                 )));
             }
-            if undone.kind != "Follow" {
-                tracing::info!(kind = %undone.kind, "Undo of an activity kind not handled yet; ignored");
-                return Ok(Incoming::Ignored);
-            }
-            match (&undone.object, undone.id) {
-                (Some(object), _) if object == &state.actors().organization.id => {
-                    Undo::FollowOfOrganization
-                }
-                (None, Some(follow_id)) => Undo::FollowById(follow_id),
-                _ => return Ok(Incoming::Ignored),
-            }
+            (undone.kind, undone.id, undone.object)
         }
     };
-    Ok(Incoming::Undo(undo))
-}
-
-pub(super) async fn apply(
-    state: &AppState,
-    tx: &mut Tx,
-    undo: &Undo,
-    signer: &RemoteActor,
-) -> Result<()> {
-    let removed = match undo {
-        Undo::FollowById(follow_id) => {
-            followers::remove_by_follow_id(tx, signer.url(), follow_id).await?
+    match kind.as_str() {
+        "Follow" => follow::undo(state, id, object.as_ref()).await,
+        other => {
+            tracing::info!(kind = %other, actor = %signer.ap_id, inbox = %recipient.inbox, "Undo of an activity kind not handled yet; ignored");
+            Ok(Effect::Ignored)
         }
-        Undo::FollowOfOrganization => {
-            let organization = state.actors().organization.local_actor_id;
-            followers::remove(tx, organization, signer.url()).await?
-        }
-    };
-    tracing::info!(actor = %signer.ap_id, removed, "Undo Follow");
-    Ok(())
+    }
 }

@@ -29,8 +29,18 @@ pub(crate) async fn send(
     inbox: &str,
     body: &[u8],
 ) -> SendResult {
-    let Some(actor) = state.actors().by_id(local_actor_id) else {
-        return SendResult::Permanent("the sending actor no longer exists".to_string());
+    let actor = match state.actors().by_id(state.db(), local_actor_id).await {
+        Ok(Some(actor)) => actor,
+        Ok(None) => {
+            return SendResult::Permanent("the sending actor no longer exists".to_string());
+        }
+        Err(error) => {
+            return SendResult::Retry {
+                reason: format!("cannot read the sending actor: {error}"),
+                retry_after: None,
+                host_down: false,
+            };
+        }
     };
     let Ok(inbox) = Url::parse(inbox) else {
         return SendResult::Permanent("the inbox is not a URL".to_string());

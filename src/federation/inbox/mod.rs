@@ -13,7 +13,10 @@
 
 pub mod writer;
 
-use super::activities::{self, Incoming};
+use writer::Received;
+
+use super::activities::{self, Inbox, Incoming, Recipient};
+use super::actors::ActorKind;
 use super::origin::same_origin;
 use super::remote_actors::{self, RemoteActor};
 use super::signature::{self, PendingSignature, PublicKey, SignedRequest};
@@ -30,7 +33,7 @@ use url::Url;
 /// The largest activity we accept, in bytes (Mastodon's limit is 1 MB).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// `POST /inbox` (also the instance actor's inbox, `POST /actor/inbox`).
+/// `POST /inbox`.
 pub async fn shared(
     State(state): State<AppState>,
     method: Method,
@@ -38,10 +41,22 @@ pub async fn shared(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode> {
-    receive(&state, &method, &uri, &headers, &body).await
+    receive(&state, Inbox::Shared, &method, &uri, &headers, &body).await
 }
 
-/// `POST /actors/{username}/inbox`.
+/// `POST /actor/inbox`: the instance actor's.
+pub async fn instance_actor(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode> {
+    let inbox = Inbox::Actor(state.actors().instance().clone());
+    receive(&state, inbox, &method, &uri, &headers, &body).await
+}
+
+/// `POST /actors/{username}/inbox`: any of our actors' but the instance actor's.
 pub async fn personal(
     State(state): State<AppState>,
     Path(username): Path<String>,
@@ -50,10 +65,13 @@ pub async fn personal(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode> {
-    if state.actors().organization.username != username {
-        return Err(Error::NotFound);
-    }
-    receive(&state, &method, &uri, &headers, &body).await
+    let actor = state
+        .actors()
+        .by_username(state.db(), &username)
+        .await?
+        .filter(|actor| actor.kind != ActorKind::Application)
+        .ok_or(Error::NotFound)?;
+    receive(&state, Inbox::Actor(actor), &method, &uri, &headers, &body).await
 }
 
 /// The longest activity type we read (`TentativeAccept` is 15).
@@ -71,6 +89,7 @@ struct Envelope {
 
 async fn receive(
     state: &AppState,
+    inbox: Inbox,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
@@ -80,7 +99,7 @@ async fn receive(
     let work = async {
         // The semaphore is never closed, so acquiring only waits.
         let _slot = state.inbox_slots().acquire().await;
-        process(state, method, uri, headers, body).await
+        process(state, inbox, method, uri, headers, body).await
     };
     match tokio::time::timeout(limit, work).await {
         Ok(result) => result.map(|()| StatusCode::ACCEPTED),
@@ -90,6 +109,7 @@ async fn receive(
 
 async fn process(
     state: &AppState,
+    inbox: Inbox,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
@@ -156,11 +176,15 @@ async fn process(
             signer.ap_id, envelope.actor
         )));
     }
-    let incoming = Incoming::prepare(state, &envelope.kind, value, &signer).await?;
-    let written = state
-        .inbox_writer()
-        .write(envelope.id.clone(), incoming, signer)
-        .await?;
+    let recipient = Recipient::of(inbox, &value);
+    let incoming = Incoming::from_json(&envelope.kind, value)?;
+    let received = Received {
+        id: envelope.id.clone(),
+        kind: envelope.kind.clone(),
+        object: incoming.object_id().cloned(),
+    };
+    let effect = incoming.prepare(state, &recipient, &signer).await?;
+    let written = state.inbox_writer().write(received, effect, signer).await?;
     if written {
         // Anything the activity queued (an Accept) can go now.
         state.delivery_wakeup().notify_one();

@@ -17,7 +17,7 @@
 use crate::app::AppState;
 use crate::db::{Tx, with_tx};
 use crate::error::{Error, Result};
-use crate::federation::activities::Incoming;
+use crate::federation::activities::Effect;
 use crate::federation::remote_actors::RemoteActor;
 use chrono::Utc;
 use tokio::sync::{mpsc, oneshot};
@@ -26,10 +26,20 @@ use url::Url;
 /// The most activities written in one transaction.
 pub const MAX_BATCH: usize = 64;
 
+/// What is recorded of each received activity.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub id: Url,
+    /// Its `type`.
+    pub kind: String,
+    /// Its object's id, when it has one.
+    pub object: Option<Url>,
+}
+
 /// One activity to write, and where to say how it went.
 struct Job {
-    activity_id: Url,
-    incoming: Incoming,
+    received: Received,
+    effect: Effect,
     signer: RemoteActor,
     /// `Ok(true)` when written, `Ok(false)` when it had been received before.
     done: oneshot::Sender<Result<bool>>,
@@ -53,18 +63,18 @@ impl Default for InboxWriter {
 }
 
 impl InboxWriter {
-    /// Records `activity_id` and writes the effects of `incoming`. Returns `false` if the
-    /// activity had been received before (nothing written).
+    /// Records `received` (from `signer`) and writes `effect`. Returns `false` if the activity
+    /// had been received before (nothing written).
     pub async fn write(
         &self,
-        activity_id: Url,
-        incoming: Incoming,
+        received: Received,
+        effect: Effect,
         signer: RemoteActor,
     ) -> Result<bool> {
         let (done, answer) = oneshot::channel();
         let job = Job {
-            activity_id,
-            incoming,
+            received,
+            effect,
             signer,
             done,
         };
@@ -117,38 +127,52 @@ async fn write_batch(state: &AppState, jobs: &[Job]) -> Result<Vec<bool>> {
     let new = record(&mut tx, jobs).await?;
     for (job, new) in jobs.iter().zip(&new) {
         if *new {
-            job.incoming.apply(state, &mut tx, &job.signer).await?;
+            job.effect.apply(state, &mut tx, &job.signer).await?;
         }
     }
     tx.commit().await?;
     Ok(new)
 }
 
-/// Records the ids of `jobs` in one statement; for each, whether it was not recorded before
-/// (the second of two jobs with one id in a batch is a replay of the first).
+/// Records the activities of `jobs` (id, type, actor, object) in one statement; for each,
+/// whether it was not recorded before (the second of two jobs with one id in a batch is a
+/// replay of the first).
 async fn record(tx: &mut Tx, jobs: &[Job]) -> Result<Vec<bool>> {
-    let mut ids: Vec<&str> = jobs.iter().map(|job| job.activity_id.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let values: Vec<String> = (0..ids.len())
-        .map(|index| format!("(${}, ${})", index * 2 + 1, index * 2 + 2))
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<&Job> = jobs
+        .iter()
+        .filter(|job| seen.insert(job.received.id.as_str()))
+        .collect();
+    const COLUMNS: usize = 5;
+    let values: Vec<String> = (0..unique.len())
+        .map(|index| {
+            let first = index * COLUMNS + 1;
+            let placeholders: Vec<String> =
+                (first..first + COLUMNS).map(|n| format!("${n}")).collect();
+            format!("({})", placeholders.join(", "))
+        })
         .collect();
     let sql = format!(
-        "insert into received_activity (ap_id, received_at) values {} \
-         on conflict (ap_id) do nothing returning ap_id",
+        "insert into received_activity (ap_id, received_at, activity_type, actor_ap_id, \
+         object_ap_id) values {} on conflict (ap_id) do nothing returning ap_id",
         values.join(", ")
     );
     let now = Utc::now();
     let inserted: Vec<String> = with_tx!(tx, |conn| {
         let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
-        for id in &ids {
-            query = query.bind(*id).bind(now);
+        for job in &unique {
+            query = query
+                .bind(job.received.id.as_str())
+                .bind(now)
+                .bind(job.received.kind.as_str())
+                .bind(job.signer.ap_id.as_str())
+                .bind(job.received.object.as_ref().map(Url::as_str));
         }
         query.fetch_all(conn).await
     })?;
     let mut fresh: std::collections::HashSet<String> = inserted.into_iter().collect();
     Ok(jobs
         .iter()
-        .map(|job| fresh.remove(job.activity_id.as_str()))
+        .map(|job| fresh.remove(job.received.id.as_str()))
         .collect())
 }
