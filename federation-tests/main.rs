@@ -22,3 +22,4 @@ mod publishing;
 mod search;
 mod skips;
 mod website;
+mod wire;
