@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod delivery;
 mod discovery;
+mod documented;
 mod durability;
 mod fedify;
 mod follow;
