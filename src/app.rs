@@ -217,7 +217,17 @@ impl AppState {
 
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
+    use crate::federation::documents;
+    use crate::web::pages;
     Router::new()
+        .route(
+            "/actors/{username}",
+            negotiated(documents::actor, pages::actor),
+        )
+        .route(
+            "/{kinds}/{public_id}",
+            negotiated(documents::publication, pages::publication),
+        )
         .merge(federation::routes())
         .merge(crate::web::routes())
         .fallback(crate::web::not_found)
@@ -227,6 +237,27 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A `GET` route for a URL that is both an ActivityPub id and a page: `json` answers clients
+/// that ask for ActivityStreams JSON, `page` everyone else. The one place content is negotiated.
+fn negotiated<J, JT, P, PT>(json: J, page: P) -> axum::routing::MethodRouter<AppState>
+where
+    J: axum::handler::Handler<JT, AppState>,
+    P: axum::handler::Handler<PT, AppState>,
+    JT: 'static,
+    PT: 'static,
+{
+    axum::routing::get(
+        move |axum::extract::State(state): axum::extract::State<AppState>,
+              request: axum::extract::Request| async move {
+            if federation::documents::wants_activity_json(request.headers()) {
+                json.call(request, state).await
+            } else {
+                page.call(request, state).await
+            }
+        },
+    )
 }
 
 /// Hourly housekeeping: forget old received activity ids, expired sessions and links, and

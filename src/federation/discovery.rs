@@ -155,7 +155,7 @@ pub async fn webfinger(
 
 /// `GET /.well-known/host-meta`: where WebFinger is, for servers that look here first.
 pub async fn host_meta(State(state): State<AppState>) -> Response {
-    let template = crate::web::html::escape(&state.urls().webfinger_template());
+    let template = crate::domain::text::escape_html(&state.urls().webfinger_template());
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  \

@@ -1,5 +1,6 @@
-//! The ActivityPub documents we serve: actors and their collections, with content negotiation
-//! (ActivityStreams JSON for federation clients, HTML for people) and verification of signed
+//! The ActivityPub documents we serve: actors and their collections, publications and our
+//! public activities, as ActivityStreams JSON (the router, `app::router`, decides once whether
+//! a request wants JSON or a page; pages are `web`'s), and verification of signed
 //! GETs (authorized fetch) when a signature is sent: a signature that does not verify is a 401,
 //! a signer whose key cannot be fetched a 503 (and that key is not fetched again for a while).
 //!
@@ -85,7 +86,7 @@ async fn check_signed_get(
 }
 
 /// Our actor at `/actors/{username}`: any kind but the instance actor, whose id is `/actor`.
-async fn named_actor(state: &AppState, username: &str) -> Result<Arc<LocalActor>> {
+pub async fn named_actor(state: &AppState, username: &str) -> Result<Arc<LocalActor>> {
     state
         .actors()
         .by_username(state.db(), username)
@@ -103,7 +104,7 @@ async fn pictures_of(state: &AppState, actor: &LocalActor) -> Result<actors::Pic
     }
 }
 
-/// `GET /actors/{username}`: one of our actors, as JSON or as its profile page.
+/// `GET /actors/{username}` as ActivityStreams JSON (the router sends browsers to the page).
 pub async fn actor(
     State(state): State<AppState>,
     Path(username): Path<String>,
@@ -112,10 +113,6 @@ pub async fn actor(
     headers: HeaderMap,
 ) -> Result<Response> {
     let actor = named_actor(&state, &username).await?;
-    if !wants_activity_json(&headers) {
-        let reader = crate::web::pages::Reader::of(&state, &headers, &uri);
-        return crate::web::pages::home_page(&state, reader).await;
-    }
     check_signed_get(&state, &method, &uri, &headers).await?;
     let pictures = pictures_of(&state, &actor).await?;
     Ok(activity_json(&actors::document(
@@ -263,8 +260,8 @@ pub async fn outbox(
     Ok(activity_json(&collection_page))
 }
 
-/// `GET /{kinds}/{public_id}`: a publication, as ActivityStreams JSON or as its page; 410 with
-/// a `Tombstone` once deleted.
+/// `GET /{kinds}/{public_id}` as ActivityStreams JSON (the router sends browsers to the page);
+/// 410 with a `Tombstone` once deleted.
 pub async fn publication(
     State(state): State<AppState>,
     Path((kinds, public_id)): Path<(String, String)>,
@@ -276,9 +273,6 @@ pub async fn publication(
         .filter(|kind| kind.plural() == kinds)
         .ok_or(Error::NotFound)?;
     let found = publication::find(state.db(), kind, &public_id).await?;
-    if !wants_activity_json(&headers) {
-        return crate::web::pages::publication_page(&state, &headers, &uri, &found).await;
-    }
     check_signed_get(&state, &method, &uri, &headers).await?;
     let mut response = activity_json(&objects::document(&state, &found));
     if found.is_deleted() {

@@ -67,7 +67,8 @@ pub async fn crate_config(state: &AppState) -> anyhow::Result<FederationConfig<A
         .await?)
 }
 
-/// The federation routes: discovery, actors, collections and inboxes.
+/// The federation routes: discovery, collections and inboxes. The paths that are both an
+/// ActivityPub id and a page (actors, publications) are routed by `app::router`.
 pub fn routes() -> Router<AppState> {
     let inboxes = Router::new()
         .route("/inbox", post(inbox::shared))
@@ -81,13 +82,11 @@ pub fn routes() -> Router<AppState> {
         .route("/nodeinfo/2.1", get(discovery::nodeinfo))
         .route("/actor", get(documents::instance_actor))
         .route("/actor/outbox", get(documents::instance_outbox))
-        .route("/actors/{username}", get(documents::actor))
         .route("/actors/{username}/outbox", get(documents::outbox))
         .route("/actors/{username}/followers", get(documents::followers))
         .route("/actors/{username}/following", get(documents::following))
         .route("/actors/{username}/featured", get(documents::featured))
         .route("/ns", get(documents::namespace))
-        .route("/{kinds}/{public_id}", get(documents::publication))
         .route(
             "/{kinds}/{public_id}/activities/{name}",
             get(documents::publication_activity),

@@ -17,7 +17,7 @@ use url::Url;
 pub async fn publish(state: &AppState, draft: &Draft) -> Result<Publication> {
     let mut tx = state.db().begin().await?;
     let created = publication::create(&mut tx, draft, Utc::now()).await?;
-    announce(state, &mut tx, Verb::Create, &created).await?;
+    queue_for_followers(state, &mut tx, Verb::Create, &created).await?;
     tx.commit().await?;
     state.delivery_wakeup().notify_one();
     tracing::info!(kind = created.kind.as_str(), id = %created.public_id, "published");
@@ -37,7 +37,7 @@ pub async fn edit(
     let current = publication::find(state.db(), kind, public_id).await?;
     let mut tx = state.db().begin().await?;
     let updated = publication::update(&mut tx, &current, draft, Utc::now()).await?;
-    announce(state, &mut tx, Verb::Update, &updated).await?;
+    queue_for_followers(state, &mut tx, Verb::Update, &updated).await?;
     tx.commit().await?;
     state.delivery_wakeup().notify_one();
     tracing::info!(kind = kind.as_str(), id = %public_id, "edited");
@@ -49,7 +49,7 @@ pub async fn remove(state: &AppState, kind: Kind, public_id: &str) -> Result<Pub
     let current = publication::find(state.db(), kind, public_id).await?;
     let mut tx = state.db().begin().await?;
     let deleted = publication::delete(&mut tx, &current, Utc::now()).await?;
-    let delete_id = announce(state, &mut tx, Verb::Delete, &deleted).await?;
+    let delete_id = queue_for_followers(state, &mut tx, Verb::Delete, &deleted).await?;
     // Nothing of the erased content stays: earlier activities are withdrawn too.
     let prefix = state.urls().publication_activity(kind, public_id, "");
     delivery::withdraw(&mut tx, prefix.as_str(), &delete_id).await?;
@@ -60,8 +60,9 @@ pub async fn remove(state: &AppState, kind: Kind, public_id: &str) -> Result<Pub
     Ok(deleted)
 }
 
-/// Queues the activity about `publication` for every follower; returns its id.
-async fn announce(
+/// Queues the activity `verb` of `publication` for every follower; returns its id. (Not an
+/// `Announce`: groups announce what their members post, and that verb will have its own code.)
+async fn queue_for_followers(
     state: &AppState,
     tx: &mut Tx,
     verb: Verb,

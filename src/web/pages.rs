@@ -236,6 +236,31 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -
     home_page(&state, Reader::of(&state, &headers, &uri)).await
 }
 
+/// `GET /actors/{username}` for people: the organization's profile is the home page.
+pub async fn actor(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response> {
+    crate::federation::documents::named_actor(&state, &username).await?;
+    home_page(&state, Reader::of(&state, &headers, &uri)).await
+}
+
+/// `GET /{kinds}/{public_id}` for people: a publication's page.
+pub async fn publication(
+    State(state): State<AppState>,
+    Path((kinds, public_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response> {
+    let kind = Kind::parse(&kinds)
+        .filter(|kind| kind.plural() == kinds)
+        .ok_or(Error::NotFound)?;
+    let found = publication::find(state.db(), kind, &public_id).await?;
+    publication_page(&state, &headers, &uri, &found).await
+}
+
 #[derive(Template)]
 #[template(path = "list.html")]
 struct ListPage {
