@@ -586,3 +586,108 @@ async fn an_https_instance_asks_for_https_only() {
     assert_document_headers("/ over https", &headers);
     alpha.stop().await;
 }
+
+/// The public ids of the stories `filters` finds, newest first.
+async fn stories_found(
+    db: &jisr::db::Db,
+    filters: &jisr::domain::publication::Filters,
+) -> Vec<String> {
+    use jisr::domain::publication::{self, Kind, Listing};
+    publication::list_filtered(db, Listing::Newest(Some(Kind::Story)), filters, 0, 10)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|found| found.public_id)
+        .collect()
+}
+
+#[tokio::test]
+async fn list_filters_follow_edits_and_deletes_and_a_failed_write_changes_nothing() {
+    use jisr::domain::publication::{self, Filters, Input, Kind};
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let db = alpha.state().db();
+    let draft = |body: Value| {
+        Input::from_json(body.to_string().as_bytes())
+            .expect("input")
+            .validate(Kind::Story, &["en".to_string()])
+            .expect("valid")
+    };
+    let story = |country: &str, tag: &str, gcm: u8, category: &str| {
+        draft(json!({"text": {"en": {"title": "Amaka", "summary": "s"}},
+            "countries_of_origin": [country], "hashtags": [tag], "gcm_objectives": [gcm],
+            "story": {"category": category, "consent": {"subject_consented": true},
+                      "image_url": "https://alpha.example/media/0199aa00bb11cc22dd33.jpg",
+                      "image_alt": "Amaka"}}))
+    };
+    let filters = |country: &str, tag: &str, gcm: u8, category: &str| {
+        [
+            Filters {
+                country: Some(country.to_string()),
+                ..Filters::default()
+            },
+            Filters {
+                hashtag: Some(tag.to_string()),
+                ..Filters::default()
+            },
+            Filters {
+                gcm: Some(gcm),
+                ..Filters::default()
+            },
+            Filters {
+                fields: vec![("category", Value::String(category.to_string()))],
+                ..Filters::default()
+            },
+        ]
+    };
+    let now = chrono::Utc::now();
+    let mut tx = db.begin_write().await.expect("begin");
+    let created = publication::create(&mut tx, &story("NG", "Berlin", 5, "social"), now)
+        .await
+        .expect("create");
+    tx.commit().await.expect("commit");
+    let id = vec![created.public_id.clone()];
+    for found in filters("ng", "BERLIN", 5, "social") {
+        assert_eq!(stories_found(db, &found).await, id, "{found:?}");
+    }
+
+    let mut tx = db.begin_write().await.expect("begin");
+    let edited = publication::update(&mut tx, &created, &story("SY", "Lagos", 7, "economic"), now)
+        .await
+        .expect("update");
+    tx.commit().await.expect("commit");
+    for gone in filters("NG", "berlin", 5, "social") {
+        assert!(stories_found(db, &gone).await.is_empty(), "{gone:?}");
+    }
+    for found in filters("SY", "lagos", 7, "economic") {
+        assert_eq!(stories_found(db, &found).await, id, "{found:?}");
+    }
+
+    // An edit whose transaction is dropped leaves the rows as they were.
+    let mut tx = db.begin_write().await.expect("begin");
+    publication::update(&mut tx, &edited, &story("NG", "Berlin", 5, "social"), now)
+        .await
+        .expect("update");
+    drop(tx);
+    for found in filters("SY", "lagos", 7, "economic") {
+        assert_eq!(stories_found(db, &found).await, id, "{found:?}");
+    }
+
+    let mut tx = db.begin_write().await.expect("begin");
+    publication::delete(&mut tx, &edited, now)
+        .await
+        .expect("delete");
+    tx.commit().await.expect("commit");
+    let left = "select (select count(*) from publication_country) \
+        + (select count(*) from publication_gcm_objective) \
+        + (select count(*) from publication_hashtag) \
+        + (select count(*) from publication_field) \
+        + (select count(*) from publication_image)";
+    let rows: i64 = match db {
+        jisr::db::Db::Sqlite(pool) => sqlx::query_scalar(left).fetch_one(pool).await,
+        jisr::db::Db::Postgres(pool) => sqlx::query_scalar(left).fetch_one(pool).await,
+    }
+    .expect("count");
+    assert_eq!(rows, 0, "a deleted publication has no filter rows");
+    alpha.stop().await;
+}

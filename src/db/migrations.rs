@@ -65,6 +65,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "local_actor_rows",
         include_str!("../../migrations/sqlite/0011_local_actor_rows.sql"),
     ),
+    (
+        12,
+        "filter_tables",
+        include_str!("../../migrations/sqlite/0012_filter_tables.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -123,6 +128,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         11,
         "local_actor_rows",
         include_str!("../../migrations/postgres/0011_local_actor_rows.sql"),
+    ),
+    (
+        12,
+        "filter_tables",
+        include_str!("../../migrations/postgres/0012_filter_tables.sql"),
     ),
 ];
 

@@ -1,5 +1,7 @@
 //! What the four kinds share: multilingual text, hashtags, GCM objectives, countries, the
-//! publish / edit / delete life cycle, and the `publication` and `publication_text` tables.
+//! publish / edit / delete life cycle, and the `publication` and `publication_text` tables;
+//! `index.rs` keeps the rows that list filters look up (countries, objectives, hashtags, the
+//! kind's filtered fields, images shown) in step with each write.
 //!
 //! Invariants: a public id is never reused (a deleted publication keeps its row, its texts are
 //! erased); texts are stored with their rendered, sanitized HTML; the default language's text
@@ -560,7 +562,7 @@ pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Pu
         .fetch_one(conn)
         .await)?;
     insert_texts(tx, publication_id, &draft.texts).await?;
-    index_hashtags(tx, publication_id, &draft.hashtags).await?;
+    index::write(tx, publication_id, draft).await?;
     Ok(Publication {
         publication_id,
         public_id,
@@ -571,20 +573,6 @@ pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Pu
         deleted_at: None,
         pinned_at: None,
     })
-}
-
-/// Writes the lower-cased hashtags the tag pages match against (lower-cased here, because
-/// SQLite's `lower()` only knows ASCII: `Émigrés` must be found as `émigrés`).
-async fn index_hashtags(tx: &mut Tx, publication_id: i64, hashtags: &[String]) -> Result<()> {
-    let lower: Vec<String> = hashtags.iter().map(|tag| tag.to_lowercase()).collect();
-    let sql = "update publication set hashtags_lower = $1 where publication_id = $2";
-    with_tx!(tx, |conn| sqlx::query(sql)
-        .bind(serde_json::to_string(&lower)?)
-        .bind(publication_id)
-        .execute(conn)
-        .await
-        .map(|_| ()))?;
-    Ok(())
 }
 
 /// Replaces a publication's content. Refuses a deleted one (410) and a change of kind.
@@ -625,7 +613,7 @@ pub async fn update(
         .map(|_| ()))?;
     delete_texts(tx, current.publication_id).await?;
     insert_texts(tx, current.publication_id, &draft.texts).await?;
-    index_hashtags(tx, current.publication_id, &draft.hashtags).await?;
+    index::write(tx, current.publication_id, draft).await?;
     Ok(Publication {
         draft: draft.clone(),
         updated_at: now,
@@ -639,7 +627,7 @@ pub async fn delete(tx: &mut Tx, current: &Publication, now: DateTime<Utc>) -> R
         return Err(Error::Gone);
     }
     let sql = "update publication set deleted_at = $1, updated_at = $1, details = '{}', \
-               hashtags = '[]', hashtags_lower = '[]', gcm_objectives = '[]', countries_of_origin = '[]', \
+               hashtags = '[]', gcm_objectives = '[]', countries_of_origin = '[]', \
                countries_of_residence = '[]', pinned_at = null where publication_id = $2";
     with_tx!(tx, |conn| sqlx::query(sql)
         .bind(now)
@@ -648,6 +636,7 @@ pub async fn delete(tx: &mut Tx, current: &Publication, now: DateTime<Utc>) -> R
         .await
         .map(|_| ()))?;
     delete_texts(tx, current.publication_id).await?;
+    index::clear(tx, current.publication_id).await?;
     Ok(Publication {
         draft: Draft {
             texts: Vec::new(),
@@ -709,81 +698,6 @@ pub async fn list(
     list_where(db, Listing::Newest(kind), offset, limit).await
 }
 
-/// Narrowing a listing; every field that is set must match.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Filters {
-    /// An ISO 3166-1 alpha-2 code: of origin, of residence, or in the kind's own fields.
-    pub country: Option<String>,
-    /// A Global Compact for Migration objective, 1 to 23.
-    pub gcm: Option<u8>,
-    /// A language the publication has a text in.
-    pub language: Option<String>,
-    /// Some of the kind's own fields and their values, e.g. `("category", "social")`.
-    pub fields: Vec<(&'static str, serde_json::Value)>,
-    /// A hashtag, without `#`, in any letter case.
-    pub hashtag: Option<String>,
-}
-
-/// Text that matches itself in a LIKE pattern escaped with `\`.
-fn like_literal(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
-impl Filters {
-    /// The SQL conditions, with placeholders numbered from `$first`, and the values to bind.
-    fn conditions(&self, first: usize) -> (String, Vec<String>) {
-        let mut sql = String::new();
-        let mut values: Vec<String> = Vec::new();
-        let placeholder = |value: String, values: &mut Vec<String>| {
-            values.push(value);
-            format!("${}", first + values.len() - 1)
-        };
-        if let Some(country) = &self.country {
-            let pattern = format!("%\"{}\"%", like_literal(&country.to_ascii_uppercase()));
-            let p = placeholder(pattern, &mut values);
-            sql.push_str(&format!(
-                " and (countries_of_origin like {p} escape '\\' \
-                 or countries_of_residence like {p} escape '\\' or details like {p} escape '\\')"
-            ));
-        }
-        if let Some(gcm) = self.gcm {
-            // gcm_objectives is a JSON array such as [5,18].
-            let patterns = [
-                format!("[{gcm}]"),
-                format!("[{gcm},%"),
-                format!("%,{gcm},%"),
-                format!("%,{gcm}]"),
-            ];
-            let tests: Vec<String> = patterns
-                .into_iter()
-                .map(|pattern| format!("gcm_objectives like {}", placeholder(pattern, &mut values)))
-                .collect();
-            sql.push_str(&format!(" and ({})", tests.join(" or ")));
-        }
-        if let Some(language) = &self.language {
-            let p = placeholder(language.to_ascii_lowercase(), &mut values);
-            sql.push_str(&format!(
-                " and publication_id in (select publication_id from publication_text where language = {p})"
-            ));
-        }
-        if let Some(tag) = &self.hashtag {
-            // `hashtags` is a JSON array of strings such as ["Berlin","careers"].
-            let pattern = format!("%\"{}\"%", like_literal(&tag.to_lowercase()));
-            let p = placeholder(pattern, &mut values);
-            sql.push_str(&format!(" and hashtags_lower like {p} escape '\\'"));
-        }
-        for (name, value) in &self.fields {
-            // `details` is the kind's fields as compact JSON: `"name":value` appears verbatim.
-            let pattern = format!("%\"{name}\":{}%", like_literal(&value.to_string()));
-            let p = placeholder(pattern, &mut values);
-            sql.push_str(&format!(" and details like {p} escape '\\'"));
-        }
-        (sql, values)
-    }
-}
-
 /// Published publications chosen by `listing`.
 pub async fn list_where(
     db: &Db,
@@ -826,7 +740,7 @@ pub async fn list_filtered(
         Listing::EventsBetween { from, to } => (Some(from), Some(to), Kind::Event),
         Listing::OpenOpportunities { now } => (Some(now), None, Kind::Opportunity),
     };
-    let (narrowing, values) = filters.conditions(6);
+    let (narrowing, values) = filters.conditions(6)?;
     let sql = format!(
         "select {COLUMNS} from publication where deleted_at is null and {filter} \
          and ($1 is null or $1 = $1) and ($2 is null or $2 = $2){narrowing} \
@@ -840,7 +754,10 @@ pub async fn list_filtered(
             .bind(limit)
             .bind(offset);
         for value in &values {
-            query = query.bind(value);
+            query = match value {
+                Bound::Text(text) => query.bind(text),
+                Bound::Integer(number) => query.bind(*number),
+            };
         }
         query.fetch_all(pool).await
     })?;
@@ -920,7 +837,11 @@ pub async fn count(db: &Db, kind: Option<Kind>) -> Result<i64> {
     Ok(count)
 }
 
+mod index;
 pub mod pins;
+
+use index::Bound;
+pub use index::{FILTER_FIELDS, Filters};
 
 #[cfg(test)]
 mod tests;
