@@ -8,7 +8,7 @@
 //! session of the account.
 
 use crate::config::Registration;
-use crate::db::{Db, with_pool, with_tx};
+use crate::db::{Db, Tx, with_pool, with_tx};
 use crate::domain::validation::Check;
 use crate::error::{Error, Result};
 use argon2::Argon2;
@@ -120,12 +120,8 @@ impl From<AccountRow> for Account {
     }
 }
 
-/// The columns of [`AccountRow`], for `concat!`.
-macro_rules! columns {
-    () => {
-        "account_id, email, name, account_type, role, status, created_at"
-    };
-}
+/// The columns of [`AccountRow`].
+const ACCOUNT_COLUMNS: &str = "account_id, email, name, account_type, role, status, created_at";
 
 /// A registration as given in the form.
 #[derive(Debug, Clone, Default)]
@@ -261,71 +257,68 @@ fn new_secret() -> String {
     URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
 
-/// The role and status a registration gets, or why it is refused, read on `$conn` (a
-/// connection of either backend): the first account is an active admin; an invitation (in any
-/// mode) gives its role, active; otherwise the mode decides. With `$consume`, the invitation is
-/// used up. A macro so that one text serves both backends' connection types.
-macro_rules! registration_decision {
-    ($conn:expr, $mode:expr, $invitation:expr, $email:expr, $consume:expr) => {{
-        let connection = $conn;
-        let decision: Result<(Role, &'static str)> = async {
-            let taken: Option<i64> =
-                sqlx::query_scalar("select account_id from account where email = $1")
-                    .bind($email)
-                    .fetch_optional(&mut *connection)
-                    .await?;
-            if taken.is_some() {
-                return Err(Error::invalid(
-                    "email",
-                    "an account with this address exists: log in, or reset its password",
-                ));
-            }
-            let accounts: i64 = sqlx::query_scalar("select count(*) from account")
-                .fetch_one(&mut *connection)
-                .await?;
-            if accounts == 0 {
-                return Ok((Role::Admin, "active"));
-            }
-            if let Some(invitation) = $invitation {
-                let sql = if $consume {
-                    "update one_time_link set used_at = $1 where token_hash = $2 \
-                     and purpose = 'invitation' and used_at is null and expires_at > $1 \
-                     returning role"
-                } else {
-                    "select role from one_time_link where token_hash = $2 \
-                     and purpose = 'invitation' and used_at is null and expires_at > $1"
-                };
-                let role: Option<Option<String>> = sqlx::query_scalar(sql)
-                    .bind(Utc::now())
-                    .bind(invitation)
-                    .fetch_optional(&mut *connection)
-                    .await?;
-                return match role {
-                    Some(role) => Ok((
-                        role.as_deref()
-                            .and_then(Role::parse)
-                            .unwrap_or(Role::Member),
-                        "active",
-                    )),
-                    None => Err(Error::Forbidden(
-                        "this invitation link is unknown, used or expired".to_string(),
-                    )),
-                };
-            }
-            match $mode {
-                Registration::Closed => Err(Error::Forbidden(
-                    "registration is closed on this instance".to_string(),
-                )),
-                Registration::Invitation => Err(Error::Forbidden(
-                    "registration needs an invitation link on this instance".to_string(),
-                )),
-                Registration::Open => Ok((Role::Member, "active")),
-                Registration::Approval => Ok((Role::Member, "pending")),
-            }
-        }
-        .await;
-        decision
-    }};
+/// The role and status a registration gets, or why it is refused, read in `tx`: the first
+/// account is an active admin; an invitation (in any mode) gives its role, active; otherwise the
+/// mode decides. With `consume`, the invitation is used up.
+async fn registration_decision(
+    tx: &mut Tx,
+    mode: Registration,
+    invitation: Option<&str>,
+    email: &str,
+    consume: bool,
+) -> Result<(Role, &'static str)> {
+    let sql = "select account_id from account where email = $1";
+    let taken: Option<i64> = with_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(email)
+        .fetch_optional(conn)
+        .await)?;
+    if taken.is_some() {
+        return Err(Error::invalid(
+            "email",
+            "an account with this address exists: log in, or reset its password",
+        ));
+    }
+    let sql = "select count(*) from account";
+    let accounts: i64 = with_tx!(tx, |conn| sqlx::query_scalar(sql).fetch_one(conn).await)?;
+    if accounts == 0 {
+        return Ok((Role::Admin, "active"));
+    }
+    if let Some(invitation) = invitation {
+        let sql = if consume {
+            "update one_time_link set used_at = $1 where token_hash = $2 \
+             and purpose = 'invitation' and used_at is null and expires_at > $1 \
+             returning role"
+        } else {
+            "select role from one_time_link where token_hash = $2 \
+             and purpose = 'invitation' and used_at is null and expires_at > $1"
+        };
+        let role: Option<Option<String>> = with_tx!(tx, |conn| sqlx::query_scalar(sql)
+            .bind(Utc::now())
+            .bind(invitation)
+            .fetch_optional(conn)
+            .await)?;
+        return match role {
+            Some(role) => Ok((
+                role.as_deref()
+                    .and_then(Role::parse)
+                    .unwrap_or(Role::Member),
+                "active",
+            )),
+            None => Err(Error::Forbidden(
+                "this invitation link is unknown, used or expired".to_string(),
+            )),
+        };
+    }
+    match mode {
+        Registration::Closed => Err(Error::Forbidden(
+            "registration is closed on this instance".to_string(),
+        )),
+        Registration::Invitation => Err(Error::Forbidden(
+            "registration needs an invitation link on this instance".to_string(),
+        )),
+        Registration::Open => Ok((Role::Member, "active")),
+        Registration::Approval => Ok((Role::Member, "pending")),
+    }
 }
 
 /// Registers an account under `mode`. The first account of the instance is an active admin
@@ -356,43 +349,42 @@ pub async fn register(
         return Err(Error::internal("checked above"));
     };
     let invitation = input.invitation.as_deref().map(hash_secret);
-    // Everything that can refuse is checked before the (costly) hash, then again, locked, in
-    // the transaction that writes.
-    with_pool!(db, |pool| {
-        let mut connection = pool.acquire().await?;
-        registration_decision!(&mut *connection, mode, invitation.as_deref(), &email, false)
-    })?;
+    // Everything that can refuse is checked before the (costly) hash, in a transaction that
+    // only reads (dropped, so rolled back), then again, locked, in the transaction that writes.
+    let mut reading = db.begin().await?;
+    registration_decision(&mut reading, mode, invitation.as_deref(), &email, false).await?;
+    drop(reading);
     let password_hash = passwords.hash(&input.password).await?;
     let now = Utc::now();
 
     let mut transaction = db.begin_exclusive(ACCOUNTS_LOCK).await?;
-    let registered: Registered = with_tx!(&mut transaction, |tx| {
-        let (role, status) =
-            registration_decision!(&mut *tx, mode, invitation.as_deref(), &email, true)?;
-        let row: AccountRow = sqlx::query_as(concat!(
-            "insert into account (email, name, account_type, password_hash, role, status, \
-             created_at, approved_at) values ($1, $2, $3, $4, $5, $6, $7, $8) returning ",
-            columns!()
-        ))
-        .bind(&email)
-        .bind(&name)
-        .bind(account_type.as_str())
-        .bind(&password_hash)
-        .bind(role.as_str())
-        .bind(status)
-        .bind(now)
-        .bind((status == "active").then_some(now))
-        .fetch_one(&mut *tx)
-        .await?;
-        let account = Account::from(row);
-        if account.is_active() {
-            Registered::Active(account)
-        } else {
-            Registered::Pending(account)
-        }
-    });
+    let (role, status) =
+        registration_decision(&mut transaction, mode, invitation.as_deref(), &email, true).await?;
+    let sql = format!(
+        "insert into account (email, name, account_type, password_hash, role, status, \
+         created_at, approved_at) values ($1, $2, $3, $4, $5, $6, $7, $8) \
+         returning {ACCOUNT_COLUMNS}"
+    );
+    let row: AccountRow = with_tx!(&mut transaction, |conn| sqlx::query_as(
+        sqlx::AssertSqlSafe(sql.as_str())
+    )
+    .bind(&email)
+    .bind(&name)
+    .bind(account_type.as_str())
+    .bind(&password_hash)
+    .bind(role.as_str())
+    .bind(status)
+    .bind(now)
+    .bind((status == "active").then_some(now))
+    .fetch_one(conn)
+    .await)?;
     transaction.commit().await?;
-    Ok(registered)
+    let account = Account::from(row);
+    Ok(if account.is_active() {
+        Registered::Active(account)
+    } else {
+        Registered::Pending(account)
+    })
 }
 
 /// Why a login was refused.
@@ -414,13 +406,9 @@ pub async fn login(
     password: &str,
 ) -> Result<Result<Account, LoginRefused>> {
     let email = email.trim().to_lowercase();
-    let sql: &'static str = concat!(
-        "select ",
-        columns!(),
-        ", password_hash from account where email = $1"
-    );
+    let sql = format!("select {ACCOUNT_COLUMNS}, password_hash from account where email = $1");
     let found: Option<(String, Account)> = with_pool!(db, |pool| {
-        sqlx::query_as::<_, AccountWithHash>(sql)
+        sqlx::query_as::<_, AccountWithHash>(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(&email)
             .fetch_optional(pool)
             .await
@@ -586,6 +574,9 @@ pub async fn reset_password(
     let password_hash = passwords.hash(password).await?;
     let now = Utc::now();
     let token_hash = hash_secret(secret);
+    let update_account = format!(
+        "update account set password_hash = $1 where account_id = $2 returning {ACCOUNT_COLUMNS}"
+    );
     let mut transaction = db.begin().await?;
     let account: Account = with_tx!(&mut transaction, |tx| {
         let account_id: Option<i64> = sqlx::query_scalar(
@@ -602,14 +593,11 @@ pub async fn reset_password(
                 "this link is unknown, used or expired: ask an admin for a new one".to_string(),
             ));
         };
-        let row: AccountRow = sqlx::query_as(concat!(
-            "update account set password_hash = $1 where account_id = $2 returning ",
-            columns!()
-        ))
-        .bind(&password_hash)
-        .bind(account_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let row: AccountRow = sqlx::query_as(sqlx::AssertSqlSafe(update_account.as_str()))
+            .bind(&password_hash)
+            .bind(account_id)
+            .fetch_one(&mut *tx)
+            .await?;
         sqlx::query("delete from session where account_id = $1")
             .bind(account_id)
             .execute(&mut *tx)
@@ -622,8 +610,8 @@ pub async fn reset_password(
 
 /// The account `account_id`.
 pub async fn find(db: &Db, account_id: i64) -> Result<Account> {
-    let sql: &'static str = concat!("select ", columns!(), " from account where account_id = $1");
-    let row: AccountRow = with_pool!(db, |pool| sqlx::query_as(sql)
+    let sql = format!("select {ACCOUNT_COLUMNS} from account where account_id = $1");
+    let row: AccountRow = with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(account_id)
         .fetch_one(pool)
         .await)?;
@@ -671,8 +659,8 @@ pub async fn change_password(
 
 /// The account with `email`.
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Account> {
-    let sql: &'static str = concat!("select ", columns!(), " from account where email = $1");
-    let row: AccountRow = with_pool!(db, |pool| sqlx::query_as(sql)
+    let sql = format!("select {ACCOUNT_COLUMNS} from account where email = $1");
+    let row: AccountRow = with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(email.trim().to_lowercase())
         .fetch_one(pool)
         .await)?;
@@ -681,13 +669,14 @@ pub async fn find_by_email(db: &Db, email: &str) -> Result<Account> {
 
 /// Every account, pending ones first, then by name.
 pub async fn list(db: &Db) -> Result<Vec<Account>> {
-    let sql: &'static str = concat!(
-        "select ",
-        columns!(),
-        " from account order by case status when 'pending' then 0 else 1 end, \
-         lower(name), account_id"
+    let sql = format!(
+        "select {ACCOUNT_COLUMNS} from account \
+         order by case status when 'pending' then 0 else 1 end, lower(name), account_id"
     );
-    let rows: Vec<AccountRow> = with_pool!(db, |pool| sqlx::query_as(sql).fetch_all(pool).await)?;
+    let rows: Vec<AccountRow> =
+        with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .fetch_all(pool)
+            .await)?;
     Ok(rows.into_iter().map(Account::from).collect())
 }
 
@@ -706,16 +695,13 @@ pub enum Change {
 /// active admin.
 pub async fn change(db: &Db, account_id: i64, change: Change) -> Result<()> {
     let now = Utc::now();
+    let select_account = format!("select {ACCOUNT_COLUMNS} from account where account_id = $1");
     let mut transaction = db.begin_exclusive(ACCOUNTS_LOCK).await?;
     with_tx!(&mut transaction, |tx| {
-        let row: Option<AccountRow> = sqlx::query_as(concat!(
-            "select ",
-            columns!(),
-            " from account where account_id = $1"
-        ))
-        .bind(account_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let row: Option<AccountRow> = sqlx::query_as(sqlx::AssertSqlSafe(select_account.as_str()))
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         let account = Account::from(row.ok_or(Error::NotFound)?);
         let removes_admin = account.role == Role::Admin
             && account.is_active()
