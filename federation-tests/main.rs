@@ -20,6 +20,7 @@ mod inbox;
 mod network;
 mod network_content;
 mod publishing;
+mod schema;
 mod search;
 mod skips;
 mod website;
