@@ -53,7 +53,10 @@ pub fn document(config: &Config, urls: &Urls, actor: &LocalActor, pictures: &Pic
     let published = actor
         .created_at
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let summary = format!("<p>{}</p>", crate::domain::text::escape_html(&actor.summary));
+    let summary = format!(
+        "<p>{}</p>",
+        crate::domain::text::escape_html(&actor.summary)
+    );
     let mut document = json!({
         "@context": actor_context(),
         "id": actor.id,
