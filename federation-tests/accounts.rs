@@ -264,7 +264,7 @@ async fn the_first_account_is_an_admin_and_later_ones_wait_for_approval() {
     let kwame = accounts::find_by_email(alpha.state().db(), "kwame@example.org")
         .await
         .expect("kwame");
-    assert_eq!(kwame.status, "pending");
+    assert_eq!(kwame.status, jisr::domain::accounts::AccountStatus::Pending);
     let action = format!("/admin/members/{}", kwame.account_id);
     let answer = admin.post(&action, &[("change", "approve")]).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);

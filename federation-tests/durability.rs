@@ -92,7 +92,9 @@ async fn a_killed_server_delivers_everything_after_a_restart() {
     );
 
     alpha.restart().await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    // A liveness bound, not a timing: on two cores, beside the two-process PostgreSQL test (which
+    // runs at the same time in the PostgreSQL pass), this fan-out has taken over 90 s.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(300);
     let delivered = loop {
         let counts = creates_per_inbox(&remote);
         if counts.len() >= 1000 {

@@ -10,8 +10,8 @@ async fn actor_key(alpha: &TestInstance) -> String {
     key_of(alpha.actor_id()).await
 }
 
-async fn key_of(actor: url::Url) -> String {
-    let actor: Value = reqwest::Client::new()
+async fn actor_document(actor: url::Url) -> Value {
+    reqwest::Client::new()
         .get(actor)
         .header("accept", "application/activity+json")
         .send()
@@ -19,7 +19,11 @@ async fn key_of(actor: url::Url) -> String {
         .expect("GET actor")
         .json()
         .await
-        .expect("actor JSON");
+        .expect("actor JSON")
+}
+
+async fn key_of(actor: url::Url) -> String {
+    let actor = actor_document(actor).await;
     actor["publicKey"]["publicKeyPem"]
         .as_str()
         .expect("pem")
@@ -244,15 +248,7 @@ async fn an_actor_added_as_a_row_is_found_served_followed_and_unfollowed() {
     .expect("JRD");
     assert_eq!(finger["links"][0]["href"], forum.id.as_str(), "{finger}");
 
-    let document: Value = reqwest::Client::new()
-        .get(forum.id.clone())
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .expect("GET actor")
-        .json()
-        .await
-        .expect("actor JSON");
+    let document = actor_document(forum.id.clone()).await;
     assert_eq!(document["type"], "Group");
     assert_eq!(document["name"], "Housing & residency");
     assert_eq!(

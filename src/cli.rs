@@ -256,7 +256,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                             account.name,
                             account.account_type.as_str(),
                             account.role.as_str(),
-                            account.status
+                            account.status.as_str()
                         );
                     }
                 }

@@ -76,6 +76,35 @@ impl AccountType {
     }
 }
 
+/// Whether an account may log in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountStatus {
+    Active,
+    /// Waiting for an admin's approval.
+    Pending,
+    Disabled,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Pending => "pending",
+            AccountStatus::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<AccountStatus> {
+        match name {
+            "active" => Some(AccountStatus::Active),
+            "pending" => Some(AccountStatus::Pending),
+            "disabled" => Some(AccountStatus::Disabled),
+            _ => None,
+        }
+    }
+}
+
 /// An account as stored (never its password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Account {
@@ -84,14 +113,13 @@ pub struct Account {
     pub name: String,
     pub account_type: AccountType,
     pub role: Role,
-    /// `active`, `pending` (waiting for an admin) or `disabled`.
-    pub status: String,
+    pub status: AccountStatus,
     pub created_at: DateTime<Utc>,
 }
 
 impl Account {
     pub fn is_active(&self) -> bool {
-        self.status == "active"
+        self.status == AccountStatus::Active
     }
 }
 
@@ -114,7 +142,8 @@ impl From<AccountRow> for Account {
             name: row.name,
             account_type: AccountType::parse(&row.account_type).unwrap_or(AccountType::Individual),
             role: Role::parse(&row.role).unwrap_or(Role::Member),
-            status: row.status,
+            // An unknown status (a newer version's) must not let anyone in.
+            status: AccountStatus::parse(&row.status).unwrap_or(AccountStatus::Disabled),
             created_at: row.created_at,
         }
     }
@@ -266,7 +295,7 @@ async fn registration_decision(
     invitation: Option<&str>,
     email: &str,
     consume: bool,
-) -> Result<(Role, &'static str)> {
+) -> Result<(Role, AccountStatus)> {
     let sql = "select account_id from account where email = $1";
     let taken: Option<i64> = with_tx!(tx, |conn| sqlx::query_scalar(sql)
         .bind(email)
@@ -281,7 +310,7 @@ async fn registration_decision(
     let sql = "select count(*) from account";
     let accounts: i64 = with_tx!(tx, |conn| sqlx::query_scalar(sql).fetch_one(conn).await)?;
     if accounts == 0 {
-        return Ok((Role::Admin, "active"));
+        return Ok((Role::Admin, AccountStatus::Active));
     }
     if let Some(invitation) = invitation {
         let sql = if consume {
@@ -302,7 +331,7 @@ async fn registration_decision(
                 role.as_deref()
                     .and_then(Role::parse)
                     .unwrap_or(Role::Member),
-                "active",
+                AccountStatus::Active,
             )),
             None => Err(Error::Forbidden(
                 "this invitation link is unknown, used or expired".to_string(),
@@ -316,8 +345,8 @@ async fn registration_decision(
         Registration::Invitation => Err(Error::Forbidden(
             "registration needs an invitation link on this instance".to_string(),
         )),
-        Registration::Open => Ok((Role::Member, "active")),
-        Registration::Approval => Ok((Role::Member, "pending")),
+        Registration::Open => Ok((Role::Member, AccountStatus::Active)),
+        Registration::Approval => Ok((Role::Member, AccountStatus::Pending)),
     }
 }
 
@@ -373,9 +402,9 @@ pub async fn register(
     .bind(account_type.as_str())
     .bind(&password_hash)
     .bind(role.as_str())
-    .bind(status)
+    .bind(status.as_str())
     .bind(now)
-    .bind((status == "active").then_some(now))
+    .bind((status == AccountStatus::Active).then_some(now))
     .fetch_one(conn)
     .await)?;
     transaction.commit().await?;
@@ -420,10 +449,10 @@ pub async fn login(
         .unwrap_or(NO_ACCOUNT_HASH);
     let matches = passwords.verify(password, hash).await?;
     Ok(match found {
-        Some((_, account)) if matches => match account.status.as_str() {
-            "active" => Ok(account),
-            "pending" => Err(LoginRefused::Pending),
-            _ => Err(LoginRefused::Disabled),
+        Some((_, account)) if matches => match account.status {
+            AccountStatus::Active => Ok(account),
+            AccountStatus::Pending => Err(LoginRefused::Pending),
+            AccountStatus::Disabled => Err(LoginRefused::Disabled),
         },
         _ => Err(LoginRefused::WrongPassword),
     })
@@ -733,7 +762,7 @@ pub async fn change(db: &Db, account_id: i64, change: Change) -> Result<()> {
                 .await?;
             }
             Change::Reject => {
-                if account.status != "pending" {
+                if account.status != AccountStatus::Pending {
                     return Err(Error::Forbidden(
                         "only a registration waiting for approval can be rejected".to_string(),
                     ));

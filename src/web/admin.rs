@@ -6,7 +6,7 @@ use super::auth::Admin;
 use super::forms::FormValues;
 use super::pages::{Reader, Site, languages};
 use crate::app::AppState;
-use crate::domain::accounts::{self, Account, Change, Role};
+use crate::domain::accounts::{self, Account, AccountStatus, Change, Role};
 use crate::error::{Error, Result};
 use crate::i18n::Translator;
 use askama::Template;
@@ -58,10 +58,10 @@ async fn members_page(
         .map(|account| MemberRow {
             type_label: t.t(&format!("register-{}", account.account_type.as_str())),
             role_label: t.t(&format!("role-{}", account.role.as_str())),
-            status_label: t.t(&format!("status-{}", account.status)),
+            status_label: t.t(&format!("status-{}", account.status.as_str())),
             action: format!("/admin/members/{}", account.account_id),
-            is_pending: account.status == "pending",
-            is_disabled: account.status == "disabled",
+            is_pending: account.status == AccountStatus::Pending,
+            is_disabled: account.status == AccountStatus::Disabled,
             is_me: Some(account.account_id) == me,
             account,
         })
