@@ -5,7 +5,7 @@
 //! so that a `Create` delivered late (retries reorder activities) does not bring it back. A
 //! `Delete` of an actor we never stored, or of anything else, is accepted and ignored.
 
-use super::{Effect, id_of, received};
+use super::{Effect, id_of, recorded};
 use crate::app::AppState;
 use crate::db::Tx;
 use crate::domain::{comment, network};
@@ -45,7 +45,7 @@ pub(super) async fn prepare(
     signer: &RemoteActor,
 ) -> Result<Effect> {
     let actor = signer.url();
-    if let Some(recorded) = received(state, &delete.object, actor).await?
+    if let Some(recorded) = recorded(state, &delete.object, actor).await?
         && matches!(recorded.activity_type.as_deref(), Some("Create" | "Update"))
         && let Some(object) = recorded.object_ap_id.and_then(|id| Url::parse(&id).ok())
     {

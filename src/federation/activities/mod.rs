@@ -197,13 +197,13 @@ impl Effect {
 /// An activity we received before, as recorded: what an `Undo` or `Delete` naming it by id
 /// refers to.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Received {
+pub struct Recorded {
     pub activity_type: Option<String>,
     pub object_ap_id: Option<String>,
 }
 
 /// The activity `id` of `actor`, if we received it (within the days received ids are kept).
-pub async fn received(state: &AppState, id: &Url, actor: &Url) -> Result<Option<Received>> {
+pub async fn recorded(state: &AppState, id: &Url, actor: &Url) -> Result<Option<Recorded>> {
     let sql = "select activity_type, object_ap_id from received_activity \
                where ap_id = $1 and actor_ap_id = $2";
     Ok(crate::db::with_pool!(state.db(), |pool| sqlx::query_as(

@@ -3,7 +3,7 @@
 //! (it may be older than we remember) taken as a `Follow`'s id, which followers keep. Either
 //! way the undone activity must be the Undo's own actor's.
 
-use super::{Effect, Recipient, follow, id_of, received};
+use super::{Effect, Recipient, follow, id_of, recorded};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::federation::remote_actors::RemoteActor;
@@ -63,7 +63,7 @@ pub(super) async fn prepare(
     // The undone activity's kind, id and object.
     let (kind, id, object) = match undo.object {
         UndoneObject::Id(id) | UndoneObject::Reference { id } => {
-            match received(state, &id, signer.url()).await? {
+            match recorded(state, &id, signer.url()).await? {
                 Some(recorded) => (
                     recorded.activity_type.unwrap_or_default(),
                     Some(id),

@@ -151,8 +151,28 @@ pub struct LocalActors {
     organization: Arc<LocalActor>,
     instance: Arc<LocalActor>,
     urls: Urls,
-    /// Actors read so far, by row id.
-    seen: Mutex<HashMap<i64, Arc<LocalActor>>>,
+    /// Actors read so far.
+    seen: Mutex<Seen>,
+}
+
+/// The actors read so far, by username and by row id (every lookup is one of those).
+#[derive(Debug, Default)]
+struct Seen {
+    by_username: HashMap<String, Arc<LocalActor>>,
+    by_id: HashMap<i64, Arc<LocalActor>>,
+}
+
+impl Seen {
+    fn insert(&mut self, actor: Arc<LocalActor>) -> Arc<LocalActor> {
+        let actor = self
+            .by_id
+            .entry(actor.local_actor_id)
+            .or_insert(actor)
+            .clone();
+        self.by_username
+            .insert(actor.username.clone(), actor.clone());
+        actor
+    }
 }
 
 impl LocalActors {
@@ -166,29 +186,24 @@ impl LocalActors {
         &self.instance
     }
 
-    fn remembered(&self, matches: impl Fn(&LocalActor) -> bool) -> Option<Arc<LocalActor>> {
-        let seen = self
-            .seen
+    fn seen(&self) -> std::sync::MutexGuard<'_, Seen> {
+        self.seen
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        seen.values().find(|actor| matches(actor)).cloned()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn remember(&self, row: ActorRow) -> Result<Arc<LocalActor>> {
         let actor = Arc::new(LocalActor::from_row(row, &self.urls)?);
-        let mut seen = self
-            .seen
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        Ok(seen.entry(actor.local_actor_id).or_insert(actor).clone())
+        Ok(self.seen().insert(actor))
     }
 
     /// The actor named `username` (as stored: lowercase), if it exists.
     pub async fn by_username(&self, db: &Db, username: &str) -> Result<Option<Arc<LocalActor>>> {
-        if let Some(actor) = self.remembered(|actor| actor.username == username) {
+        let remembered = self.seen().by_username.get(username).cloned();
+        if let Some(actor) = remembered {
             return Ok(Some(actor));
         }
-        match find(db, "username = $1", username).await? {
+        match find(db, username).await? {
             Some(row) => self.remember(row).map(Some),
             None => Ok(None),
         }
@@ -196,7 +211,8 @@ impl LocalActors {
 
     /// The actor of row `local_actor_id`, if it exists.
     pub async fn by_id(&self, db: &Db, local_actor_id: i64) -> Result<Option<Arc<LocalActor>>> {
-        if let Some(actor) = self.remembered(|actor| actor.local_actor_id == local_actor_id) {
+        let remembered = self.seen().by_id.get(&local_actor_id).cloned();
+        if let Some(actor) = remembered {
             return Ok(Some(actor));
         }
         let sql = format!("select {ACTOR_COLUMNS} from local_actor where local_actor_id = $1");
@@ -220,25 +236,21 @@ impl LocalActors {
         };
         Ok(actor.filter(|actor| &actor.id == id))
     }
-
-    /// Whether `id` is the id of one of our actors.
-    pub async fn is_ours(&self, db: &Db, id: &Url) -> Result<bool> {
-        Ok(self.by_url(db, id).await?.is_some())
-    }
 }
 
-async fn find(db: &Db, condition: &str, value: &str) -> Result<Option<ActorRow>> {
-    let sql = format!("select {ACTOR_COLUMNS} from local_actor where {condition}");
+/// The row of actor `username`.
+async fn find(db: &Db, username: &str) -> Result<Option<ActorRow>> {
+    let sql = format!("select {ACTOR_COLUMNS} from local_actor where username = $1");
     Ok(with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
         sql.as_str()
     ))
-    .bind(value)
+    .bind(username)
     .fetch_optional(pool)
     .await)?)
 }
 
-/// Makes a new actor of `kind` named `username`, with a new key pair. A 409 if the name is
-/// taken (names are never reused: a peer may still hold the old actor's key).
+/// Makes a new actor of `kind` named `username`, with a new key pair. Invalid (422) if the
+/// name is taken (names are never reused: a peer may still hold the old actor's key).
 pub async fn create(
     db: &Db,
     actors: &LocalActors,
@@ -297,10 +309,9 @@ pub async fn ensure(db: &Db, config: &Config, urls: &Urls) -> anyhow::Result<Loc
     .await?;
     let organization = Arc::new(LocalActor::from_row(organization, urls)?);
     let server = Arc::new(LocalActor::from_row(server, urls)?);
-    let seen = [&organization, &server]
-        .into_iter()
-        .map(|actor| (actor.local_actor_id, actor.clone()))
-        .collect();
+    let mut seen = Seen::default();
+    seen.insert(organization.clone());
+    seen.insert(server.clone());
     Ok(LocalActors {
         organization,
         instance: server,
@@ -318,7 +329,7 @@ async fn ensure_one(
     display_name: &str,
     summary: &str,
 ) -> anyhow::Result<ActorRow> {
-    let existing = find(db, "username = $1", username).await?;
+    let existing = find(db, username).await?;
     if let Some(actor) = &existing
         && actor.kind != kind.as_str()
     {
@@ -352,7 +363,7 @@ async fn ensure_one(
         .execute(pool)
         .await
         .map(|_| ()))?;
-    find(db, "username = $1", username)
+    find(db, username)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the actor {username} vanished after insertion"))
 }
