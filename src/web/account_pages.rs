@@ -60,7 +60,7 @@ impl FormPage {
 
     /// Shows `errors` next to their fields.
     fn with_errors(mut self, errors: &[FieldError]) -> FormPage {
-        self.unplaced = place_errors(&mut self.fields, errors);
+        self.unplaced = place_errors(&self.t, &mut self.fields, errors);
         self.has_errors = !errors.is_empty();
         self
     }

@@ -7,7 +7,7 @@
 
 use super::account_pages::respond_with;
 use super::auth::{Publisher, Visitor};
-use super::forms::{Field, FormValues, localized, place_errors};
+use super::forms::{Field, FormValues, place_errors};
 use super::html::direction;
 use super::pages::{Reader, Site, languages};
 use crate::app::AppState;
@@ -724,25 +724,16 @@ fn editor_page(
             }
         }
     }
-    let errors: Vec<FieldError> = errors
-        .iter()
-        .map(|error| FieldError::new(&error.field, localized(&t, &error.reason)))
-        .collect();
     let mut unplaced = Vec::new();
-    for error in &errors {
-        let mut placed = place_errors(&mut fields, std::slice::from_ref(error)).is_empty();
+    for error in errors {
+        let one = std::slice::from_ref(error);
+        let mut rest = place_errors(&t, &mut fields, one);
         for column in &mut columns {
-            if !placed {
-                placed = place_errors(&mut column.fields, std::slice::from_ref(error)).is_empty();
+            if !rest.is_empty() {
+                rest = place_errors(&t, &mut column.fields, one);
             }
         }
-        if !placed {
-            unplaced.push(if error.field == "form" {
-                error.reason.clone()
-            } else {
-                format!("{}: {}", error.field, error.reason)
-            });
-        }
+        unplaced.extend(rest);
     }
     let heading = match existing {
         Some(_) => t.t(&format!("editor-edit-{}", kind.as_str())),

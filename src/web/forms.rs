@@ -173,8 +173,13 @@ const REASONS: &[(&str, &str)] = &[
     ("must be an e-mail address", "error-email"),
 ];
 
+/// What is wrong with a field, in the reader's language.
+pub fn say(t: &Translator, error: &FieldError) -> String {
+    localized(t, &error.reason)
+}
+
 /// `reason` in the reader's language when the website knows it.
-pub fn localized(t: &Translator, reason: &str) -> String {
+fn localized(t: &Translator, reason: &str) -> String {
     if let Some((_, key)) = REASONS.iter().find(|(known, _)| *known == reason) {
         return t.t(key);
     }
@@ -195,8 +200,9 @@ pub fn localized(t: &Translator, reason: &str) -> String {
     reason.to_string()
 }
 
-/// Puts each error next to its field; returns those that belong to no field of `fields`.
-pub fn place_errors(fields: &mut [Field], errors: &[FieldError]) -> Vec<String> {
+/// Puts each error, in the reader's language, next to its field; returns those that belong to
+/// no field of `fields` (as `field: reason`, or the reason alone for the whole `form`).
+pub fn place_errors(t: &Translator, fields: &mut [Field], errors: &[FieldError]) -> Vec<String> {
     let mut unplaced = Vec::new();
     for error in errors {
         // `gcm_objectives[2]` belongs to `gcm_objectives`; `text.en` to `text.en.title`.
@@ -213,13 +219,15 @@ pub fn place_errors(fields: &mut [Field], errors: &[FieldError]) -> Vec<String> 
         let target = position.and_then(|index| fields.get_mut(index));
         match target {
             Some(field) => {
+                let reason = say(t, error);
                 let message = match &field.error {
-                    Some(previous) => format!("{previous} {}", error.reason),
-                    None => error.reason.clone(),
+                    Some(previous) => format!("{previous} {reason}"),
+                    None => reason,
                 };
                 field.error = Some(message);
             }
-            None => unplaced.push(format!("{}: {}", error.field, error.reason)),
+            None if error.field == "form" => unplaced.push(say(t, error)),
+            None => unplaced.push(format!("{}: {}", error.field, say(t, error))),
         }
     }
     unplaced
@@ -288,6 +296,7 @@ mod tests {
             Field::new("gcm_objectives", "checkboxes", "Objectives"),
         ];
         let unplaced = place_errors(
+            &Translator::new(Language::En),
             &mut fields,
             &[
                 FieldError::new("text.en.title", "must not be empty"),
