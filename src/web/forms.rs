@@ -307,7 +307,7 @@ mod tests {
         );
         assert_eq!(
             fields[0].error.as_deref(),
-            Some("must not be empty needs a title")
+            Some("Fill in this field. needs a title")
         );
         assert_eq!(fields[1].error.as_deref(), Some("must be from 1 to 23"));
         assert_eq!(unplaced, vec!["event: missing".to_string()]);
