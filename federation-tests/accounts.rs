@@ -274,10 +274,13 @@ async fn the_first_account_is_an_admin_and_later_ones_wait_for_approval() {
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     assert_eq!(answer.location.as_deref(), Some("/"));
 
-    // A member neither publishes nor administers.
-    assert_eq!(
-        member.get("/publish/event").await.status,
-        StatusCode::FORBIDDEN
+    // A member neither publishes nor administers, and is told so on a page of the site.
+    let refused = member.get("/publish/event").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.body.contains("<h1>Not allowed</h1>") && refused.body.contains("class=\"site\""),
+        "{}",
+        refused.body
     );
     assert_eq!(
         member.get("/admin/members").await.status,

@@ -691,3 +691,71 @@ async fn list_filters_follow_edits_and_deletes_and_a_failed_write_changes_nothin
     assert_eq!(rows, 0, "a deleted publication has no filter rows");
     alpha.stop().await;
 }
+
+#[tokio::test]
+async fn errors_on_pages_are_pages_in_the_readers_language_and_federation_keeps_plain_answers() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+
+    // A page route and an unknown path: a page in Arabic, right to left, with the status kept.
+    for (path, status) in [
+        ("/no/such/page", StatusCode::NOT_FOUND),
+        ("/events/no-such-event", StatusCode::NOT_FOUND),
+        ("/tags/not%20a%20tag", StatusCode::NOT_FOUND),
+        (
+            "/events/calendar?month=soon",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let (got, body, headers) = page(alpha.url(path), "ar").await;
+        assert_eq!(got, status, "{path}");
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .expect("type")
+                .starts_with("text/html"),
+            "{path}: {headers:?}"
+        );
+        assert!(body.contains("dir=\"rtl\""), "{path}: {body}");
+        assert!(
+            body.contains("<header class=\"site\">"),
+            "{path}: the site's frame"
+        );
+        if status == StatusCode::NOT_FOUND {
+            assert!(body.contains("غير موجود"), "{path}: {body}");
+        }
+    }
+    let (_, body, _) = page(alpha.url("/no/such/page"), "fr").await;
+    assert!(body.contains("Il n’y a pas de page"), "{body}");
+
+    // ActivityPub clients and federation routes keep their plain answers.
+    let response = crate::harness::http_client()
+        .get(alpha.url("/actors/nobody"))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/plain"),
+        "{:?}",
+        response.headers()
+    );
+    let response = crate::harness::http_client()
+        .post(alpha.url("/inbox"))
+        .header("accept", "text/html")
+        .header("content-type", "application/activity+json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("POST");
+    assert!(response.status().is_client_error(), "{}", response.status());
+    assert!(
+        !response.text().await.unwrap_or_default().contains("<html"),
+        "the inbox answers in plain words"
+    );
+    alpha.stop().await;
+}

@@ -228,9 +228,14 @@ pub fn router(state: AppState) -> Router {
             "/{kinds}/{public_id}",
             negotiated(documents::publication, pages::publication),
         )
-        .merge(federation::routes())
-        .merge(crate::web::routes())
         .fallback(crate::web::not_found)
+        // Errors are pages for people here, and stay JSON or plain for ActivityPub clients.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::web::frame::error_pages,
+        ))
+        .merge(federation::routes())
+        .merge(crate::web::routes(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::web::headers::security_headers,

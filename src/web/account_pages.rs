@@ -7,7 +7,7 @@
 
 use super::auth::{self, Member, SESSION_COOKIE, Throttled, Visitor};
 use super::forms::{Field, FormValues, place_errors};
-use super::pages::{MessagePage, Reader, Site, languages};
+use super::frame::{Frame, framed, message, respond_with};
 use crate::app::AppState;
 use crate::config::Registration;
 use crate::domain::accounts::{self, Account, LoginRefused, Registered, Registering};
@@ -16,7 +16,7 @@ use crate::i18n::Translator;
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -25,9 +25,7 @@ use std::net::SocketAddr;
 #[derive(Template)]
 #[template(path = "form.html")]
 pub struct FormPage {
-    pub t: Translator,
-    pub site: Site,
-    pub languages: Vec<(&'static str, String)>,
+    pub frame: Frame,
     pub heading: String,
     pub intro: String,
     pub action: String,
@@ -39,13 +37,12 @@ pub struct FormPage {
     /// Links under the form: `(href, text)`.
     pub links: Vec<(String, String)>,
 }
+framed!(FormPage);
 
 impl FormPage {
-    fn new(state: &AppState, t: Translator, visitor: &Visitor, heading: String) -> FormPage {
+    fn new(frame: Frame, visitor: &Visitor, heading: String) -> FormPage {
         FormPage {
-            t,
-            site: Site::of(state),
-            languages: languages(),
+            frame,
             heading,
             intro: String::new(),
             action: String::new(),
@@ -60,7 +57,8 @@ impl FormPage {
 
     /// Shows `errors` next to their fields.
     fn with_errors(mut self, errors: &[FieldError]) -> FormPage {
-        self.unplaced = place_errors(&self.t, &mut self.fields, errors);
+        let t = self.frame.t;
+        self.unplaced = place_errors(&t, &mut self.fields, errors);
         self.has_errors = !errors.is_empty();
         self
     }
@@ -73,35 +71,6 @@ impl FormPage {
     }
 }
 
-/// A rendered page with the visitor's cookies.
-pub(crate) fn respond_with(
-    state: &AppState,
-    reader: &Reader,
-    visitor: &Visitor,
-    status: StatusCode,
-    html: std::result::Result<String, askama::Error>,
-) -> Result<Response> {
-    Ok(visitor.finish(state, reader.respond(status, html)?))
-}
-
-fn message(
-    state: &AppState,
-    reader: &Reader,
-    status: StatusCode,
-    heading: &str,
-    text: &str,
-) -> Result<Response> {
-    let t = reader.t;
-    let page = MessagePage {
-        heading: t.t(heading),
-        text: t.t(text),
-        t,
-        site: Site::of(state),
-        languages: languages(),
-    };
-    reader.respond(status, page.render())
-}
-
 /// `?invitation=…` of the registration page.
 #[derive(Debug, Deserialize)]
 pub struct RegisterQuery {
@@ -110,11 +79,12 @@ pub struct RegisterQuery {
 
 fn register_form(
     state: &AppState,
-    t: Translator,
+    frame: Frame,
     visitor: &Visitor,
     values: &FormValues,
 ) -> FormPage {
-    let mut page = FormPage::new(state, t, visitor, t.t("register-title"));
+    let t = frame.t;
+    let mut page = FormPage::new(frame, visitor, t.t("register-title"));
     let mode = state.config().accounts.registration;
     page.intro = t.t(match mode {
         Registration::Open => "register-intro-open",
@@ -174,18 +144,16 @@ fn account_errors(t: &Translator, errors: &[FieldError]) -> Vec<FieldError> {
 /// `GET /register`.
 pub async fn register_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
     visitor: Visitor,
     Query(query): Query<RegisterQuery>,
 ) -> Result<Response> {
-    let reader = Reader::of(&state, &headers, &uri);
     let mut values = FormValues::default();
     if let Some(invitation) = query.invitation {
         values.0.insert("invitation".to_string(), vec![invitation]);
     }
-    let page = register_form(&state, reader.t, &visitor, &values);
-    respond_with(&state, &reader, &visitor, StatusCode::OK, page.render())
+    let page = register_form(&state, frame.clone(), &visitor, &values);
+    respond_with(&state, &visitor, StatusCode::OK, &page)
 }
 
 /// `POST /register`.
@@ -193,23 +161,16 @@ pub async fn register(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
     visitor: Visitor,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let reader = Reader::of(&state, &headers, &uri);
-    let t = reader.t;
+    let t = frame.t;
     let values = FormValues::from_pairs(pairs);
-    let form = |values: &FormValues| register_form(&state, t, &visitor, values);
+    let form = |values: &FormValues| register_form(&state, frame.clone(), &visitor, values);
     if visitor.check_csrf(values.get("csrf")).is_err() {
         let page = form(&values).with_message(t.t("error-csrf"));
-        return respond_with(
-            &state,
-            &reader,
-            &visitor,
-            StatusCode::FORBIDDEN,
-            page.render(),
-        );
+        return respond_with(&state, &visitor, StatusCode::FORBIDDEN, &page);
     }
     // Registrations per client address are limited like failed logins (with three times the
     // room: a workshop's members may register from one network).
@@ -220,13 +181,7 @@ pub async fn register(
         .attempt(&format!("register:{}", auth::client_key(client)), allowed)
     {
         let page = form(&values).with_message(t.t("error-too-many"));
-        let mut response = respond_with(
-            &state,
-            &reader,
-            &visitor,
-            StatusCode::TOO_MANY_REQUESTS,
-            page.render(),
-        )?;
+        let mut response = respond_with(&state, &visitor, StatusCode::TOO_MANY_REQUESTS, &page)?;
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, header::HeaderValue::from_static("900"));
@@ -243,21 +198,14 @@ pub async fn register(
     match accounts::register(state.db(), state.passwords(), mode, &input).await {
         Ok(Registered::Active(account)) => log_in(&state, &account, "/").await,
         Ok(Registered::Pending(_)) => message(
-            &state,
-            &reader,
+            frame.clone(),
             StatusCode::OK,
             "register-pending-title",
             "register-pending",
         ),
         Err(Error::Invalid(errors)) => {
             let page = form(&values).with_errors(&account_errors(&t, &errors));
-            respond_with(
-                &state,
-                &reader,
-                &visitor,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page.render(),
-            )
+            respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(Error::Forbidden(reason)) => {
             let key = if reason.contains("invitation link is unknown") {
@@ -268,13 +216,7 @@ pub async fn register(
                 "register-closed"
             };
             let page = form(&values).with_message(t.t(key));
-            respond_with(
-                &state,
-                &reader,
-                &visitor,
-                StatusCode::FORBIDDEN,
-                page.render(),
-            )
+            respond_with(&state, &visitor, StatusCode::FORBIDDEN, &page)
         }
         Err(other) => Err(other),
     }
@@ -298,8 +240,9 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
-fn login_form(state: &AppState, t: Translator, visitor: &Visitor, values: &FormValues) -> FormPage {
-    let mut page = FormPage::new(state, t, visitor, t.t("login-title"));
+fn login_form(frame: Frame, visitor: &Visitor, values: &FormValues) -> FormPage {
+    let t = frame.t;
+    let mut page = FormPage::new(frame, visitor, t.t("login-title"));
     page.action = "/login".to_string();
     page.submit = t.t("login-submit");
     page.fields = vec![
@@ -320,19 +263,17 @@ fn login_form(state: &AppState, t: Translator, visitor: &Visitor, values: &FormV
 /// `GET /login`.
 pub async fn login_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
     visitor: Visitor,
     Query(query): Query<LoginQuery>,
 ) -> Result<Response> {
-    let reader = Reader::of(&state, &headers, &uri);
     let mut values = FormValues::default();
     values.0.insert(
         "next".to_string(),
         vec![auth::safe_next(query.next.as_deref())],
     );
-    let page = login_form(&state, reader.t, &visitor, &values);
-    respond_with(&state, &reader, &visitor, StatusCode::OK, page.render())
+    let page = login_form(frame.clone(), &visitor, &values);
+    respond_with(&state, &visitor, StatusCode::OK, &page)
 }
 
 /// `POST /login`.
@@ -340,16 +281,15 @@ pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
     visitor: Visitor,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let reader = Reader::of(&state, &headers, &uri);
-    let t = reader.t;
+    let t = frame.t;
     let values = FormValues::from_pairs(pairs);
     let refuse = |status: StatusCode, key: &str| {
-        let page = login_form(&state, t, &visitor, &values).with_message(t.t(key));
-        respond_with(&state, &reader, &visitor, status, page.render())
+        let page = login_form(frame.clone(), &visitor, &values).with_message(t.t(key));
+        respond_with(&state, &visitor, status, &page)
     };
     if visitor.check_csrf(values.get("csrf")).is_err() {
         return refuse(StatusCode::FORBIDDEN, "error-csrf");
@@ -406,42 +346,37 @@ pub async fn logout(
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
-    t: Translator,
-    site: Site,
-    languages: Vec<(&'static str, String)>,
+    frame: Frame,
     me: Account,
     type_label: String,
     role_label: String,
     csrf: String,
 }
+framed!(AccountPage);
 
 /// `GET /account`: who is logged in, what they may do, and the logout button.
 pub async fn account(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
     Member(visitor): Member,
 ) -> Result<Response> {
-    let reader = Reader::of(&state, &headers, &uri);
     let Some(account) = visitor.account().cloned() else {
         return Err(Error::NotFound);
     };
+    let t = frame.t;
     let page = AccountPage {
-        t: reader.t,
-        site: Site::of(&state),
-        languages: languages(),
-        type_label: reader
-            .t
-            .t(&format!("register-{}", account.account_type.as_str())),
-        role_label: reader.t.t(&format!("role-{}", account.role.as_str())),
+        type_label: t.t(&format!("register-{}", account.account_type.as_str())),
+        role_label: t.t(&format!("role-{}", account.role.as_str())),
         me: account,
         csrf: visitor.csrf().to_string(),
+        frame,
     };
-    respond_with(&state, &reader, &visitor, StatusCode::OK, page.render())
+    respond_with(&state, &visitor, StatusCode::OK, &page)
 }
 
-fn password_form(state: &AppState, t: Translator, visitor: &Visitor) -> FormPage {
-    let mut page = FormPage::new(state, t, visitor, t.t("password-title"));
+fn password_form(frame: Frame, visitor: &Visitor) -> FormPage {
+    let t = frame.t;
+    let mut page = FormPage::new(frame, visitor, t.t("password-title"));
     page.action = "/account/password".to_string();
     page.submit = t.t("reset-submit");
     page.fields = vec![
@@ -460,13 +395,11 @@ fn password_form(state: &AppState, t: Translator, visitor: &Visitor) -> FormPage
 /// `GET /account/password`: change one's password.
 pub async fn password_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
     Member(visitor): Member,
 ) -> Result<Response> {
-    let reader = Reader::of(&state, &headers, &uri);
-    let page = password_form(&state, reader.t, &visitor);
-    respond_with(&state, &reader, &visitor, StatusCode::OK, page.render())
+    let page = password_form(frame.clone(), &visitor);
+    respond_with(&state, &visitor, StatusCode::OK, &page)
 }
 
 /// `POST /account/password`: checks the current password, sets the new one, and ends the
@@ -474,22 +407,15 @@ pub async fn password_page(
 pub async fn change_password(
     State(state): State<AppState>,
     headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
     Member(visitor): Member,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let reader = Reader::of(&state, &headers, &uri);
-    let t = reader.t;
+    let t = frame.t;
     let values = FormValues::from_pairs(pairs);
     if visitor.check_csrf(values.get("csrf")).is_err() {
-        let page = password_form(&state, t, &visitor).with_message(t.t("error-csrf"));
-        return respond_with(
-            &state,
-            &reader,
-            &visitor,
-            StatusCode::FORBIDDEN,
-            page.render(),
-        );
+        let page = password_form(frame.clone(), &visitor).with_message(t.t("error-csrf"));
+        return respond_with(&state, &visitor, StatusCode::FORBIDDEN, &page);
     }
     let (Some(account), Some(secret)) = (visitor.account(), auth::cookie(&headers, SESSION_COOKIE))
     else {
@@ -507,8 +433,7 @@ pub async fn change_password(
     .await
     {
         Ok(()) => message(
-            &state,
-            &reader,
+            frame.clone(),
             StatusCode::OK,
             "password-title",
             "password-done",
@@ -523,21 +448,16 @@ pub async fn change_password(
                     _ => account_errors(&t, std::slice::from_ref(error)).remove(0),
                 })
                 .collect();
-            let page = password_form(&state, t, &visitor).with_errors(&errors);
-            respond_with(
-                &state,
-                &reader,
-                &visitor,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page.render(),
-            )
+            let page = password_form(frame.clone(), &visitor).with_errors(&errors);
+            respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(other) => Err(other),
     }
 }
 
-fn reset_form(state: &AppState, t: Translator, visitor: &Visitor, secret: &str) -> FormPage {
-    let mut page = FormPage::new(state, t, visitor, t.t("reset-title"));
+fn reset_form(frame: Frame, visitor: &Visitor, secret: &str) -> FormPage {
+    let t = frame.t;
+    let mut page = FormPage::new(frame, visitor, t.t("reset-title"));
     page.action = format!("/reset/{secret}");
     page.submit = t.t("reset-submit");
     page.fields = vec![
@@ -552,68 +472,50 @@ fn reset_form(state: &AppState, t: Translator, visitor: &Visitor, secret: &str) 
 /// `GET /reset/{secret}`: the form of a password reset link.
 pub async fn reset_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
     visitor: Visitor,
     Path(secret): Path<String>,
 ) -> Result<Response> {
-    let reader = Reader::of(&state, &headers, &uri);
     if !accounts::reset_link_is_live(state.db(), &secret).await? {
         return message(
-            &state,
-            &reader,
+            frame.clone(),
             StatusCode::GONE,
             "reset-title",
             "error-reset-invalid",
         );
     }
-    let page = reset_form(&state, reader.t, &visitor, &secret);
-    respond_with(&state, &reader, &visitor, StatusCode::OK, page.render())
+    let page = reset_form(frame.clone(), &visitor, &secret);
+    respond_with(&state, &visitor, StatusCode::OK, &page)
 }
 
 /// `POST /reset/{secret}`.
 pub async fn reset(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
     visitor: Visitor,
     Path(secret): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let reader = Reader::of(&state, &headers, &uri);
-    let t = reader.t;
+    let t = frame.t;
     let values = FormValues::from_pairs(pairs);
     if visitor.check_csrf(values.get("csrf")).is_err() {
-        let page = reset_form(&state, t, &visitor, &secret).with_message(t.t("error-csrf"));
-        return respond_with(
-            &state,
-            &reader,
-            &visitor,
-            StatusCode::FORBIDDEN,
-            page.render(),
-        );
+        let page = reset_form(frame.clone(), &visitor, &secret).with_message(t.t("error-csrf"));
+        return respond_with(&state, &visitor, StatusCode::FORBIDDEN, &page);
     }
     let password = values.all("password").first().cloned().unwrap_or_default();
     match accounts::reset_password(state.db(), state.passwords(), &secret, &password).await {
         Ok(account) => {
             // The owner proved who they are: earlier failed logins no longer count.
             state.login_limiter().clear(&account.email);
-            message(&state, &reader, StatusCode::OK, "reset-title", "reset-done")
+            message(frame.clone(), StatusCode::OK, "reset-title", "reset-done")
         }
         Err(Error::Invalid(errors)) => {
-            let page =
-                reset_form(&state, t, &visitor, &secret).with_errors(&account_errors(&t, &errors));
-            respond_with(
-                &state,
-                &reader,
-                &visitor,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page.render(),
-            )
+            let page = reset_form(frame.clone(), &visitor, &secret)
+                .with_errors(&account_errors(&t, &errors));
+            respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(Error::Forbidden(_)) => message(
-            &state,
-            &reader,
+            frame.clone(),
             StatusCode::GONE,
             "reset-title",
             "error-reset-invalid",

@@ -1,18 +1,16 @@
 //! Admin pages: the members and their roles, the registrations waiting for approval, and
 //! invitation links.
 
-use super::account_pages::respond_with;
 use super::auth::Admin;
 use super::forms::FormValues;
-use super::pages::{Reader, Site, languages};
+use super::frame::{Frame, framed, respond_with};
 use crate::app::AppState;
 use crate::domain::accounts::{self, Account, AccountStatus, Change, Role};
 use crate::error::{Error, Result};
-use crate::i18n::Translator;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// One account as the admin sees it.
@@ -30,9 +28,7 @@ pub struct MemberRow {
 #[derive(Template)]
 #[template(path = "admin_members.html")]
 struct MembersPage {
-    t: Translator,
-    site: Site,
-    languages: Vec<(&'static str, String)>,
+    frame: Frame,
     csrf: String,
     pending: Vec<MemberRow>,
     members: Vec<MemberRow>,
@@ -42,15 +38,16 @@ struct MembersPage {
     reset: Option<(String, String)>,
     registration: String,
 }
+framed!(MembersPage);
 
 async fn members_page(
     state: &AppState,
-    reader: &Reader,
+    frame: Frame,
     visitor: &super::auth::Visitor,
     invitation: Option<String>,
     reset: Option<(String, String)>,
 ) -> Result<Response> {
-    let t = reader.t;
+    let t = frame.t;
     let me = visitor.account().map(|account| account.account_id);
     let rows: Vec<MemberRow> = accounts::list(state.db())
         .await?
@@ -83,22 +80,18 @@ async fn members_page(
                 .as_str()
                 .unwrap_or("closed")
         )),
-        site: Site::of(state),
-        languages: languages(),
-        t,
+        frame,
     };
-    respond_with(state, reader, visitor, StatusCode::OK, page.render())
+    respond_with(state, visitor, StatusCode::OK, &page)
 }
 
 /// `GET /admin/members`.
 pub async fn members(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
     Admin(visitor): Admin,
 ) -> Result<Response> {
-    let reader = Reader::of(&state, &headers, &uri);
-    members_page(&state, &reader, &visitor, None, None).await
+    members_page(&state, frame, &visitor, None, None).await
 }
 
 /// `POST /admin/members/{id}`: approve, reject, disable, enable, or set the role.
@@ -133,8 +126,7 @@ pub async fn change(
 /// `POST /admin/invitations`: makes an invitation link and shows it on the members page.
 pub async fn invite(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
     Admin(visitor): Admin,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
@@ -144,16 +136,14 @@ pub async fn invite(
         .ok_or_else(|| Error::invalid("role", "must be admin, editor or member"))?;
     let secret = accounts::invite(state.db(), role, 7).await?;
     let link = state.urls().invitation(&secret);
-    let reader = Reader::of(&state, &headers, &uri);
-    members_page(&state, &reader, &visitor, Some(link.to_string()), None).await
+    members_page(&state, frame, &visitor, Some(link.to_string()), None).await
 }
 
 /// `POST /admin/members/{id}/reset-link`: makes a password reset link for a member (Jisr sends
 /// no mail) and shows it on the members page.
 pub async fn reset_link(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
     Admin(visitor): Admin,
     Path(account_id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
@@ -163,10 +153,9 @@ pub async fn reset_link(
     let account = accounts::find(state.db(), account_id).await?;
     let secret = accounts::reset_link_for(state.db(), account_id).await?;
     let link = state.urls().reset_link(&secret);
-    let reader = Reader::of(&state, &headers, &uri);
     members_page(
         &state,
-        &reader,
+        frame,
         &visitor,
         None,
         Some((account.name, link.to_string())),

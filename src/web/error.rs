@@ -1,7 +1,8 @@
 //! How an [`Error`] looks to a client: the one place that maps errors to HTTP statuses.
 //!
 //! Every 4xx carries its reason as plain text; 5xx reasons are logged with their cause chain and
-//! the client sees only "something went wrong".
+//! the client sees only "something went wrong". The error itself rides along in the response's
+//! extensions, so that the page routes can show it as a page (`web::frame::error_pages`).
 
 use crate::error::Error;
 use axum::http::{StatusCode, header};
@@ -45,6 +46,10 @@ impl IntoResponse for Error {
             format!("{reason}\n"),
         )
             .into_response();
+        // For the page routes' error pages (`web::frame::error_pages`).
+        response
+            .extensions_mut()
+            .insert(crate::web::frame::Refusal(std::sync::Arc::new(self)));
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response
                 .headers_mut()

@@ -5,13 +5,14 @@
 //! 20260314T100000`), and each document carries the `VTIMEZONE` of every zone it names, for
 //! the years of its events (`vtimezone.rs`).
 
-use super::pages::{PageQuery, Reader};
+use super::frame::Reader;
+use super::pages::PageQuery;
 use crate::app::AppState;
 use crate::domain::publication::{self, Details, Kind, Listing, Publication};
 use crate::error::{Error, Result};
 use crate::web::html::escape;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Uri, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Duration, Utc};
 
@@ -164,13 +165,11 @@ fn ics_response(body: String, file: &str) -> Response {
 pub async fn calendar(
     State(state): State<AppState>,
     Query(query): Query<PageQuery>,
-    headers: HeaderMap,
-    uri: Uri,
+    reader: Reader,
 ) -> Result<Response> {
-    let reader = Reader::of(&state, &headers, &uri);
     let now = Utc::now() - Duration::days(30);
     // The same filters as the events list (`?country=DE&category=arts&tag=berlin`).
-    let (filters, _) = super::pages::filters(&reader.t, Kind::Event, &query);
+    let (filters, _) = super::pages::lists::filters(&reader.t, Kind::Event, &query);
     let events = publication::list_filtered(
         state.db(),
         Listing::UpcomingEvents { now },
@@ -189,10 +188,8 @@ pub async fn calendar(
 pub async fn event(
     State(state): State<AppState>,
     Path(public_id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
+    reader: Reader,
 ) -> Result<Response> {
-    let reader = Reader::of(&state, &headers, &uri);
     let found = publication::find(state.db(), Kind::Event, &public_id).await?;
     if found.is_deleted() {
         return Err(Error::Gone);
@@ -211,7 +208,8 @@ fn rfc3339(moment: DateTime<Utc>) -> String {
     moment.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-async fn atom(state: &AppState, reader: Reader, kind: Kind) -> Result<Response> {
+/// `GET /{kinds}.atom`: the newest 50 of `kind`, in the reader's language.
+pub async fn atom(state: &AppState, reader: Reader, kind: Kind) -> Result<Response> {
     let publications =
         publication::list_where(state.db(), Listing::Newest(Some(kind)), 0, 50).await?;
     let base = state.urls().base();
@@ -258,24 +256,6 @@ async fn atom(state: &AppState, reader: Reader, kind: Kind) -> Result<Response> 
     )
         .into_response())
 }
-
-macro_rules! atom_handler {
-    ($name:ident, $kind:expr) => {
-        /// The Atom feed of one kind.
-        pub async fn $name(
-            State(state): State<AppState>,
-            headers: HeaderMap,
-            uri: Uri,
-        ) -> Result<Response> {
-            atom(&state, Reader::of(&state, &headers, &uri), $kind).await
-        }
-    };
-}
-
-atom_handler!(stories, Kind::Story);
-atom_handler!(events, Kind::Event);
-atom_handler!(opportunities, Kind::Opportunity);
-atom_handler!(resources, Kind::Resource);
 
 #[cfg(test)]
 mod tests {

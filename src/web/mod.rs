@@ -1,5 +1,6 @@
-//! The website: server-rendered pages for people. For now the home page and the organization's
-//! profile; the full site (calendar, stories, accounts, four languages) comes with its issue.
+//! The website: server-rendered pages for people in four languages (home, lists, calendar,
+//! publications, search, accounts, the editor and admin pages), its feeds (ICS, Atom), and
+//! the JSON API for tools. Every page is drawn inside the one [`frame`].
 //!
 //! Invariant: `web` writes no SQL and speaks no ActivityStreams; it renders what `domain` and
 //! `config` give it.
@@ -12,6 +13,7 @@ pub mod editor;
 pub mod error;
 pub mod feeds;
 pub mod forms;
+pub mod frame;
 pub mod headers;
 pub mod html;
 pub mod pages;
@@ -20,24 +22,58 @@ pub mod search;
 pub mod vtimezone;
 
 use crate::app::AppState;
+use crate::domain::publication::Kind;
 use crate::error::Error;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::routing::{get, post};
+use frame::{Frame, Reader};
 
 /// Largest body of a publishing form: the largest image `accounts.max_image_bytes` allows,
 /// plus room for the texts. The configured limit is checked on the image itself.
 const UPLOAD_LIMIT: usize = 52_000_000;
 
-/// The page routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+/// The website's routes: its pages (whose errors are pages too, [`frame::error_pages`]) and
+/// the JSON API.
+pub fn routes(state: AppState) -> Router<AppState> {
+    pages()
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            frame::error_pages,
+        ))
+        .merge(api::routes())
+}
+
+/// Each kind's list page and Atom feed, at its plural (`/events`, `/events.atom`).
+fn kind_routes() -> Router<AppState> {
+    Kind::ALL.into_iter().fold(Router::new(), |router, kind| {
+        router
+            .route(
+                &format!("/{}", kind.plural()),
+                get(
+                    move |State(state): State<AppState>,
+                          frame: Frame,
+                          Query(query): Query<pages::PageQuery>| async move {
+                        pages::lists::list(&state, frame, kind, &query).await
+                    },
+                ),
+            )
+            .route(
+                &format!("/{}.atom", kind.plural()),
+                get(
+                    move |State(state): State<AppState>, reader: Reader| async move {
+                        feeds::atom(&state, reader, kind).await
+                    },
+                ),
+            )
+    })
+}
+
+/// The pages for people, and the feeds and files they link to.
+fn pages() -> Router<AppState> {
+    kind_routes()
         .route("/", get(pages::home))
-        .route("/stories", get(pages::stories))
-        .route("/events", get(pages::events))
         .route("/events/calendar", get(pages::calendar))
-        .route("/opportunities", get(pages::opportunities))
-        .route("/resources", get(pages::resources))
         .route("/about", get(pages::about))
         .route("/tags/{tag}", get(pages::tag))
         .route(
@@ -94,12 +130,7 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(search::search))
         .route("/events.ics", get(feeds::calendar))
         .route("/events/{public_id}/calendar.ics", get(feeds::event))
-        .route("/stories.atom", get(feeds::stories))
-        .route("/events.atom", get(feeds::events))
-        .route("/opportunities.atom", get(feeds::opportunities))
-        .route("/resources.atom", get(feeds::resources))
         .route("/static/style.css", get(stylesheet))
-        .merge(api::routes())
 }
 
 /// The stylesheet, built into the binary.

@@ -2,20 +2,18 @@
 //! (`/admin/profile`), the favicon (its logo, or Jisr's mark), and the editors' pin button on a
 //! publication's page (`/publish/{kind}/{id}/pin`).
 
-use super::account_pages::respond_with;
 use super::auth::{Admin, Publisher, Visitor};
 use super::forms::FormValues;
-use super::pages::{Reader, Site, languages};
+use super::frame::{Frame, MessagePage, framed, respond_with};
 use crate::app::AppState;
 use crate::domain::images;
 use crate::domain::publication::Kind;
 use crate::error::{Error, Result};
 use crate::federation::actors::Picture;
 use crate::federation::{outbox, profile};
-use crate::i18n::Translator;
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// One picture on the profile page.
@@ -31,14 +29,13 @@ pub struct PictureView {
 #[derive(Template)]
 #[template(path = "admin_profile.html")]
 struct ProfilePage {
-    t: Translator,
-    site: Site,
-    languages: Vec<(&'static str, String)>,
+    frame: Frame,
     csrf: String,
     pictures: Vec<PictureView>,
     saved: bool,
     error: Option<String>,
 }
+framed!(ProfilePage);
 
 fn picture_of(field: &str) -> Option<Picture> {
     match field {
@@ -50,13 +47,13 @@ fn picture_of(field: &str) -> Option<Picture> {
 
 async fn profile_page(
     state: &AppState,
-    reader: &Reader,
+    frame: Frame,
     visitor: &Visitor,
     status: StatusCode,
     saved: bool,
     error: Option<String>,
 ) -> Result<Response> {
-    let t = reader.t;
+    let t = frame.t;
     let current = state.organization_pictures().await?;
     let urls = state.urls();
     let view =
@@ -79,22 +76,18 @@ async fn profile_page(
         ],
         saved,
         error,
-        site: Site::of(state),
-        languages: languages(),
-        t,
+        frame,
     };
-    respond_with(state, reader, visitor, status, page.render())
+    respond_with(state, visitor, status, &page)
 }
 
 /// `GET /admin/profile`.
 pub async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
     Admin(visitor): Admin,
 ) -> Result<Response> {
-    let reader = Reader::of(&state, &headers, &uri);
-    profile_page(&state, &reader, &visitor, StatusCode::OK, false, None).await
+    profile_page(&state, frame, &visitor, StatusCode::OK, false, None).await
 }
 
 /// What the profile form sends: the CSRF token, new pictures, and pictures to remove.
@@ -148,13 +141,11 @@ impl FromRequest<AppState> for ProfileForm {
 /// `POST /admin/profile`: new pictures, or pictures removed; followers get an `Update`.
 pub async fn save(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
     Admin(visitor): Admin,
     form: ProfileForm,
 ) -> Result<Response> {
     visitor.check_csrf(form.values.get("csrf"))?;
-    let reader = Reader::of(&state, &headers, &uri);
     let removals: Vec<Picture> = form
         .values
         .all("remove")
@@ -176,12 +167,12 @@ pub async fn save(
             Err(Error::Invalid(errors)) => {
                 let reason = errors
                     .iter()
-                    .map(|error| format!("{}: {}", error.field, error.reason))
+                    .map(|error| format!("{}: {}", error.field, super::forms::say(&frame.t, error)))
                     .collect::<Vec<_>>()
                     .join("; ");
                 return profile_page(
                     &state,
-                    &reader,
+                    frame,
                     &visitor,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     false,
@@ -192,7 +183,7 @@ pub async fn save(
             Err(error) => return Err(error),
         }
     }
-    profile_page(&state, &reader, &visitor, StatusCode::OK, true, None).await
+    profile_page(&state, frame, &visitor, StatusCode::OK, true, None).await
 }
 
 /// The mark shown when the organization has no logo.
@@ -226,8 +217,7 @@ pub async fn favicon(State(state): State<AppState>) -> Result<Response> {
 /// the organization's profile, then shows its page again.
 pub async fn pin(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
     Publisher(visitor): Publisher,
     Path((kind, public_id)): Path<(String, String)>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -253,26 +243,19 @@ pub async fn pin(
             Ok(Redirect::to(page.path()).into_response())
         }
         Err(Error::Invalid(_)) => {
-            let reader = Reader::of(&state, &headers, &uri);
-            let t = reader.t;
-            let page = super::pages::MessagePage {
+            let t = frame.t;
+            let page = MessagePage {
                 heading: t.t("pin-limit-title"),
                 text: t.t1(
                     "pin-limit-text",
                     "count",
                     &crate::domain::publication::pins::MAX_PINNED.to_string(),
                 ),
-                t,
-                site: Site::of(&state),
-                languages: languages(),
+                details: Vec::new(),
+                reason: None,
+                frame,
             };
-            respond_with(
-                &state,
-                &reader,
-                &visitor,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page.render(),
-            )
+            respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(error) => Err(error),
     }

@@ -2,8 +2,9 @@
 //! organizations we follow publish, best first, each in the reader's language when it has one.
 //! Results from the network are marked with their server and link there.
 
+use super::frame::{Frame, framed, respond};
 use super::html::direction;
-use super::pages::{Reader, Site, card, languages};
+use super::pages::cards::card;
 use crate::app::AppState;
 use crate::domain::network::RemotePublication;
 use crate::domain::publication::Kind;
@@ -13,7 +14,7 @@ use crate::error::Result;
 use crate::i18n::Translator;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -49,9 +50,7 @@ pub struct ResultView {
 #[derive(Template)]
 #[template(path = "search.html")]
 struct SearchPage {
-    t: Translator,
-    site: Site,
-    languages: Vec<(&'static str, String)>,
+    frame: Frame,
     query: String,
     heading: String,
     message: Option<String>,
@@ -59,16 +58,15 @@ struct SearchPage {
     previous: Option<String>,
     next: Option<String>,
 }
+framed!(SearchPage);
 
 /// `GET /search`.
 pub async fn search(
     State(state): State<AppState>,
     Query(params): Query<SearchQuery>,
-    headers: HeaderMap,
-    uri: Uri,
+    frame: Frame,
 ) -> Result<Response> {
-    let reader = Reader::of(&state, &headers, &uri);
-    let t = reader.t;
+    let t = frame.t;
     let query = params.q.as_deref().unwrap_or_default().trim().to_string();
     let page = params
         .page
@@ -129,11 +127,9 @@ pub async fn search(
         query: shown,
         message,
         results,
-        t,
-        site: Site::of(&state),
-        languages: languages(),
+        frame,
     };
-    reader.respond(status, page_view.render())
+    respond(status, &page_view)
 }
 
 /// The reader's words inside a sentence, isolated so that Arabic in an English sentence (or the

@@ -1,0 +1,334 @@
+//! The fields of each kind's form, as one table per kind ([`STORY`], [`EVENT`],
+//! [`OPPORTUNITY`], [`RESOURCE`], and [`SHARED`] by all four): the table draws the form
+//! ([`form_fields`]) and types what it sends back ([`value_of`]), so a field added to a table is
+//! shown, refilled and read with no other change. Also the language columns of the texts.
+//!
+//! A field's name is its path in the publishing input (`event.place.name`), so the domain's
+//! errors land next to it.
+
+use crate::app::AppState;
+use crate::domain::publication::Kind;
+use crate::domain::{event, opportunity, story};
+use crate::i18n::{Language, Translator};
+use crate::web::forms::{Field, FormValues};
+use crate::web::html::direction;
+
+/// How a field's value goes into the publishing input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typed {
+    /// A string, left out when empty.
+    Text,
+    /// `true` when the checkbox is ticked.
+    Boolean,
+    /// A whole number.
+    Integer,
+    /// A decimal number (a comma is read as the decimal point).
+    Decimal,
+    /// A list, written with commas (a leading `#` of a hashtag dropped).
+    List,
+}
+
+/// One field of an editor form.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    pub name: &'static str,
+    /// The HTML input: `text`, `url`, `email`, `number`, `date`, `datetime-local`, `select`,
+    /// `checkbox`, `file`, or `hidden` (kept, not shown, and only when it has a value).
+    pub input: &'static str,
+    /// The catalog key of its label.
+    pub label: &'static str,
+    /// The catalog key of its hint.
+    pub hint: Option<&'static str>,
+    pub required: bool,
+    /// A select's choices: the catalog prefix of their labels and their values.
+    pub choices: Option<(&'static str, &'static [&'static str])>,
+    pub autocomplete: &'static str,
+    pub typed: Typed,
+}
+
+impl Spec {
+    const fn new(name: &'static str, input: &'static str, label: &'static str) -> Spec {
+        let typed = match input.as_bytes() {
+            b"checkbox" => Typed::Boolean,
+            b"number" => Typed::Integer,
+            _ => Typed::Text,
+        };
+        Spec {
+            name,
+            input,
+            label,
+            hint: None,
+            required: false,
+            choices: None,
+            autocomplete: "",
+            typed,
+        }
+    }
+
+    const fn required(mut self) -> Spec {
+        self.required = true;
+        self
+    }
+
+    const fn hint(mut self, key: &'static str) -> Spec {
+        self.hint = Some(key);
+        self
+    }
+
+    const fn choices(mut self, prefix: &'static str, values: &'static [&'static str]) -> Spec {
+        self.choices = Some((prefix, values));
+        self
+    }
+
+    const fn autocomplete(mut self, autocomplete: &'static str) -> Spec {
+        self.autocomplete = autocomplete;
+        self
+    }
+
+    const fn typed(mut self, typed: Typed) -> Spec {
+        self.typed = typed;
+        self
+    }
+}
+
+/// The file field of a story's image (read apart from the other values: it is bytes).
+pub const IMAGE_FIELD: &str = "story.image";
+
+/// What a story's form asks.
+pub const STORY: &[Spec] = &[
+    Spec::new("story.category", "select", "editor-story-category")
+        .required()
+        .choices("story-category", story::CATEGORIES),
+    Spec::new(IMAGE_FIELD, "file", "editor-image").hint("editor-image-hint"),
+    // The uploaded (or given) image's address, kept while the story is edited.
+    Spec::new("story.image_url", "hidden", ""),
+    Spec::new("story.image_alt", "text", "editor-image-alt").hint("editor-image-alt-hint"),
+    Spec::new(
+        "story.consent.subject_consented",
+        "checkbox",
+        "editor-consent",
+    )
+    .required(),
+    Spec::new("story.consent.hide_name", "checkbox", "editor-hide-name"),
+    Spec::new("story.consent.hide_place", "checkbox", "editor-hide-place"),
+];
+
+/// What an event's form asks.
+pub const EVENT: &[Spec] = &[
+    Spec::new("event.starts_at", "datetime-local", "editor-starts").required(),
+    Spec::new("event.ends_at", "datetime-local", "editor-ends").required(),
+    Spec::new("event.time_zone", "text", "editor-time-zone")
+        .required()
+        .hint("editor-time-zone-hint"),
+    Spec::new("event.place.name", "text", "editor-place-name").hint("editor-place-hint"),
+    Spec::new("event.place.street_address", "text", "editor-street").autocomplete("street-address"),
+    Spec::new("event.place.postal_code", "text", "editor-postal-code").autocomplete("postal-code"),
+    Spec::new("event.place.locality", "text", "editor-locality").autocomplete("address-level2"),
+    Spec::new("event.place.country", "text", "editor-country").hint("editor-country-hint"),
+    // Coordinates come from the API or the CLI; the form keeps them.
+    Spec::new("event.place.latitude", "hidden", "").typed(Typed::Decimal),
+    Spec::new("event.place.longitude", "hidden", "").typed(Typed::Decimal),
+    Spec::new("event.online_url", "url", "editor-online-url"),
+    Spec::new("event.category", "select", "filter-category")
+        .choices("event-category", event::CATEGORIES),
+    Spec::new("event.status", "select", "editor-status").choices("event-status", event::STATUSES),
+    Spec::new("event.join_mode", "select", "editor-join-mode")
+        .choices("event-join", event::JOIN_MODES),
+    Spec::new("event.external_url", "url", "editor-external-url"),
+    Spec::new("event.capacity", "number", "editor-capacity"),
+];
+
+/// What an opportunity's form asks.
+pub const OPPORTUNITY: &[Spec] = &[
+    Spec::new("opportunity.kind", "select", "filter-kind")
+        .required()
+        .choices("opportunity-kind", opportunity::KINDS),
+    Spec::new(
+        "opportunity.offering_organization",
+        "text",
+        "editor-offering-organization",
+    ),
+    Spec::new("opportunity.place", "text", "editor-opportunity-place"),
+    Spec::new("opportunity.remote", "checkbox", "opportunity-remote"),
+    Spec::new(
+        "opportunity.countries",
+        "text",
+        "editor-opportunity-countries",
+    )
+    .hint("editor-countries-hint")
+    .typed(Typed::List),
+    Spec::new("opportunity.deadline", "date", "editor-deadline"),
+    Spec::new("opportunity.apply_url", "url", "editor-apply-url"),
+    Spec::new("opportunity.apply_email", "email", "editor-apply-email"),
+    Spec::new(
+        "opportunity.employment_type",
+        "select",
+        "editor-employment-type",
+    )
+    .choices("employment", opportunity::EMPLOYMENT_TYPES),
+    Spec::new("opportunity.provider", "text", "editor-course-provider"),
+    Spec::new(
+        "opportunity.course_language",
+        "text",
+        "editor-course-language",
+    ),
+    Spec::new("opportunity.cost", "text", "editor-course-cost"),
+    Spec::new(
+        "opportunity.certificate",
+        "checkbox",
+        "editor-course-certificate",
+    ),
+];
+
+/// What a resource's form asks.
+pub const RESOURCE: &[Spec] = &[
+    Spec::new("resource.topic", "text", "editor-topic").required(),
+    Spec::new("resource.link", "url", "resource-link"),
+    Spec::new("resource.document_url", "url", "resource-document"),
+    Spec::new("resource.country", "text", "editor-country").hint("editor-country-hint"),
+    Spec::new("resource.year", "number", "filter-year"),
+];
+
+/// What every kind's form asks after its own fields.
+pub const SHARED: &[Spec] = &[
+    Spec::new("hashtags", "text", "editor-hashtags")
+        .hint("editor-hashtags-hint")
+        .typed(Typed::List),
+    // The 23 objectives, drawn as numbered checkboxes (see `form_fields`).
+    Spec::new("gcm_objectives", "checkboxes", "filter-gcm").hint("editor-gcm-hint"),
+    Spec::new("countries_of_origin", "text", "about-countries-of-origin")
+        .hint("editor-countries-hint")
+        .typed(Typed::List),
+    Spec::new(
+        "countries_of_residence",
+        "text",
+        "about-countries-of-residence",
+    )
+    .hint("editor-countries-hint")
+    .typed(Typed::List),
+];
+
+/// The table of `kind`'s own fields.
+pub fn of(kind: Kind) -> &'static [Spec] {
+    match kind {
+        Kind::Story => STORY,
+        Kind::Event => EVENT,
+        Kind::Opportunity => OPPORTUNITY,
+        Kind::Resource => RESOURCE,
+    }
+}
+
+/// The field `name` of `kind`'s form, if it has one.
+pub fn find(kind: Kind, name: &str) -> Option<&'static Spec> {
+    of(kind).iter().chain(SHARED).find(|spec| spec.name == name)
+}
+
+/// The form's fields of `kind` besides the texts, filled with `values`.
+pub fn form_fields(
+    state: &AppState,
+    t: &Translator,
+    kind: Kind,
+    values: &FormValues,
+) -> Vec<Field> {
+    of(kind)
+        .iter()
+        .chain(SHARED)
+        .filter(|spec| spec.input != "hidden" || !values.get(spec.name).is_empty())
+        .map(|spec| field(state, t, spec, values))
+        .collect()
+}
+
+fn field(state: &AppState, t: &Translator, spec: &Spec, values: &FormValues) -> Field {
+    let label = if spec.label.is_empty() {
+        String::new()
+    } else {
+        t.t(spec.label)
+    };
+    let mut field = Field::new(spec.name, spec.input, label)
+        .value(values.get(spec.name))
+        .autocomplete(spec.autocomplete);
+    if spec.required {
+        field = field.required();
+    }
+    if let Some(hint) = spec.hint {
+        field = field.hint(if spec.name == IMAGE_FIELD {
+            let megabytes = state.config().accounts.max_image_bytes / 1_000_000;
+            t.t1(hint, "megabytes", &megabytes.to_string())
+        } else {
+            t.t(hint)
+        });
+    }
+    if let Some((prefix, choices)) = spec.choices {
+        field = field.choices(
+            choices
+                .iter()
+                .map(|value| (value.to_string(), t.t(&format!("{prefix}-{value}")))),
+        );
+    }
+    if spec.input == "checkboxes" {
+        // The GCM objectives, numbered in the reader's digits.
+        field = field
+            .value(values.joined(spec.name))
+            .choices((1..=23).map(|number| (number.to_string(), t.digits(&number.to_string()))));
+    }
+    field
+}
+
+/// One language's column of the form.
+pub struct LanguageColumn {
+    pub code: String,
+    pub name: String,
+    pub dir: &'static str,
+    pub fields: Vec<Field>,
+    /// Not one of the instance's languages (offered folded).
+    pub extra: bool,
+    /// Something is written in it.
+    pub filled: bool,
+}
+
+/// The languages a form offers: the instance's first (its default first), then the other
+/// languages of the website's interface.
+pub fn form_languages(state: &AppState) -> Vec<String> {
+    let mut codes = state.config().instance.languages.clone();
+    for language in Language::ALL {
+        if !codes.iter().any(|code| code == language.code()) {
+            codes.push(language.code().to_string());
+        }
+    }
+    codes
+}
+
+/// The language columns: title, summary and body in each language of [`form_languages`];
+/// those beyond the instance's languages are marked `extra` (shown folded unless filled).
+pub fn language_columns(
+    state: &AppState,
+    t: &Translator,
+    values: &FormValues,
+) -> Vec<LanguageColumn> {
+    let instance = &state.config().instance.languages;
+    form_languages(state)
+        .into_iter()
+        .map(|code| {
+            let dir = direction(&code);
+            let field = |part: &str, input: &'static str, label: &str| {
+                let name = format!("text.{code}.{part}");
+                Field::new(&name, input, t.t(label))
+                    .value(values.all(&name).first().cloned().unwrap_or_default())
+                    .language(&code, dir)
+            };
+            let fields = vec![
+                field("title", "text", "editor-title"),
+                field("summary", "text", "editor-summary").hint(t.t("editor-summary-hint")),
+                field("body", "textarea", "editor-body").hint(t.t("editor-body-hint")),
+            ];
+            LanguageColumn {
+                name: crate::i18n::language_name(&code),
+                extra: !instance.contains(&code),
+                filled: fields.iter().any(|field| !field.value.trim().is_empty()),
+                code,
+                dir,
+                fields,
+            }
+        })
+        .collect()
+}

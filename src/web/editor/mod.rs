@@ -1,0 +1,335 @@
+//! The editors' forms: create, preview, edit and delete stories, events, opportunities and
+//! resources, with every language of the instance side by side, and a story's image upload.
+//! [`fields`] holds each kind's field table, [`input`] turns a submission into the publishing
+//! input (and a publication back into form values), [`page`] draws the form.
+//!
+//! A form's field names are the paths of the publishing input (`text.ar.title`,
+//! `event.starts_at`, `opportunity.remote`), so the domain's validation errors land next to the
+//! field they name. Publishing goes through the same outbox as the API and the CLI.
+
+pub mod fields;
+pub mod input;
+pub mod page;
+
+use super::auth::{Publisher, Visitor};
+use super::forms::FormValues;
+use super::frame::{Frame, framed, respond_with};
+use super::html::direction;
+use crate::app::AppState;
+use crate::domain::images;
+use crate::domain::publication::{self, Kind, Publication};
+use crate::error::{Error, FieldError, Result};
+use crate::federation::outbox;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use fields::IMAGE_FIELD;
+use input::Submission;
+pub(crate) use input::refuse_longer_than;
+use page::{EditorPage, Form, PreviewText};
+
+/// The kind named in a path (`story`, `event`, …).
+fn kind_of(name: &str) -> Result<Kind> {
+    Kind::parse(name)
+        .filter(|kind| kind.as_str() == name)
+        .ok_or(Error::NotFound)
+}
+
+/// The publication `public_id` of `kind`; `Gone` once deleted.
+async fn find_live(state: &AppState, kind: Kind, public_id: &str) -> Result<Publication> {
+    let found = publication::find(state.db(), kind, public_id).await?;
+    if found.is_deleted() {
+        return Err(Error::Gone);
+    }
+    Ok(found)
+}
+
+/// `GET /publish/{kind}`: an empty form.
+pub async fn new_form(
+    State(state): State<AppState>,
+    frame: Frame,
+    Publisher(visitor): Publisher,
+    Path(kind): Path<String>,
+) -> Result<Response> {
+    let kind = kind_of(&kind)?;
+    let mut values = FormValues::default();
+    if kind == Kind::Event {
+        values
+            .0
+            .insert("event.time_zone".to_string(), vec!["UTC".to_string()]);
+    }
+    let page = EditorPage::new(&state, frame, &visitor, Form::new(kind, None, &values));
+    respond_with(&state, &visitor, StatusCode::OK, &page)
+}
+
+/// `GET /publish/{kind}/{id}`: the form of a stored publication.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    frame: Frame,
+    Publisher(visitor): Publisher,
+    Path((kind, public_id)): Path<(String, String)>,
+) -> Result<Response> {
+    let kind = kind_of(&kind)?;
+    let found = find_live(&state, kind, &public_id).await?;
+    let values = input::to_values(&found);
+    let form = Form::new(kind, Some(&public_id), &values);
+    let page = EditorPage::new(&state, frame, &visitor, form);
+    respond_with(&state, &visitor, StatusCode::OK, &page)
+}
+
+/// `POST /publish/{kind}`: preview or publish a new publication.
+pub async fn create(
+    State(state): State<AppState>,
+    frame: Frame,
+    Publisher(visitor): Publisher,
+    Path(kind): Path<String>,
+    submission: Submission,
+) -> Result<Response> {
+    let kind = kind_of(&kind)?;
+    submit(&state, frame, &visitor, kind, None, submission).await
+}
+
+/// `POST /publish/{kind}/{id}`: preview or save an edit.
+pub async fn update(
+    State(state): State<AppState>,
+    frame: Frame,
+    Publisher(visitor): Publisher,
+    Path((kind, public_id)): Path<(String, String)>,
+    submission: Submission,
+) -> Result<Response> {
+    let kind = kind_of(&kind)?;
+    find_live(&state, kind, &public_id).await?;
+    submit(&state, frame, &visitor, kind, Some(&public_id), submission).await
+}
+
+/// A submitted form: shown again with its errors or its preview, else published or saved.
+async fn submit(
+    state: &AppState,
+    frame: Frame,
+    visitor: &Visitor,
+    kind: Kind,
+    existing: Option<&str>,
+    submission: Submission,
+) -> Result<Response> {
+    let t = frame.t;
+    let Submission { mut values, image } = submission;
+    let show = |values: &FormValues, status: StatusCode, errors: &[FieldError], preview| {
+        let form = Form {
+            kind,
+            existing,
+            values,
+            errors,
+            preview,
+        };
+        let page = EditorPage::new(state, frame.clone(), visitor, form);
+        respond_with(state, visitor, status, &page)
+    };
+    if visitor.check_csrf(values.get("csrf")).is_err() {
+        return show(
+            &values,
+            StatusCode::FORBIDDEN,
+            &[FieldError::new("form", t.t("error-csrf"))],
+            Vec::new(),
+        );
+    }
+    if let Some(bytes) = image {
+        let account_id = visitor.account().map(|account| account.account_id);
+        let max = state.config().accounts.max_image_bytes;
+        match images::store(state.db(), state.images(), bytes, max, account_id).await {
+            Ok(stored) => {
+                let url = state.urls().media(&stored.public_id);
+                values
+                    .0
+                    .insert("story.image_url".to_string(), vec![url.to_string()]);
+            }
+            Err(Error::Invalid(errors)) => {
+                // The image's errors belong to its file field.
+                let errors: Vec<FieldError> = errors
+                    .into_iter()
+                    .map(|mut error| {
+                        error.field = IMAGE_FIELD.to_string();
+                        error
+                    })
+                    .collect();
+                return show(
+                    &values,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &errors,
+                    Vec::new(),
+                );
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    let languages = &state.config().instance.languages;
+    let draft = match input::to_input(kind, &values, &fields::form_languages(state))
+        .and_then(|input| input.validate(kind, languages))
+    {
+        Ok(draft) => draft,
+        Err(Error::Invalid(errors)) => {
+            return show(
+                &values,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errors,
+                Vec::new(),
+            );
+        }
+        Err(other) => return Err(other),
+    };
+    if values.get("action") == "preview" {
+        let preview = draft
+            .texts
+            .iter()
+            .map(|text| PreviewText {
+                dir: direction(&text.language),
+                language: text.language.clone(),
+                title: text.title.clone(),
+                summary: text.summary.clone(),
+                body_html: text.body_html.clone(),
+            })
+            .collect();
+        return show(&values, StatusCode::OK, &[], preview);
+    }
+    let saved = match existing {
+        Some(public_id) => outbox::edit(state, kind, public_id, &draft).await?,
+        None => outbox::publish(state, &draft).await?,
+    };
+    let url = state.urls().publication(kind, &saved.public_id);
+    Ok(Redirect::to(url.path()).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage {
+    frame: Frame,
+    heading: String,
+    text: String,
+    action: String,
+    csrf: String,
+    submit: String,
+    back: String,
+}
+framed!(ConfirmPage);
+
+/// `GET /publish/{kind}/{id}/delete`: asks before deleting.
+pub async fn delete_confirm(
+    State(state): State<AppState>,
+    frame: Frame,
+    Publisher(visitor): Publisher,
+    Path((kind, public_id)): Path<(String, String)>,
+) -> Result<Response> {
+    let kind = kind_of(&kind)?;
+    let found = find_live(&state, kind, &public_id).await?;
+    let t = frame.t;
+    let title = found
+        .text_in(t.language.code())
+        .map(|text| text.title.clone())
+        .unwrap_or_default();
+    let page = ConfirmPage {
+        heading: t.t("editor-delete-title"),
+        text: t.t1("editor-delete-text", "title", &title),
+        action: format!("/publish/{}/{public_id}/delete", kind.as_str()),
+        csrf: visitor.csrf().to_string(),
+        submit: t.t("editor-delete"),
+        back: format!("/publish/{}/{public_id}", kind.as_str()),
+        frame,
+    };
+    respond_with(&state, &visitor, StatusCode::OK, &page)
+}
+
+/// `POST /publish/{kind}/{id}/delete`: deletes; followers get a `Delete`.
+pub async fn delete(
+    State(state): State<AppState>,
+    Publisher(visitor): Publisher,
+    Path((kind, public_id)): Path<(String, String)>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let kind = kind_of(&kind)?;
+    visitor.check_csrf(FormValues::from_pairs(pairs).get("csrf"))?;
+    outbox::remove(&state, kind, &public_id).await?;
+    Ok(Redirect::to("/publish").into_response())
+}
+
+/// One row of the publisher's list.
+pub struct Row {
+    pub kind_label: String,
+    pub title: String,
+    pub language: String,
+    pub dir: &'static str,
+    pub view: String,
+    pub edit: String,
+    pub published: String,
+}
+
+#[derive(Template)]
+#[template(path = "publish.html")]
+struct PublishPage {
+    frame: Frame,
+    kinds: Vec<(String, String)>,
+    rows: Vec<Row>,
+}
+framed!(PublishPage);
+
+/// `GET /publish`: what to publish, and the latest publications to edit or delete.
+pub async fn index(
+    State(state): State<AppState>,
+    frame: Frame,
+    Publisher(visitor): Publisher,
+) -> Result<Response> {
+    let t = frame.t;
+    let latest = publication::list(state.db(), None, 0, 100).await?;
+    let rows = latest
+        .iter()
+        .filter_map(|item| {
+            let text = item.text_in(t.language.code())?;
+            Some(Row {
+                kind_label: t.t(&format!("kind-{}", item.kind.as_str())),
+                title: text.title.clone(),
+                dir: direction(&text.language),
+                language: text.language.clone(),
+                view: state
+                    .urls()
+                    .publication(item.kind, &item.public_id)
+                    .path()
+                    .to_string(),
+                edit: format!("/publish/{}/{}", item.kind.as_str(), item.public_id),
+                published: t.date(&item.published_at.fixed_offset()),
+            })
+        })
+        .collect();
+    let page = PublishPage {
+        kinds: Kind::ALL
+            .into_iter()
+            .map(|kind| {
+                (
+                    format!("/publish/{}", kind.as_str()),
+                    t.t(&format!("editor-new-{}", kind.as_str())),
+                )
+            })
+            .collect(),
+        rows,
+        frame,
+    };
+    respond_with(&state, &visitor, StatusCode::OK, &page)
+}
+
+/// `GET /media/{id}`: an uploaded image (re-encoded, immutable).
+pub async fn media(
+    State(state): State<AppState>,
+    Path(public_id): Path<String>,
+) -> Result<Response> {
+    let found = images::find(state.db(), &public_id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, found.content_type),
+            (
+                header::CACHE_CONTROL,
+                "public, max-age=31536000, immutable".to_string(),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        found.bytes,
+    )
+        .into_response())
+}

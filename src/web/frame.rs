@@ -1,0 +1,307 @@
+//! The frame every page shares: who reads it ([`Reader`], an extractor), what the header and
+//! footer show ([`Site`], the language switcher), and how a rendered page becomes a response
+//! ([`respond`]). Also the pages that say one thing: [`message`], and the HTML error pages
+//! that [`error_pages`] puts in place of the plain-text reason of an error answer.
+//!
+//! Every page's template struct holds a [`Frame`] and derefs to it ([`framed!`]), so the
+//! templates say `t`, `site` and `languages` whatever the page.
+//!
+//! Invariants: every page is answered in the reader's language with `Vary` on what chose it;
+//! a language the reader just chose (`?lang=`) is kept in a cookie; an error on a page route
+//! shows a page in the reader's language and the site's layout, while federation and API
+//! routes (which this middleware does not wrap) keep their JSON and plain-text answers.
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::i18n::{Language, Translator, negotiate};
+use askama::Template;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use std::sync::Arc;
+
+/// What every page shows of the instance.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub name: String,
+    pub summary: String,
+    /// `@handle@domain`.
+    pub handle: String,
+    pub actor: String,
+    pub source: String,
+    /// The organization's logo (a path on this site), if it has one.
+    pub logo: Option<String>,
+    /// The organization's header image (a path on this site), if it has one.
+    pub header: Option<String>,
+}
+
+impl Site {
+    pub(crate) fn of(state: &AppState) -> Site {
+        let instance = &state.config().instance;
+        let pictures = state.pictures_now();
+        let media = |id: &String| state.urls().media(id).path().to_string();
+        Site {
+            name: instance.name.clone(),
+            summary: instance.summary.clone(),
+            handle: format!("@{}@{}", instance.handle, instance.domain),
+            actor: state.actors().organization().id.to_string(),
+            source: env!("CARGO_PKG_REPOSITORY").to_string(),
+            logo: pictures.icon_image.as_ref().map(media),
+            header: pictures.header_image.as_ref().map(media),
+        }
+    }
+}
+
+/// The reader of a page: their language, and whether they just chose it (`?lang=`).
+#[derive(Debug, Clone, Copy)]
+pub struct Reader {
+    pub t: Translator,
+    chose: bool,
+}
+
+impl Reader {
+    /// The reader's language from `?lang=`, the `jisr_lang` cookie, `Accept-Language`, or the
+    /// instance's first language.
+    pub fn of(state: &AppState, headers: &HeaderMap, uri: &Uri) -> Reader {
+        let query_lang = uri.query().and_then(|query| {
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("lang="))
+                .map(str::to_string)
+        });
+        let cookie = super::auth::cookie(headers, "jisr_lang");
+        let accept = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok());
+        let default = state
+            .config()
+            .instance
+            .languages
+            .iter()
+            .find_map(|tag| Language::parse(tag))
+            .unwrap_or(Language::En);
+        let language = negotiate(query_lang.as_deref(), cookie, accept, default);
+        Reader {
+            t: Translator::new(language),
+            chose: query_lang.as_deref().and_then(Language::parse).is_some(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        Ok(Reader::of(state, &parts.headers, &parts.uri))
+    }
+}
+
+/// The language switcher's choices: `(code, name in that language)`.
+pub(crate) fn languages() -> Vec<(&'static str, String)> {
+    Language::ALL
+        .into_iter()
+        .map(|language| {
+            (
+                language.code(),
+                Translator::new(language).t("language-name"),
+            )
+        })
+        .collect()
+}
+
+/// What every page's template needs besides its own content.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// The reader's language.
+    pub t: Translator,
+    pub site: Site,
+    /// The language switcher.
+    pub languages: Vec<(&'static str, String)>,
+    reader: Reader,
+}
+
+impl Frame {
+    pub fn new(state: &AppState, reader: Reader) -> Frame {
+        Frame {
+            t: reader.t,
+            site: Site::of(state),
+            languages: languages(),
+            reader,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Frame {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        Ok(Frame::new(
+            state,
+            Reader::of(state, &parts.headers, &parts.uri),
+        ))
+    }
+}
+
+/// A page: a template that derefs to its [`Frame`].
+pub trait Page: Template + std::ops::Deref<Target = Frame> {}
+
+impl<P: Template + std::ops::Deref<Target = Frame>> Page for P {}
+
+/// Lets the template of each page struct (which holds `frame: Frame`) say `t`, `site` and
+/// `languages`.
+macro_rules! framed {
+    ($($page:ty),+ $(,)?) => {$(
+        impl std::ops::Deref for $page {
+            type Target = $crate::web::frame::Frame;
+
+            fn deref(&self) -> &Self::Target {
+                &self.frame
+            }
+        }
+    )+};
+}
+pub(crate) use framed;
+
+/// A rendered page as a response: `Vary` on what chose its language, and the choice kept in a
+/// cookie when the reader just made it.
+pub fn respond(status: StatusCode, page: &impl Page) -> Result<Response> {
+    let html = page
+        .render()
+        .map_err(|error| Error::internal(format!("template: {error}")))?;
+    let mut response = (
+        status,
+        [(header::VARY, "Accept, Accept-Language, Cookie")],
+        Html(html),
+    )
+        .into_response();
+    let reader = page.reader;
+    if reader.chose {
+        let cookie = format!(
+            "jisr_lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+            reader.t.language.code()
+        );
+        if let Ok(value) = header::HeaderValue::from_str(&cookie) {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+    }
+    Ok(response)
+}
+
+/// A short page with a heading and a few sentences.
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub frame: Frame,
+    pub heading: String,
+    pub text: String,
+    /// Each said in the reader's language (an invalid form's fields).
+    pub details: Vec<String>,
+    /// The server's own words, in English (`lang="en"`), for the curious and for support.
+    pub reason: Option<String>,
+}
+framed!(MessagePage);
+
+/// A page saying the texts of the keys `heading` and `text`.
+pub fn message(frame: Frame, status: StatusCode, heading: &str, text: &str) -> Result<Response> {
+    let page = MessagePage {
+        heading: frame.t.t(heading),
+        text: frame.t.t(text),
+        details: Vec::new(),
+        reason: None,
+        frame,
+    };
+    respond(status, &page)
+}
+
+/// The error behind an error answer, kept on the response (by `web::error`) for
+/// [`error_pages`].
+#[derive(Debug, Clone)]
+pub struct Refusal(pub Arc<Error>);
+
+/// The middleware of the page routes: an error answer (the plain-text reason that
+/// `web::error` gives every client) becomes a page in the reader's language, with the same
+/// status and headers. Answers that are not errors pass untouched.
+pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let reader = Reader::of(&state, request.headers(), request.uri());
+    let wants_json = crate::federation::documents::wants_activity_json(request.headers());
+    let response = next.run(request).await;
+    let Some(Refusal(error)) = response.extensions().get::<Refusal>().cloned() else {
+        return response;
+    };
+    if wants_json {
+        return response;
+    }
+    let status = response.status();
+    let (heading, text) = match status {
+        StatusCode::NOT_FOUND => ("not-found-title", "not-found-text"),
+        StatusCode::GONE => ("gone-title", "gone-text"),
+        StatusCode::FORBIDDEN => ("forbidden-title", "forbidden-text"),
+        StatusCode::UNAUTHORIZED => ("forbidden-title", "unauthorized-text"),
+        StatusCode::UNPROCESSABLE_ENTITY => ("invalid-title", "invalid-text"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("invalid-title", "too-large-text"),
+        status if status.is_client_error() => ("invalid-title", "bad-request-text"),
+        StatusCode::SERVICE_UNAVAILABLE => ("error-title", "unavailable-text"),
+        _ => ("error-title", "error-text"),
+    };
+    let frame = Frame::new(&state, reader);
+    let t = frame.t;
+    let details = match error.as_ref() {
+        Error::Invalid(fields) => fields
+            .iter()
+            .map(|field| super::forms::say(&t, field))
+            .collect(),
+        _ => Vec::new(),
+    };
+    // The reason in the server's words, where it says more than the status.
+    let reason = match error.as_ref() {
+        Error::Forbidden(reason)
+        | Error::Unauthorized(reason)
+        | Error::BadRequest(reason)
+        | Error::TooLarge(reason) => Some(reason.clone()),
+        _ => None,
+    };
+    let page = MessagePage {
+        heading: t.t(heading),
+        text: t.t(text),
+        details,
+        reason,
+        frame,
+    };
+    let (mut parts, _) = response.into_parts();
+    match page.render() {
+        Ok(html) => {
+            parts.headers.insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            parts.headers.remove(header::CONTENT_LENGTH);
+            parts.headers.insert(
+                header::VARY,
+                header::HeaderValue::from_static("Accept, Accept-Language, Cookie"),
+            );
+            Response::from_parts(parts, axum::body::Body::from(html))
+        }
+        Err(error) => {
+            tracing::error!(%error, "error page template");
+            Response::from_parts(parts, axum::body::Body::from("something went wrong\n"))
+        }
+    }
+}
+
+/// [`respond`] for a page with a form: also sets the visitor's CSRF cookie when it is new.
+pub fn respond_with(
+    state: &AppState,
+    visitor: &super::auth::Visitor,
+    status: StatusCode,
+    page: &impl Page,
+) -> Result<Response> {
+    Ok(visitor.finish(state, respond(status, page)?))
+}

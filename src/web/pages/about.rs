@@ -1,0 +1,48 @@
+//! The about page: the organization, its languages, the countries it works between, how to
+//! follow it and how to reach it, from the configuration.
+
+use crate::app::AppState;
+use crate::error::Result;
+use crate::web::frame::{Frame, framed, respond};
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+#[derive(Template)]
+#[template(path = "about.html")]
+struct AboutPage {
+    frame: Frame,
+    heading: String,
+    follow: String,
+    languages_spoken: String,
+    origin: String,
+    residence: String,
+    /// `(href, text)`: a `mailto:` for an e-mail address, else the URL.
+    contact: Option<(String, String)>,
+}
+framed!(AboutPage);
+
+/// `GET /about`.
+pub async fn about(State(state): State<AppState>, frame: Frame) -> Result<Response> {
+    let t = frame.t;
+    let instance = &state.config().instance;
+    let contact = (!instance.contact.is_empty()).then(|| {
+        let contact = instance.contact.clone();
+        if contact.contains('@') && !contact.contains("://") {
+            (format!("mailto:{contact}"), contact)
+        } else {
+            (contact.clone(), contact)
+        }
+    });
+    let page = AboutPage {
+        heading: t.t1("about-title", "name", &instance.name),
+        follow: t.t1("about-follow", "name", &instance.name),
+        languages_spoken: instance.languages.join(", "),
+        origin: instance.countries_of_origin.join(", "),
+        residence: instance.countries_of_residence.join(", "),
+        contact,
+        frame,
+    };
+    respond(StatusCode::OK, &page)
+}

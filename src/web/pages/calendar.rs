@@ -1,0 +1,124 @@
+//! The month calendar (`/events/calendar?month=YYYY-MM`): a grid of weeks starting on Monday,
+//! each event on every local day it spans, in its own time zone.
+
+use super::cards::{Card, card};
+use crate::app::AppState;
+use crate::domain::publication::{self, Details, Listing, Publication};
+use crate::error::{Error, Result};
+use crate::web::frame::{Frame, framed, respond};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{Datelike, Duration, NaiveDate, Utc};
+use serde::Deserialize;
+
+/// One day of the month grid.
+#[derive(Debug, Clone)]
+pub struct Day {
+    pub label: String,
+    pub outside: bool,
+    pub events: Vec<Card>,
+}
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct CalendarPage {
+    frame: Frame,
+    heading: String,
+    previous: String,
+    next: String,
+    weekdays: Vec<String>,
+    weeks: Vec<Vec<Day>>,
+}
+framed!(CalendarPage);
+
+/// `?month=2026-03`.
+#[derive(Debug, Deserialize)]
+pub struct MonthQuery {
+    month: Option<String>,
+}
+
+/// `GET /events/calendar?month=YYYY-MM`: the month grid, weeks starting on Monday.
+pub async fn calendar(
+    State(state): State<AppState>,
+    Query(query): Query<MonthQuery>,
+    frame: Frame,
+) -> Result<Response> {
+    let t = frame.t;
+    let today = Utc::now().date_naive();
+    let first = match query.month.as_deref() {
+        Some(month) => NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+            .map_err(|_| Error::invalid("month", "must look like 2026-03"))?,
+        None => today.with_day(1).unwrap_or(today),
+    };
+    let next_month = first
+        .checked_add_months(chrono::Months::new(1))
+        .ok_or_else(|| Error::invalid("month", "out of range"))?;
+    let previous_month = first
+        .checked_sub_months(chrono::Months::new(1))
+        .ok_or_else(|| Error::invalid("month", "out of range"))?;
+    let from = first.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - Duration::days(1);
+    let to = next_month
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        + Duration::days(1);
+    let events =
+        publication::list_where(state.db(), Listing::EventsBetween { from, to }, 0, 500).await?;
+
+    // Each event's local days and start time, computed once (not once per day of the grid).
+    let spans: Vec<(&Publication, NaiveDate, NaiveDate, String)> = events
+        .iter()
+        .filter_map(|publication| match &publication.draft.details {
+            Details::Event(event) => {
+                let (starts, ends) = (event.starts(), event.ends());
+                Some((
+                    publication,
+                    starts.date_naive(),
+                    ends.date_naive(),
+                    t.digits(&starts.format("%H:%M").to_string()),
+                ))
+            }
+            _ => None,
+        })
+        .collect();
+    let grid_start = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
+    let mut weeks = Vec::new();
+    let mut day = grid_start;
+    while day < next_month || weeks.is_empty() {
+        let mut week = Vec::new();
+        for _ in 0..7 {
+            // An event shows on each local day it spans, in its own time zone.
+            let day_events = spans
+                .iter()
+                .filter(|(_, start, end, _)| *start <= day && day <= *end)
+                .filter_map(|(publication, _, _, time)| {
+                    let mut card = card(&state, &t, publication)?;
+                    card.when = Some(time.clone());
+                    Some(card)
+                })
+                .collect();
+            week.push(Day {
+                label: t.digits(&day.day().to_string()),
+                outside: day.month() != first.month(),
+                events: day_events,
+            });
+            day += Duration::days(1);
+        }
+        weeks.push(week);
+    }
+    let page = CalendarPage {
+        heading: t.month_year(first.year(), first.month()),
+        previous: previous_month.format("%Y-%m").to_string(),
+        next: next_month.format("%Y-%m").to_string(),
+        weekdays: t
+            .t("weekday-short")
+            .split_whitespace()
+            .map(str::to_string)
+            .collect(),
+        weeks,
+        frame,
+    };
+    respond(StatusCode::OK, &page)
+}

@@ -1,0 +1,70 @@
+//! A publication as a card in a list: its title, summary, and the one line that says when or
+//! where (an event's start and place, an opportunity's deadline and kind, else the date).
+
+use crate::app::AppState;
+use crate::domain::publication::{Details, Publication};
+use crate::i18n::Translator;
+
+/// A publication as a card in a list.
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    pub language: String,
+    pub dir: &'static str,
+    pub when: Option<String>,
+    pub place: Option<String>,
+}
+
+pub(crate) fn card(state: &AppState, t: &Translator, publication: &Publication) -> Option<Card> {
+    let text = publication.text_in(t.language.code())?;
+    let (when, place) = match &publication.draft.details {
+        Details::Event(event) => (
+            Some(t.date_time(&event.starts())),
+            event
+                .place
+                .as_ref()
+                .map(|place| place.one_line())
+                .or_else(|| event.online_url.as_ref().map(|_| t.t("event-online"))),
+        ),
+        Details::Opportunity(opportunity) => (
+            opportunity.deadline.map(|deadline| {
+                t.t1(
+                    "opportunity-deadline",
+                    "date",
+                    &t.date(&deadline.fixed_offset()),
+                )
+            }),
+            Some(format!(
+                "{}{}",
+                t.t(&format!("opportunity-kind-{}", opportunity.kind)),
+                opportunity
+                    .place
+                    .as_ref()
+                    .map(|place| format!(" · {place}"))
+                    .unwrap_or_default()
+            )),
+        ),
+        _ => (Some(t.date(&publication.published_at.fixed_offset())), None),
+    };
+    Some(Card {
+        url: state
+            .urls()
+            .publication(publication.kind, &publication.public_id)
+            .to_string(),
+        title: text.title.clone(),
+        summary: text.summary.clone(),
+        dir: crate::web::html::direction(&text.language),
+        language: text.language.clone(),
+        when,
+        place,
+    })
+}
+
+pub(crate) fn cards(state: &AppState, t: &Translator, publications: &[Publication]) -> Vec<Card> {
+    publications
+        .iter()
+        .filter_map(|publication| card(state, t, publication))
+        .collect()
+}

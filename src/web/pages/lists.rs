@@ -1,0 +1,261 @@
+//! The list pages of the four kinds (`/stories`, `/events`, `/opportunities`, `/resources`):
+//! a page of cards, the filters that narrow it (country, GCM objective, language, the kind's
+//! own choice, hashtag), and its feeds. The same filters narrow the calendar feed.
+
+use super::cards::{Card, cards};
+use crate::app::AppState;
+use crate::domain::publication::{self, Kind, Listing};
+use crate::error::Result;
+use crate::i18n::Translator;
+use crate::web::frame::{Frame, framed, respond};
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::Utc;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage {
+    frame: Frame,
+    heading: String,
+    feed: String,
+    ics: Option<String>,
+    items: Vec<Card>,
+    form: FilterForm,
+    /// The previous and next pages of the same selection.
+    previous: Option<String>,
+    next: Option<String>,
+}
+framed!(ListPage);
+
+/// `?page=N` and the filters of a list page; empty fields are ignored.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    page: Option<i64>,
+    country: Option<String>,
+    gcm: Option<String>,
+    language: Option<String>,
+    category: Option<String>,
+    kind: Option<String>,
+    remote: Option<String>,
+    year: Option<String>,
+    /// Opportunities whose deadline has passed too.
+    closed: Option<String>,
+    topic: Option<String>,
+    /// A hashtag, without `#`.
+    tag: Option<String>,
+}
+
+impl PageQuery {
+    /// The filters as a query string (`?country=DE&category=arts`, or "" for none), for the
+    /// feed of the same selection.
+    pub fn filter_query(&self) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("country", &self.country),
+            ("gcm", &self.gcm),
+            ("language", &self.language),
+            ("category", &self.category),
+            ("kind", &self.kind),
+            ("remote", &self.remote),
+            ("year", &self.year),
+            ("closed", &self.closed),
+            ("topic", &self.topic),
+            ("tag", &self.tag),
+        ] {
+            if let Some(value) = given(value) {
+                query.append_pair(name, &value);
+            }
+        }
+        let query = query.finish();
+        if query.is_empty() {
+            query
+        } else {
+            format!("?{query}")
+        }
+    }
+}
+
+/// The filter form of a list page, as the reader left it.
+#[derive(Debug, Clone, Default)]
+pub struct FilterForm {
+    pub country: String,
+    pub gcm: String,
+    pub language: String,
+    pub year: String,
+    pub remote: bool,
+    /// `category` or `kind`, when the kind has such a choice.
+    pub choice_name: Option<&'static str>,
+    pub choice_label: String,
+    /// `(value, label, selected)`.
+    pub choices: Vec<(String, String, bool)>,
+    pub show_remote: bool,
+    pub show_year: bool,
+    /// Opportunities: include those whose deadline has passed.
+    pub closed: bool,
+    /// Resources: the topic, as written.
+    pub topic: String,
+}
+
+/// Letters, digits and `_`, 1 to 50 of them: what a hashtag of ours can be.
+pub(crate) fn is_hashtag(tag: &str) -> bool {
+    !tag.is_empty()
+        && tag.chars().count() <= 50
+        && tag.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+fn given(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .map(str::to_string)
+}
+
+/// The filters of a list of `kind` from the query, and the form that shows them.
+pub(crate) fn filters(
+    t: &Translator,
+    kind: Kind,
+    query: &PageQuery,
+) -> (publication::Filters, FilterForm) {
+    let mut filters = publication::Filters {
+        country: given(&query.country).and_then(|value| crate::domain::validation::country(&value)),
+        gcm: given(&query.gcm)
+            .and_then(|value| value.parse::<u8>().ok())
+            .filter(|gcm| (1..=23).contains(gcm)),
+        language: given(&query.language)
+            .and_then(|value| crate::domain::validation::language(&value)),
+        fields: Vec::new(),
+        hashtag: given(&query.tag)
+            .map(|tag| tag.trim_start_matches('#').to_string())
+            .filter(|tag| is_hashtag(tag)),
+    };
+    let mut form = FilterForm {
+        country: filters.country.clone().unwrap_or_default(),
+        gcm: filters.gcm.map(|gcm| gcm.to_string()).unwrap_or_default(),
+        language: filters.language.clone().unwrap_or_default(),
+        ..FilterForm::default()
+    };
+    let (name, options, chosen): (&'static str, Vec<(String, String)>, Option<String>) = match kind
+    {
+        Kind::Story => (
+            "category",
+            crate::domain::story::CATEGORIES
+                .iter()
+                .map(|value| (value.to_string(), t.t(&format!("story-category-{value}"))))
+                .collect(),
+            given(&query.category),
+        ),
+        Kind::Opportunity => (
+            "kind",
+            crate::domain::opportunity::KINDS
+                .iter()
+                .map(|value| (value.to_string(), t.t(&format!("opportunity-kind-{value}"))))
+                .collect(),
+            given(&query.kind),
+        ),
+        Kind::Event => (
+            "category",
+            crate::domain::event::CATEGORIES
+                .iter()
+                .map(|value| (value.to_string(), t.t(&format!("event-category-{value}"))))
+                .collect(),
+            given(&query.category),
+        ),
+        Kind::Resource => ("", Vec::new(), None),
+    };
+    if !options.is_empty() {
+        let chosen = chosen.filter(|value| options.iter().any(|(option, _)| option == value));
+        if let Some(value) = &chosen {
+            let stored = if kind == Kind::Event {
+                value.to_ascii_uppercase()
+            } else {
+                value.clone()
+            };
+            filters
+                .fields
+                .push((name, serde_json::Value::String(stored)));
+        }
+        form.choice_name = Some(name);
+        form.choice_label = t.t(if name == "kind" {
+            "filter-kind"
+        } else {
+            "filter-category"
+        });
+        form.choices = options
+            .into_iter()
+            .map(|(value, label)| {
+                let selected = chosen.as_deref() == Some(value.as_str());
+                (value, label, selected)
+            })
+            .collect();
+    }
+    if kind == Kind::Opportunity {
+        form.show_remote = true;
+        form.closed = given(&query.closed).is_some();
+        form.remote = given(&query.remote).is_some();
+        if form.remote {
+            filters
+                .fields
+                .push(("remote", serde_json::Value::Bool(true)));
+        }
+    }
+    if kind == Kind::Resource {
+        form.show_year = true;
+        if let Some(year) = given(&query.year).and_then(|value| value.parse::<i32>().ok()) {
+            form.year = year.to_string();
+            filters.fields.push(("year", serde_json::Value::from(year)));
+        }
+        if let Some(topic) = given(&query.topic) {
+            filters
+                .fields
+                .push(("topic", serde_json::Value::String(topic.clone())));
+            form.topic = topic;
+        }
+    }
+    (filters, form)
+}
+
+const PAGE_SIZE: i64 = 24;
+
+/// `GET /{kinds}?page=N&…`: a page of `kind`, newest first (events: the next first;
+/// opportunities: those still open unless `closed` is given).
+pub async fn list(
+    state: &AppState,
+    frame: Frame,
+    kind: Kind,
+    query: &PageQuery,
+) -> Result<Response> {
+    let number = query.page.unwrap_or(1).clamp(1, 10_000);
+    let offset = (number - 1) * PAGE_SIZE;
+    let now = Utc::now();
+    let listing = match kind {
+        Kind::Event => Listing::UpcomingEvents { now },
+        Kind::Opportunity if given(&query.closed).is_none() => Listing::OpenOpportunities { now },
+        other => Listing::Newest(Some(other)),
+    };
+    let t = frame.t;
+    let (chosen, form) = filters(&t, kind, query);
+    // One more than a page: whether there is a next one.
+    let mut publications =
+        publication::list_filtered(state.db(), listing, &chosen, offset, PAGE_SIZE + 1).await?;
+    let has_next = publications.len() as i64 > PAGE_SIZE;
+    publications.truncate(PAGE_SIZE as usize);
+    let filters_query = query.filter_query();
+    let page_link = |number: i64| {
+        let separator = if filters_query.is_empty() { '?' } else { '&' };
+        format!("/{}{filters_query}{separator}page={number}", kind.plural())
+    };
+    let page = ListPage {
+        previous: (number > 1).then(|| page_link(number - 1)),
+        next: has_next.then(|| page_link(number + 1)),
+        heading: t.t(&format!("{}-title", kind.plural())),
+        feed: format!("/{}.atom", kind.plural()),
+        ics: (kind == Kind::Event).then(|| format!("/events.ics{}", query.filter_query())),
+        items: cards(state, &t, &publications),
+        form,
+        frame,
+    };
+    respond(StatusCode::OK, &page)
+}
