@@ -125,6 +125,8 @@ const out = options.out;
 mkdirSync(out, { recursive: true });
 
 const PAGES = ['/', '/events', '/events/calendar', '/stories', '/opportunities', '/resources', '/about'];
+// Pages that answer an error, as a page of the site: the path and its status.
+const ERROR_PAGES = [['/no/such/page', 404]];
 const LANGUAGES = ['en', 'ar'];
 const WIDTHS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
@@ -271,10 +273,10 @@ async function direction(page, where, language) {
 }
 
 /// Loads `address`; a status other than 200 is a problem (and `false`).
-async function open(page, address, where) {
+async function open(page, address, where, expected = 200) {
   const response = await page.goto(address, { waitUntil: 'load', timeout: TIMEOUT_MS });
   const status = response ? response.status() : 0;
-  if (status !== 200) {
+  if (status !== expected) {
     result.problems.push(`${where}: GET ${address} answered ${status}`);
     return false;
   }
@@ -300,9 +302,9 @@ async function pages(browser, widthName) {
   page.setDefaultTimeout(TIMEOUT_MS);
   try {
     for (const language of LANGUAGES) {
-      for (const path of PAGES) {
+      for (const [path, status] of [...PAGES.map((path) => [path, 200]), ...ERROR_PAGES]) {
         const where = `${path}?lang=${language} (${widthName})`;
-        if (!(await open(page, url(path, { lang: language }), where))) continue;
+        if (!(await open(page, url(path, { lang: language }), where, status))) continue;
         await screenshot(page, `${language}-${widthName}-${slug(path)}`);
         if (widthName === 'desktop') {
           await direction(page, where, language);
