@@ -4,7 +4,8 @@
 //!
 //! Invariant: at most [`MAX_PINNED`] publications are pinned, and a deleted one never is.
 
-use super::{COLUMNS, Publication, Row, with_texts};
+use super::Publication;
+use super::storage::{COLUMNS, Row, with_texts};
 use crate::db::{Db, Tx, with_pool, with_tx};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};

@@ -1,4 +1,5 @@
 use super::*;
+use crate::error::Error;
 
 fn languages() -> Vec<String> {
     vec!["en".to_string(), "ar".to_string()]

@@ -1,0 +1,142 @@
+//! The lists of published (not deleted) publications: newest first, upcoming events, events in
+//! a period, open opportunities ([`Listing`]), narrowed by [`Filters`]; the publications with
+//! given row ids; and how many there are.
+//!
+//! Invariant: only fixed SQL fragments are put in a query's text; every value is bound.
+
+use super::index::{Bound, Filters};
+use super::storage::{COLUMNS, Row, with_texts};
+use super::{Kind, Publication};
+use crate::db::{Db, with_pool};
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+
+/// Which published publications to list, in which order.
+#[derive(Debug, Clone, Copy)]
+pub enum Listing {
+    /// Newest first; all kinds when `None`.
+    Newest(Option<Kind>),
+    /// Events that have not ended at `now`, soonest first.
+    UpcomingEvents { now: DateTime<Utc> },
+    /// Events overlapping `[from, to)`, in time order.
+    EventsBetween {
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    },
+    /// Opportunities whose deadline has not passed at `now` (or has none), newest first.
+    OpenOpportunities { now: DateTime<Utc> },
+}
+
+/// A page of published (not deleted) publications, newest first; all kinds when `kind` is None.
+pub async fn list(
+    db: &Db,
+    kind: Option<Kind>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Publication>> {
+    list_where(db, Listing::Newest(kind), offset, limit).await
+}
+
+/// Published publications chosen by `listing`.
+pub async fn list_where(
+    db: &Db,
+    listing: Listing,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Publication>> {
+    list_filtered(db, listing, &Filters::default(), offset, limit).await
+}
+
+/// Published publications chosen by `listing` and narrowed by `filters`.
+pub async fn list_filtered(
+    db: &Db,
+    listing: Listing,
+    filters: &Filters,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Publication>> {
+    // Fixed SQL fragments only; values are bound ($1, $2 are the time bounds, $3 the kind).
+    // The `$n = $n` terms keep every parameter referenced whatever the variant, so one bind list
+    // serves all of them on both databases.
+    let (filter, order) = match listing {
+        Listing::Newest(Some(_)) => ("kind = $3", "published_at desc, publication_id desc"),
+        Listing::Newest(None) => ("$3 = $3", "published_at desc, publication_id desc"),
+        Listing::UpcomingEvents { .. } => {
+            ("kind = $3 and ends_at >= $1", "starts_at, publication_id")
+        }
+        Listing::EventsBetween { .. } => (
+            "kind = $3 and starts_at < $2 and ends_at >= $1",
+            "starts_at, publication_id",
+        ),
+        Listing::OpenOpportunities { .. } => (
+            "kind = $3 and (deadline is null or deadline >= $1)",
+            "published_at desc, publication_id desc",
+        ),
+    };
+    let (from, to, kind) = match listing {
+        Listing::Newest(kind) => (None, None, kind.unwrap_or(Kind::Story)),
+        Listing::UpcomingEvents { now } => (Some(now), None, Kind::Event),
+        Listing::EventsBetween { from, to } => (Some(from), Some(to), Kind::Event),
+        Listing::OpenOpportunities { now } => (Some(now), None, Kind::Opportunity),
+    };
+    let (narrowing, values) = filters.conditions(6)?;
+    let sql = format!(
+        "select {COLUMNS} from publication where deleted_at is null and {filter} \
+         and ($1 is null or $1 = $1) and ($2 is null or $2 = $2){narrowing} \
+         order by {order} limit $4 offset $5"
+    );
+    let rows: Vec<Row> = with_pool!(db, |pool| {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(from)
+            .bind(to)
+            .bind(kind.as_str())
+            .bind(limit)
+            .bind(offset);
+        for value in &values {
+            query = match value {
+                Bound::Text(text) => query.bind(text),
+                Bound::Integer(number) => query.bind(*number),
+            };
+        }
+        query.fetch_all(pool).await
+    })?;
+    with_texts(db, rows).await
+}
+
+/// The published (not deleted) publications with these row ids, in no particular order.
+pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Publication>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|index| format!("${index}")).collect();
+    let sql = format!(
+        "select {COLUMNS} from publication where deleted_at is null and publication_id in ({})",
+        placeholders.join(", ")
+    );
+    let rows: Vec<Row> = with_pool!(db, |pool| {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.fetch_all(pool).await
+    })?;
+    with_texts(db, rows).await
+}
+
+/// How many publications are published (not deleted); all kinds when `kind` is None.
+pub async fn count(db: &Db, kind: Option<Kind>) -> Result<i64> {
+    let count: i64 = match kind {
+        Some(kind) => {
+            let sql = "select count(*) from publication where deleted_at is null and kind = $1";
+            with_pool!(db, |pool| sqlx::query_scalar(sql)
+                .bind(kind.as_str())
+                .fetch_one(pool)
+                .await)?
+        }
+        None => {
+            let sql = "select count(*) from publication where deleted_at is null";
+            with_pool!(db, |pool| sqlx::query_scalar(sql).fetch_one(pool).await)?
+        }
+    };
+    Ok(count)
+}

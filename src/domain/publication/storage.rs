@@ -1,0 +1,323 @@
+//! The publish / edit / delete life cycle of our publications and finding one, over the
+//! `publication` and `publication_text` tables: new public ids, the rows and how they are
+//! assembled into a [`Publication`] with its texts, and the event and opportunity time columns
+//! lists order and filter by. Each write also writes the filter rows (`index.rs`) in the same
+//! transaction.
+//!
+//! Invariants: a public id is never reused (a deleted publication keeps its row, its texts are
+//! erased); texts are stored with their rendered, sanitized HTML; the default language's text
+//! comes first.
+
+use super::input::section;
+use super::{Details, Draft, Kind, Publication, Text, index};
+use crate::db::{Db, Tx, with_pool, with_tx};
+use crate::domain::validation::Check;
+use crate::domain::{event, opportunity, resource, story};
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// A new public id: time-ordered (milliseconds) and random, in lower-case hex.
+pub fn new_public_id(now: DateTime<Utc>) -> String {
+    format!(
+        "{:012x}{:08x}",
+        now.timestamp_millis(),
+        rand::random::<u32>()
+    )
+}
+
+/// A `publication` row, without its texts.
+#[derive(sqlx::FromRow)]
+pub(super) struct Row {
+    publication_id: i64,
+    public_id: String,
+    kind: String,
+    default_language: String,
+    hashtags: String,
+    gcm_objectives: String,
+    countries_of_origin: String,
+    countries_of_residence: String,
+    details: String,
+    published_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    deleted_at: Option<DateTime<Utc>>,
+    pinned_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TextRow {
+    publication_id: i64,
+    #[sqlx(flatten)]
+    text: Text,
+}
+
+/// The columns of [`Row`].
+pub(super) const COLUMNS: &str = "publication_id, public_id, kind, default_language, hashtags, gcm_objectives, \
+    countries_of_origin, countries_of_residence, details, published_at, updated_at, deleted_at, \
+    pinned_at";
+
+fn assemble(row: Row, mut texts: Vec<Text>) -> Result<Publication> {
+    let kind = Kind::parse(&row.kind).ok_or_else(|| Error::internal("unknown stored kind"))?;
+    let details: Details = if row.deleted_at.is_some() {
+        // A deleted publication keeps no content; its details are empty placeholders.
+        serde_json::from_str(&row.details).unwrap_or(empty_details(kind))
+    } else {
+        serde_json::from_str(&row.details)?
+    };
+    texts.sort_by_key(|text| (text.language != row.default_language, text.language.clone()));
+    Ok(Publication {
+        publication_id: row.publication_id,
+        public_id: row.public_id,
+        kind,
+        draft: Draft {
+            default_language: row.default_language,
+            texts,
+            hashtags: serde_json::from_str(&row.hashtags)?,
+            gcm_objectives: serde_json::from_str(&row.gcm_objectives)?,
+            countries_of_origin: serde_json::from_str(&row.countries_of_origin)?,
+            countries_of_residence: serde_json::from_str(&row.countries_of_residence)?,
+            details,
+        },
+        published_at: row.published_at,
+        updated_at: row.updated_at,
+        deleted_at: row.deleted_at,
+        pinned_at: row.pinned_at,
+    })
+}
+
+fn empty_details(kind: Kind) -> Details {
+    let mut ignore = Check::default();
+    match kind {
+        Kind::Story => Details::Story(section(&None, story::validate, &mut ignore, kind)),
+        Kind::Event => Details::Event(section(&None, event::validate, &mut ignore, kind)),
+        Kind::Opportunity => {
+            Details::Opportunity(section(&None, opportunity::validate, &mut ignore, kind))
+        }
+        Kind::Resource => Details::Resource(section(&None, resource::validate, &mut ignore, kind)),
+    }
+}
+
+/// Event start and end, and opportunity deadline, kept in columns for ordering and filtering.
+struct TimeColumns {
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+    deadline: Option<DateTime<Utc>>,
+}
+
+fn time_columns(details: &Details) -> TimeColumns {
+    let (starts_at, ends_at, deadline) = match details {
+        Details::Event(event) => (
+            Some(event::starts_utc(event)),
+            Some(event::ends_utc(event)),
+            None,
+        ),
+        Details::Opportunity(opportunity) => (None, None, opportunity.deadline),
+        _ => (None, None, None),
+    };
+    TimeColumns {
+        starts_at,
+        ends_at,
+        deadline,
+    }
+}
+
+async fn insert_texts(tx: &mut Tx, publication_id: i64, texts: &[Text]) -> Result<()> {
+    let sql = "insert into publication_text (publication_id, language, title, summary, \
+               body_markdown, body_html) values ($1, $2, $3, $4, $5, $6)";
+    for text in texts {
+        with_tx!(tx, |conn| sqlx::query(sql)
+            .bind(publication_id)
+            .bind(&text.language)
+            .bind(&text.title)
+            .bind(&text.summary)
+            .bind(&text.body_markdown)
+            .bind(&text.body_html)
+            .execute(conn)
+            .await
+            .map(|_| ()))?;
+    }
+    Ok(())
+}
+
+async fn delete_texts(tx: &mut Tx, publication_id: i64) -> Result<()> {
+    let sql = "delete from publication_text where publication_id = $1";
+    with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(publication_id)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Stores a new publication.
+pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Publication> {
+    let public_id = new_public_id(now);
+    let TimeColumns {
+        starts_at,
+        ends_at,
+        deadline,
+    } = time_columns(&draft.details);
+    let sql = "insert into publication (public_id, kind, default_language, hashtags, gcm_objectives, \
+               countries_of_origin, countries_of_residence, details, starts_at, ends_at, deadline, \
+               published_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
+               returning publication_id";
+    let publication_id: i64 = with_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(&public_id)
+        .bind(draft.details.kind().as_str())
+        .bind(&draft.default_language)
+        .bind(serde_json::to_string(&draft.hashtags)?)
+        .bind(serde_json::to_string(&draft.gcm_objectives)?)
+        .bind(serde_json::to_string(&draft.countries_of_origin)?)
+        .bind(serde_json::to_string(&draft.countries_of_residence)?)
+        .bind(serde_json::to_string(&draft.details)?)
+        .bind(starts_at)
+        .bind(ends_at)
+        .bind(deadline)
+        .bind(now)
+        .fetch_one(conn)
+        .await)?;
+    insert_texts(tx, publication_id, &draft.texts).await?;
+    index::write(tx, publication_id, draft).await?;
+    Ok(Publication {
+        publication_id,
+        public_id,
+        kind: draft.details.kind(),
+        draft: draft.clone(),
+        published_at: now,
+        updated_at: now,
+        deleted_at: None,
+        pinned_at: None,
+    })
+}
+
+/// Replaces a publication's content. Refuses a deleted one (410) and a change of kind.
+pub async fn update(
+    tx: &mut Tx,
+    current: &Publication,
+    draft: &Draft,
+    now: DateTime<Utc>,
+) -> Result<Publication> {
+    if current.is_deleted() {
+        return Err(Error::Gone);
+    }
+    // Peers apply an edit only if `updated` is newer, and timestamps travel to the second: an
+    // edit is at least one second after the previous version.
+    let now = now.max(current.updated_at + chrono::Duration::seconds(1));
+    let TimeColumns {
+        starts_at,
+        ends_at,
+        deadline,
+    } = time_columns(&draft.details);
+    let sql = "update publication set default_language = $1, hashtags = $2, gcm_objectives = $3, \
+               countries_of_origin = $4, countries_of_residence = $5, details = $6, starts_at = $7, \
+               ends_at = $8, deadline = $9, updated_at = $10 where publication_id = $11";
+    with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(&draft.default_language)
+        .bind(serde_json::to_string(&draft.hashtags)?)
+        .bind(serde_json::to_string(&draft.gcm_objectives)?)
+        .bind(serde_json::to_string(&draft.countries_of_origin)?)
+        .bind(serde_json::to_string(&draft.countries_of_residence)?)
+        .bind(serde_json::to_string(&draft.details)?)
+        .bind(starts_at)
+        .bind(ends_at)
+        .bind(deadline)
+        .bind(now)
+        .bind(current.publication_id)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    delete_texts(tx, current.publication_id).await?;
+    insert_texts(tx, current.publication_id, &draft.texts).await?;
+    index::write(tx, current.publication_id, draft).await?;
+    Ok(Publication {
+        draft: draft.clone(),
+        updated_at: now,
+        ..current.clone()
+    })
+}
+
+/// Deletes a publication: its content is erased, its id stays taken and answers "gone".
+pub async fn delete(tx: &mut Tx, current: &Publication, now: DateTime<Utc>) -> Result<Publication> {
+    if current.is_deleted() {
+        return Err(Error::Gone);
+    }
+    let sql = "update publication set deleted_at = $1, updated_at = $1, details = '{}', \
+               hashtags = '[]', gcm_objectives = '[]', countries_of_origin = '[]', \
+               countries_of_residence = '[]', pinned_at = null where publication_id = $2";
+    with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(now)
+        .bind(current.publication_id)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    delete_texts(tx, current.publication_id).await?;
+    index::clear(tx, current.publication_id).await?;
+    Ok(Publication {
+        draft: Draft {
+            texts: Vec::new(),
+            hashtags: Vec::new(),
+            gcm_objectives: Vec::new(),
+            countries_of_origin: Vec::new(),
+            countries_of_residence: Vec::new(),
+            ..current.draft.clone()
+        },
+        updated_at: now,
+        deleted_at: Some(now),
+        pinned_at: None,
+        ..current.clone()
+    })
+}
+
+/// The publication of `kind` with `public_id`, deleted or not.
+pub async fn find(db: &Db, kind: Kind, public_id: &str) -> Result<Publication> {
+    let sql = format!("select {COLUMNS} from publication where kind = $1 and public_id = $2");
+    let row: Option<Row> =
+        with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(kind.as_str())
+            .bind(public_id)
+            .fetch_optional(pool)
+            .await)?;
+    let row = row.ok_or(Error::NotFound)?;
+    let sql = "select publication_id, language, title, summary, body_markdown, body_html \
+               from publication_text where publication_id = $1";
+    let texts: Vec<TextRow> = with_pool!(db, |pool| sqlx::query_as(sql)
+        .bind(row.publication_id)
+        .fetch_all(pool)
+        .await)?;
+    assemble(row, texts.into_iter().map(|row| row.text).collect())
+}
+
+/// The publications of `rows`, in the same order, with their texts.
+pub(super) async fn with_texts(db: &Db, rows: Vec<Row>) -> Result<Vec<Publication>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=rows.len()).map(|index| format!("${index}")).collect();
+    let sql = format!(
+        "select publication_id, language, title, summary, body_markdown, body_html \
+         from publication_text where publication_id in ({})",
+        placeholders.join(", ")
+    );
+    let texts: Vec<TextRow> = with_pool!(db, |pool| {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+        for row in &rows {
+            query = query.bind(row.publication_id);
+        }
+        query.fetch_all(pool).await
+    })?;
+    let mut by_publication: BTreeMap<i64, Vec<Text>> = BTreeMap::new();
+    for row in texts {
+        by_publication
+            .entry(row.publication_id)
+            .or_default()
+            .push(row.text);
+    }
+    rows.into_iter()
+        .map(|row| {
+            let texts = by_publication
+                .remove(&row.publication_id)
+                .unwrap_or_default();
+            assemble(row, texts)
+        })
+        .collect()
+}
