@@ -297,7 +297,7 @@ error-external-url = اكتب الرابط الذي يسجّل فيه المشا
 error-opportunity-place = حدّد مكانًا أو ضع علامة على «عن بعد».
 error-too-long = { $max } حرفًا على الأكثر.
 error-time-zone = اكتب منطقة زمنية مثل Europe/Berlin أو Africa/Lagos.
-error-country = اكتب رموز البلدان المكوّنة من حرفين مثل DE أو NG.
+error-country = «{ $value }» ليس رمز بلد مكوّنًا من حرفين: اكتب رموزًا مثل DE أو NG.
 filter-closed = اعرض أيضًا ما انتهى موعد التقديم إليه
 filter-topic = الموضوع
 event-cancelled-title = أُلغيت: { $title }
@@ -314,7 +314,60 @@ page-navigation = الصفحات
 page-previous = الصفحة السابقة
 page-next = الصفحة التالية
 error-hashtag = الوسوم حروف وأرقام و_ فقط (٥٠ على الأكثر لكل وسم)، تفصل بينها فواصل، مثل برلين, وظائف.
-error-event-length = لا تتجاوز مدة الفعالية ٣٦٦ يومًا.
+error-event-length = لا تتجاوز مدة الفعالية { $max } يومًا.
+error-length = يجب أن يتراوح عدد الأحرف بين { $min } و{ $max }.
+error-at-least = اكتب عددًا لا يقل عن { $min }.
+error-between = اكتب عددًا بين { $min } و{ $max }.
+error-number = اكتب عددًا مثل 52.52.
+error-one-of = اختر واحدًا مما يلي: { $choices }.
+error-country-code = اكتب رمز بلد مكوّنًا من حرفين مثل { $example }.
+error-language = اكتب رمز لغة مثل de أو fr-CA.
+error-date = اكتب تاريخًا مثل 2026-11-30.
+error-month = اكتب شهرًا مثل 2026-03.
+error-out-of-range = هذا التاريخ خارج النطاق الذي يمكن عرضه.
+error-year = اكتب سنة مثل 2018.
+error-unreadable = تتعذّر قراءة هذه القيمة: { $detail }.
+error-too-many-languages = اكتب النص بعدد من اللغات لا يتجاوز { $max }.
+error-language-tag = هذا ليس رمز لغة مثل ar أو fr-CA.
+error-language-given-twice = هذه اللغة مذكورة مرتين.
+error-default-language = يجب أن تكون اللغة الافتراضية إحدى اللغات التي كُتب بها النص.
+error-objective = اختر أهدافًا من ١ إلى ٢٣.
+error-too-many-hashtags = يجب ألا يتجاوز عدد الوسوم { $max }.
+error-section-of-other-kind = { $kind ->
+    [story] هذا القسم خاص بالقصص وحدها.
+    [event] هذا القسم خاص بالفعاليات وحدها.
+    [opportunity] هذا القسم خاص بالفرص وحدها.
+    [resource] هذا القسم خاص بموارد المكتبة وحدها.
+   *[other] هذا القسم خاص بنوع آخر من المنشورات.
+}
+error-missing-section = { $kind ->
+    [story] حقول القصة ناقصة.
+    [event] حقول الفعالية ناقصة.
+    [opportunity] حقول الفرصة ناقصة.
+    [resource] حقول مورد المكتبة ناقصة.
+   *[other] حقول هذا النوع من المنشورات ناقصة.
+}
+error-keeps-kind = لا يمكن تغيير نوع المنشور.
+error-too-many-pinned = لا يمكن أن يتجاوز عدد المنشورات المثبّتة { $max }: ألغِ تثبيت أحدها أولًا.
+error-skipped-hour = لا وجود لهذا الوقت في المنطقة الزمنية { $zone }، إذ تُقدَّم الساعة فيه ساعةً كاملة.
+error-coordinates = اكتب خط العرض وخط الطول معًا، أو لا تكتب أيًّا منهما.
+error-how-to-apply = اذكر طريقة التقديم: رابطًا أو عنوان بريد إلكتروني أو كليهما.
+error-course-only = هذا الحقل خاص بالدورات التدريبية وحدها.
+error-not-an-image = هذا الملف ليس صورة: أرسل ملفًا بصيغة JPEG أو PNG أو WebP.
+error-image-format = أرسل الصورة بصيغة JPEG أو PNG أو WebP.
+error-image-damaged = تعذّرت قراءة الصورة: الملف تالف.
+error-image-undecodable = تعذّرت قراءة الصورة: الملف تالف أو يحتوي على عدد كبير جدًا من البكسلات.
+error-image-pixels = في الصورة { $megapixels } ميغابكسل، والحد الأقصى المقبول { $max }.
+error-image-empty = الملف فارغ.
+error-image-too-large = حجم هذا الملف أكبر من الحد المسموح به، وهو { $max } ميغابايت.
+error-password-too-short = يجب ألا يقل عدد الأحرف عن { $min }.
+error-username-taken = اسم المستخدم هذا مستخدَم بالفعل.
+error-set-in-config = يُضبط هذا في ملف الإعدادات بالمفتاح { $key }.
+error-own-actor = هذا أحد حسابات هذا المجتمع نفسه.
+error-handle = يُكتب المعرّف على هذا النحو: ‎@name@example.org.
+error-host-name = «{ $host }» ليس اسم خادم.
+error-unknown-name = لا يوجد في { $host } حساب باسم { $name }.
+error-invalid = هذه القيمة غير صالحة.
 profile-title = الشعار وصورة الغلاف
 profile-intro = الشعار هو صورة المنظمة على ماستودون والخوادم الأخرى وأيقونة هذا الموقع، وصورة الغلاف تظهر في ملفها التعريفي. يرى المتابعون التغيير خلال دقائق.
 profile-logo = الشعار

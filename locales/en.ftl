@@ -297,7 +297,7 @@ error-external-url = Give the link where people register.
 error-opportunity-place = Give a place, or tick “Remote”.
 error-too-long = At most { $max } characters.
 error-time-zone = Give a time zone such as Europe/Berlin or Africa/Lagos.
-error-country = Give two-letter country codes such as DE or NG.
+error-country = “{ $value }” is not a two-letter country code: give codes such as DE or NG.
 filter-closed = Include those whose deadline has passed
 filter-topic = Topic
 event-cancelled-title = Cancelled: { $title }
@@ -314,7 +314,60 @@ page-navigation = Pages
 page-previous = Previous page
 page-next = Next page
 error-hashtag = Hashtags are letters, digits and _ only (at most 50 each), separated by commas, such as Berlin, careers.
-error-event-length = An event lasts at most 366 days.
+error-event-length = An event lasts at most { $max } days.
+error-length = Use { $min } to { $max } characters.
+error-at-least = Give a number of at least { $min }.
+error-between = Give a number between { $min } and { $max }.
+error-number = Give a number such as 52.52.
+error-one-of = Choose one of: { $choices }.
+error-country-code = Give a two-letter country code such as { $example }.
+error-language = Give a language tag such as de or fr-CA.
+error-date = Give a date such as 2026-11-30.
+error-month = Give a month such as 2026-03.
+error-out-of-range = This date is outside the range that can be shown.
+error-year = Give a year such as 2018.
+error-unreadable = This value cannot be read: { $detail }.
+error-too-many-languages = Give the text in at most { $max } languages.
+error-language-tag = This is not a language tag such as ar or fr-CA.
+error-language-given-twice = This language is given twice.
+error-default-language = The default language must be one of the languages the text is written in.
+error-objective = Choose objectives from 1 to 23.
+error-too-many-hashtags = Give at most { $max } hashtags.
+error-section-of-other-kind = { $kind ->
+    [story] Only stories have this section.
+    [event] Only events have this section.
+    [opportunity] Only opportunities have this section.
+    [resource] Only library resources have this section.
+   *[other] Only another kind of publication has this section.
+}
+error-missing-section = { $kind ->
+    [story] The fields of the story are missing.
+    [event] The fields of the event are missing.
+    [opportunity] The fields of the opportunity are missing.
+    [resource] The fields of the library resource are missing.
+   *[other] The fields of this kind of publication are missing.
+}
+error-keeps-kind = A publication cannot change its kind.
+error-too-many-pinned = At most { $max } publications can be pinned: unpin one first.
+error-skipped-hour = This time does not exist in { $zone }: the clocks skip that hour.
+error-coordinates = Give both the latitude and the longitude, or neither.
+error-how-to-apply = Say how to apply: a link, an e-mail address, or both.
+error-course-only = Only courses have this field.
+error-not-an-image = This file is not an image: send a JPEG, PNG or WebP file.
+error-image-format = Send the image as a JPEG, PNG or WebP file.
+error-image-damaged = The image could not be read: the file is damaged.
+error-image-undecodable = The image could not be read: the file is damaged or has too many pixels.
+error-image-pixels = The image has { $megapixels } megapixels; at most { $max } are accepted.
+error-image-empty = The file is empty.
+error-image-too-large = This file is larger than the { $max } MB allowed.
+error-password-too-short = Use at least { $min } characters.
+error-username-taken = This username is taken.
+error-set-in-config = This is set by { $key } in the configuration file.
+error-own-actor = This is one of this community's own accounts.
+error-handle = A handle looks like @name@example.org.
+error-host-name = “{ $host }” is not a server name.
+error-unknown-name = { $host } has no account called { $name }.
+error-invalid = This value is not valid.
 profile-title = Logo and header image
 profile-intro = The logo is the organization's picture on Mastodon and other servers and the icon of this website; the header image is shown on its profile. Followers see a change within minutes.
 profile-logo = Logo

@@ -297,7 +297,7 @@ error-external-url = Indica el enlace donde se inscriben las personas.
 error-opportunity-place = Indica un lugar o marca «A distancia».
 error-too-long = Como máximo { $max } caracteres.
 error-time-zone = Indica una zona horaria como Europe/Berlin o Africa/Lagos.
-error-country = Indica códigos de país de dos letras como DE o NG.
+error-country = «{ $value }» no es un código de país de dos letras: indica códigos como DE o NG.
 filter-closed = Incluir las que ya cerraron su plazo
 filter-topic = Tema
 event-cancelled-title = Cancelado: { $title }
@@ -314,7 +314,60 @@ page-navigation = Páginas
 page-previous = Página anterior
 page-next = Página siguiente
 error-hashtag = Las etiquetas solo llevan letras, cifras y _ (50 como máximo cada una), separadas por comas, como Berlín, empleo.
-error-event-length = Un evento dura como máximo 366 días.
+error-event-length = Un evento dura como máximo { $max } días.
+error-length = Usa entre { $min } y { $max } caracteres.
+error-at-least = Indica un número igual o mayor que { $min }.
+error-between = Indica un número entre { $min } y { $max }.
+error-number = Indica un número como 52.52.
+error-one-of = Elige una de estas opciones: { $choices }.
+error-country-code = Indica un código de país de dos letras como { $example }.
+error-language = Indica un código de idioma como de o fr-CA.
+error-date = Indica una fecha como 2026-11-30.
+error-month = Indica un mes como 2026-03.
+error-out-of-range = Esta fecha queda fuera del periodo que se puede mostrar.
+error-year = Indica un año como 2018.
+error-unreadable = No se puede leer este valor: { $detail }.
+error-too-many-languages = Escribe el texto en { $max } idiomas como máximo.
+error-language-tag = Este no es un código de idioma como ar o fr-CA.
+error-language-given-twice = Este idioma aparece dos veces.
+error-default-language = El idioma predeterminado debe ser uno de los idiomas en que está escrito el texto.
+error-objective = Elige objetivos del 1 al 23.
+error-too-many-hashtags = Indica { $max } etiquetas como máximo.
+error-section-of-other-kind = { $kind ->
+    [story] Solo las historias tienen esta sección.
+    [event] Solo los eventos tienen esta sección.
+    [opportunity] Solo las oportunidades tienen esta sección.
+    [resource] Solo los recursos de la biblioteca tienen esta sección.
+   *[other] Solo otro tipo de publicación tiene esta sección.
+}
+error-missing-section = { $kind ->
+    [story] Faltan los campos de la historia.
+    [event] Faltan los campos del evento.
+    [opportunity] Faltan los campos de la oportunidad.
+    [resource] Faltan los campos del recurso.
+   *[other] Faltan los campos de este tipo de publicación.
+}
+error-keeps-kind = Una publicación no puede cambiar de tipo.
+error-too-many-pinned = Se pueden fijar { $max } publicaciones como máximo: deja de fijar una primero.
+error-skipped-hour = Esta hora no existe en { $zone }: los relojes se saltan esa hora.
+error-coordinates = Indica tanto la latitud como la longitud, o ninguna de las dos.
+error-how-to-apply = Indica cómo solicitar: un enlace, un correo electrónico o ambos.
+error-course-only = Solo los cursos tienen este campo.
+error-not-an-image = Este archivo no es una imagen: envía un archivo JPEG, PNG o WebP.
+error-image-format = Envía la imagen en formato JPEG, PNG o WebP.
+error-image-damaged = No se pudo leer la imagen: el archivo está dañado.
+error-image-undecodable = No se pudo leer la imagen: el archivo está dañado o tiene demasiados píxeles.
+error-image-pixels = La imagen tiene { $megapixels } megapíxeles; se aceptan { $max } como máximo.
+error-image-empty = El archivo está vacío.
+error-image-too-large = Este archivo supera los { $max } MB permitidos.
+error-password-too-short = Usa al menos { $min } caracteres.
+error-username-taken = Este nombre de usuario ya está en uso.
+error-set-in-config = Esto lo fija { $key } en el archivo de configuración.
+error-own-actor = Esta es una de las cuentas de esta comunidad.
+error-handle = Un identificador se escribe como @name@example.org.
+error-host-name = «{ $host }» no es un nombre de servidor.
+error-unknown-name = { $host } no tiene ninguna cuenta llamada { $name }.
+error-invalid = Este valor no es válido.
 profile-title = Logotipo e imagen de cabecera
 profile-intro = El logotipo es la imagen de la organización en Mastodon y otros servidores y el icono de este sitio; la imagen de cabecera aparece en su perfil. Los seguidores ven el cambio en unos minutos.
 profile-logo = Logotipo

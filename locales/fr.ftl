@@ -297,7 +297,7 @@ error-external-url = Indiquez le lien où les personnes s’inscrivent.
 error-opportunity-place = Indiquez un lieu, ou cochez « À distance ».
 error-too-long = { $max } caractères au plus.
 error-time-zone = Indiquez un fuseau horaire comme Europe/Berlin ou Africa/Lagos.
-error-country = Indiquez des codes de pays à deux lettres comme DE ou NG.
+error-country = « { $value } » n’est pas un code de pays à deux lettres : indiquez des codes comme DE ou NG.
 filter-closed = Inclure celles dont la date limite est passée
 filter-topic = Thème
 event-cancelled-title = Annulé : { $title }
@@ -314,7 +314,60 @@ page-navigation = Pages
 page-previous = Page précédente
 page-next = Page suivante
 error-hashtag = Les hashtags ne contiennent que des lettres, des chiffres et _ (50 au plus chacun), séparés par des virgules, comme Berlin, emploi.
-error-event-length = Un événement dure au plus 366 jours.
+error-event-length = Un événement dure au plus { $max } jours.
+error-length = Utilisez de { $min } à { $max } caractères.
+error-at-least = Indiquez un nombre d’au moins { $min }.
+error-between = Indiquez un nombre compris entre { $min } et { $max }.
+error-number = Indiquez un nombre comme 52.52.
+error-one-of = Choisissez parmi : { $choices }.
+error-country-code = Indiquez un code de pays à deux lettres comme { $example }.
+error-language = Indiquez un code de langue comme de ou fr-CA.
+error-date = Indiquez une date comme 2026-11-30.
+error-month = Indiquez un mois comme 2026-03.
+error-out-of-range = Cette date est en dehors de la période qui peut être affichée.
+error-year = Indiquez une année comme 2018.
+error-unreadable = Cette valeur ne peut pas être lue : { $detail }.
+error-too-many-languages = Rédigez le texte dans { $max } langues au plus.
+error-language-tag = Ce n’est pas un code de langue comme ar ou fr-CA.
+error-language-given-twice = Cette langue est indiquée deux fois.
+error-default-language = La langue par défaut doit être l’une des langues dans lesquelles le texte est rédigé.
+error-objective = Choisissez des objectifs de 1 à 23.
+error-too-many-hashtags = Indiquez { $max } hashtags au plus.
+error-section-of-other-kind = { $kind ->
+    [story] Seuls les témoignages ont cette section.
+    [event] Seuls les événements ont cette section.
+    [opportunity] Seules les opportunités ont cette section.
+    [resource] Seules les ressources de la bibliothèque ont cette section.
+   *[other] Seul un autre type de publication a cette section.
+}
+error-missing-section = { $kind ->
+    [story] Les champs du témoignage manquent.
+    [event] Les champs de l’événement manquent.
+    [opportunity] Les champs de l’opportunité manquent.
+    [resource] Les champs de la ressource manquent.
+   *[other] Les champs de ce type de publication manquent.
+}
+error-keeps-kind = Une publication ne peut pas changer de type.
+error-too-many-pinned = { $max } publications au plus peuvent être épinglées : désépinglez-en une d’abord.
+error-skipped-hour = Cette heure n’existe pas dans le fuseau { $zone } : les horloges sautent cette heure-là.
+error-coordinates = Indiquez à la fois la latitude et la longitude, ou aucune des deux.
+error-how-to-apply = Indiquez comment candidater : un lien, une adresse e-mail, ou les deux.
+error-course-only = Seules les formations ont ce champ.
+error-not-an-image = Ce fichier n’est pas une image : envoyez un fichier JPEG, PNG ou WebP.
+error-image-format = Envoyez l’image au format JPEG, PNG ou WebP.
+error-image-damaged = L’image n’a pas pu être lue : le fichier est endommagé.
+error-image-undecodable = L’image n’a pas pu être lue : le fichier est endommagé ou compte trop de pixels.
+error-image-pixels = L’image compte { $megapixels } mégapixels ; { $max } au plus sont acceptés.
+error-image-empty = Le fichier est vide.
+error-image-too-large = Ce fichier dépasse les { $max } Mo autorisés.
+error-password-too-short = Utilisez au moins { $min } caractères.
+error-username-taken = Ce nom d’utilisateur est déjà pris.
+error-set-in-config = Ce réglage est défini par { $key } dans le fichier de configuration.
+error-own-actor = C’est l’un des comptes de cette communauté.
+error-handle = Un identifiant s’écrit comme @name@example.org.
+error-host-name = « { $host } » n’est pas un nom de serveur.
+error-unknown-name = { $host } n’a pas de compte nommé { $name }.
+error-invalid = Cette valeur n’est pas valide.
 profile-title = Logo et image d'en-tête
 profile-intro = Le logo est l'image de l'organisation sur Mastodon et les autres serveurs, et l'icône de ce site ; l'image d'en-tête s'affiche sur son profil. Les abonnés voient le changement en quelques minutes.
 profile-logo = Logo

@@ -98,6 +98,15 @@ impl Translator {
         self.format(key, Some(&args))
     }
 
+    /// The message `key` with named arguments.
+    pub fn t_args(&self, key: &str, args: &[(&str, String)]) -> String {
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            fluent_args.set(name.to_string(), value.clone());
+        }
+        self.format(key, Some(&fluent_args))
+    }
+
     fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
         for language in [self.language, Language::En] {
             let bundle = &CATALOGS[language.index()];
@@ -313,6 +322,7 @@ pub fn negotiate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::{NUMBER_ARGS, Reason};
 
     fn keys(source: &str) -> Vec<String> {
         let mut keys: Vec<String> = source
@@ -334,6 +344,124 @@ mod tests {
                 "{language:?} parses"
             );
         }
+    }
+
+    /// `key` in `language` with `args`, or what Fluent found wrong (a missing message, a
+    /// missing argument).
+    fn format_strictly(
+        language: Language,
+        key: &str,
+        args: &FluentArgs<'_>,
+    ) -> Result<String, String> {
+        let bundle = &CATALOGS[language.index()];
+        let pattern = bundle
+            .get_message(key)
+            .and_then(|message| message.value())
+            .ok_or_else(|| format!("no message {key}"))?;
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, Some(args), &mut errors);
+        if errors.is_empty() {
+            Ok(text.into_owned())
+        } else {
+            Err(format!("{errors:?}"))
+        }
+    }
+
+    #[test]
+    fn every_reason_has_a_message_in_every_catalog_that_takes_its_args() {
+        for reason in Reason::ALL.iter().copied() {
+            let mut args = FluentArgs::new();
+            for name in reason.args() {
+                let sample = if NUMBER_ARGS.contains(name) {
+                    "3"
+                } else {
+                    "event"
+                };
+                args.set(name.to_string(), sample.to_string());
+            }
+            for language in Language::ALL {
+                let said = format_strictly(language, reason.key(), &args);
+                assert!(said.is_ok(), "{reason:?} in {language:?}: {said:?}");
+            }
+            // The English words name only the reason's arguments.
+            let mut rest = reason.english();
+            while let Some(start) = rest.find('{') {
+                let end = rest[start..]
+                    .find('}')
+                    .map_or(rest.len(), |end| start + end);
+                let name = &rest[start + 1..end];
+                assert!(reason.args().contains(&name), "{reason:?} names {name}");
+                rest = &rest[end..];
+            }
+        }
+    }
+
+    /// The keys written as literals in `source`: the first argument of `.t("…")`, `.t1("…", …)`
+    /// and `.t_args("…", …)` when it looks like a key (lower-case letters, digits and `-`; so
+    /// not the `…` of this comment). Keys built at run time (`t.t(&format!("kind-{}", …))`) or
+    /// passed through a variable (`t.t(key)`) are not seen, so this test cannot check them.
+    fn literal_keys(source: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        for call in [".t(", ".t1(", ".t_args("] {
+            for (at, _) in source.match_indices(call) {
+                let rest = source[at + call.len()..].trim_start();
+                if let Some(quoted) = rest.strip_prefix('"')
+                    && let Some(end) = quoted.find('"')
+                {
+                    let key = &quoted[..end];
+                    let looks_like_a_key = !key.is_empty()
+                        && key
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                    if looks_like_a_key {
+                        keys.push(key.to_string());
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    /// The files under `folder` (and its folders) whose name ends with `extension`.
+    fn files(folder: &std::path::Path, extension: &str, found: &mut Vec<std::path::PathBuf>) {
+        let entries = std::fs::read_dir(folder).expect("a folder of the crate");
+        for entry in entries {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                files(&path, extension, found);
+            } else if path.extension().is_some_and(|given| given == extension) {
+                found.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn every_key_written_in_templates_and_code_is_in_every_catalog() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths = Vec::new();
+        files(&root.join("templates"), "html", &mut paths);
+        files(&root.join("src"), "rs", &mut paths);
+        // Keys the tests use because no catalog has them.
+        let missing_on_purpose = ["no-such-key"];
+        let mut checked = 0;
+        for path in paths {
+            let source = std::fs::read_to_string(&path).expect("a readable file");
+            for key in literal_keys(&source) {
+                if missing_on_purpose.contains(&key.as_str()) {
+                    continue;
+                }
+                for language in Language::ALL {
+                    let bundle = &CATALOGS[language.index()];
+                    assert!(
+                        bundle.has_message(&key),
+                        "{} says {key:?}, which the {language:?} catalog has not",
+                        path.display()
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "the scan finds the keys ({checked})");
     }
 
     #[test]

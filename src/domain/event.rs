@@ -1,6 +1,7 @@
 //! Events of the calendar: when (in the event's own time zone), where, and how to join.
 
 use super::validation::{Check, choice, country};
+use crate::error::{FieldError, Reason};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -182,26 +183,17 @@ pub const MAX_DAYS: i64 = 366;
 pub fn validate(input: &EventInput, check: &mut Check) -> EventDetails {
     let zone: Option<Tz> = input.time_zone.trim().parse().ok();
     if zone.is_none() {
-        check.fail(
-            "event.time_zone",
-            "must be an IANA time zone such as \"Europe/Berlin\" or \"Africa/Lagos\"",
-        );
+        check.fail("event.time_zone", Reason::TimeZone);
     }
     let mut moment = |field: &str, value: &str| -> Option<NaiveDateTime> {
         let Some(naive) = parse_local(value) else {
-            check.fail(
-                field,
-                "must be a local date and time such as 2026-03-14T10:00, in the years 1900 to 2200",
-            );
+            check.fail(field, Reason::DateTime);
             return None;
         };
         if let Some(zone) = zone
             && local(zone, naive).is_none()
         {
-            check.fail(
-                field,
-                format!("does not exist in {zone}: the clocks skip that hour"),
-            );
+            check.fail_with(FieldError::of(field, Reason::SkippedHour).with("zone", zone));
         }
         Some(naive)
     };
@@ -211,13 +203,12 @@ pub fn validate(input: &EventInput, check: &mut Check) -> EventDetails {
         && let (Some(start), Some(end)) = (local(zone, starts), local(zone, ends))
         && end <= start
     {
-        check.fail("event.ends_at", "must be after the start");
+        check.fail("event.ends_at", Reason::AfterStart);
     }
     if let (Some(starts), Some(ends)) = (starts, ends) {
-        check.require(
+        check.require_with(
             ends - starts <= chrono::Duration::days(MAX_DAYS),
-            "event.ends_at",
-            format!("an event lasts at most {MAX_DAYS} days"),
+            FieldError::of("event.ends_at", Reason::EventLength).with("max", MAX_DAYS),
         );
     }
 
@@ -229,7 +220,7 @@ pub fn validate(input: &EventInput, check: &mut Check) -> EventDetails {
     check.require(
         place.is_some() || online_url.is_some(),
         "event.place",
-        "an event needs a place, an online_url, or both",
+        Reason::EventPlace,
     );
     let pick =
         |check: &mut Check, field: &str, value: Option<&str>, choices: &[&str], default: &str| {
@@ -238,7 +229,10 @@ pub fn validate(input: &EventInput, check: &mut Check) -> EventDetails {
                 Some(value) => match choice(value, choices) {
                     Some(found) => found.to_string(),
                     None => {
-                        check.fail(field, format!("must be one of {}", choices.join(", ")));
+                        check.fail_with(
+                            FieldError::of(field, Reason::OneOf)
+                                .with("choices", choices.join(", ")),
+                        );
                         default.to_string()
                     }
                 },
@@ -268,13 +262,13 @@ pub fn validate(input: &EventInput, check: &mut Check) -> EventDetails {
     );
     let external_url = check.optional_url("event.external_url", input.external_url.as_deref());
     if join_mode == "external" && external_url.is_none() {
-        check.fail(
-            "event.external_url",
-            "an external join mode needs the URL where people register",
-        );
+        check.fail("event.external_url", Reason::ExternalUrl);
     }
     if let Some(capacity) = input.capacity {
-        check.require(capacity > 0, "event.capacity", "must be at least 1");
+        check.require_with(
+            capacity > 0,
+            FieldError::of("event.capacity", Reason::AtLeast).with("min", 1),
+        );
     }
     let organizer = check.optional_text("event.organizer", input.organizer.as_deref(), 200);
     EventDetails {
@@ -295,29 +289,34 @@ pub fn validate(input: &EventInput, check: &mut Check) -> EventDetails {
 fn validate_place(input: &PlaceInput, check: &mut Check) -> Place {
     let latitude = input.latitude.filter(|latitude| {
         let valid = (-90.0..=90.0).contains(latitude);
-        check.require(valid, "event.place.latitude", "must be between -90 and 90");
+        check.require_with(
+            valid,
+            FieldError::of("event.place.latitude", Reason::Between)
+                .with("min", -90)
+                .with("max", 90),
+        );
         valid
     });
     let longitude = input.longitude.filter(|longitude| {
         let valid = (-180.0..=180.0).contains(longitude);
-        check.require(
+        check.require_with(
             valid,
-            "event.place.longitude",
-            "must be between -180 and 180",
+            FieldError::of("event.place.longitude", Reason::Between)
+                .with("min", -180)
+                .with("max", 180),
         );
         valid
     });
     check.require(
         latitude.is_some() == longitude.is_some(),
         "event.place.longitude",
-        "give both latitude and longitude, or neither",
+        Reason::Coordinates,
     );
     let country = input.country.as_deref().and_then(|value| {
         let code = country(value);
         if code.is_none() {
-            check.fail(
-                "event.place.country",
-                "must be a two-letter country code such as \"DE\"",
+            check.fail_with(
+                FieldError::of("event.place.country", Reason::CountryCode).with("example", "DE"),
             );
         }
         code

@@ -6,7 +6,7 @@
 //! image is decoded with bounds on its size in memory before any pixel is read.
 
 use crate::db::{Db, with_pool};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use chrono::Utc;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
@@ -37,14 +37,13 @@ pub struct ImageBytes {
 /// Decodes `bytes` and re-encodes them: PNG when the image has transparency, JPEG otherwise.
 /// Returns `(content type, extension, bytes, width, height)`.
 pub fn reencode(bytes: &[u8]) -> Result<(&'static str, &'static str, Vec<u8>, u32, u32)> {
-    let refuse = |reason: &str| Error::invalid("image", reason.to_string());
-    let format = image::guess_format(bytes)
-        .map_err(|_| refuse("is not an image: send a JPEG, PNG or WebP file"))?;
+    let refuse = |why: Reason| Error::from(FieldError::of("image", why));
+    let format = image::guess_format(bytes).map_err(|_| refuse(Reason::NotAnImage))?;
     if !matches!(
         format,
         ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP
     ) {
-        return Err(refuse("must be a JPEG, PNG or WebP file"));
+        return Err(refuse(Reason::ImageFormat));
     }
     let reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
@@ -52,20 +51,22 @@ pub fn reencode(bytes: &[u8]) -> Result<(&'static str, &'static str, Vec<u8>, u3
     limits.max_image_height = Some(20_000);
     let (width, height) = reader
         .into_dimensions()
-        .map_err(|_| refuse("could not be read: the file is damaged"))?;
+        .map_err(|_| refuse(Reason::ImageDamaged))?;
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(refuse(&format!(
-            "has {} megapixels; at most {} are accepted",
-            u64::from(width) * u64::from(height) / 1_000_000,
-            MAX_PIXELS / 1_000_000
-        )));
+        return Err(FieldError::of("image", Reason::ImagePixels)
+            .with(
+                "megapixels",
+                u64::from(width) * u64::from(height) / 1_000_000,
+            )
+            .with("max", MAX_PIXELS / 1_000_000)
+            .into());
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     limits.max_alloc = Some(MAX_PIXELS * 4);
     reader.limits(limits);
     let decoded = reader
         .decode()
-        .map_err(|_| refuse("could not be read: the file is damaged or too large in pixels"))?;
+        .map_err(|_| refuse(Reason::ImageUndecodable))?;
     let decoded = if decoded.width().max(decoded.height()) > MAX_SIDE {
         // `thumbnail` averages whole pixels in integers: no floating-point copy of a big image.
         decoded.thumbnail(MAX_SIDE, MAX_SIDE)
@@ -113,13 +114,12 @@ pub async fn store(
     account_id: Option<i64>,
 ) -> Result<StoredImage> {
     if bytes.is_empty() {
-        return Err(Error::invalid("image", "the file is empty"));
+        return Err(FieldError::of("image", Reason::ImageEmpty).into());
     }
     if bytes.len() as u64 > max_bytes {
-        return Err(Error::invalid(
-            "image",
-            format!("is larger than the {} MB allowed", max_bytes / 1_000_000),
-        ));
+        return Err(FieldError::of("image", Reason::ImageTooLarge)
+            .with("max", max_bytes / 1_000_000)
+            .into());
     }
     let _slot = tokio::time::timeout(std::time::Duration::from_secs(30), encoder.slot.acquire())
         .await

@@ -1,6 +1,7 @@
 //! Opportunities: jobs, volunteering, courses, grants, calls for proposals and fellowships.
 
 use super::validation::{Check, choice};
+use crate::error::{FieldError, Reason};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -95,9 +96,8 @@ pub fn validate(input: &OpportunityInput, check: &mut Check) -> OpportunityDetai
     let kind = match choice(&input.kind, KINDS) {
         Some(kind) => kind.to_string(),
         None => {
-            check.fail(
-                "opportunity.kind",
-                format!("must be one of {}", KINDS.join(", ")),
+            check.fail_with(
+                FieldError::of("opportunity.kind", Reason::OneOf).with("choices", KINDS.join(", ")),
             );
             String::new()
         }
@@ -105,10 +105,7 @@ pub fn validate(input: &OpportunityInput, check: &mut Check) -> OpportunityDetai
     let deadline = input.deadline.as_deref().and_then(|value| {
         let parsed = parse_deadline(value);
         if parsed.is_none() {
-            check.fail(
-                "opportunity.deadline",
-                "must be a date such as 2026-11-30 or an RFC 3339 time",
-            );
+            check.fail("opportunity.deadline", Reason::Date);
         }
         parsed
     });
@@ -119,16 +116,12 @@ pub fn validate(input: &OpportunityInput, check: &mut Check) -> OpportunityDetai
         let valid = email.split_once('@').is_some_and(|(user, host)| {
             !user.is_empty() && host.contains('.') && !email.contains(char::is_whitespace)
         });
-        check.require(
-            valid,
-            "opportunity.apply_email",
-            "must be an e-mail address",
-        );
+        check.require(valid, "opportunity.apply_email", Reason::Email);
     }
     check.require(
         apply_url.is_some() || apply_email.is_some(),
         "opportunity.apply_url",
-        "say how to apply: an apply_url, an apply_email, or both",
+        Reason::HowToApply,
     );
     check.require(
         input
@@ -137,14 +130,14 @@ pub fn validate(input: &OpportunityInput, check: &mut Check) -> OpportunityDetai
             .is_some_and(|place| !place.trim().is_empty())
             || input.remote,
         "opportunity.place",
-        "give a place, or set remote = true",
+        Reason::OpportunityPlace,
     );
     let employment_type = input.employment_type.as_deref().and_then(|value| {
         let found = choice(value, EMPLOYMENT_TYPES);
         if found.is_none() {
-            check.fail(
-                "opportunity.employment_type",
-                format!("must be one of {}", EMPLOYMENT_TYPES.join(", ")),
+            check.fail_with(
+                FieldError::of("opportunity.employment_type", Reason::OneOf)
+                    .with("choices", EMPLOYMENT_TYPES.join(", ")),
             );
         }
         found.map(str::to_string)
@@ -159,17 +152,14 @@ pub fn validate(input: &OpportunityInput, check: &mut Check) -> OpportunityDetai
         ("opportunity.cost", input.cost.is_some()),
         ("opportunity.certificate", input.certificate.is_some()),
     ] {
-        check.require(is_course || !given, field, "only courses have this field");
+        check.require(is_course || !given, field, Reason::CourseOnly);
     }
     let course = is_course.then(|| Course {
         provider: check.optional_text("opportunity.provider", input.provider.as_deref(), 200),
         language: input.course_language.as_deref().and_then(|value| {
             let tag = super::validation::language(value);
             if tag.is_none() {
-                check.fail(
-                    "opportunity.course_language",
-                    "must be a language tag such as \"de\"",
-                );
+                check.fail("opportunity.course_language", Reason::Language);
             }
             tag
         }),

@@ -1,6 +1,7 @@
 //! The library of migration policies and practices.
 
 use super::validation::{Check, country};
+use crate::error::{FieldError, Reason};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -37,19 +38,14 @@ pub fn validate(input: &ResourceInput, check: &mut Check) -> ResourceDetails {
     let country = input.country.as_deref().and_then(|value| {
         let code = country(value);
         if code.is_none() {
-            check.fail(
-                "resource.country",
-                "must be a two-letter country code such as \"SN\"",
+            check.fail_with(
+                FieldError::of("resource.country", Reason::CountryCode).with("example", "SN"),
             );
         }
         code
     });
     if let Some(year) = input.year {
-        check.require(
-            (1800..=2200).contains(&year),
-            "resource.year",
-            "must be a year such as 2018",
-        );
+        check.require((1800..=2200).contains(&year), "resource.year", Reason::Year);
     }
     ResourceDetails {
         link,

@@ -1,6 +1,7 @@
 //! Success stories and testimonials.
 
 use super::validation::{Check, choice};
+use crate::error::{FieldError, Reason};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -67,9 +68,9 @@ pub fn validate(input: &StoryInput, check: &mut Check) -> StoryDetails {
     let category = match choice(&input.category, CATEGORIES) {
         Some(category) => category.to_string(),
         None => {
-            check.fail(
-                "story.category",
-                format!("must be one of {}", CATEGORIES.join(", ")),
+            check.fail_with(
+                FieldError::of("story.category", Reason::OneOf)
+                    .with("choices", CATEGORIES.join(", ")),
             );
             String::new()
         }
@@ -77,21 +78,18 @@ pub fn validate(input: &StoryInput, check: &mut Check) -> StoryDetails {
     check.require(
         input.consent.subject_consented,
         "story.consent.subject_consented",
-        "a story is published only with its subject's consent: set it to true once you have it",
+        Reason::Consent,
     );
     let image_url = check.optional_url("story.image_url", input.image_url.as_deref());
     let image_alt = check.optional_text("story.image_alt", input.image_alt.as_deref(), 1500);
     let image = match (image_url, image_alt) {
         (Some(url), Some(alt)) => Some(Image { url, alt }),
         (Some(_), None) => {
-            check.fail(
-                "story.image_alt",
-                "an image needs a description for people who cannot see it",
-            );
+            check.fail("story.image_alt", Reason::ImageAlt);
             None
         }
         (None, Some(_)) => {
-            check.fail("story.image_url", "a description was given but no image");
+            check.fail("story.image_url", Reason::ImageMissing);
             None
         }
         (None, None) => None,

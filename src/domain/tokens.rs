@@ -2,7 +2,7 @@
 //! SHA-256 hashes (they are 256 random bits, so a fast hash is enough), revocable.
 
 use crate::db::{Db, with_pool};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
@@ -33,7 +33,10 @@ pub(crate) fn hash(token: &str) -> String {
 pub async fn create(db: &Db, name: &str) -> Result<(i64, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::invalid("name", "must be 1 to 100 characters"));
+        return Err(FieldError::of("name", Reason::Length)
+            .with("min", 1)
+            .with("max", 100)
+            .into());
     }
     let secret: [u8; 32] = rand::random();
     let token = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));

@@ -1,6 +1,6 @@
 //! Collecting every invalid field of an input at once, and the small checks shared by kinds.
 
-use crate::error::{Error, FieldError};
+use crate::error::{Error, FieldError, Reason};
 use url::Url;
 
 /// Gathers field errors; [`Check::finish`] turns them into one [`Error::Invalid`].
@@ -10,20 +10,27 @@ pub struct Check {
 }
 
 impl Check {
-    /// Records that `field` is invalid.
-    pub fn fail(&mut self, field: impl Into<String>, reason: impl Into<String>) {
-        self.errors.push(FieldError::new(field, reason));
+    /// Records that `field` is invalid for `why`, a reason that names no value.
+    pub fn fail(&mut self, field: impl Into<String>, why: Reason) {
+        self.fail_with(FieldError::of(field, why));
     }
 
-    /// Records a failure when `condition` is false.
-    pub fn require(
-        &mut self,
-        condition: bool,
-        field: impl Into<String>,
-        reason: impl Into<String>,
-    ) {
+    /// Records `error` (a reason with the values it names).
+    pub fn fail_with(&mut self, error: FieldError) {
+        self.errors.push(error);
+    }
+
+    /// Records that `field` is invalid for `why` when `condition` is false.
+    pub fn require(&mut self, condition: bool, field: impl Into<String>, why: Reason) {
         if !condition {
-            self.fail(field, reason);
+            self.fail(field, why);
+        }
+    }
+
+    /// Records `error` when `condition` is false.
+    pub fn require_with(&mut self, condition: bool, error: FieldError) {
+        if !condition {
+            self.fail_with(error);
         }
     }
 
@@ -31,9 +38,9 @@ impl Check {
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
         let value = value.trim();
         if value.is_empty() {
-            self.fail(field, "must not be empty");
+            self.fail(field, Reason::Required);
         } else if value.chars().count() > max {
-            self.fail(field, format!("must be at most {max} characters"));
+            self.fail_with(FieldError::of(field, Reason::TooLong).with("max", max));
         }
         value.to_string()
     }
@@ -47,7 +54,7 @@ impl Check {
     ) -> Option<String> {
         let value = value.map(str::trim).filter(|value| !value.is_empty())?;
         if value.chars().count() > max {
-            self.fail(field, format!("must be at most {max} characters"));
+            self.fail_with(FieldError::of(field, Reason::TooLong).with("max", max));
         }
         Some(value.to_string())
     }
@@ -59,7 +66,7 @@ impl Check {
                 Some(url)
             }
             _ => {
-                self.fail(field, "must be an http or https URL");
+                self.fail(field, Reason::Url);
                 None
             }
         }
@@ -78,9 +85,9 @@ impl Check {
             match country(value) {
                 Some(code) if !countries.contains(&code) => countries.push(code),
                 Some(_) => {}
-                None => self.fail(
-                    format!("{field}[{index}]"),
-                    format!("{value:?} is not a two-letter country code such as \"NG\""),
+                None => self.fail_with(
+                    FieldError::of(format!("{field}[{index}]"), Reason::Country)
+                        .with("value", value),
                 ),
             }
         }

@@ -9,7 +9,7 @@ use super::delivery;
 use super::remote_actors::RemoteActor;
 use crate::app::AppState;
 use crate::db::{Db, Tx, with_pool, with_tx};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use activitypub_federation::fetch::object_id::ObjectId;
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -31,7 +31,7 @@ pub async fn follow(state: &AppState, target: &str) -> Result<Url> {
         _ => resolve_handle(state, target).await?,
     };
     if crate::federation::origin::same_origin(&actor_url, state.urls().base()) {
-        return Err(Error::invalid("target", "that is one of our own actors"));
+        return Err(FieldError::of("target", Reason::OwnActor).into());
     }
     let data = state.federation_data()?;
     let actor: RemoteActor = ObjectId::<RemoteActor>::from(actor_url)
@@ -84,7 +84,7 @@ pub async fn resolve_handle(state: &AppState, handle: &str) -> Result<Url> {
     let (name, host) = handle
         .rsplit_once('@')
         .filter(|(name, host)| !name.is_empty() && !host.is_empty())
-        .ok_or_else(|| Error::invalid("target", "a handle looks like @name@example.org"))?;
+        .ok_or_else(|| Error::from(FieldError::of("target", Reason::Handle)))?;
     let config = state.config();
     let mut schemes = vec!["https"];
     if config.federation.allows_plain_http(&config.instance) {
@@ -92,8 +92,10 @@ pub async fn resolve_handle(state: &AppState, handle: &str) -> Result<Url> {
     }
     let mut last_error = None;
     for scheme in schemes {
-        let url = Url::parse(&format!("{scheme}://{host}/.well-known/webfinger"))
-            .map_err(|_| Error::invalid("target", format!("{host:?} is not a host name")))?;
+        let url =
+            Url::parse(&format!("{scheme}://{host}/.well-known/webfinger")).map_err(|_| {
+                Error::from(FieldError::of("target", Reason::HostName).with("host", host))
+            })?;
         let mut url = url;
         url.query_pairs_mut()
             .append_pair("resource", &format!("acct:{name}@{host}"));
@@ -112,7 +114,10 @@ pub async fn resolve_handle(state: &AppState, handle: &str) -> Result<Url> {
             }
         };
         if response.status() == reqwest::StatusCode::NOT_FOUND {
-            return Err(Error::invalid("target", format!("{host} knows no {name}")));
+            return Err(FieldError::of("target", Reason::UnknownName)
+                .with("host", host)
+                .with("name", name)
+                .into());
         }
         if !response.status().is_success() {
             return Err(Error::Unavailable(format!(

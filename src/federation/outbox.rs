@@ -9,7 +9,7 @@ use super::{delivery, followers};
 use crate::app::AppState;
 use crate::db::Tx;
 use crate::domain::publication::{self, Draft, Kind, Publication};
-use crate::error::{Error, Result};
+use crate::error::{FieldError, Reason, Result};
 use chrono::Utc;
 use url::Url;
 
@@ -32,7 +32,7 @@ pub async fn edit(
     draft: &Draft,
 ) -> Result<Publication> {
     if draft.details.kind() != kind {
-        return Err(Error::invalid("kind", "a publication keeps its kind"));
+        return Err(FieldError::of("kind", Reason::KeepsKind).into());
     }
     let current = publication::find(state.db(), kind, public_id).await?;
     let mut tx = state.db().begin().await?;

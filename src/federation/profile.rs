@@ -10,7 +10,7 @@ use super::actors::{self, Picture};
 use super::outbox;
 use crate::app::AppState;
 use crate::domain::images;
-use crate::error::{Error, Result};
+use crate::error::{FieldError, Reason, Result};
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 
@@ -87,13 +87,9 @@ pub async fn read_configured_pictures(state: &AppState) -> anyhow::Result<()> {
 /// Sets a picture from an uploaded file, or removes it (`None`), and tells followers.
 pub async fn set(state: &AppState, picture: Picture, upload: Option<Vec<u8>>) -> Result<()> {
     if picture.is_configured(state) {
-        return Err(Error::invalid(
-            picture.config_key(),
-            format!(
-                "is set by {} in the configuration file",
-                picture.config_key()
-            ),
-        ));
+        return Err(FieldError::of(picture.config_key(), Reason::SetInConfig)
+            .with("key", picture.config_key())
+            .into());
     }
     let image = match upload {
         Some(bytes) => Some(

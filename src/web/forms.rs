@@ -5,7 +5,7 @@
 //! Invariant: an error is shown next to the field it belongs to; errors that name no field of
 //! the form are shown at the top (`unplaced`).
 
-use crate::error::FieldError;
+use crate::error::{FieldError, NUMBER_ARGS, Reason};
 use crate::i18n::Translator;
 use std::collections::BTreeMap;
 
@@ -126,78 +126,30 @@ impl Field {
     }
 }
 
-/// The domain's reasons that the website says in the reader's language; others are shown as
-/// the domain words them (in English).
-const REASONS: &[(&str, &str)] = &[
-    ("must not be empty", "error-required"),
-    ("must be an http or https URL", "error-url"),
-    ("must be after the start", "error-after-start"),
-    (
-        "an event needs a place, an online_url, or both",
-        "error-event-place",
-    ),
-    (
-        "an image needs a description for people who cannot see it",
-        "error-image-alt",
-    ),
-    (
-        "a description was given but no image",
-        "error-image-missing",
-    ),
-    (
-        "a story is published only with its subject's consent: set it to true once you have it",
-        "error-consent",
-    ),
-    (
-        "give the text in at least one language, e.g. text.en.title",
-        "error-no-text",
-    ),
-    ("must be a whole number", "error-whole-number"),
-    (
-        "must be a local date and time such as 2026-03-14T10:00",
-        "error-date-time",
-    ),
-    (
-        "an external join mode needs the URL where people register",
-        "error-external-url",
-    ),
-    (
-        "give a place, or set remote = true",
-        "error-opportunity-place",
-    ),
-    (
-        "must be letters, digits and _ only (at most 50), such as \"MigrationStories\"",
-        "error-hashtag",
-    ),
-    ("an event lasts at most 366 days", "error-event-length"),
-    ("must be an e-mail address", "error-email"),
-];
-
-/// What is wrong with a field, in the reader's language.
+/// What is wrong with a field, in the reader's language: the message of its reason's key,
+/// with the values it names (numbers in the language's digits). Words given as they are
+/// ([`Reason::Other`]) are shown as they are.
 pub fn say(t: &Translator, error: &FieldError) -> String {
-    localized(t, &error.reason)
-}
-
-/// `reason` in the reader's language when the website knows it.
-fn localized(t: &Translator, reason: &str) -> String {
-    if let Some((_, key)) = REASONS.iter().find(|(known, _)| *known == reason) {
-        return t.t(key);
+    let why = error.why();
+    if why == Reason::Other {
+        return match error.arg("text") {
+            Some(text) if !text.is_empty() => text.to_string(),
+            _ => t.t(why.key()),
+        };
     }
-    if let Some(max) = reason
-        .strip_prefix("must be at most ")
-        .and_then(|rest| rest.strip_suffix(" characters"))
-    {
-        return t.t1("error-too-long", "max", &t.digits(max));
-    }
-    if reason.starts_with("must be an IANA time zone") {
-        return t.t("error-time-zone");
-    }
-    if reason.contains("is not a two-letter country code")
-        || reason.starts_with("must be a two-letter country code")
-    {
-        return t.t("error-country");
-    }
-    reason.to_string()
+    let args: Vec<(&str, String)> = error
+        .args()
+        .iter()
+        .map(|(name, value)| {
+            let value = if NUMBER_ARGS.contains(name) {
+                t.digits(value)
+            } else {
+                value.clone()
+            };
+            (*name, value)
+        })
+        .collect();
+    t.t_args(why.key(), &args)
 }
 
 /// Puts each error, in the reader's language, next to its field; returns those that belong to
@@ -273,19 +225,34 @@ mod tests {
     use crate::i18n::Language;
 
     #[test]
-    fn known_reasons_are_said_in_the_readers_language() {
+    fn reasons_are_said_in_the_readers_language_by_their_key() {
         let arabic = Translator::new(Language::Ar);
-        assert_eq!(localized(&arabic, "must not be empty"), "املأ هذا الحقل.");
         assert_eq!(
-            localized(&arabic, "must be at most 200 characters"),
+            say(&arabic, &FieldError::of("name", Reason::Required)),
+            "املأ هذا الحقل."
+        );
+        assert_eq!(
+            say(
+                &arabic,
+                &FieldError::of("name", Reason::TooLong).with("max", 200)
+            ),
             "٢٠٠ حرفًا على الأكثر."
         );
         let french = Translator::new(Language::Fr);
-        assert!(localized(&french, "an event lasts at most 366 days").starts_with("Un événement"));
+        let length = FieldError::of("event.ends_at", Reason::EventLength).with("max", 366);
+        assert!(say(&french, &length).starts_with("Un événement"));
+        assert!(say(&french, &length).contains("366"));
+        let choices = FieldError::of("story.category", Reason::OneOf).with("choices", "a, b");
+        assert!(say(&french, &choices).contains("a, b"));
         assert_eq!(
-            localized(&french, "a reason we do not know"),
-            "a reason we do not know",
-            "unknown reasons stay as the domain words them"
+            say(&french, &FieldError::new("name", "déjà traduit")),
+            "déjà traduit",
+            "words given as they are stay as they are"
+        );
+        assert_eq!(
+            say(&french, &FieldError::new("name", "")),
+            french.t(Reason::Other.key()),
+            "no words: the generic message"
         );
     }
 
@@ -299,8 +266,8 @@ mod tests {
             &Translator::new(Language::En),
             &mut fields,
             &[
-                FieldError::new("text.en.title", "must not be empty"),
-                FieldError::new("gcm_objectives[0]", "must be from 1 to 23"),
+                FieldError::of("text.en.title", Reason::Required),
+                FieldError::of("gcm_objectives[0]", Reason::Objective),
                 FieldError::new("text.en", "needs a title"),
                 FieldError::new("event", "missing"),
             ],
@@ -309,7 +276,10 @@ mod tests {
             fields[0].error.as_deref(),
             Some("Fill in this field. needs a title")
         );
-        assert_eq!(fields[1].error.as_deref(), Some("must be from 1 to 23"));
+        assert_eq!(
+            fields[1].error.as_deref(),
+            Some(Translator::new(Language::En).t("error-objective").as_str())
+        );
         assert_eq!(unplaced, vec!["event: missing".to_string()]);
         assert_eq!(fields[0].id(), "field-text-en-title");
         assert_eq!(

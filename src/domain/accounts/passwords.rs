@@ -9,7 +9,7 @@
 use super::{ACCOUNT_COLUMNS, Account, AccountRow, find, find_by_email, hash_secret, new_secret};
 use crate::db::{Db, with_pool, with_tx};
 use crate::domain::validation::Check;
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{Duration, Utc};
@@ -21,15 +21,13 @@ const MAX_PASSWORD: usize = 1000;
 
 pub(super) fn check_password(check: &mut Check, field: &str, password: &str) {
     let length = password.chars().count();
-    check.require(
+    check.require_with(
         length >= MIN_PASSWORD,
-        field,
-        format!("must be at least {MIN_PASSWORD} characters"),
+        FieldError::of(field, Reason::PasswordTooShort).with("min", MIN_PASSWORD),
     );
-    check.require(
+    check.require_with(
         length <= MAX_PASSWORD,
-        field,
-        format!("must be at most {MAX_PASSWORD} characters"),
+        FieldError::of(field, Reason::TooLong).with("max", MAX_PASSWORD),
     );
 }
 
@@ -206,7 +204,7 @@ pub async fn change_password(
     let mut check = Check::default();
     check_password(&mut check, "password", password);
     if !passwords.verify(current, &hash).await? {
-        check.fail("current_password", "is not the current password");
+        check.fail("current_password", Reason::CurrentPassword);
     }
     check.finish()?;
     let password_hash = passwords.hash(password).await?;

@@ -14,7 +14,7 @@ use super::{
 use crate::config::Registration;
 use crate::db::{Db, Tx, with_pool, with_tx};
 use crate::domain::validation::Check;
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use chrono::{Duration, Utc};
 
 /// A registration as given in the form.
@@ -67,10 +67,7 @@ async fn registration_decision(
         .fetch_optional(conn)
         .await)?;
     if taken.is_some() {
-        return Err(Error::invalid(
-            "email",
-            "an account with this address exists: log in, or reset its password",
-        ));
+        return Err(FieldError::of("email", Reason::EmailTaken).into());
     }
     let sql = "select count(*) from account";
     let accounts: i64 = with_tx!(tx, |conn| sqlx::query_scalar(sql).fetch_one(conn).await)?;
@@ -125,18 +122,10 @@ pub async fn register(
 ) -> Result<Registered> {
     let mut check = Check::default();
     let account_type = AccountType::parse(&input.account_type);
-    check.require(
-        account_type.is_some(),
-        "account_type",
-        "choose an individual or an organization",
-    );
+    check.require(account_type.is_some(), "account_type", Reason::AccountType);
     let name = check.text("name", &input.name, 100);
     let email = normalize_email(&input.email);
-    check.require(
-        email.is_some(),
-        "email",
-        "must be an e-mail address such as name@example.org",
-    );
+    check.require(email.is_some(), "email", Reason::Email);
     check_password(&mut check, "password", &input.password);
     check.finish()?;
     let (Some(account_type), Some(email)) = (account_type, email) else {

@@ -12,7 +12,7 @@ use crate::domain::resource::{self, ResourceInput};
 use crate::domain::story::{self, StoryInput};
 use crate::domain::text::markdown_to_html;
 use crate::domain::validation::{Check, language};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -57,6 +57,8 @@ pub struct TextInput {
 const MAX_LANGUAGES: usize = 12;
 /// Most hashtags.
 const MAX_HASHTAGS: usize = 20;
+/// Longest body, in characters.
+const MAX_BODY: usize = 100_000;
 
 impl Input {
     /// Parses JSON, naming the field of any type error.
@@ -68,14 +70,14 @@ impl Input {
             if inner.is_syntax() || inner.is_eof() {
                 Error::BadRequest(format!("the body is not JSON: {inner}"))
             } else {
-                Error::invalid(
-                    if path == "." {
-                        "body".to_string()
-                    } else {
-                        path
-                    },
-                    inner.to_string(),
-                )
+                let field = if path == "." {
+                    "body".to_string()
+                } else {
+                    path
+                };
+                FieldError::of(field, Reason::Unreadable)
+                    .with("detail", inner)
+                    .into()
             }
         })
     }
@@ -86,7 +88,9 @@ impl Input {
             .map_err(|error| Error::BadRequest(format!("not TOML: {error}")))?;
         serde_path_to_error::deserialize(deserializer).map_err(|error| {
             let path = error.path().to_string();
-            Error::invalid(path, error.into_inner().message().to_string())
+            FieldError::of(path, Reason::Unreadable)
+                .with("detail", error.into_inner().message())
+                .into()
         })
     }
 
@@ -96,39 +100,31 @@ impl Input {
         let mut check = Check::default();
         let mut texts = Vec::new();
         if self.text.is_empty() {
-            check.fail(
-                "text",
-                "give the text in at least one language, e.g. text.en.title",
-            );
+            check.fail("text", Reason::NoText);
         }
-        check.require(
+        check.require_with(
             self.text.len() <= MAX_LANGUAGES,
-            "text",
-            format!("at most {MAX_LANGUAGES} languages"),
+            FieldError::of("text", Reason::TooManyLanguages).with("max", MAX_LANGUAGES),
         );
         for (tag, text) in &self.text {
             let Some(language) = language(tag) else {
-                check.fail(
-                    format!("text.{tag}"),
-                    "is not a language tag such as \"ar\" or \"fr-CA\"",
-                );
+                check.fail(format!("text.{tag}"), Reason::LanguageTag);
                 continue;
             };
             if texts
                 .iter()
                 .any(|text: &Text| text.language.eq_ignore_ascii_case(&language))
             {
-                check.fail(format!("text.{tag}"), "this language is given twice");
+                check.fail(format!("text.{tag}"), Reason::LanguageGivenTwice);
                 continue;
             }
             let field = |name: &str| format!("text.{tag}.{name}");
             let title = check.text(&field("title"), &text.title, 200);
             let summary = check.text(&field("summary"), &text.summary, 500);
             let body_markdown = text.body.trim().to_string();
-            check.require(
-                body_markdown.chars().count() <= 100_000,
-                field("body"),
-                "must be at most 100000 characters",
+            check.require_with(
+                body_markdown.chars().count() <= MAX_BODY,
+                FieldError::of(field("body"), Reason::TooLong).with("max", MAX_BODY),
             );
             texts.push(Text {
                 body_html: markdown_to_html(&body_markdown),
@@ -141,10 +137,7 @@ impl Input {
         let default_language = match self.default_language.as_deref().map(language) {
             Some(Some(tag)) if texts.iter().any(|text| text.language == tag) => tag,
             Some(_) => {
-                check.fail(
-                    "default_language",
-                    "must be one of the languages given in text",
-                );
+                check.fail("default_language", Reason::DefaultLanguage);
                 String::new()
             }
             None => languages
@@ -164,10 +157,7 @@ impl Input {
                     gcm_objectives.push(objective)
                 }
                 Ok(1..=23) => {}
-                _ => check.fail(
-                    format!("gcm_objectives[{index}]"),
-                    "must be an objective from 1 to 23",
-                ),
+                _ => check.fail(format!("gcm_objectives[{index}]"), Reason::Objective),
             }
         }
         gcm_objectives.sort_unstable();
@@ -182,9 +172,10 @@ impl Input {
             (Kind::Resource, self.resource.is_some()),
         ] {
             if section != kind && given {
-                check.fail(
-                    section.as_str(),
-                    format!("only {} has this section", with_article(section)),
+                check.fail_with(
+                    FieldError::of(section.as_str(), Reason::SectionOfOtherKind)
+                        .with("kind", section.as_str())
+                        .with("a_kind", with_article(section)),
                 );
             }
         }
@@ -217,7 +208,8 @@ impl Input {
     }
 }
 
-/// "a story", "an event", …
+/// "a story", "an event", …: the English words for a kind, which the English of
+/// [`Reason::SectionOfOtherKind`] and [`Reason::MissingSection`] needs.
 fn with_article(kind: Kind) -> String {
     let name = kind.as_str();
     let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
@@ -237,10 +229,7 @@ fn hashtags(values: &[String], check: &mut Check) -> Vec<String> {
             && tag.chars().count() <= 50
             && tag.chars().all(|c| c.is_alphanumeric() || c == '_');
         if !valid {
-            check.fail(
-                format!("hashtags[{index}]"),
-                "must be letters, digits and _ only (at most 50), such as \"MigrationStories\"",
-            );
+            check.fail(format!("hashtags[{index}]"), Reason::Hashtag);
         } else if !tags
             .iter()
             .any(|known| known.to_lowercase() == tag.to_lowercase())
@@ -248,10 +237,9 @@ fn hashtags(values: &[String], check: &mut Check) -> Vec<String> {
             tags.push(tag.to_string());
         }
     }
-    check.require(
+    check.require_with(
         tags.len() <= MAX_HASHTAGS,
-        "hashtags",
-        format!("at most {MAX_HASHTAGS}"),
+        FieldError::of("hashtags", Reason::TooManyHashtags).with("max", MAX_HASHTAGS),
     );
     tags
 }
@@ -267,13 +255,10 @@ pub(super) fn section<I: Default, D>(
     match given {
         Some(input) => validate(input, check),
         None => {
-            check.fail(
-                kind.as_str(),
-                format!(
-                    "{} needs its [{}] section",
-                    with_article(kind),
-                    kind.as_str()
-                ),
+            check.fail_with(
+                FieldError::of(kind.as_str(), Reason::MissingSection)
+                    .with("kind", kind.as_str())
+                    .with("a_kind", with_article(kind)),
             );
             validate(&I::default(), &mut Check::default())
         }

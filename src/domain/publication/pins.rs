@@ -7,7 +7,7 @@
 use super::Publication;
 use super::storage::{COLUMNS, Row, with_texts};
 use crate::db::{Db, Tx, with_pool, with_tx};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use chrono::{DateTime, Utc};
 
 /// The most publications pinned at once (Mastodon's limit too).
@@ -44,10 +44,9 @@ pub async fn set_pinned(
             "select count(*) from publication where pinned_at is not null and deleted_at is null";
         let pinned: i64 = with_tx!(tx, |conn| sqlx::query_scalar(count).fetch_one(conn).await)?;
         if pinned >= MAX_PINNED {
-            return Err(Error::invalid(
-                "pinned",
-                format!("at most {MAX_PINNED} publications can be pinned: unpin one first"),
-            ));
+            return Err(FieldError::of("pinned", Reason::TooManyPinned)
+                .with("max", MAX_PINNED)
+                .into());
         }
     }
     let sql =

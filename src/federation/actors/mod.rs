@@ -19,7 +19,7 @@ use super::signature::{self, PrivateKey};
 use super::urls::{ActorPath, Urls};
 use crate::config::Config;
 use crate::db::{Db, with_pool};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -279,7 +279,7 @@ pub async fn create(
         .await
         .map(|done| done.rows_affected()))?;
     if inserted == 0 {
-        return Err(Error::invalid("username", "is taken"));
+        return Err(FieldError::of("username", Reason::UsernameTaken).into());
     }
     actors
         .by_username(db, username)
