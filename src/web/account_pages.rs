@@ -12,7 +12,6 @@ use crate::app::AppState;
 use crate::config::Registration;
 use crate::domain::accounts::{self, Account, LoginRefused, Registered, Registering};
 use crate::error::{Error, FieldError, Result};
-use crate::i18n::Translator;
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -123,24 +122,6 @@ fn register_form(
     page
 }
 
-/// Our words for the domain's reasons on the account forms.
-fn account_errors(t: &Translator, errors: &[FieldError]) -> Vec<FieldError> {
-    errors
-        .iter()
-        .map(|error| {
-            let key = match error.field.as_str() {
-                "account_type" => "error-account-type",
-                "name" => "error-name",
-                "email" if error.reason.starts_with("an account") => "error-email-taken",
-                "email" => "error-email",
-                "password" => "error-password",
-                _ => return error.clone(),
-            };
-            FieldError::new(&error.field, t.t(key))
-        })
-        .collect()
-}
-
 /// `GET /register`.
 pub async fn register_page(
     State(state): State<AppState>,
@@ -204,16 +185,15 @@ pub async fn register(
             "register-pending",
         ),
         Err(Error::Invalid(errors)) => {
-            let page = form(&values).with_errors(&account_errors(&t, &errors));
+            let page = form(&values).with_errors(&errors);
             respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-        Err(Error::Forbidden(reason)) => {
-            let key = if reason.contains("invitation link is unknown") {
-                "error-invitation-invalid"
-            } else if reason.contains("needs an invitation") {
-                "error-invitation-needed"
-            } else {
-                "register-closed"
+        Err(Error::Forbidden(_)) => {
+            // Refused by the registration mode: why follows from the mode and the link given.
+            let key = match (&input.invitation, mode) {
+                (Some(_), _) => "error-invitation-invalid",
+                (None, Registration::Invitation) => "error-invitation-needed",
+                (None, _) => "register-closed",
             };
             let page = form(&values).with_message(t.t(key));
             respond_with(&state, &visitor, StatusCode::FORBIDDEN, &page)
@@ -439,15 +419,6 @@ pub async fn change_password(
             "password-done",
         ),
         Err(Error::Invalid(errors)) => {
-            let errors: Vec<FieldError> = errors
-                .iter()
-                .map(|error| match error.field.as_str() {
-                    "current_password" => {
-                        FieldError::new(&error.field, t.t("error-current-password"))
-                    }
-                    _ => account_errors(&t, std::slice::from_ref(error)).remove(0),
-                })
-                .collect();
             let page = password_form(frame.clone(), &visitor).with_errors(&errors);
             respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
@@ -510,8 +481,7 @@ pub async fn reset(
             message(frame.clone(), StatusCode::OK, "reset-title", "reset-done")
         }
         Err(Error::Invalid(errors)) => {
-            let page = reset_form(frame.clone(), &visitor, &secret)
-                .with_errors(&account_errors(&t, &errors));
+            let page = reset_form(frame.clone(), &visitor, &secret).with_errors(&errors);
             respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(Error::Forbidden(_)) => message(

@@ -6,7 +6,7 @@ use super::forms::FormValues;
 use super::frame::{Frame, framed, respond_with};
 use crate::app::AppState;
 use crate::domain::accounts::{self, Account, AccountStatus, Change, Role};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -94,6 +94,13 @@ pub async fn members(
     members_page(&state, frame, &visitor, None, None).await
 }
 
+/// The error of a role that is not one.
+fn not_a_role() -> Error {
+    FieldError::of("role", Reason::OneOf)
+        .with("choices", "admin, editor, member")
+        .into()
+}
+
 /// `POST /admin/members/{id}`: approve, reject, disable, enable, or set the role.
 pub async fn change(
     State(state): State<AppState>,
@@ -108,15 +115,11 @@ pub async fn change(
         "reject" => Change::Reject,
         "disable" => Change::Disable,
         "enable" => Change::Enable,
-        "role" => Change::SetRole(
-            Role::parse(values.get("role"))
-                .ok_or_else(|| Error::invalid("role", "must be admin, editor or member"))?,
-        ),
-        other => {
-            return Err(Error::invalid(
-                "change",
-                format!("{other:?} is not approve, reject, disable, enable or role"),
-            ));
+        "role" => Change::SetRole(Role::parse(values.get("role")).ok_or_else(not_a_role)?),
+        _ => {
+            let error = FieldError::of("change", Reason::OneOf)
+                .with("choices", "approve, reject, disable, enable, role");
+            return Err(error.into());
         }
     };
     accounts::change(state.db(), account_id, change).await?;
@@ -132,8 +135,7 @@ pub async fn invite(
 ) -> Result<Response> {
     let values = FormValues::from_pairs(pairs);
     visitor.check_csrf(values.get("csrf"))?;
-    let role = Role::parse(values.get("role"))
-        .ok_or_else(|| Error::invalid("role", "must be admin, editor or member"))?;
+    let role = Role::parse(values.get("role")).ok_or_else(not_a_role)?;
     let secret = accounts::invite(state.db(), role, 7).await?;
     let link = state.urls().invitation(&secret);
     members_page(&state, frame, &visitor, Some(link.to_string()), None).await

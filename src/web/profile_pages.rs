@@ -8,7 +8,7 @@ use super::frame::{Frame, MessagePage, framed, respond_with};
 use crate::app::AppState;
 use crate::domain::images;
 use crate::domain::publication::Kind;
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use crate::federation::actors::Picture;
 use crate::federation::{outbox, profile};
 use askama::Template;
@@ -228,11 +228,9 @@ pub async fn pin(
     let pinned = match values.get("pinned") {
         "1" => true,
         "0" => false,
-        other => {
-            return Err(Error::invalid(
-                "pinned",
-                format!("{other:.20?} is not 1 (pin) or 0 (unpin)"),
-            ));
+        _ => {
+            let error = FieldError::of("pinned", Reason::OneOf).with("choices", "1, 0");
+            return Err(error.into());
         }
     };
     match outbox::set_pinned(&state, kind, &public_id, pinned).await {

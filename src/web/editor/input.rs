@@ -7,7 +7,7 @@
 use super::fields::{self, IMAGE_FIELD, Typed};
 use crate::app::AppState;
 use crate::domain::publication::{Details, Input, Kind, Publication};
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use crate::web::forms::FormValues;
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header;
@@ -147,10 +147,7 @@ pub fn to_input(kind: Kind, values: &FormValues, languages: &[String]) -> Result
     for value in values.all("gcm_objectives") {
         match value.trim().parse::<i64>() {
             Ok(number) => objectives.push(json!(number)),
-            Err(_) => errors.push(FieldError::new(
-                "gcm_objectives",
-                "must be numbers from 1 to 23",
-            )),
+            Err(_) => errors.push(FieldError::of("gcm_objectives", Reason::Objective)),
         }
     }
     root.insert("gcm_objectives".to_string(), Value::Array(objectives));
@@ -175,14 +172,14 @@ pub fn to_input(kind: Kind, values: &FormValues, languages: &[String]) -> Result
             Typed::Integer => match value.parse::<i64>() {
                 Ok(number) => json!(number),
                 Err(_) => {
-                    errors.push(FieldError::new(name, "must be a whole number"));
+                    errors.push(FieldError::of(name, Reason::WholeNumber));
                     continue;
                 }
             },
             Typed::Decimal => match value.replace(',', ".").parse::<f64>() {
                 Ok(number) => json!(number),
                 Err(_) => {
-                    errors.push(FieldError::new(name, "must be a number such as 52.52"));
+                    errors.push(FieldError::of(name, Reason::Number));
                     continue;
                 }
             },

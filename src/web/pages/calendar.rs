@@ -4,7 +4,7 @@
 use super::cards::{Card, card};
 use crate::app::AppState;
 use crate::domain::publication::{self, Details, Listing, Publication};
-use crate::error::{Error, Result};
+use crate::error::{FieldError, Reason, Result};
 use crate::web::frame::{Frame, framed, respond};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -49,15 +49,15 @@ pub async fn calendar(
     let today = Utc::now().date_naive();
     let first = match query.month.as_deref() {
         Some(month) => NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-            .map_err(|_| Error::invalid("month", "must look like 2026-03"))?,
+            .map_err(|_| FieldError::of("month", Reason::Month))?,
         None => today.with_day(1).unwrap_or(today),
     };
     let next_month = first
         .checked_add_months(chrono::Months::new(1))
-        .ok_or_else(|| Error::invalid("month", "out of range"))?;
+        .ok_or_else(|| FieldError::of("month", Reason::OutOfRange))?;
     let previous_month = first
         .checked_sub_months(chrono::Months::new(1))
-        .ok_or_else(|| Error::invalid("month", "out of range"))?;
+        .ok_or_else(|| FieldError::of("month", Reason::OutOfRange))?;
     let from = first.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - Duration::days(1);
     let to = next_month
         .and_hms_opt(0, 0, 0)
