@@ -87,12 +87,30 @@ async fn pages_come_in_the_readers_language_and_arabic_is_right_to_left() {
         "{cookie}"
     );
 
+    // One language at a time: the reader's, with the others linked and announced.
     let (status, html, _) = page(url::Url::parse(url).expect("url"), "ar").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<article lang=\"ar\" dir=\"rtl\">"), "{html}");
+    assert!(html.contains("<header lang=\"ar\" dir=\"rtl\">"), "{html}");
+    assert!(html.contains("معرض الوظائف للمغتربين"), "{html}");
     assert!(
-        html.contains("<article lang=\"en\" dir=\"ltr\">"),
-        "every language of the event: {html}"
+        !html.contains("Diaspora Careers Fair</h1>"),
+        "one language: {html}"
+    );
+    assert!(
+        html.contains("hreflang=\"en\"") && html.contains("lang=\"en\">English</a>"),
+        "the English version linked by name: {html}"
+    );
+    assert!(
+        html.contains("<bdi>Europe/Berlin</bdi>"),
+        "the time zone isolated: {html}"
+    );
+    let english = format!("{url}?lang=en");
+    let (_, html, _) = page(url::Url::parse(&english).expect("url"), "ar").await;
+    assert!(
+        html.contains("<header lang=\"en\" dir=\"ltr\">")
+            && html.contains("Diaspora Careers Fair</h1>")
+            && html.contains("lang=\"ar\">العربية</a>"),
+        "each version at its own URL: {html}"
     );
     assert!(html.contains("openstreetmap.org"), "a map link: {html}");
     assert!(html.contains("calendar.ics"), "add to calendar: {html}");
@@ -245,10 +263,18 @@ async fn the_about_page_comes_from_the_configuration() {
         "the handle to follow: {html}"
     );
     assert!(html.contains("href=\"mailto:info@ngb.example\""), "{html}");
-    assert!(html.contains("NG") && html.contains("DE"), "{html}");
+    // Countries and languages by name in the reader's language, never by code.
+    assert!(
+        html.contains("Nigeria") && html.contains("Germany") && html.contains("English, German"),
+        "{html}"
+    );
     let (_, html, _) = page(alpha.url("/about"), "ar").await;
     assert!(
         html.contains("<html lang=\"ar\" dir=\"rtl\">") && html.contains("بلدان الأصل"),
+        "{html}"
+    );
+    assert!(
+        html.contains("نيجيريا") && html.contains("ألمانيا") && html.contains("الألمانية"),
         "{html}"
     );
     alpha.stop().await;

@@ -58,6 +58,37 @@ const SOURCES: [&str; 4] = [
     include_str!("../locales/es.ftl"),
 ];
 
+/// Country and language names in each interface language, from the Unicode CLDR
+/// (`data/cldr/`, see its README).
+#[derive(serde::Deserialize)]
+struct Names {
+    territories: std::collections::HashMap<String, String>,
+    languages: std::collections::HashMap<String, String>,
+}
+
+const NAME_SOURCES: [&str; 4] = [
+    include_str!("../data/cldr/en.json"),
+    include_str!("../data/cldr/ar.json"),
+    include_str!("../data/cldr/fr.json"),
+    include_str!("../data/cldr/es.json"),
+];
+
+static NAMES: LazyLock<Vec<Names>> = LazyLock::new(|| {
+    NAME_SOURCES
+        .iter()
+        .map(|source| {
+            serde_json::from_str(source).unwrap_or_else(|_| Names {
+                territories: Default::default(),
+                languages: Default::default(),
+            })
+        })
+        .collect()
+});
+
+fn names(language: Language) -> &'static Names {
+    &NAMES[language.index()]
+}
+
 /// The four catalogs, parsed once (they are part of the binary).
 static CATALOGS: LazyLock<Vec<FluentBundle<FluentResource>>> = LazyLock::new(|| {
     Language::ALL
@@ -261,6 +292,45 @@ impl Translator {
         self.digits(&text)
     }
 
+    /// A country's name in this language (`DE` → `ألمانيا`), from CLDR; the code when CLDR has
+    /// no name for it.
+    pub fn country(&self, code: &str) -> String {
+        names(self.language)
+            .territories
+            .get(&code.to_ascii_uppercase())
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    /// A language's name in this language (`de` → `Deutsch` is not it: `الألمانية` in Arabic,
+    /// `German` in English), from CLDR by its primary subtag; the tag when CLDR has no name.
+    pub fn language(&self, tag: &str) -> String {
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or(tag)
+            .to_ascii_lowercase();
+        names(self.language)
+            .languages
+            .get(&primary)
+            .cloned()
+            .unwrap_or_else(|| tag.to_string())
+    }
+
+    /// Country codes as names, joined with the language's list separator.
+    pub fn countries(&self, codes: &[String]) -> String {
+        let separator = if self.language == Language::Ar {
+            "، "
+        } else {
+            ", "
+        };
+        codes
+            .iter()
+            .map(|code| self.country(code))
+            .collect::<Vec<_>>()
+            .join(separator)
+    }
+
     /// `March 2026` for the calendar's heading.
     pub fn month_year(&self, year: i32, month: u32) -> String {
         let text = match self.language {
@@ -272,11 +342,11 @@ impl Translator {
 }
 
 /// A language's name in that language (`العربية`, `Français`) when we have its catalog, else
-/// its tag.
+/// its name in English from CLDR (`German`), else its tag.
 pub fn language_name(tag: &str) -> String {
     match Language::parse(tag) {
         Some(language) => Translator::new(language).t("language-name"),
-        None => tag.to_string(),
+        None => Translator::new(Language::En).language(tag),
     }
 }
 
@@ -332,6 +402,26 @@ mod tests {
             .collect();
         keys.sort();
         keys
+    }
+
+    #[test]
+    fn countries_and_languages_have_their_names_in_every_language() {
+        for language in Language::ALL {
+            let t = Translator::new(language);
+            assert!(names(language).territories.len() > 240, "{language:?}");
+            assert_ne!(t.country("DE"), "DE", "{language:?}");
+            assert_ne!(t.language("de"), "de", "{language:?}");
+        }
+        let arabic = Translator::new(Language::Ar);
+        assert_eq!(arabic.country("SD"), "السودان");
+        assert_eq!(
+            arabic.countries(&["DE".to_string(), "sy".to_string()]),
+            "ألمانيا، سوريا"
+        );
+        assert_eq!(Translator::new(Language::Fr).country("DE"), "Allemagne");
+        assert_eq!(Translator::new(Language::En).language("de-AT"), "German");
+        assert_eq!(language_name("de"), "German");
+        assert_eq!(arabic.country("AA"), "AA", "unknown codes stay");
     }
 
     #[test]

@@ -484,6 +484,19 @@ async function flow(browser) {
     state.event_url = published.url;
     await accessibility(page, new URL(published.url).pathname);
     await screenshot(page, 'en-desktop-event');
+    // The same event in Arabic, on a desktop and on a phone.
+    const arabic = new URL(published.url);
+    arabic.searchParams.set('lang', 'ar');
+    if (await open(page, arabic.href, 'the event in Arabic')) {
+      await direction(page, 'the event in Arabic', 'ar');
+      await accessibility(page, `${arabic.pathname}?lang=ar`);
+      await screenshot(page, 'ar-desktop-event');
+      await page.setViewportSize(WIDTHS.phone);
+      await overflow(page, 'the event in Arabic (phone)');
+      await screenshot(page, 'ar-phone-event');
+      await page.setViewportSize(WIDTHS.desktop);
+      await open(page, published.url.replace(/\?.*$/, '') + '?lang=en', 'the event in English');
+    }
 
     step('calendar.ics');
     const link = page.locator('a[href$="/calendar.ics"]').first();

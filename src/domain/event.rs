@@ -114,8 +114,14 @@ pub struct Place {
 }
 
 impl Place {
-    /// One line: name, street, postal code and town, country.
+    /// One line: name, street, postal code and town, country (its code).
     pub fn one_line(&self) -> String {
+        self.one_line_naming(str::to_string)
+    }
+
+    /// [`Place::one_line`] with the country written by `country` (its name in a language).
+    pub fn one_line_naming(&self, country: impl Fn(&str) -> String) -> String {
+        let country = self.country.as_deref().map(country);
         let town = [self.postal_code.as_deref(), self.locality.as_deref()]
             .into_iter()
             .flatten()
@@ -125,7 +131,7 @@ impl Place {
             Some(self.name.as_str()),
             self.street_address.as_deref(),
             (!town.is_empty()).then_some(town.as_str()),
-            self.country.as_deref(),
+            country.as_deref(),
         ]
         .into_iter()
         .flatten()

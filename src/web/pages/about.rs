@@ -38,9 +38,18 @@ pub async fn about(State(state): State<AppState>, frame: Frame) -> Result<Respon
     let page = AboutPage {
         heading: t.t1("about-title", "name", &instance.name),
         follow: t.t1("about-follow", "name", &instance.name),
-        languages_spoken: instance.languages.join(", "),
-        origin: instance.countries_of_origin.join(", "),
-        residence: instance.countries_of_residence.join(", "),
+        languages_spoken: instance
+            .languages
+            .iter()
+            .map(|tag| t.language(tag))
+            .collect::<Vec<_>>()
+            .join(if t.language == crate::i18n::Language::Ar {
+                "، "
+            } else {
+                ", "
+            }),
+        origin: t.countries(&instance.countries_of_origin),
+        residence: t.countries(&instance.countries_of_residence),
         contact,
         frame,
     };

@@ -25,7 +25,7 @@ pub(crate) fn card(state: &AppState, t: &Translator, publication: &Publication) 
             event
                 .place
                 .as_ref()
-                .map(|place| place.one_line())
+                .map(|place| place.one_line_naming(|code| t.country(code)))
                 .or_else(|| event.online_url.as_ref().map(|_| t.t("event-online"))),
         ),
         Details::Opportunity(opportunity) => (

@@ -3,11 +3,12 @@
 //! its hashtags, and for a logged-in editor the edit and pin tools.
 
 use crate::app::AppState;
-use crate::domain::publication::{self, Details, Kind, Publication};
+use crate::domain::publication::{self, Details, Kind, Publication, Text};
 use crate::error::{Error, Result};
+use crate::i18n::Translator;
 use crate::web::frame::{Frame, framed, message, respond};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
@@ -15,6 +16,7 @@ use axum::response::Response;
 pub async fn publication(
     State(state): State<AppState>,
     Path((kinds, public_id)): Path<(String, String)>,
+    Query(query): Query<VersionQuery>,
     headers: HeaderMap,
     frame: Frame,
 ) -> Result<Response> {
@@ -22,10 +24,17 @@ pub async fn publication(
         .filter(|kind| kind.plural() == kinds)
         .ok_or(Error::NotFound)?;
     let found = publication::find(state.db(), kind, &public_id).await?;
-    page(&state, &headers, frame, &found).await
+    page(&state, &headers, query.lang.as_deref(), frame, &found).await
 }
 
-/// One language version on a publication's page.
+/// `?lang=`: the language version to show (it also sets the interface's language when it is
+/// one of the interface's).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct VersionQuery {
+    lang: Option<String>,
+}
+
+/// The version of the publication shown: one language at a time.
 #[derive(Debug, Clone)]
 pub struct TextView {
     pub language: String,
@@ -35,16 +44,35 @@ pub struct TextView {
     pub body_html: String,
 }
 
+/// Another language version: its page, its tag, and the language's name in itself.
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub href: String,
+    pub language: String,
+    pub name: String,
+}
+
+/// One fact of the publication (when, where, capacity…), in the reader's language. `value`
+/// is shown isolated (`<bdi>`), so a place name or a time zone in another script keeps its
+/// order inside the sentence.
+#[derive(Debug, Clone)]
+pub struct Fact {
+    pub label: String,
+    pub value: String,
+}
+
 #[derive(Template)]
 #[template(path = "publication.html")]
 struct PublicationPage {
     frame: Frame,
     id: String,
-    title: String,
-    summary: String,
     image: Option<(String, String)>,
-    texts: Vec<TextView>,
-    facts: Vec<String>,
+    text: TextView,
+    /// The other languages it is written in.
+    versions: Vec<Version>,
+    /// A short line of status (cancelled, tentative), shown first.
+    notice: Option<String>,
+    facts: Vec<Fact>,
     links: Vec<(String, String)>,
     /// `(href, #tag)`.
     tags: Vec<(String, String)>,
@@ -62,114 +90,67 @@ pub struct EditorTools {
     pub pinned: bool,
 }
 
-/// A publication's page: the reader's language first, then the others; 410 once deleted. An
-/// editor or admin who is logged in also gets a link to its edit form and a pin button.
+/// The language of the version to show: the one asked for with `?lang=` when the publication
+/// has it (any language, not only the interface's), else the reader's, else the default.
+fn chosen_language<'a>(
+    publication: &'a Publication,
+    asked: Option<&str>,
+    reader: &str,
+) -> Option<&'a Text> {
+    asked
+        .and_then(|tag| {
+            publication
+                .draft
+                .texts
+                .iter()
+                .find(|text| text.language.eq_ignore_ascii_case(tag))
+        })
+        .or_else(|| publication.text_in(reader))
+}
+
+/// A publication's page, in one language at a time (see [`chosen_language`]) with links to the
+/// others; 410 once deleted. An editor or admin who is logged in also gets a link to its edit
+/// form and a pin button.
 async fn page(
     state: &AppState,
     headers: &HeaderMap,
+    asked: Option<&str>,
     frame: Frame,
     publication: &Publication,
 ) -> Result<Response> {
     let t = frame.t;
-    let Some(main) = publication.text_in(t.language.code()) else {
+    let Some(main) = chosen_language(publication, asked, t.language.code()) else {
         return message(frame, StatusCode::GONE, "gone-title", "gone-text");
     };
-    let mut texts = vec![main];
-    texts.extend(
-        publication
-            .draft
-            .texts
-            .iter()
-            .filter(|text| text.language != main.language),
-    );
-    let mut facts = Vec::new();
-    let mut links = Vec::new();
-    let mut image = None;
-    match &publication.draft.details {
-        Details::Event(event) => {
-            let mut when = format!("{}: {}", t.t("event-when"), t.date_time(&event.starts()));
-            when.push_str(&format!(
-                " – {} ({})",
-                t.date_time(&event.ends()),
-                event.time_zone
-            ));
-            match event.status.as_str() {
-                "cancelled" => facts.push(t.t("event-status-cancelled")),
-                "tentative" => facts.push(t.t("event-status-tentative")),
-                _ => {}
-            }
-            facts.push(when);
-            if let Some(place) = &event.place {
-                facts.push(format!("{}: {}", t.t("event-where"), place.one_line()));
-                if let (Some(latitude), Some(longitude)) = (place.latitude, place.longitude) {
-                    links.push((
-                        format!("https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}#map=17/{latitude}/{longitude}"),
-                        t.t("event-map"),
-                    ));
-                }
-            }
-            if let Some(url) = &event.online_url {
-                links.push((url.to_string(), t.t("event-join-online")));
-            }
-            links.push((
-                format!("/events/{}/calendar.ics", publication.public_id),
-                t.t("event-add-to-calendar"),
-            ));
-        }
-        Details::Opportunity(opportunity) => {
-            facts.push(t.t(&format!("opportunity-kind-{}", opportunity.kind)));
-            if let Some(deadline) = opportunity.deadline {
-                facts.push(t.t1(
-                    "opportunity-deadline",
-                    "date",
-                    &t.date(&deadline.fixed_offset()),
-                ));
-            }
-            if opportunity.remote {
-                facts.push(t.t("opportunity-remote"));
-            }
-            if let Some(url) = &opportunity.apply_url {
-                links.push((url.to_string(), t.t("opportunity-apply")));
-            }
-            if let Some(email) = &opportunity.apply_email {
-                links.push((format!("mailto:{email}"), email.clone()));
-            }
-        }
-        Details::Resource(resource) => {
-            if let Some(url) = &resource.document_url {
-                links.push((url.to_string(), t.t("resource-document")));
-            }
-            if let Some(url) = &resource.link {
-                links.push((url.to_string(), t.t("resource-link")));
-            }
-        }
-        Details::Story(story) => {
-            image = story
-                .image
-                .as_ref()
-                .map(|image| (image.url.to_string(), image.alt.clone()));
-        }
-    }
+    let id = state
+        .urls()
+        .publication(publication.kind, &publication.public_id);
+    let versions = publication
+        .draft
+        .texts
+        .iter()
+        .filter(|text| text.language != main.language)
+        .map(|text| Version {
+            href: format!("{}?lang={}", id.path(), text.language),
+            name: crate::i18n::language_name(&text.language),
+            language: text.language.clone(),
+        })
+        .collect();
+    let details = details(&t, publication);
     let page = PublicationPage {
-        id: state
-            .urls()
-            .publication(publication.kind, &publication.public_id)
-            .to_string(),
-        title: main.title.clone(),
-        summary: main.summary.clone(),
-        image,
-        texts: texts
-            .into_iter()
-            .map(|text| TextView {
-                language: text.language.clone(),
-                dir: crate::web::html::direction(&text.language),
-                title: text.title.clone(),
-                summary: text.summary.clone(),
-                body_html: text.body_html.clone(),
-            })
-            .collect(),
-        facts,
-        links,
+        id: id.to_string(),
+        image: details.image,
+        text: TextView {
+            language: main.language.clone(),
+            dir: crate::web::html::direction(&main.language),
+            title: main.title.clone(),
+            summary: main.summary.clone(),
+            body_html: main.body_html.clone(),
+        },
+        versions,
+        notice: details.notice,
+        facts: details.facts,
+        links: details.links,
         tools: editor_tools(state, headers, publication).await?,
         tags: publication
             .draft
@@ -190,6 +171,212 @@ async fn page(
         frame,
     };
     respond(StatusCode::OK, &page)
+}
+
+/// What a page shows of a publication besides its texts.
+#[derive(Default)]
+struct Shown {
+    notice: Option<String>,
+    facts: Vec<Fact>,
+    links: Vec<(String, String)>,
+    image: Option<(String, String)>,
+}
+
+/// Every detail an editor entered, as facts and links in the reader's language.
+fn details(t: &Translator, publication: &Publication) -> Shown {
+    let mut shown = Shown::default();
+    // A fact with an empty label key is a sentence of its own.
+    let mut fact = |label: &str, value: String| {
+        if !value.trim().is_empty() {
+            shown.facts.push(Fact {
+                label: if label.is_empty() {
+                    String::new()
+                } else {
+                    t.t(label)
+                },
+                value,
+            });
+        }
+    };
+    let draft = &publication.draft;
+    match &draft.details {
+        Details::Event(event) => {
+            let (starts, ends) = (event.starts(), event.ends());
+            // One date when it starts and ends on the same day.
+            let until = if starts.date_naive() == ends.date_naive() {
+                t.digits(&ends.format("%H:%M").to_string())
+            } else {
+                t.date_time(&ends)
+            };
+            fact("event-when", format!("{} – {until}", t.date_time(&starts)));
+            fact("editor-time-zone", event.time_zone.clone());
+            let online = event.online_url.as_ref().map(|_| t.t("event-online"));
+            let place = event
+                .place
+                .as_ref()
+                .map(|place| place.one_line_naming(|code| t.country(code)));
+            fact(
+                "event-where",
+                place
+                    .into_iter()
+                    .chain(online)
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+            );
+            fact(
+                "filter-category",
+                t.t(&format!(
+                    "event-category-{}",
+                    event.category.to_ascii_lowercase()
+                )),
+            );
+            fact(
+                "editor-join-mode",
+                t.t(&format!("event-join-{}", event.join_mode)),
+            );
+            if let Some(capacity) = event.capacity {
+                fact("editor-capacity", t.digits(&capacity.to_string()));
+            }
+        }
+        Details::Opportunity(opportunity) => {
+            fact(
+                "filter-kind",
+                t.t(&format!("opportunity-kind-{}", opportunity.kind)),
+            );
+            if let Some(organization) = &opportunity.offering_organization {
+                fact("editor-offering-organization", organization.clone());
+            }
+            let remote = opportunity.remote.then(|| t.t("opportunity-remote"));
+            fact(
+                "editor-opportunity-place",
+                opportunity
+                    .place
+                    .clone()
+                    .into_iter()
+                    .chain(remote)
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+            );
+            fact(
+                "editor-opportunity-countries",
+                opportunity.countries.join(", "),
+            );
+            if let Some(deadline) = opportunity.deadline {
+                fact("editor-deadline", t.date(&deadline.fixed_offset()));
+            }
+            if let Some(employment) = &opportunity.employment_type {
+                fact(
+                    "editor-employment-type",
+                    t.t(&format!("employment-{employment}")),
+                );
+            }
+            if let Some(course) = &opportunity.course {
+                if let Some(provider) = &course.provider {
+                    fact("editor-course-provider", provider.clone());
+                }
+                if let Some(language) = &course.language {
+                    fact(
+                        "editor-course-language",
+                        crate::i18n::language_name(language),
+                    );
+                }
+                if let Some(cost) = &course.cost {
+                    fact("editor-course-cost", cost.clone());
+                }
+                if course.certificate {
+                    fact("", t.t("editor-course-certificate"));
+                }
+            }
+        }
+        Details::Resource(resource) => {
+            fact("editor-topic", resource.topic.clone());
+            if let Some(country) = &resource.country {
+                fact("editor-country", t.country(country));
+            }
+            if let Some(year) = resource.year {
+                fact("filter-year", t.digits(&year.to_string()));
+            }
+        }
+        Details::Story(story) => {
+            fact(
+                "editor-story-category",
+                t.t(&format!("story-category-{}", story.category)),
+            );
+        }
+    }
+    fact(
+        "filter-gcm",
+        draft
+            .gcm_objectives
+            .iter()
+            .map(|objective| t.digits(&objective.to_string()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    fact(
+        "about-countries-of-origin",
+        draft.countries_of_origin.join(", "),
+    );
+    fact(
+        "about-countries-of-residence",
+        draft.countries_of_residence.join(", "),
+    );
+    match &draft.details {
+        Details::Event(event) => {
+            shown.notice = match event.status.as_str() {
+                "cancelled" => Some(t.t("event-status-cancelled")),
+                "tentative" => Some(t.t("event-status-tentative")),
+                _ => None,
+            };
+            if let Some(place) = &event.place
+                && let (Some(latitude), Some(longitude)) = (place.latitude, place.longitude)
+            {
+                shown.links.push((
+                    format!("https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}#map=17/{latitude}/{longitude}"),
+                    t.t("event-map"),
+                ));
+            }
+            if let Some(url) = &event.online_url {
+                shown
+                    .links
+                    .push((url.to_string(), t.t("event-join-online")));
+            }
+            if let Some(url) = &event.external_url {
+                shown.links.push((url.to_string(), t.t("event-register")));
+            }
+            shown.links.push((
+                format!("/events/{}/calendar.ics", publication.public_id),
+                t.t("event-add-to-calendar"),
+            ));
+        }
+        Details::Opportunity(opportunity) => {
+            if let Some(url) = &opportunity.apply_url {
+                shown
+                    .links
+                    .push((url.to_string(), t.t("opportunity-apply")));
+            }
+            if let Some(email) = &opportunity.apply_email {
+                shown.links.push((format!("mailto:{email}"), email.clone()));
+            }
+        }
+        Details::Resource(resource) => {
+            if let Some(url) = &resource.document_url {
+                shown
+                    .links
+                    .push((url.to_string(), t.t("resource-document")));
+            }
+            if let Some(url) = &resource.link {
+                shown.links.push((url.to_string(), t.t("resource-link")));
+            }
+        }
+        Details::Story(story) => {
+            shown.image = story
+                .image
+                .as_ref()
+                .map(|image| (image.url.to_string(), image.alt.clone()));
+        }
+    }
+    shown
 }
 
 /// The edit form and pin button of `publication` when the request comes from a logged-in
