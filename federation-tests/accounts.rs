@@ -688,12 +688,23 @@ fn jpeg_with_gps() -> Vec<u8> {
 #[tokio::test]
 async fn editors_publish_preview_edit_and_delete_through_the_forms() {
     let database = TestDatabase::create().await;
-    let alpha = start(&database, |_| {}).await;
+    let alpha = start(&database, |config| {
+        config.instance.time_zone = "Africa/Lagos".to_string();
+    })
+    .await;
     let mut editor = Browser::new(&alpha);
     editor.register("Editor", "editor@example.org", &[]).await;
 
     let page = editor.get("/publish/event").await;
     assert_eq!(page.status, StatusCode::OK);
+    // The organization's time zone is the default, and every zone is offered while typing.
+    assert!(
+        page.body
+            .contains("name=\"event.time_zone\" value=\"Africa/Lagos\"")
+            && page.body.contains("<option value=\"America/Toronto\">"),
+        "{}",
+        page.body
+    );
     for name in [
         "text.en.title",
         "text.ar.title",
@@ -806,7 +817,9 @@ async fn editors_publish_preview_edit_and_delete_through_the_forms() {
     edited[0] = ("text.en.title", "Poetry night");
     let answer = editor.post(&edit_path, &edited).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-    assert!(editor.get(&location).await.body.contains("Poetry night"));
+    // (The reader chose Arabic on the calendar: the English version is at its own URL.)
+    let english = editor.get(&format!("{location}?lang=en")).await;
+    assert!(english.body.contains("Poetry night"), "{}", english.body);
 
     // Delete, after a confirmation page.
     let confirm = editor.get(&format!("{edit_path}/delete")).await;

@@ -101,7 +101,7 @@ async fn pages_come_in_the_readers_language_and_arabic_is_right_to_left() {
         "the English version linked by name: {html}"
     );
     assert!(
-        html.contains("<bdi>Europe/Berlin</bdi>"),
+        html.contains("<bdi>Europe/Berlin (UTC+٠١:٠٠)</bdi>"),
         "the time zone isolated: {html}"
     );
     let english = format!("{url}?lang=en");
@@ -113,6 +113,17 @@ async fn pages_come_in_the_readers_language_and_arabic_is_right_to_left() {
         "each version at its own URL: {html}"
     );
     assert!(html.contains("openstreetmap.org"), "a map link: {html}");
+    // The event's time in the reader's own zone, on asking, without script.
+    let dubai = format!("{url}?lang=en&tz=Asia/Dubai");
+    let (_, html, _) = page(url::Url::parse(&dubai).expect("url"), "en").await;
+    assert!(
+        html.contains("In your time zone")
+            && html
+                .contains("Sunday 14 March 2027, 13:00 – Sunday 14 March 2027, 19:00 (Asia/Dubai)")
+            && html.contains("Europe/Berlin (UTC+01:00)"),
+        "{html}"
+    );
+    assert!(html.contains("<datalist id=\"reader-zones\">"), "{html}");
     assert!(html.contains("calendar.ics"), "add to calendar: {html}");
     assert!(
         html.contains("fediverse:creator") && html.contains("og:title"),

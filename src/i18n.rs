@@ -331,6 +331,11 @@ impl Translator {
             .join(separator)
     }
 
+    /// The offset of `moment` from UTC, `UTC+01:00`, in this language's digits.
+    pub fn utc_offset(&self, moment: &DateTime<FixedOffset>) -> String {
+        self.digits(&format!("UTC{}", moment.format("%:z")))
+    }
+
     /// `March 2026` for the calendar's heading.
     pub fn month_year(&self, year: i32, month: u32) -> String {
         let text = match self.language {

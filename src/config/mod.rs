@@ -39,6 +39,9 @@ pub struct Instance {
     pub summary: String,
     /// Languages the organization publishes in, as BCP 47 tags; the first is the default.
     pub languages: Vec<String>,
+    /// The IANA time zone the organization works in (`Europe/Berlin`): the default of every
+    /// form that asks for a time.
+    pub time_zone: String,
     /// ISO 3166-1 alpha-2 codes of the countries its members come from.
     pub countries_of_origin: Vec<String>,
     /// ISO 3166-1 alpha-2 codes of the countries its members live in.
@@ -158,6 +161,7 @@ impl Default for Instance {
             handle: "community".to_string(),
             summary: "A diaspora organization on the Jisr network.".to_string(),
             languages: vec!["en".to_string()],
+            time_zone: "UTC".to_string(),
             countries_of_origin: Vec::new(),
             countries_of_residence: Vec::new(),
             contact: String::new(),
@@ -285,6 +289,12 @@ impl Config {
                     "instance.languages: {language:?} is not a BCP 47 language tag such as \"ar\" or \"fr-CA\""
                 );
             }
+        }
+        if instance.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            bail!(
+                "instance.time_zone: {:?} is not an IANA time zone such as \"Europe/Berlin\" or \"Africa/Lagos\"",
+                instance.time_zone
+            );
         }
         for (key, countries) in [
             (

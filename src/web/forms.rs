@@ -34,6 +34,8 @@ pub struct Field {
     pub lang: Option<String>,
     pub dir: Option<&'static str>,
     pub autocomplete: &'static str,
+    /// Values to suggest while typing (a `<datalist>`: searchable without script).
+    pub suggestions: Vec<String>,
 }
 
 impl Field {
@@ -50,7 +52,13 @@ impl Field {
             lang: None,
             dir: None,
             autocomplete: "",
+            suggestions: Vec::new(),
         }
+    }
+
+    pub fn suggestions(mut self, suggestions: Vec<String>) -> Field {
+        self.suggestions = suggestions;
+        self
     }
 
     pub fn required(mut self) -> Field {

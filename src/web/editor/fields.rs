@@ -44,6 +44,8 @@ pub struct Spec {
     pub choices: Option<(&'static str, &'static [&'static str])>,
     pub autocomplete: &'static str,
     pub typed: Typed,
+    /// The values suggested while typing, when the field has a known set of them.
+    pub suggestions: Option<fn() -> Vec<String>>,
 }
 
 impl Spec {
@@ -62,6 +64,7 @@ impl Spec {
             choices: None,
             autocomplete: "",
             typed,
+            suggestions: None,
         }
     }
 
@@ -85,10 +88,26 @@ impl Spec {
         self
     }
 
+    const fn suggest(mut self, suggestions: fn() -> Vec<String>) -> Spec {
+        self.suggestions = Some(suggestions);
+        self
+    }
+
     const fn typed(mut self, typed: Typed) -> Spec {
         self.typed = typed;
         self
     }
+}
+
+/// The IANA time zones of the tz database (`Africa/Abidjan` … `Pacific/Wallis`), without the
+/// legacy aliases.
+pub fn time_zones() -> Vec<String> {
+    chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|zone| zone.name())
+        .filter(|name| name.contains('/') && !name.starts_with("Etc/") && !name.starts_with("US/"))
+        .map(str::to_string)
+        .collect()
 }
 
 /// The file field of a story's image (read apart from the other values: it is bytes).
@@ -119,7 +138,8 @@ pub const EVENT: &[Spec] = &[
     Spec::new("event.ends_at", "datetime-local", "editor-ends").required(),
     Spec::new("event.time_zone", "text", "editor-time-zone")
         .required()
-        .hint("editor-time-zone-hint"),
+        .hint("editor-time-zone-hint")
+        .suggest(time_zones),
     Spec::new("event.place.name", "text", "editor-place-name").hint("editor-place-hint"),
     Spec::new("event.place.street_address", "text", "editor-street").autocomplete("street-address"),
     Spec::new("event.place.postal_code", "text", "editor-postal-code").autocomplete("postal-code"),
@@ -257,6 +277,9 @@ fn field(state: &AppState, t: &Translator, spec: &Spec, values: &FormValues) -> 
         } else {
             t.t(hint)
         });
+    }
+    if let Some(suggestions) = spec.suggestions {
+        field = field.suggestions(suggestions());
     }
     if let Some((prefix, choices)) = spec.choices {
         field = field.choices(

@@ -55,9 +55,9 @@ pub async fn new_form(
     let kind = kind_of(&kind)?;
     let mut values = FormValues::default();
     if kind == Kind::Event {
-        values
-            .0
-            .insert("event.time_zone".to_string(), vec!["UTC".to_string()]);
+        // The organization's own time zone, which the editor may change.
+        let zone = state.config().instance.time_zone.clone();
+        values.0.insert("event.time_zone".to_string(), vec![zone]);
     }
     let page = EditorPage::new(&state, frame, &visitor, Form::new(kind, None, &values));
     respond_with(&state, &visitor, StatusCode::OK, &page)

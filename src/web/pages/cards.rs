@@ -21,7 +21,12 @@ pub(crate) fn card(state: &AppState, t: &Translator, publication: &Publication) 
     let text = publication.text_in(t.language.code())?;
     let (when, place) = match &publication.draft.details {
         Details::Event(event) => (
-            Some(t.date_time(&event.starts())),
+            // With its offset: a reader elsewhere must not take it for their own time.
+            Some(format!(
+                "{} ({})",
+                t.date_time(&event.starts()),
+                t.utc_offset(&event.starts())
+            )),
             event
                 .place
                 .as_ref()

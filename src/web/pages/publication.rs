@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use chrono_tz::Tz;
 
 /// `GET /{kinds}/{public_id}` for people.
 pub async fn publication(
@@ -24,7 +25,8 @@ pub async fn publication(
         .filter(|kind| kind.plural() == kinds)
         .ok_or(Error::NotFound)?;
     let found = publication::find(state.db(), kind, &public_id).await?;
-    page(&state, &headers, query.lang.as_deref(), frame, &found).await
+    let (lang, tz) = (query.lang.as_deref(), query.tz.as_deref());
+    page(&state, &headers, lang, tz, frame, &found).await
 }
 
 /// `?lang=`: the language version to show (it also sets the interface's language when it is
@@ -32,6 +34,8 @@ pub async fn publication(
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct VersionQuery {
     lang: Option<String>,
+    /// The reader's own time zone, to show an event's time in it too.
+    tz: Option<String>,
 }
 
 /// The version of the publication shown: one language at a time.
@@ -70,6 +74,8 @@ struct PublicationPage {
     text: TextView,
     /// The other languages it is written in.
     versions: Vec<Version>,
+    /// An event's form to see its time in the reader's own zone.
+    zone_form: Option<ZoneForm>,
     /// A short line of status (cancelled, tentative), shown first.
     notice: Option<String>,
     facts: Vec<Fact>,
@@ -81,6 +87,15 @@ struct PublicationPage {
     tools: Option<EditorTools>,
 }
 framed!(PublicationPage);
+
+/// The form that shows an event's time in another zone (`?tz=`), without script.
+pub struct ZoneForm {
+    /// The version asked for, kept.
+    pub lang: Option<String>,
+    /// The zone shown now, if any.
+    pub zone: String,
+    pub zones: Vec<String>,
+}
 
 /// What a logged-in editor or admin gets on a publication's page.
 pub struct EditorTools {
@@ -115,6 +130,7 @@ async fn page(
     state: &AppState,
     headers: &HeaderMap,
     asked: Option<&str>,
+    asked_zone: Option<&str>,
     frame: Frame,
     publication: &Publication,
 ) -> Result<Response> {
@@ -136,7 +152,8 @@ async fn page(
             language: text.language.clone(),
         })
         .collect();
-    let details = details(&t, publication);
+    let reader_zone = asked_zone.and_then(|zone| zone.trim().parse::<Tz>().ok());
+    let details = details(&t, publication, reader_zone);
     let page = PublicationPage {
         id: id.to_string(),
         image: details.image,
@@ -147,6 +164,13 @@ async fn page(
             summary: main.summary.clone(),
             body_html: main.body_html.clone(),
         },
+        zone_form: matches!(publication.draft.details, Details::Event(_)).then(|| ZoneForm {
+            lang: asked.map(str::to_string),
+            zone: reader_zone
+                .map(|zone| zone.name().to_string())
+                .unwrap_or_default(),
+            zones: crate::web::editor::fields::time_zones(),
+        }),
         versions,
         notice: details.notice,
         facts: details.facts,
@@ -183,7 +207,7 @@ struct Shown {
 }
 
 /// Every detail an editor entered, as facts and links in the reader's language.
-fn details(t: &Translator, publication: &Publication) -> Shown {
+fn details(t: &Translator, publication: &Publication, reader_zone: Option<Tz>) -> Shown {
     let mut shown = Shown::default();
     // A fact with an empty label key is a sentence of its own.
     let mut fact = |label: &str, value: String| {
@@ -209,7 +233,25 @@ fn details(t: &Translator, publication: &Publication) -> Shown {
                 t.date_time(&ends)
             };
             fact("event-when", format!("{} – {until}", t.date_time(&starts)));
-            fact("editor-time-zone", event.time_zone.clone());
+            fact(
+                "editor-time-zone",
+                format!("{} ({})", event.time_zone, t.utc_offset(&starts)),
+            );
+            if let Some(zone) = reader_zone.filter(|zone| zone.name() != event.time_zone) {
+                let (starts, ends) = (
+                    starts.with_timezone(&zone).fixed_offset(),
+                    ends.with_timezone(&zone).fixed_offset(),
+                );
+                fact(
+                    "event-your-time",
+                    format!(
+                        "{} – {} ({})",
+                        t.date_time(&starts),
+                        t.date_time(&ends),
+                        zone.name()
+                    ),
+                );
+            }
             let online = event.online_url.as_ref().map(|_| t.t("event-online"));
             let place = event
                 .place
