@@ -1335,3 +1335,119 @@ async fn followers_hear_of_pins_and_new_pictures() {
     assert_eq!(update["object"]["icon"]["type"], "Image", "{update}");
     alpha.stop().await;
 }
+
+/// A server that answers WebFinger as Mastodon does (`fixtures/mastodon/webfinger.json`, with
+/// its host made this server's), for the remote follow.
+async fn mastodon_webfinger() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let host = format!(
+        "localhost:{}",
+        listener.local_addr().expect("address").port()
+    );
+    let document = include_str!("fixtures/mastodon/webfinger.json")
+        .replace("https://mastodon.social", &format!("http://{host}"))
+        .replace("@mastodon.social", &format!("@{host}"));
+    let app = axum::Router::new().route(
+        "/.well-known/webfinger",
+        axum::routing::get(move || async move {
+            ([("content-type", "application/jrd+json")], document)
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    host
+}
+
+#[tokio::test]
+async fn a_visitor_follows_and_shares_from_their_own_server_in_one_step() {
+    let database = TestDatabase::create().await;
+    let alpha = start(&database, |_| {}).await;
+    let host = mastodon_webfinger().await;
+    let mut visitor = Browser::new(&alpha);
+
+    // Every page offers it; the page explains it and names our handle as the fallback.
+    assert!(visitor.get("/").await.body.contains("href=\"/follow\""));
+    let page = visitor.get("/follow").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("name=\"handle\""), "{}", page.body);
+    assert!(page.body.contains(&alpha.handle()), "{}", page.body);
+
+    // Their server's subscribe template, with our actor in it: a link to follow there.
+    let handle = format!("@victorneo@{host}");
+    let answer = visitor
+        .post("/follow", &[("handle", handle.as_str())])
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let actor: String =
+        url::form_urlencoded::byte_serialize(alpha.url("/actors/ngberlin").as_str().as_bytes())
+            .collect();
+    let expected = format!("http://{host}/authorize_interaction?uri={actor}");
+    assert!(
+        answer.body.contains(&expected),
+        "{expected} in {}",
+        answer.body
+    );
+
+    // A publication of ours opens there to reply or share; a URL not ours is ignored.
+    let (_, token) = jisr::domain::tokens::create(alpha.state().db(), "web")
+        .await
+        .expect("token");
+    let created: serde_json::Value = reqwest::Client::new()
+        .post(alpha.url("/api/v1/stories"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "text": {"en": {"title": "A story", "summary": "Told with consent."}},
+            "story": {"category": "social", "consent": {"subject_consented": true}}
+        }))
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("JSON");
+    let story = created["url"].as_str().expect("url").to_string();
+    assert!(
+        visitor
+            .get(url::Url::parse(&story).expect("url").path())
+            .await
+            .body
+            .contains("/follow?uri=")
+    );
+    let answer = visitor
+        .post(
+            "/follow",
+            &[("handle", handle.as_str()), ("uri", story.as_str())],
+        )
+        .await;
+    let encoded: String = url::form_urlencoded::byte_serialize(story.as_bytes()).collect();
+    assert!(answer.body.contains(&encoded), "{}", answer.body);
+    let answer = visitor
+        .post(
+            "/follow",
+            &[
+                ("handle", handle.as_str()),
+                ("uri", "https://evil.example/x"),
+            ],
+        )
+        .await;
+    assert!(
+        answer.body.contains(&actor),
+        "a foreign uri is ignored: {}",
+        answer.body
+    );
+
+    // Bad handles say why, next to the field; no outgoing request for a plain link.
+    let answer = visitor.post("/follow", &[("handle", "not a handle")]).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        answer.body.contains("field-handle-error"),
+        "{}",
+        answer.body
+    );
+    let answer = visitor
+        .post("/follow", &[("handle", &format!("@nobody@{host}x"))])
+        .await;
+    assert!(answer.status.is_client_error() || answer.status.is_server_error());
+    alpha.stop().await;
+}

@@ -35,6 +35,9 @@ enum Shape {
     Object,
     /// An activity, parsed into this verb of [`Incoming`].
     Activity(&'static str),
+    /// A WebFinger answer: its `self` link and its subscribe template must be there (the
+    /// remote follow, `accounts::a_visitor_follows_…`, uses it).
+    WebFinger,
 }
 
 /// Every fixture and what it must parse into.
@@ -79,6 +82,7 @@ const EXPECTED: &[(&str, Shape)] = &[
     ("mastodon/follow.json", Shape::Activity("Follow")),
     ("mastodon/like.json", Shape::Activity("Other")),
     ("mastodon/undo-follow.json", Shape::Activity("Undo")),
+    ("mastodon/webfinger.json", Shape::WebFinger),
     ("mastodon/update.json", Shape::Activity("Create")),
     ("misskey/actor.json", Shape::Actor),
     ("misskey/create-note-reply.json", Shape::Activity("Create")),
@@ -167,6 +171,14 @@ fn every_fixture_parses_into_what_it_is() {
                     );
                     assert_eq!(key.owner, actor.id, "{name}: the key's owner is the actor");
                 }
+            }
+            Shape::WebFinger => {
+                let links = value["links"].as_array().expect("links");
+                let rel = |rel: &str| links.iter().any(|link| link["rel"] == rel);
+                assert!(
+                    rel("self") && rel("http://ostatus.org/schema/1.0/subscribe"),
+                    "{name}"
+                );
             }
             Shape::Key => {
                 let key: PublicKeyDocument = serde_json::from_value(value["publicKey"].clone())

@@ -333,6 +333,9 @@ reasons! {
     HostName = "error-host-name", "\"{host}\" is not a host name", ["host"];
     /// `host` answered that it knows no `name`.
     UnknownName = "error-unknown-name", "{host} knows no {name}", ["host", "name"];
+    /// The visitor's server names no page to follow or open something from it.
+    NoRemoteInteraction = "error-no-remote-interaction",
+        "that server names no page to follow from it: search for our handle in your app instead", [];
     // Words as they are.
     /// Words given as they are (`text`): already in the reader's language, or from a caller that
     /// gives no reason yet. Its key is a generic message, for when the words cannot be shown.

@@ -124,7 +124,7 @@ const base = new URL(options.base);
 const out = options.out;
 mkdirSync(out, { recursive: true });
 
-const PAGES = ['/', '/events', '/events/calendar', '/stories', '/opportunities', '/resources', '/about'];
+const PAGES = ['/', '/events', '/events/calendar', '/stories', '/opportunities', '/resources', '/about', '/follow'];
 // Pages that answer an error, as a page of the site: the path and its status.
 const ERROR_PAGES = [['/no/such/page', 404]];
 const LANGUAGES = ['en', 'ar'];

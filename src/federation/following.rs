@@ -80,6 +80,26 @@ pub async fn follow(state: &AppState, target: &str) -> Result<Url> {
 /// Finds the actor of a handle (`@name@host` or `name@host`) with WebFinger: https, or plain
 /// http where the configuration allows it.
 pub async fn resolve_handle(state: &AppState, handle: &str) -> Result<Url> {
+    let (url, document) = webfinger(state, handle).await?;
+    let links = document["links"].as_array().cloned().unwrap_or_default();
+    let actor = links.iter().find_map(|link| {
+        let media = link["type"].as_str().unwrap_or_default();
+        let is_activity =
+            media == super::ACTIVITY_CONTENT_TYPE || media.starts_with("application/ld+json");
+        (link["rel"] == "self" && is_activity)
+            .then(|| link["href"].as_str().and_then(|href| Url::parse(href).ok()))
+            .flatten()
+    });
+    actor.ok_or_else(|| Error::Unavailable(format!("{url} names no ActivityPub actor")))
+}
+
+/// The largest WebFinger document read (Mastodon's are under 1 KiB).
+const MAX_WEBFINGER_BYTES: usize = 64 * 1024;
+
+/// The WebFinger document of a handle (`@name@host` or `name@host`), fetched through the
+/// peer policy (no private addresses, no blocked domains): https, or plain http where the
+/// configuration allows it. Returns the URL asked and the document.
+pub async fn webfinger(state: &AppState, handle: &str) -> Result<(Url, serde_json::Value)> {
     let handle = handle.trim().trim_start_matches('@');
     let (name, host) = handle
         .rsplit_once('@')
@@ -125,20 +145,25 @@ pub async fn resolve_handle(state: &AppState, handle: &str) -> Result<Url> {
                 response.status()
             )));
         }
-        let document: serde_json::Value = response.json().await.map_err(|error| {
+        // A WebFinger document is small; a larger answer is not read past the limit.
+        let mut response = response;
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|error| Error::Unavailable(format!("{url}: {error}")))?
+        {
+            if body.len() + chunk.len() > MAX_WEBFINGER_BYTES {
+                return Err(Error::Unavailable(format!(
+                    "{url} answered more than {MAX_WEBFINGER_BYTES} bytes"
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let document: serde_json::Value = serde_json::from_slice(&body).map_err(|error| {
             Error::Unavailable(format!("{url} is not a WebFinger document: {error}"))
         })?;
-        let links = document["links"].as_array().cloned().unwrap_or_default();
-        let actor = links.iter().find_map(|link| {
-            let media = link["type"].as_str().unwrap_or_default();
-            let is_activity =
-                media == super::ACTIVITY_CONTENT_TYPE || media.starts_with("application/ld+json");
-            (link["rel"] == "self" && is_activity)
-                .then(|| link["href"].as_str().and_then(|href| Url::parse(href).ok()))
-                .flatten()
-        });
-        return actor
-            .ok_or_else(|| Error::Unavailable(format!("{url} names no ActivityPub actor")));
+        return Ok((url, document));
     }
     Err(Error::Unavailable(
         last_error.unwrap_or_else(|| format!("cannot reach {host}")),

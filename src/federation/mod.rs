@@ -16,6 +16,7 @@ pub mod documents;
 pub mod followers;
 pub mod following;
 pub mod inbox;
+pub mod interaction;
 pub mod net;
 pub mod objects;
 pub mod origin;

@@ -39,7 +39,7 @@ pub struct FormPage {
 framed!(FormPage);
 
 impl FormPage {
-    fn new(frame: Frame, visitor: &Visitor, heading: String) -> FormPage {
+    pub(crate) fn new(frame: Frame, visitor: &Visitor, heading: String) -> FormPage {
         FormPage {
             frame,
             heading,
@@ -55,7 +55,7 @@ impl FormPage {
     }
 
     /// Shows `errors` next to their fields.
-    fn with_errors(mut self, errors: &[FieldError]) -> FormPage {
+    pub(crate) fn with_errors(mut self, errors: &[FieldError]) -> FormPage {
         let t = self.frame.t;
         self.unplaced = place_errors(&t, &mut self.fields, errors);
         self.has_errors = !errors.is_empty();
@@ -63,7 +63,7 @@ impl FormPage {
     }
 
     /// An error of the whole form, shown at the top.
-    fn with_message(mut self, message: String) -> FormPage {
+    pub(crate) fn with_message(mut self, message: String) -> FormPage {
         self.unplaced.push(message);
         self.has_errors = true;
         self

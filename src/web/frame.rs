@@ -206,6 +206,8 @@ pub struct MessagePage {
     pub details: Vec<String>,
     /// The server's own words, in English (`lang="en"`), for the curious and for support.
     pub reason: Option<String>,
+    /// What to do next: `(href, text)`, shown as a button.
+    pub next: Option<(String, String)>,
 }
 framed!(MessagePage);
 
@@ -216,6 +218,7 @@ pub fn message(frame: Frame, status: StatusCode, heading: &str, text: &str) -> R
         text: frame.t.t(text),
         details: Vec::new(),
         reason: None,
+        next: None,
         frame,
     };
     respond(status, &page)
@@ -273,6 +276,7 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         text: t.t(text),
         details,
         reason,
+        next: None,
         frame,
     };
     let (mut parts, _) = response.into_parts();

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod editor;
 pub mod error;
 pub mod feeds;
+pub mod follow_page;
 pub mod forms;
 pub mod frame;
 pub mod headers;
@@ -75,6 +76,7 @@ fn pages() -> Router<AppState> {
         .route("/", get(pages::home))
         .route("/events/calendar", get(pages::calendar))
         .route("/about", get(pages::about))
+        .route("/follow", get(follow_page::page).post(follow_page::follow))
         .route("/tags/{tag}", get(pages::tag))
         .route(
             "/register",

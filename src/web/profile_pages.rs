@@ -251,6 +251,7 @@ pub async fn pin(
                 ),
                 details: Vec::new(),
                 reason: None,
+                next: None,
                 frame,
             };
             respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page)
