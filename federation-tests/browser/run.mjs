@@ -283,14 +283,14 @@ async function open(page, address, where, expected = 200) {
   return true;
 }
 
-/// Content wider than the phone's screen: a note (the page scrolls sideways).
+/// Content wider than the phone's screen: a problem (the page scrolls sideways).
 async function overflow(page, where) {
   const [scroll, viewport] = await page.evaluate(() => [
     document.documentElement.scrollWidth,
     window.innerWidth,
   ]);
   if (scroll > viewport + 1) {
-    result.notes.push({ kind: 'layout', page: where, help: `content is ${scroll} px wide on a ${viewport} px screen` });
+    result.problems.push(`${where}: content is ${scroll} px wide on a ${viewport} px screen (it scrolls sideways)`);
   }
 }
 
@@ -441,6 +441,20 @@ async function flow(browser) {
         await screenshot(page, `ar-desktop${path.replaceAll('/', '-')}`);
       }
     }
+    // The logged-in pages on phones (390 and 320 px), in both languages: no sideways scrolling.
+    for (const width of [390, 320]) {
+      await page.setViewportSize({ width, height: 844 });
+      for (const language of LANGUAGES) {
+        for (const path of ['/publish/event', '/publish', '/account', '/admin/members', '/admin/profile']) {
+          const where = `${path}?lang=${language} (${width} px)`;
+          if (await open(page, url(path, { lang: language }), where)) {
+            await overflow(page, where);
+            if (width === 390) await screenshot(page, `${language}-phone${path.replaceAll('/', '-')}`);
+          }
+        }
+      }
+    }
+    await page.setViewportSize(WIDTHS.desktop);
     if (!(await open(page, url('/publish/event', { lang: 'en' }), 'GET /publish/event'))) {
       throw new Error('no /publish/event page');
     }
