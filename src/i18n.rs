@@ -317,6 +317,24 @@ impl Translator {
             .unwrap_or_else(|| tag.to_string())
     }
 
+    /// Every country CLDR names, as `(code, name)` sorted by name in this language (by code
+    /// point: close to, not exactly, each language's dictionary order).
+    pub fn all_countries(&self) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = names(self.language)
+            .territories
+            .iter()
+            .filter(|(code, _)| {
+                !matches!(
+                    code.as_str(),
+                    "EU" | "EZ" | "UN" | "XA" | "XB" | "ZZ" | "QO"
+                )
+            })
+            .map(|(code, name)| (code.clone(), name.clone()))
+            .collect();
+        all.sort_by(|a, b| a.1.cmp(&b.1));
+        all
+    }
+
     /// Country codes as names, joined with the language's list separator.
     pub fn countries(&self, codes: &[String]) -> String {
         let separator = if self.language == Language::Ar {
@@ -331,9 +349,11 @@ impl Translator {
             .join(separator)
     }
 
-    /// The offset of `moment` from UTC, `UTC+01:00`, in this language's digits.
+    /// The offset of `moment` from UTC, `UTC+01:00`, in this language's digits, isolated
+    /// left to right (U+2066 … U+2069) so that a right-to-left sentence does not reorder it.
     pub fn utc_offset(&self, moment: &DateTime<FixedOffset>) -> String {
-        self.digits(&format!("UTC{}", moment.format("%:z")))
+        let offset = self.digits(&format!("UTC{}", moment.format("%:z")));
+        format!("\u{2066}{offset}\u{2069}")
     }
 
     /// `March 2026` for the calendar's heading.

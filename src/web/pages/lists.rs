@@ -96,6 +96,55 @@ pub struct FilterForm {
     pub closed: bool,
     /// Resources: the topic, as written.
     pub topic: String,
+    /// The countries to choose from, by name: the organization's own, then all of them;
+    /// `(code, name, selected)`.
+    pub our_countries: Vec<(String, String, bool)>,
+    pub countries: Vec<(String, String, bool)>,
+    /// The languages to choose from, by name: `(tag, name, selected)`.
+    pub languages: Vec<(String, String, bool)>,
+}
+
+impl FilterForm {
+    /// Fills the country and language choices, by name in the reader's language.
+    fn with_names(mut self, t: &Translator, instance: &crate::config::Instance) -> FilterForm {
+        let selected = |code: &str, chosen: &str| code.eq_ignore_ascii_case(chosen);
+        let mut ours: Vec<String> = Vec::new();
+        for code in instance
+            .countries_of_origin
+            .iter()
+            .chain(&instance.countries_of_residence)
+        {
+            if !ours.contains(code) {
+                ours.push(code.clone());
+            }
+        }
+        self.our_countries = ours
+            .iter()
+            .map(|code| (code.clone(), t.country(code), selected(code, &self.country)))
+            .collect();
+        self.countries = t
+            .all_countries()
+            .into_iter()
+            .map(|(code, name)| {
+                let on = selected(&code, &self.country) && !ours.contains(&code);
+                (code, name, on)
+            })
+            .collect();
+        let mut tags: Vec<String> = instance.languages.clone();
+        for language in crate::i18n::Language::ALL {
+            if !tags.iter().any(|tag| tag == language.code()) {
+                tags.push(language.code().to_string());
+            }
+        }
+        self.languages = tags
+            .into_iter()
+            .map(|tag| {
+                let on = selected(&tag, &self.language);
+                (tag.clone(), t.language(&tag), on)
+            })
+            .collect();
+        self
+    }
 }
 
 /// Letters, digits and `_`, 1 to 50 of them: what a hashtag of ours can be.
@@ -237,6 +286,7 @@ pub async fn list(
     };
     let t = frame.t;
     let (chosen, form) = filters(&t, kind, query);
+    let form = form.with_names(&t, &state.config().instance);
     // One more than a page: whether there is a next one.
     let mut publications =
         publication::list_filtered(state.db(), listing, &chosen, offset, PAGE_SIZE + 1).await?;
