@@ -67,6 +67,7 @@ error-title = Something went wrong
 error-text = Something went wrong on our side. Try again in a moment; if it keeps happening, tell the organization.
 unavailable-text = This is not available right now. Try again in a minute.
 weekday-short = Mon Tue Wed Thu Fri Sat Sun
+weekday-narrow = M T W T F S S
 about-title = About { $name }
 about-follow = Follow { $name } from Mastodon or any fediverse app by searching for this address:
 about-how-to-follow = How to follow us

@@ -67,6 +67,7 @@ error-title = Algo salió mal
 error-text = Algo salió mal por nuestra parte. Vuelve a intentarlo en un momento; si sigue pasando, avisa a la organización.
 unavailable-text = Esto no está disponible ahora. Vuelve a intentarlo en un minuto.
 weekday-short = lun. mar. mié. jue. vie. sáb. dom.
+weekday-narrow = L M X J V S D
 about-title = Acerca de { $name }
 about-follow = Sigue a { $name } desde Mastodon o cualquier aplicación del fediverso buscando esta dirección:
 about-how-to-follow = Cómo seguirnos

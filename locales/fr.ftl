@@ -67,6 +67,7 @@ error-title = Une erreur s’est produite
 error-text = Une erreur s’est produite de notre côté. Réessayez dans un instant ; si cela continue, prévenez l’organisation.
 unavailable-text = Ce n’est pas disponible pour le moment. Réessayez dans une minute.
 weekday-short = lun. mar. mer. jeu. ven. sam. dim.
+weekday-narrow = L M M J V S D
 about-title = À propos de { $name }
 about-follow = Suivez { $name } depuis Mastodon ou toute application du fédivers en cherchant cette adresse :
 about-how-to-follow = Comment nous suivre

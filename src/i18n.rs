@@ -165,7 +165,8 @@ impl Translator {
             .collect()
     }
 
-    fn month(&self, month: u32) -> &'static str {
+    /// The name of `month` (1–12) in this language.
+    pub fn month(&self, month: u32) -> &'static str {
         const EN: [&str; 12] = [
             "January",
             "February",
@@ -333,6 +334,17 @@ impl Translator {
             .collect();
         all.sort_by(|a, b| a.1.cmp(&b.1));
         all
+    }
+
+    /// The first day of the week where this language is written by default, as CLDR's
+    /// `weekData` gives it for the language's default region: English (US) Sunday, Arabic
+    /// (Egypt) Saturday, French (France) and Spanish (Spain) Monday.
+    pub fn first_weekday(&self) -> chrono::Weekday {
+        match self.language {
+            Language::En => chrono::Weekday::Sun,
+            Language::Ar => chrono::Weekday::Sat,
+            Language::Fr | Language::Es => chrono::Weekday::Mon,
+        }
     }
 
     /// Country codes as names, joined with the language's list separator.

@@ -28,7 +28,8 @@ struct CalendarPage {
     heading: String,
     previous: String,
     next: String,
-    weekdays: Vec<String>,
+    /// `(name, its one- or two-letter form for phones)`, from the first day of the week.
+    weekdays: Vec<(String, String)>,
     weeks: Vec<Vec<Day>>,
 }
 framed!(CalendarPage);
@@ -83,7 +84,11 @@ pub async fn calendar(
             _ => None,
         })
         .collect();
-    let grid_start = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
+    // Weeks start on the reader's locale's first day.
+    let first_weekday = t.first_weekday();
+    let back =
+        (first.weekday().num_days_from_monday() + 7 - first_weekday.num_days_from_monday()) % 7;
+    let grid_start = first - Duration::days(i64::from(back));
     let mut weeks = Vec::new();
     let mut day = grid_start;
     while day < next_month || weeks.is_empty() {
@@ -112,13 +117,26 @@ pub async fn calendar(
         heading: t.month_year(first.year(), first.month()),
         previous: previous_month.format("%Y-%m").to_string(),
         next: next_month.format("%Y-%m").to_string(),
-        weekdays: t
-            .t("weekday-short")
-            .split_whitespace()
-            .map(str::to_string)
-            .collect(),
+        weekdays: weekday_names(&t, first_weekday),
         weeks,
         frame,
     };
     respond(StatusCode::OK, &page)
+}
+
+/// The names of the days from `first` on: the short ones, and the narrow ones phones show.
+fn weekday_names(t: &crate::i18n::Translator, first: chrono::Weekday) -> Vec<(String, String)> {
+    let words =
+        |key: &str| -> Vec<String> { t.t(key).split_whitespace().map(str::to_string).collect() };
+    let (short, narrow) = (words("weekday-short"), words("weekday-narrow"));
+    (0..7)
+        .map(|offset| {
+            // The catalogs list the days from Monday.
+            let index = (first.num_days_from_monday() as usize + offset) % 7;
+            (
+                short.get(index).cloned().unwrap_or_default(),
+                narrow.get(index).cloned().unwrap_or_default(),
+            )
+        })
+        .collect()
 }

@@ -15,6 +15,10 @@ pub struct Card {
     pub dir: &'static str,
     pub when: Option<String>,
     pub place: Option<String>,
+    /// An event's date block: the day of the month (in the reader's digits) and the month.
+    pub date: Option<(String, String)>,
+    /// A story's image: `(src, alt)`.
+    pub image: Option<(String, String)>,
 }
 
 pub(crate) fn card(state: &AppState, t: &Translator, publication: &Publication) -> Option<Card> {
@@ -53,7 +57,27 @@ pub(crate) fn card(state: &AppState, t: &Translator, publication: &Publication) 
         ),
         _ => (Some(t.date(&publication.published_at.fixed_offset())), None),
     };
+    let date = match &publication.draft.details {
+        Details::Event(event) => {
+            use chrono::Datelike;
+            let starts = event.starts();
+            Some((
+                t.digits(&starts.day().to_string()),
+                t.month(starts.month()).to_string(),
+            ))
+        }
+        _ => None,
+    };
+    let image = match &publication.draft.details {
+        Details::Story(story) => story
+            .image
+            .as_ref()
+            .map(|image| (image.url.to_string(), image.alt.clone())),
+        _ => None,
+    };
     Some(Card {
+        date,
+        image,
         url: state
             .urls()
             .publication(publication.kind, &publication.public_id)
