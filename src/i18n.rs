@@ -59,7 +59,7 @@ const SOURCES: [&str; 4] = [
 ];
 
 /// Country and language names in each interface language, from the Unicode CLDR
-/// (`data/cldr/`, see its README).
+/// (`locales/cldr/`, see its README).
 #[derive(serde::Deserialize)]
 struct Names {
     territories: std::collections::HashMap<String, String>,
@@ -67,10 +67,10 @@ struct Names {
 }
 
 const NAME_SOURCES: [&str; 4] = [
-    include_str!("../data/cldr/en.json"),
-    include_str!("../data/cldr/ar.json"),
-    include_str!("../data/cldr/fr.json"),
-    include_str!("../data/cldr/es.json"),
+    include_str!("../locales/cldr/en.json"),
+    include_str!("../locales/cldr/ar.json"),
+    include_str!("../locales/cldr/fr.json"),
+    include_str!("../locales/cldr/es.json"),
 ];
 
 static NAMES: LazyLock<Vec<Names>> = LazyLock::new(|| {
