@@ -155,12 +155,8 @@ pub async fn register(
     }
     // Registrations per client address are limited like failed logins (with three times the
     // room: a workshop's members may register from one network).
-    let client = auth::client_address(client, &headers);
     let allowed = state.config().accounts.login_attempts.saturating_mul(3);
-    if !state
-        .login_limiter()
-        .attempt(&format!("register:{}", auth::client_key(client)), allowed)
-    {
+    if !auth::within_limit(&state, client, &headers, "register", allowed) {
         let page = form(&values).with_message(t.t("error-too-many"));
         let mut response = respond_with(&state, &visitor, StatusCode::TOO_MANY_REQUESTS, &page)?;
         response

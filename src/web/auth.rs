@@ -261,6 +261,21 @@ const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// The key under which a client's attempts are counted: its IPv4 address, or the /64 prefix
 /// of its IPv6 address (one household or one server gets a whole /64, so counting single
 /// IPv6 addresses would give an attacker billions of fresh clients).
+/// Whether the client behind `peer` may make one more request of `scope` (`register`,
+/// `follow`) within the limiter's window, `allowed` in all.
+pub fn within_limit(
+    state: &AppState,
+    peer: std::net::SocketAddr,
+    headers: &HeaderMap,
+    scope: &str,
+    allowed: u32,
+) -> bool {
+    let client = client_address(peer, headers);
+    state
+        .login_limiter()
+        .attempt(&format!("{scope}:{}", client_key(client)), allowed)
+}
+
 pub fn client_key(client: std::net::IpAddr) -> String {
     match client {
         std::net::IpAddr::V4(address) => address.to_string(),

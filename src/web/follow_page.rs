@@ -99,21 +99,18 @@ pub async fn follow(
     let t = frame.t;
     let uri = ours(&state, values.get("uri"));
     let handle: String = values.get("handle").chars().take(300).collect();
+    let filled = || form(&state, frame.clone(), &visitor, uri.as_ref(), &handle);
     let again = |errors: &[FieldError], status: StatusCode| {
-        let page = form(&state, frame.clone(), &visitor, uri.as_ref(), &handle).with_errors(errors);
-        respond_with(&state, &visitor, status, &page)
+        respond_with(&state, &visitor, status, &filled().with_errors(errors))
+    };
+    let refuse = |key: &str, status: StatusCode| {
+        respond_with(&state, &visitor, status, &filled().with_message(t.t(key)))
     };
     if visitor.check_csrf(values.get("csrf")).is_err() {
-        let page = form(&state, frame.clone(), &visitor, uri.as_ref(), &handle)
-            .with_message(t.t("error-csrf"));
-        return respond_with(&state, &visitor, StatusCode::FORBIDDEN, &page);
+        return refuse("error-csrf", StatusCode::FORBIDDEN);
     }
-    let client = auth::client_address(client, &headers);
-    let key = format!("follow:{}", auth::client_key(client));
-    if !state.login_limiter().attempt(&key, LOOKUPS_PER_CLIENT) {
-        let page = form(&state, frame.clone(), &visitor, uri.as_ref(), &handle)
-            .with_message(t.t("error-too-many"));
-        return respond_with(&state, &visitor, StatusCode::TOO_MANY_REQUESTS, &page);
+    if !auth::within_limit(&state, client, &headers, "follow", LOOKUPS_PER_CLIENT) {
+        return refuse("error-too-many", StatusCode::TOO_MANY_REQUESTS);
     }
     if handle.trim().is_empty() {
         return again(
