@@ -64,6 +64,23 @@ const SOURCES: [&str; 4] = [
 struct Names {
     territories: std::collections::HashMap<String, String>,
     languages: std::collections::HashMap<String, String>,
+    /// The countries (not the groupings such as `EU` or `UN`), sorted by name: made once.
+    #[serde(skip)]
+    sorted_countries: Vec<(String, String)>,
+}
+
+impl Names {
+    fn sorted(mut self) -> Names {
+        let grouping = |code: &str| matches!(code, "EU" | "EZ" | "UN" | "XA" | "XB" | "ZZ" | "QO");
+        self.sorted_countries = self
+            .territories
+            .iter()
+            .filter(|(code, _)| !grouping(code))
+            .map(|(code, name)| (code.clone(), name.clone()))
+            .collect();
+        self.sorted_countries.sort_by(|a, b| a.1.cmp(&b.1));
+        self
+    }
 }
 
 const NAME_SOURCES: [&str; 4] = [
@@ -77,10 +94,13 @@ static NAMES: LazyLock<Vec<Names>> = LazyLock::new(|| {
     NAME_SOURCES
         .iter()
         .map(|source| {
-            serde_json::from_str(source).unwrap_or_else(|_| Names {
-                territories: Default::default(),
-                languages: Default::default(),
-            })
+            serde_json::from_str::<Names>(source)
+                .unwrap_or_else(|_| Names {
+                    territories: Default::default(),
+                    languages: Default::default(),
+                    sorted_countries: Vec::new(),
+                })
+                .sorted()
         })
         .collect()
 });
@@ -320,20 +340,8 @@ impl Translator {
 
     /// Every country CLDR names, as `(code, name)` sorted by name in this language (by code
     /// point: close to, not exactly, each language's dictionary order).
-    pub fn all_countries(&self) -> Vec<(String, String)> {
-        let mut all: Vec<(String, String)> = names(self.language)
-            .territories
-            .iter()
-            .filter(|(code, _)| {
-                !matches!(
-                    code.as_str(),
-                    "EU" | "EZ" | "UN" | "XA" | "XB" | "ZZ" | "QO"
-                )
-            })
-            .map(|(code, name)| (code.clone(), name.clone()))
-            .collect();
-        all.sort_by(|a, b| a.1.cmp(&b.1));
-        all
+    pub fn all_countries(&self) -> &'static [(String, String)] {
+        &names(self.language).sorted_countries
     }
 
     /// The first day of the week where this language is written by default, as CLDR's

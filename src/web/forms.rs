@@ -35,7 +35,7 @@ pub struct Field {
     pub dir: Option<&'static str>,
     pub autocomplete: &'static str,
     /// Values to suggest while typing (a `<datalist>`: searchable without script).
-    pub suggestions: Vec<String>,
+    pub suggestions: &'static [String],
 }
 
 impl Field {
@@ -52,11 +52,11 @@ impl Field {
             lang: None,
             dir: None,
             autocomplete: "",
-            suggestions: Vec::new(),
+            suggestions: &[],
         }
     }
 
-    pub fn suggestions(mut self, suggestions: Vec<String>) -> Field {
+    pub fn suggestions(mut self, suggestions: &'static [String]) -> Field {
         self.suggestions = suggestions;
         self
     }

@@ -45,7 +45,7 @@ pub struct Spec {
     pub autocomplete: &'static str,
     pub typed: Typed,
     /// The values suggested while typing, when the field has a known set of them.
-    pub suggestions: Option<fn() -> Vec<String>>,
+    pub suggestions: Option<fn() -> &'static [String]>,
 }
 
 impl Spec {
@@ -88,7 +88,7 @@ impl Spec {
         self
     }
 
-    const fn suggest(mut self, suggestions: fn() -> Vec<String>) -> Spec {
+    const fn suggest(mut self, suggestions: fn() -> &'static [String]) -> Spec {
         self.suggestions = Some(suggestions);
         self
     }
@@ -100,14 +100,19 @@ impl Spec {
 }
 
 /// The IANA time zones of the tz database (`Africa/Abidjan` … `Pacific/Wallis`), without the
-/// legacy aliases.
-pub fn time_zones() -> Vec<String> {
-    chrono_tz::TZ_VARIANTS
-        .iter()
-        .map(|zone| zone.name())
-        .filter(|name| name.contains('/') && !name.starts_with("Etc/") && !name.starts_with("US/"))
-        .map(str::to_string)
-        .collect()
+/// legacy aliases; listed once, as every event form and event page offers them.
+pub fn time_zones() -> &'static [String] {
+    static ZONES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|zone| zone.name())
+            .filter(|name| {
+                name.contains('/') && !name.starts_with("Etc/") && !name.starts_with("US/")
+            })
+            .map(str::to_string)
+            .collect()
+    });
+    &ZONES
 }
 
 /// The file field of a story's image (read apart from the other values: it is bytes).

@@ -99,7 +99,7 @@ pub struct FilterForm {
     /// The countries to choose from, by name: the organization's own, then all of them;
     /// `(code, name, selected)`.
     pub our_countries: Vec<(String, String, bool)>,
-    pub countries: Vec<(String, String, bool)>,
+    pub countries: Vec<(&'static str, &'static str, bool)>,
     /// The languages to choose from, by name: `(tag, name, selected)`.
     pub languages: Vec<(String, String, bool)>,
 }
@@ -124,10 +124,10 @@ impl FilterForm {
             .collect();
         self.countries = t
             .all_countries()
-            .into_iter()
+            .iter()
             .map(|(code, name)| {
-                let on = selected(&code, &self.country) && !ours.contains(&code);
-                (code, name, on)
+                let on = selected(code, &self.country) && !ours.contains(code);
+                (code.as_str(), name.as_str(), on)
             })
             .collect();
         let mut tags: Vec<String> = instance.languages.clone();

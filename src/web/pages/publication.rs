@@ -94,7 +94,7 @@ pub struct ZoneForm {
     pub lang: Option<String>,
     /// The zone shown now, if any.
     pub zone: String,
-    pub zones: Vec<String>,
+    pub zones: &'static [String],
 }
 
 /// What a logged-in editor or admin gets on a publication's page.
