@@ -1,6 +1,8 @@
 //! The website in a real browser (headless Chromium, federation-tests/browser/run.mjs): full-page
-//! screenshots of the main pages in English and Arabic at desktop and phone widths, axe-core with
-//! no serious or critical violation, Arabic right to left; and an
+//! screenshots of the main pages and of a publication of each kind in English, Arabic, French and
+//! Spanish at desktop and phone widths, axe-core with no serious or critical violation, no
+//! sideways scrolling at 390 and 320 px, no message key, untranslated message or language or
+//! country code on any page, Arabic right to left; and an
 //! organization that registers, logs in and publishes a bilingual event through the forms, which
 //! then shows in the month calendar and as an iCalendar file. And run.mjs's one retry of a
 //! screenshot Chromium refused, on made-up errors (no browser needed).
@@ -185,8 +187,8 @@ async fn the_website_in_a_browser() {
         out.display()
     );
     assert!(
-        result["screenshots"].as_array().map_or(0, Vec::len) >= 28,
-        "7 pages × 2 languages × 2 widths: {result}"
+        result["screenshots"].as_array().map_or(0, Vec::len) >= 104,
+        "13 pages × 4 languages × 2 widths: {result}"
     );
     if flow {
         assert_eq!(result["flow"]["ok"], json!(true), "{result}");

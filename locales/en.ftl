@@ -12,6 +12,7 @@ choose-language = Language
 footer-source = Source code (AGPL-3.0)
 footer-fediverse = Follow us from Mastodon or any fediverse app:
 home-upcoming-events = Upcoming events
+home-see-all = See all
 home-latest-stories = Latest stories
 home-open-opportunities = Open opportunities
 home-about = About us
@@ -78,7 +79,7 @@ about-countries-of-residence = Countries of residence
 about-contact = Contact
 filter-title = Filter
 filter-country = Country
-filter-gcm = Global Compact objective (1–23)
+filter-gcm = Global Compact objective
 filter-language = Language
 filter-category = Category
 filter-kind = Kind
@@ -115,6 +116,10 @@ search-next = Next results
 # accounts, publishing forms and admin pages
 nav-account = My account
 nav-publish = Publish
+nav-members = Members
+nav-waiting = { $count } registrations waiting for approval
+nav-log-in = Log in
+footer-calendar-feed = Calendar feed (ICS)
 form-has-errors = Some fields need your attention: see the messages next to them.
 register-title = Create an account
 register-intro-open = Register as a person or as an organization. Your account is active at once.
@@ -407,3 +412,43 @@ pin-unpin = Unpin from the profile
 pin-pinned = Pinned
 pin-limit-title = Too many pinned
 pin-limit-text = At most { $count } publications can be pinned. Unpin one first.
+
+# The 23 objectives of the Global Compact for Migration (A/RES/73/195), and the nine categories
+# of Objective 19 reporting (iDiaspora's mechanism for diaspora organizations).
+gcm-objective-1 = Collect and utilize accurate and disaggregated data as a basis for evidence-based policies
+gcm-objective-2 = Minimize the adverse drivers and structural factors that compel people to leave their country of origin
+gcm-objective-3 = Provide accurate and timely information at all stages of migration
+gcm-objective-4 = Ensure that all migrants have proof of legal identity and adequate documentation
+gcm-objective-5 = Enhance availability and flexibility of pathways for regular migration
+gcm-objective-6 = Facilitate fair and ethical recruitment and safeguard conditions that ensure decent work
+gcm-objective-7 = Address and reduce vulnerabilities in migration
+gcm-objective-8 = Save lives and establish coordinated international efforts on missing migrants
+gcm-objective-9 = Strengthen the transnational response to smuggling of migrants
+gcm-objective-10 = Prevent, combat and eradicate trafficking in persons in the context of international migration
+gcm-objective-11 = Manage borders in an integrated, secure and coordinated manner
+gcm-objective-12 = Strengthen certainty and predictability in migration procedures for appropriate screening, assessment and referral
+gcm-objective-13 = Use migration detention only as a measure of last resort and work towards alternatives
+gcm-objective-14 = Enhance consular protection, assistance and cooperation throughout the migration cycle
+gcm-objective-15 = Provide access to basic services for migrants
+gcm-objective-16 = Empower migrants and societies to realize full inclusion and social cohesion
+gcm-objective-17 = Eliminate all forms of discrimination and promote evidence-based public discourse to shape perceptions of migration
+gcm-objective-18 = Invest in skills development and facilitate mutual recognition of skills, qualifications and competences
+gcm-objective-19 = Create conditions for migrants and diasporas to fully contribute to sustainable development in all countries
+gcm-objective-20 = Promote faster, safer and cheaper transfer of remittances and foster financial inclusion of migrants
+gcm-objective-21 = Cooperate in facilitating safe and dignified return and readmission, as well as sustainable reintegration
+gcm-objective-22 = Establish mechanisms for the portability of social security entitlements and earned benefits
+gcm-objective-23 = Strengthen international cooperation and global partnerships for safe, orderly and regular migration
+gcm-category-1 = Policy coherence and mainstreaming
+gcm-category-2 = Institutionalisation of diaspora engagement
+gcm-category-3 = Socio-political participation
+gcm-category-4 = Mobility and circularity
+gcm-category-5 = Research and analysis
+gcm-category-6 = Communication channels and information provision
+gcm-category-7 = Economic contributions
+gcm-category-8 = Partnerships to harness development
+gcm-category-9 = International partnerships for skills transfer
+
+# The embeddable calendar (/embed/events) and the code to paste it.
+embed-heading = Events of { $name }
+about-embed = Our calendar on your website
+about-embed-text = Paste this code into a page of your website to show our next events there. Add one of these filters to the address to show only part of them: ?tag=… (a hashtag), ?country=… (a country code), ?lang=… (the language).

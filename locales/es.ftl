@@ -12,6 +12,7 @@ choose-language = Idioma
 footer-source = Código fuente (AGPL-3.0)
 footer-fediverse = Síguenos desde Mastodon o cualquier aplicación del fediverso:
 home-upcoming-events = Próximos eventos
+home-see-all = Ver todo
 home-latest-stories = Últimas historias
 home-open-opportunities = Oportunidades abiertas
 home-about = Quiénes somos
@@ -78,7 +79,7 @@ about-countries-of-residence = Países de residencia
 about-contact = Contacto
 filter-title = Filtrar
 filter-country = País
-filter-gcm = Objetivo del Pacto Mundial (1–23)
+filter-gcm = Objetivo del Pacto Mundial
 filter-language = Idioma
 filter-category = Categoría
 filter-kind = Tipo
@@ -115,6 +116,10 @@ search-next = Resultados siguientes
 # accounts, publishing forms and admin pages
 nav-account = Mi cuenta
 nav-publish = Publicar
+nav-members = Miembros
+nav-waiting = { $count } registros pendientes de aprobación
+nav-log-in = Iniciar sesión
+footer-calendar-feed = Calendario para suscribirse (ICS)
 form-has-errors = Algunos campos necesitan tu atención: consulta los mensajes que aparecen junto a ellos.
 register-title = Crear una cuenta
 register-intro-open = Regístrate como persona o como organización. Tu cuenta queda activa al instante.
@@ -407,3 +412,43 @@ pin-unpin = Dejar de fijar en el perfil
 pin-pinned = Fijada
 pin-limit-title = Demasiadas fijadas
 pin-limit-text = Se pueden fijar como máximo { $count } publicaciones. Deja de fijar una primero.
+
+# Los 23 objetivos del Pacto Mundial para la Migración (A/RES/73/195) y las nueve categorías
+# del seguimiento del objetivo 19.
+gcm-objective-1 = Recopilar y utilizar datos exactos y desglosados para formular políticas con base empírica
+gcm-objective-2 = Minimizar los factores adversos y estructurales que obligan a las personas a abandonar su país de origen
+gcm-objective-3 = Proporcionar información exacta y oportuna en todas las etapas de la migración
+gcm-objective-4 = Velar por que todos los migrantes tengan pruebas de su identidad jurídica y documentación adecuada
+gcm-objective-5 = Aumentar la disponibilidad y flexibilidad de las vías de migración regular
+gcm-objective-6 = Facilitar la contratación equitativa y ética y salvaguardar las condiciones que garantizan el trabajo decente
+gcm-objective-7 = Abordar y reducir las vulnerabilidades en la migración
+gcm-objective-8 = Salvar vidas y emprender iniciativas internacionales coordinadas sobre los migrantes desaparecidos
+gcm-objective-9 = Reforzar la respuesta transnacional al tráfico ilícito de migrantes
+gcm-objective-10 = Prevenir, combatir y erradicar la trata de personas en el contexto de la migración internacional
+gcm-objective-11 = Gestionar las fronteras de manera integrada, segura y coordinada
+gcm-objective-12 = Aumentar la certidumbre y previsibilidad de los procedimientos migratorios para la adecuada verificación de antecedentes, evaluación y derivación
+gcm-objective-13 = Utilizar la detención de migrantes solo como último recurso y buscar otras alternativas
+gcm-objective-14 = Mejorar la protección, asistencia y cooperación consulares a lo largo de todo el ciclo migratorio
+gcm-objective-15 = Proporcionar a los migrantes acceso a los servicios básicos
+gcm-objective-16 = Empoderar a los migrantes y las sociedades para lograr la plena inclusión y la cohesión social
+gcm-objective-17 = Eliminar todas las formas de discriminación y promover un discurso público con base empírica para modificar las percepciones de la migración
+gcm-objective-18 = Invertir en el desarrollo de aptitudes y facilitar el reconocimiento mutuo de aptitudes, cualificaciones y competencias
+gcm-objective-19 = Crear las condiciones necesarias para que los migrantes y las diásporas puedan contribuir plenamente al desarrollo sostenible en todos los países
+gcm-objective-20 = Promover transferencias de remesas más rápidas, seguras y económicas y fomentar la inclusión financiera de los migrantes
+gcm-objective-21 = Colaborar para facilitar el regreso y la readmisión en condiciones de seguridad y dignidad, así como la reintegración sostenible
+gcm-objective-22 = Establecer mecanismos para la portabilidad de la seguridad social y las prestaciones adquiridas
+gcm-objective-23 = Fortalecer la cooperación internacional y las alianzas mundiales para la migración segura, ordenada y regular
+gcm-category-1 = Coherencia de las políticas e integración transversal
+gcm-category-2 = Institucionalización de la participación de la diáspora
+gcm-category-3 = Participación sociopolítica
+gcm-category-4 = Movilidad y circularidad
+gcm-category-5 = Investigación y análisis
+gcm-category-6 = Canales de comunicación y suministro de información
+gcm-category-7 = Contribuciones económicas
+gcm-category-8 = Alianzas para impulsar el desarrollo
+gcm-category-9 = Alianzas internacionales para la transferencia de competencias
+
+# The embeddable calendar (/embed/events) and the code to paste it.
+embed-heading = Eventos de { $name }
+about-embed = Nuestro calendario en tu sitio web
+about-embed-text = Pega este código en una página de tu sitio para mostrar allí nuestros próximos eventos. Añade a la dirección uno de estos filtros para mostrar solo una parte: ?tag=… (una etiqueta), ?country=… (un código de país), ?lang=… (el idioma).

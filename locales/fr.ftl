@@ -12,6 +12,7 @@ choose-language = Langue
 footer-source = Code source (AGPL-3.0)
 footer-fediverse = Suivez-nous depuis Mastodon ou toute application du fédivers :
 home-upcoming-events = Événements à venir
+home-see-all = Tout voir
 home-latest-stories = Derniers témoignages
 home-open-opportunities = Opportunités ouvertes
 home-about = Qui sommes-nous
@@ -78,7 +79,7 @@ about-countries-of-residence = Pays de résidence
 about-contact = Contact
 filter-title = Filtrer
 filter-country = Pays
-filter-gcm = Objectif du Pacte mondial (1–23)
+filter-gcm = Objectif du Pacte mondial
 filter-language = Langue
 filter-category = Catégorie
 filter-kind = Type
@@ -115,6 +116,10 @@ search-next = Résultats suivants
 # accounts, publishing forms and admin pages
 nav-account = Mon compte
 nav-publish = Publier
+nav-members = Membres
+nav-waiting = { $count } inscriptions en attente de validation
+nav-log-in = Se connecter
+footer-calendar-feed = Flux du calendrier (ICS)
 form-has-errors = Certains champs sont à revoir : consultez les messages qui les accompagnent.
 register-title = Créer un compte
 register-intro-open = Inscrivez-vous à titre individuel ou au nom d’une organisation. Votre compte est actif immédiatement.
@@ -407,3 +412,43 @@ pin-unpin = Désépingler du profil
 pin-pinned = Épinglé
 pin-limit-title = Trop d'épingles
 pin-limit-text = Au plus { $count } publications peuvent être épinglées. Désépinglez-en une d'abord.
+
+# Les 23 objectifs du Pacte mondial sur les migrations (A/RES/73/195) et les neuf catégories
+# du suivi de l’objectif 19.
+gcm-objective-1 = Collecter et utiliser des données exactes et ventilées qui serviront à l’élaboration de politiques fondées sur la connaissance des faits
+gcm-objective-2 = Lutter contre les facteurs négatifs et les problèmes structurels qui poussent des personnes à quitter leur pays d’origine
+gcm-objective-3 = Fournir dans les meilleurs délais des informations exactes à toutes les étapes de la migration
+gcm-objective-4 = Munir tous les migrants d’une preuve d’identité légale et de papiers adéquats
+gcm-objective-5 = Faire en sorte que les filières de migration régulière soient accessibles et plus souples
+gcm-objective-6 = Favoriser des pratiques de recrutement justes et éthiques et assurer les conditions d’un travail décent
+gcm-objective-7 = S’attaquer aux facteurs de vulnérabilité liés aux migrations et les réduire
+gcm-objective-8 = Sauver des vies et mettre en place une action internationale coordonnée en faveur des migrants disparus
+gcm-objective-9 = Renforcer l’action transnationale face au trafic de migrants
+gcm-objective-10 = Prévenir, combattre et éliminer la traite de personnes dans le cadre des migrations internationales
+gcm-objective-11 = Gérer les frontières de manière intégrée, sûre et coordonnée
+gcm-objective-12 = Renforcer la sécurité et la prévisibilité des procédures migratoires pour assurer des contrôles, une évaluation et une orientation appropriés
+gcm-objective-13 = Ne recourir au placement en rétention administrative des migrants qu’en dernier ressort et chercher des solutions de rechange
+gcm-objective-14 = Renforcer la protection, l’assistance et la coopération consulaires tout au long du cycle migratoire
+gcm-objective-15 = Assurer l’accès des migrants aux services de base
+gcm-objective-16 = Donner aux migrants et aux sociétés les moyens de réaliser la pleine intégration et la cohésion sociale
+gcm-objective-17 = Éliminer toutes les formes de discrimination et encourager un débat public fondé sur l’analyse des faits afin de faire évoluer la manière dont les migrations sont perçues
+gcm-objective-18 = Investir dans le perfectionnement des compétences et faciliter la reconnaissance mutuelle des aptitudes, qualifications et compétences
+gcm-objective-19 = Créer les conditions permettant aux migrants et aux diasporas de contribuer pleinement au développement durable dans tous les pays
+gcm-objective-20 = Promouvoir des transferts de fonds plus rapides, plus sûrs et moins coûteux et favoriser l’inclusion financière des migrants
+gcm-objective-21 = Coopérer en vue de faciliter le retour et la réadmission des migrants en toute sécurité et dans la dignité, ainsi que leur réintégration durable
+gcm-objective-22 = Mettre en place des mécanismes de portabilité des droits de sécurité sociale et des avantages acquis
+gcm-objective-23 = Renforcer la coopération internationale et les partenariats mondiaux pour des migrations sûres, ordonnées et régulières
+gcm-category-1 = Cohérence des politiques et intégration transversale
+gcm-category-2 = Institutionnalisation de l’engagement des diasporas
+gcm-category-3 = Participation sociopolitique
+gcm-category-4 = Mobilité et circularité
+gcm-category-5 = Recherche et analyse
+gcm-category-6 = Canaux de communication et diffusion de l’information
+gcm-category-7 = Contributions économiques
+gcm-category-8 = Partenariats au service du développement
+gcm-category-9 = Partenariats internationaux pour le transfert de compétences
+
+# The embeddable calendar (/embed/events) and the code to paste it.
+embed-heading = Événements de { $name }
+about-embed = Notre agenda sur votre site
+about-embed-text = Collez ce code dans une page de votre site pour y afficher nos prochains événements. Ajoutez à l’adresse un de ces filtres pour n’en montrer qu’une partie : ?tag=… (un mot-dièse), ?country=… (un code de pays), ?lang=… (la langue).

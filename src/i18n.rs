@@ -313,6 +313,16 @@ impl Translator {
         self.digits(&text)
     }
 
+    /// A Global Compact objective (1–23) by its number and title, `19. Create conditions for …`,
+    /// in this language's digits; the title is the resolution's (A/RES/73/195).
+    pub fn gcm_objective(&self, number: u8) -> String {
+        format!(
+            "{}. {}",
+            self.digits(&number.to_string()),
+            self.t(&format!("gcm-objective-{number}"))
+        )
+    }
+
     /// A country's name in this language (`DE` → `ألمانيا`), from CLDR; the code when CLDR has
     /// no name for it.
     pub fn country(&self, code: &str) -> String {

@@ -3,10 +3,13 @@
 //
 //   node run.mjs --base http://localhost:PORT/ --out DIR [--flow] [--chromium /usr/bin/chromium]
 //
-// 1. full-page PNG screenshots of the main pages in English and Arabic, at desktop (1280 px)
-//    and phone (390 px) widths, named like `en-desktop-events-calendar.png`;
-// 2. axe-core on the same pages in both languages: every violation is reported, and those of
-//    impact `serious` or `critical` fail the run;
+// 1. full-page PNG screenshots of the main pages (and of the first event, story, opportunity and
+//    resource) in English, Arabic, French and Spanish, at desktop (1280 px) and phone (390 px)
+//    widths, named like `en-desktop-events-calendar.png`, `ar-phone-event.png`; on phones,
+//    content wider than the screen (at 390 and 320 px) fails the run;
+// 2. axe-core on the same pages in every language: every violation is reported, and those of
+//    impact `serious` or `critical` fail the run; so does a message key, an English message in
+//    another language, or a language or country code shown where its name belongs;
 // 3. `<html lang dir>`: `lang="ar" dir="rtl"` with `?lang=ar`, `lang="en" dir="ltr"` with `?lang=en`;
 // 4. with `--flow`, the account and publishing flow in the browser: register an organization,
 //    log out, log in, publish a bilingual event through the form (preview, then publish), find it
@@ -127,13 +130,36 @@ mkdirSync(out, { recursive: true });
 const PAGES = ['/', '/events', '/events/calendar', '/stories', '/opportunities', '/resources', '/about', '/follow'];
 // Pages that answer an error, as a page of the site: the path and its status.
 const ERROR_PAGES = [['/no/such/page', 404]];
+// The languages of the account flow (the instance publishes in these two)…
 const LANGUAGES = ['en', 'ar'];
+// …and of the interface: every page is visited in each.
+const INTERFACE_LANGUAGES = ['en', 'ar', 'fr', 'es'];
+// The publications whose pages are visited too: the first card of each list.
+const PUBLICATION_LISTS = { event: '/events', story: '/stories', opportunity: '/opportunities', resource: '/resources' };
 const WIDTHS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
 // For every navigation, wait and action. Generous: on a loaded machine (CI builds and runs the
 // Rust tests beside this), a page load or a full-page capture can take many times its usual
 // second, and a timeout here fails the whole test.
 const TIMEOUT_MS = 45_000;
+
+// The catalogs (`locales/*.ftl`): what an untranslated message looks like in each language.
+const catalogs = Object.fromEntries(
+  INTERFACE_LANGUAGES.map((language) => {
+    const messages = new Map();
+    const file = new URL(`../../locales/${language}.ftl`, import.meta.url);
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const match = /^([a-z][a-z0-9-]*) = (.+)$/.exec(line);
+      if (match) messages.set(match[1], match[2].trim());
+    }
+    return [language, messages];
+  }),
+);
+// Codes that must never be shown in place of a name: ISO 639 language codes and ISO 3166
+// country codes, from the CLDR names the site uses.
+const cldr = JSON.parse(readFileSync(new URL('../../locales/cldr/en.json', import.meta.url), 'utf8'));
+const LANGUAGE_CODES = new Set(Object.keys(cldr.languages).filter((code) => /^[a-z]{2,3}$/.test(code)));
+const COUNTRY_CODES = new Set(Object.keys(cldr.countries ?? cldr.territories ?? {}).filter((code) => /^[A-Z]{2}$/.test(code)));
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -294,23 +320,106 @@ async function overflow(page, where) {
   }
 }
 
-/// The main pages: screenshots at both widths, axe and `<html lang dir>` on the desktop ones.
-async function pages(browser, widthName) {
+/// Words a reader should never see: a message key or an English message in place of a
+/// translation (a missing message falls back to English, then to its key), or a language or
+/// country code in place of its name. Reads every text node of the page (and the `alt`,
+/// `title`, `placeholder` and `aria-label` attributes), cut at list separators.
+async function wording(page, where, language) {
+  const pieces = await page.evaluate(() => {
+    const pageLanguage = document.documentElement.getAttribute('lang');
+    const texts = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (parent && ['SCRIPT', 'STYLE', 'TEXTAREA', 'CODE', 'PRE'].includes(parent.tagName)) continue;
+      // Content people wrote (a publication's text, names they gave) is theirs, not ours.
+      if (parent && parent.closest('[data-content]')) continue;
+      // Words in another language than the page's (the language switcher's "English",
+      // "العربية") are that language's: its own checks read them.
+      const marked = parent && parent.closest('[lang]');
+      if (marked && marked.getAttribute('lang') !== pageLanguage) continue;
+      texts.push(node.textContent);
+    }
+    for (const element of document.querySelectorAll('[alt], [title], [placeholder], [aria-label]')) {
+      const marked = element.closest('[lang]');
+      if (marked && marked.getAttribute('lang') !== pageLanguage) continue;
+      for (const name of ['alt', 'title', 'placeholder', 'aria-label']) {
+        const value = element.getAttribute(name);
+        if (value) texts.push(value);
+      }
+    }
+    return texts.flatMap((text) => text.split(/[·,،|]/)).map((piece) => piece.trim()).filter(Boolean);
+  });
+  const english = catalogs.en;
+  const own = catalogs[language];
+  const found = new Set();
+  for (const piece of pieces) {
+    if (english.has(piece)) found.add(`the message key "${piece}"`);
+    if (LANGUAGE_CODES.has(piece)) found.add(`the language code "${piece}"`);
+    if (COUNTRY_CODES.has(piece)) found.add(`the country code "${piece}"`);
+  }
+  if (language !== 'en') {
+    const untranslated = new Map();
+    for (const [key, message] of english) {
+      if (!message.includes('{') && own.get(key) !== message && message.length > 3) untranslated.set(message, key);
+    }
+    for (const piece of pieces) {
+      if (untranslated.has(piece)) found.add(`"${piece}" in English (${untranslated.get(piece)})`);
+    }
+  }
+  for (const what of found) result.problems.push(`${where}: shows ${what}`);
+}
+
+/// The first publication of each list, as `[name, path]` (`['event', '/events/…']`).
+async function publicationPages(browser) {
+  const context = await browser.newContext({ viewport: WIDTHS.desktop, locale: 'en-US' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT_MS);
+  const found = [];
+  try {
+    for (const [name, list] of Object.entries(PUBLICATION_LISTS)) {
+      if (!(await open(page, url(list, { lang: 'en' }), `GET ${list}`))) continue;
+      const link = page.locator('.card h2 a, .card h3 a').first();
+      if ((await link.count()) === 0) {
+        result.problems.push(`${list}: no publication to visit`);
+        continue;
+      }
+      found.push([name, new URL(await link.getAttribute('href'), page.url()).pathname]);
+    }
+  } finally {
+    await context.close();
+  }
+  return found;
+}
+
+/// The main pages in every interface language: screenshots at both widths; axe, the wording
+/// and `<html lang dir>` on the desktop ones; no sideways scrolling on phones (390 px, then
+/// 320 px without a screenshot).
+async function pages(browser, widthName, publications) {
   const context = await browser.newContext({ viewport: WIDTHS[widthName], locale: 'en-US' });
   await watchPolicy(context, policyProblem);
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
+  const visits = [
+    ...PAGES.map((path) => [path, slug(path), 200]),
+    ...publications.map(([name, path]) => [path, name, 200]),
+    ...ERROR_PAGES.map(([path, status]) => [path, slug(path), status]),
+  ];
   try {
-    for (const language of LANGUAGES) {
-      for (const [path, status] of [...PAGES.map((path) => [path, 200]), ...ERROR_PAGES]) {
+    for (const language of INTERFACE_LANGUAGES) {
+      for (const [path, name, status] of visits) {
         const where = `${path}?lang=${language} (${widthName})`;
         if (!(await open(page, url(path, { lang: language }), where, status))) continue;
-        await screenshot(page, `${language}-${widthName}-${slug(path)}`);
+        await screenshot(page, `${language}-${widthName}-${name}`);
         if (widthName === 'desktop') {
           await direction(page, where, language);
           await accessibility(page, `${path}?lang=${language}`);
+          await wording(page, where, language);
         } else {
           await overflow(page, where);
+          await page.setViewportSize({ width: 320, height: 844 });
+          await overflow(page, `${path}?lang=${language} (320 px)`);
+          await page.setViewportSize(WIDTHS[widthName]);
         }
       }
     }
@@ -575,7 +684,8 @@ try {
 const started = Date.now();
 try {
   await policyCanary(browser);
-  await Promise.all([pages(browser, 'desktop'), pages(browser, 'phone')]);
+  const publications = await publicationPages(browser);
+  await Promise.all([pages(browser, 'desktop', publications), pages(browser, 'phone', publications)]);
   if (options.flow) await flow(browser);
 } catch (error) {
   result.problems.push(`the run stopped: ${error.stack || error.message}`);

@@ -21,6 +21,44 @@ pub struct Config {
     pub database: Database,
     pub federation: Federation,
     pub accounts: Accounts,
+    pub website: Website,
+}
+
+/// `[website]`: how the website looks: its colour and its maps.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Website {
+    /// The organization's colour, `#rrggbb`: the header, buttons and links. Text on it is
+    /// black or white, whichever contrasts more; links are darkened until they read on white.
+    pub accent_color: String,
+    /// Map tiles, a URL with `{z}`, `{x}` and `{y}`; empty for no map (the address and a map
+    /// link stay).
+    pub map_tiles: String,
+    /// The tiles' attribution, shown under every map.
+    pub map_attribution: String,
+    /// Where the attribution links to.
+    pub map_attribution_url: String,
+}
+
+impl Default for Website {
+    fn default() -> Self {
+        Website {
+            accent_color: "#0b5d4b".to_string(),
+            map_tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".to_string(),
+            map_attribution: "© OpenStreetMap contributors".to_string(),
+            map_attribution_url: "https://www.openstreetmap.org/copyright".to_string(),
+        }
+    }
+}
+
+/// The red, green and blue of a `#rrggbb` colour.
+pub fn parse_color(text: &str) -> Option<[u8; 3]> {
+    let hex = text.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([channel(0)?, channel(2)?, channel(4)?])
 }
 
 /// `[instance]`: who this instance is.
@@ -218,8 +256,44 @@ impl std::fmt::Debug for Database {
     }
 }
 
+impl Website {
+    fn validate(&self) -> anyhow::Result<()> {
+        if parse_color(&self.accent_color).is_none() {
+            bail!(
+                "website.accent_color: {:?} is not a colour written #rrggbb, such as \"#0b5d4b\"",
+                self.accent_color
+            );
+        }
+        if !self.map_tiles.is_empty() {
+            let url = Url::parse(&self.map_tiles.replace(['{', '}'], ""))
+                .ok()
+                .filter(|url| matches!(url.scheme(), "https" | "http"));
+            let placeholders = ["{z}", "{x}", "{y}"]
+                .iter()
+                .all(|placeholder| self.map_tiles.contains(placeholder));
+            if url.is_none() || !placeholders {
+                bail!(
+                    "website.map_tiles: {:?} must be an http(s) URL with {{z}}, {{x}} and {{y}}, or \"\" for no map",
+                    self.map_tiles
+                );
+            }
+            if self.map_attribution.trim().is_empty() {
+                bail!("website.map_attribution: map tiles need their attribution");
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Sections whose keys may be overridden from the environment.
-const SECTIONS: [&str; 5] = ["instance", "server", "database", "federation", "accounts"];
+const SECTIONS: [&str; 6] = [
+    "instance",
+    "server",
+    "database",
+    "federation",
+    "accounts",
+    "website",
+];
 
 impl Config {
     /// Loads the configuration: the file (or the built-in defaults when `path` is `None`), then
@@ -321,6 +395,7 @@ impl Config {
                 instance.domain
             );
         }
+        self.website.validate()?;
         let url = &self.database.url;
         if !(url.starts_with("sqlite:")
             || url.starts_with("postgres://")

@@ -36,6 +36,9 @@ pub struct Field {
     pub autocomplete: &'static str,
     /// Values to suggest while typing (a `<datalist>`: searchable without script).
     pub suggestions: &'static [String],
+    /// The kinds (of opportunity) this field belongs to, space-separated; empty for all. The
+    /// stylesheet hides it while another kind is chosen.
+    pub only: &'static str,
 }
 
 impl Field {
@@ -53,7 +56,13 @@ impl Field {
             dir: None,
             autocomplete: "",
             suggestions: &[],
+            only: "",
         }
+    }
+
+    pub fn only(mut self, kinds: &'static str) -> Field {
+        self.only = kinds;
+        self
     }
 
     pub fn suggestions(mut self, suggestions: &'static [String]) -> Field {

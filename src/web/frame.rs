@@ -35,6 +35,8 @@ pub struct Site {
     pub logo: Option<String>,
     /// The organization's header image (a path on this site), if it has one.
     pub header: Option<String>,
+    /// How to reach the organization: `(href, text)`, a `mailto:` for an e-mail address.
+    pub contact: Option<(String, String)>,
 }
 
 impl Site {
@@ -50,7 +52,56 @@ impl Site {
             source: env!("CARGO_PKG_REPOSITORY").to_string(),
             logo: pictures.icon_image.as_ref().map(media),
             header: pictures.header_image.as_ref().map(media),
+            contact: contact_link(&instance.contact),
         }
+    }
+}
+
+/// The link of `instance.contact`: a `mailto:` for an e-mail address, an http(s) URL itself.
+fn contact_link(contact: &str) -> Option<(String, String)> {
+    let contact = contact.trim();
+    if contact.is_empty() {
+        return None;
+    }
+    let href = if contact.starts_with("https://") || contact.starts_with("http://") {
+        contact.to_string()
+    } else if contact.contains('@') && !contact.contains(':') {
+        format!("mailto:{contact}")
+    } else {
+        // Neither a web address nor an e-mail address: not a link we would make.
+        return None;
+    };
+    Some((href, contact.to_string()))
+}
+
+/// Who is logged in, as far as the header shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedIn {
+    /// May publish (the header links to the publishing page).
+    pub publisher: bool,
+    /// For an admin: how many registrations wait for approval.
+    pub waiting: Option<i64>,
+}
+
+impl SignedIn {
+    /// The logged-in visitor of a request, if any (one query, and one more for an admin).
+    async fn of(state: &AppState, headers: &HeaderMap) -> Option<SignedIn> {
+        let secret = super::auth::cookie(headers, super::auth::SESSION_COOKIE)?;
+        let session = crate::domain::accounts::session(state.db(), secret)
+            .await
+            .ok()??;
+        let role = session.account.role;
+        let waiting = if role == crate::domain::accounts::Role::Admin {
+            crate::domain::accounts::pending_count(state.db())
+                .await
+                .ok()
+        } else {
+            None
+        };
+        Some(SignedIn {
+            publisher: role.can_publish(),
+            waiting,
+        })
     }
 }
 
@@ -122,6 +173,8 @@ pub struct Frame {
     pub site: Site,
     /// The language switcher.
     pub languages: Vec<(&'static str, String)>,
+    /// Who is logged in (filled by the extractor; `None` on pages made without a request).
+    pub signed_in: Option<SignedIn>,
     reader: Reader,
 }
 
@@ -131,6 +184,7 @@ impl Frame {
             t: reader.t,
             site: Site::of(state),
             languages: languages(),
+            signed_in: None,
             reader,
         }
     }
@@ -143,10 +197,9 @@ impl FromRequestParts<AppState> for Frame {
         parts: &mut Parts,
         state: &AppState,
     ) -> std::result::Result<Self, Self::Rejection> {
-        Ok(Frame::new(
-            state,
-            Reader::of(state, &parts.headers, &parts.uri),
-        ))
+        let mut frame = Frame::new(state, Reader::of(state, &parts.headers, &parts.uri));
+        frame.signed_in = SignedIn::of(state, &parts.headers).await;
+        Ok(frame)
     }
 }
 

@@ -20,6 +20,7 @@ pub mod html;
 pub mod pages;
 pub mod profile_pages;
 pub mod search;
+pub mod theme;
 pub mod vtimezone;
 
 use crate::app::AppState;
@@ -133,6 +134,7 @@ fn pages() -> Router<AppState> {
         .route("/events.ics", get(feeds::calendar))
         .route("/events/{public_id}/calendar.ics", get(feeds::event))
         .route("/static/style.css", get(stylesheet))
+        .route("/static/theme.css", get(theme_stylesheet))
 }
 
 /// The stylesheet, built into the binary.
@@ -143,6 +145,17 @@ async fn stylesheet() -> impl axum::response::IntoResponse {
             (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/style.css"),
+    )
+}
+
+/// The organization's colours ([`theme`]), from the configuration.
+async fn theme_stylesheet(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        theme::Theme::of(&state.config().website).css(),
     )
 }
 

@@ -210,6 +210,14 @@ pub async fn list(db: &Db) -> Result<Vec<Account>> {
     Ok(rows.into_iter().map(Account::from).collect())
 }
 
+/// How many registrations wait for an admin's approval.
+pub async fn pending_count(db: &Db) -> Result<i64> {
+    let sql = "select count(*) from account where status = 'pending'";
+    Ok(with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await)?)
+}
+
 /// What an admin does to an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {

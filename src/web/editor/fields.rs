@@ -46,6 +46,9 @@ pub struct Spec {
     pub typed: Typed,
     /// The values suggested while typing, when the field has a known set of them.
     pub suggestions: Option<fn() -> &'static [String]>,
+    /// The opportunity kinds the field belongs to, space-separated (`"course"`); empty for
+    /// every kind. The form hides it while another kind is chosen and drops what it sends.
+    pub only: &'static str,
 }
 
 impl Spec {
@@ -65,7 +68,18 @@ impl Spec {
             autocomplete: "",
             typed,
             suggestions: None,
+            only: "",
         }
+    }
+
+    const fn only(mut self, kinds: &'static str) -> Spec {
+        self.only = kinds;
+        self
+    }
+
+    /// Whether the field belongs to the opportunity kind `chosen`.
+    pub fn belongs_to(&self, chosen: &str) -> bool {
+        self.only.is_empty() || self.only.split_whitespace().any(|kind| kind == chosen)
     }
 
     const fn required(mut self) -> Spec {
@@ -190,19 +204,22 @@ pub const OPPORTUNITY: &[Spec] = &[
         "select",
         "editor-employment-type",
     )
-    .choices("employment", opportunity::EMPLOYMENT_TYPES),
-    Spec::new("opportunity.provider", "text", "editor-course-provider"),
+    .choices("employment", opportunity::EMPLOYMENT_TYPES)
+    .only("job fellowship"),
+    Spec::new("opportunity.provider", "text", "editor-course-provider").only("course"),
     Spec::new(
         "opportunity.course_language",
         "text",
         "editor-course-language",
-    ),
-    Spec::new("opportunity.cost", "text", "editor-course-cost"),
+    )
+    .only("course"),
+    Spec::new("opportunity.cost", "text", "editor-course-cost").only("course"),
     Spec::new(
         "opportunity.certificate",
         "checkbox",
         "editor-course-certificate",
-    ),
+    )
+    .only("course"),
 ];
 
 /// What a resource's form asks.
@@ -219,7 +236,7 @@ pub const SHARED: &[Spec] = &[
     Spec::new("hashtags", "text", "editor-hashtags")
         .hint("editor-hashtags-hint")
         .typed(Typed::List),
-    // The 23 objectives, drawn as numbered checkboxes (see `form_fields`).
+    // The 23 objectives, drawn as checkboxes with their titles (see `form_fields`).
     Spec::new("gcm_objectives", "checkboxes", "filter-gcm").hint("editor-gcm-hint"),
     Spec::new("countries_of_origin", "text", "about-countries-of-origin")
         .hint("editor-countries-hint")
@@ -271,7 +288,8 @@ fn field(state: &AppState, t: &Translator, spec: &Spec, values: &FormValues) -> 
     };
     let mut field = Field::new(spec.name, spec.input, label)
         .value(values.get(spec.name))
-        .autocomplete(spec.autocomplete);
+        .autocomplete(spec.autocomplete)
+        .only(spec.only);
     if spec.required {
         field = field.required();
     }
@@ -294,10 +312,10 @@ fn field(state: &AppState, t: &Translator, spec: &Spec, values: &FormValues) -> 
         );
     }
     if spec.input == "checkboxes" {
-        // The GCM objectives, numbered in the reader's digits.
+        // The GCM objectives by number and title, in the reader's language and digits.
         field = field
             .value(values.joined(spec.name))
-            .choices((1..=23).map(|number| (number.to_string(), t.digits(&number.to_string()))));
+            .choices((1..=23).map(|number| (number.to_string(), t.gcm_objective(number))));
     }
     field
 }

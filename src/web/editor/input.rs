@@ -152,7 +152,13 @@ pub fn to_input(kind: Kind, values: &FormValues, languages: &[String]) -> Result
     }
     root.insert("gcm_objectives".to_string(), Value::Array(objectives));
     let mut section = Map::new();
+    let chosen = values.get(&format!("{}.kind", kind.as_str()));
     for (name, given) in &values.0 {
+        // A field of another kind (a course's cost on a job) was hidden while its kind was
+        // not chosen: what it still holds is not sent.
+        if fields::find(kind, name).is_some_and(|spec| !spec.belongs_to(chosen)) {
+            continue;
+        }
         let value = given.first().map(|value| value.trim()).unwrap_or("");
         // Values the form does not show (texts of other languages, coordinates, what the API
         // set) come back as hidden fields: text, in the kind's section.
@@ -414,5 +420,37 @@ mod tests {
             panic!("invalid");
         };
         assert_eq!(errors[0].field, "event.capacity");
+    }
+
+    #[test]
+    fn fields_of_another_kind_of_opportunity_are_not_sent() {
+        let languages = vec!["en".to_string()];
+        let form = |kind: &str| {
+            values(&[
+                ("text.en.title", "Mentor"),
+                ("text.en.summary", "An hour a week."),
+                ("opportunity.kind", kind),
+                ("opportunity.remote", "true"),
+                ("opportunity.apply_email", "mentor@example.org"),
+                // Filled while "course" was chosen, then hidden.
+                ("opportunity.cost", "Free"),
+                ("opportunity.provider", "University"),
+            ])
+        };
+        let draft = to_input(Kind::Opportunity, &form("volunteering"), &languages)
+            .and_then(|input| input.validate(Kind::Opportunity, &languages))
+            .expect("the course's fields are left out, not refused");
+        let Details::Opportunity(opportunity) = &draft.details else {
+            panic!("an opportunity");
+        };
+        assert!(opportunity.course.is_none());
+        let draft = to_input(Kind::Opportunity, &form("course"), &languages)
+            .and_then(|input| input.validate(Kind::Opportunity, &languages))
+            .expect("valid");
+        let Details::Opportunity(opportunity) = &draft.details else {
+            panic!("an opportunity");
+        };
+        let course = opportunity.course.as_ref().expect("a course");
+        assert_eq!(course.cost.as_deref(), Some("Free"));
     }
 }

@@ -18,8 +18,6 @@ struct AboutPage {
     languages_spoken: String,
     origin: String,
     residence: String,
-    /// `(href, text)`: a `mailto:` for an e-mail address, else the URL.
-    contact: Option<(String, String)>,
 }
 framed!(AboutPage);
 
@@ -27,14 +25,6 @@ framed!(AboutPage);
 pub async fn about(State(state): State<AppState>, frame: Frame) -> Result<Response> {
     let t = frame.t;
     let instance = &state.config().instance;
-    let contact = (!instance.contact.is_empty()).then(|| {
-        let contact = instance.contact.clone();
-        if contact.contains('@') && !contact.contains("://") {
-            (format!("mailto:{contact}"), contact)
-        } else {
-            (contact.clone(), contact)
-        }
-    });
     let page = AboutPage {
         heading: t.t1("about-title", "name", &instance.name),
         follow: t.t1("about-follow", "name", &instance.name),
@@ -50,7 +40,6 @@ pub async fn about(State(state): State<AppState>, frame: Frame) -> Result<Respon
             }),
         origin: t.countries(&instance.countries_of_origin),
         residence: t.countries(&instance.countries_of_residence),
-        contact,
         frame,
     };
     respond(StatusCode::OK, &page)

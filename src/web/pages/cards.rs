@@ -19,6 +19,8 @@ pub struct Card {
     pub date: Option<(String, String)>,
     /// A story's image: `(src, alt)`.
     pub image: Option<(String, String)>,
+    /// An opportunity's organization logo (ours: the opportunities here are ours).
+    pub logo: Option<String>,
 }
 
 pub(crate) fn card(state: &AppState, t: &Translator, publication: &Publication) -> Option<Card> {
@@ -75,9 +77,18 @@ pub(crate) fn card(state: &AppState, t: &Translator, publication: &Publication) 
             .map(|image| (image.url.to_string(), image.alt.clone())),
         _ => None,
     };
+    let logo = match &publication.draft.details {
+        Details::Opportunity(_) => state
+            .pictures_now()
+            .icon_image
+            .as_ref()
+            .map(|id| state.urls().media(id).path().to_string()),
+        _ => None,
+    };
     Some(Card {
         date,
         image,
+        logo,
         url: state
             .urls()
             .publication(publication.kind, &publication.public_id)

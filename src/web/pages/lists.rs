@@ -102,6 +102,8 @@ pub struct FilterForm {
     pub countries: Vec<(&'static str, &'static str, bool)>,
     /// The languages to choose from, by name: `(tag, name, selected)`.
     pub languages: Vec<(String, String, bool)>,
+    /// The Global Compact objectives, by number and title: `(number, title, selected)`.
+    pub objectives: Vec<(String, String, bool)>,
 }
 
 impl FilterForm {
@@ -141,6 +143,13 @@ impl FilterForm {
             .map(|tag| {
                 let on = selected(&tag, &self.language);
                 (tag.clone(), t.language(&tag), on)
+            })
+            .collect();
+        self.objectives = (1..=23)
+            .map(|number: u8| {
+                let value = number.to_string();
+                let on = value == self.gcm;
+                (value, t.gcm_objective(number), on)
             })
             .collect();
         self

@@ -301,7 +301,7 @@ fn details(t: &Translator, publication: &Publication, reader_zone: Option<Tz>) -
             );
             fact(
                 "editor-opportunity-countries",
-                opportunity.countries.join(", "),
+                t.countries(&opportunity.countries),
             );
             if let Some(deadline) = opportunity.deadline {
                 fact("editor-deadline", t.date(&deadline.fixed_offset()));
@@ -351,17 +351,17 @@ fn details(t: &Translator, publication: &Publication, reader_zone: Option<Tz>) -
         draft
             .gcm_objectives
             .iter()
-            .map(|objective| t.digits(&objective.to_string()))
+            .map(|&objective| t.gcm_objective(objective))
             .collect::<Vec<_>>()
-            .join(", "),
+            .join(" · "),
     );
     fact(
         "about-countries-of-origin",
-        draft.countries_of_origin.join(", "),
+        t.countries(&draft.countries_of_origin),
     );
     fact(
         "about-countries-of-residence",
-        draft.countries_of_residence.join(", "),
+        t.countries(&draft.countries_of_residence),
     );
     match &draft.details {
         Details::Event(event) => {
