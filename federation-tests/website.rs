@@ -796,3 +796,62 @@ async fn errors_on_pages_are_pages_in_the_readers_language_and_federation_keeps_
     );
     alpha.stop().await;
 }
+
+/// The embeddable calendar: any site may frame it, and only it; it lists the next events of
+/// the same selection as `/events`, opens every link in a new tab and holds no form.
+#[tokio::test]
+async fn the_calendar_can_be_embedded_and_nothing_else_can() {
+    let database = TestDatabase::create().await;
+    let (alpha, _) = with_event(&database).await;
+
+    let response = crate::harness::http_client()
+        .get(alpha.url("/embed/events?lang=ar"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    let html = response.text().await.expect("body");
+    let policy = headers
+        .get("content-security-policy")
+        .and_then(|value| value.to_str().ok())
+        .expect("a policy");
+    let directives: Vec<&str> = policy.split(';').map(str::trim).collect();
+    for directive in [
+        "default-src 'none'",
+        "frame-ancestors *",
+        "form-action 'none'",
+        "base-uri 'none'",
+    ] {
+        assert!(directives.contains(&directive), "{policy}");
+    }
+    assert!(headers.get("x-frame-options").is_none(), "{headers:?}");
+    assert!(html.contains("معرض الوظائف للمغتربين"), "{html}");
+    assert!(html.contains("dir=\"rtl\""), "in the language asked for");
+    assert!(
+        !html.contains("<form"),
+        "nothing to post from a framed page"
+    );
+    assert!(
+        html.matches("<a ").count() == html.matches("target=\"_blank\"").count(),
+        "every link leaves the frame: {html}"
+    );
+
+    let (status, html, _) = page(alpha.url("/embed/events?tag=nowhere"), "en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !html.contains("Diaspora Careers Fair"),
+        "filtered like /events"
+    );
+
+    for path in ["/events", "/embed/nothing", "/about"] {
+        let (_, headers) = get_with(alpha.url(path), "text/html").await;
+        assert_document_headers(path, &headers);
+    }
+    let (_, about, _) = page(alpha.url("/about"), "en").await;
+    assert!(
+        about.contains(&alpha.url("/embed/events").to_string()),
+        "the about page gives the code to paste: {about}"
+    );
+    alpha.stop().await;
+}

@@ -193,6 +193,11 @@ impl Urls {
         url
     }
 
+    /// The embeddable calendar, the one page other websites may frame.
+    pub fn embedded_events(&self) -> Url {
+        self.join("embed/events")
+    }
+
     /// The page of our JSON-LD context (our namespace's terms, for people and processors).
     pub fn namespace(&self) -> Url {
         self.join("ns")

@@ -4,8 +4,9 @@
 //! Invariant: every response has `X-Content-Type-Options: nosniff`; every document a browser
 //! shows (HTML, and the plain-text reasons of error answers) also has the Content Security
 //! Policy [`CONTENT_SECURITY_POLICY`], `X-Frame-Options: DENY` and `Referrer-Policy:
-//! same-origin`; an instance served over https adds `Strict-Transport-Security` to every
-//! response. Handlers set none of these themselves.
+//! same-origin`, except the [`EMBEDDABLE`] pages, which any site may frame
+//! ([`EMBEDDABLE_CONTENT_SECURITY_POLICY`]); an instance served over https adds
+//! `Strict-Transport-Security` to every response. Handlers set none of these themselves.
 //!
 //! The policy can be strict because the website has no JavaScript at all and no inline style
 //! (templates and `static/` hold no `<script>`, no `style=` attribute, no `<style>` element
@@ -36,6 +37,15 @@ use axum::response::Response;
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
      img-src 'self' https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The policy of the [`EMBEDDABLE`] pages: the same, except that any site may
+/// frame them (`frame-ancestors *`) and they may post no form (`form-action 'none'`: they
+/// have none, and a framed page must not act for a signed-in reader).
+pub const EMBEDDABLE_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
+     img-src 'self' https:; form-action 'none'; frame-ancestors *; base-uri 'none'";
+
+/// The pages other sites may frame, and no other (not even a 404 under `/embed/`).
+pub const EMBEDDABLE: &[&str] = &["/embed/events"];
+
 /// Other sites learn nothing of where a reader came from: not the page, not a search query,
 /// not even that they read our instance (a diaspora community's members may not want that
 /// known). Our own pages still get the full referrer.
@@ -64,6 +74,7 @@ pub async fn security_headers(
     request: Request,
     next: Next,
 ) -> Response {
+    let embeddable = EMBEDDABLE.contains(&request.uri().path());
     let mut response = next.run(request).await;
     let document = is_document(response.headers());
     let headers = response.headers_mut();
@@ -71,7 +82,14 @@ pub async fn security_headers(
         headers.insert(name, HeaderValue::from_static(value));
     };
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    if document {
+    if document && embeddable {
+        // No `X-Frame-Options`: it has no value that allows every site.
+        set(
+            header::CONTENT_SECURITY_POLICY,
+            EMBEDDABLE_CONTENT_SECURITY_POLICY,
+        );
+        set(header::REFERRER_POLICY, REFERRER_POLICY);
+    } else if document {
         set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
         set(header::X_FRAME_OPTIONS, "DENY");
         set(header::REFERRER_POLICY, REFERRER_POLICY);

@@ -76,6 +76,7 @@ fn pages() -> Router<AppState> {
     kind_routes()
         .route("/", get(pages::home))
         .route("/events/calendar", get(pages::calendar))
+        .route("/embed/events", get(pages::embed::events))
         .route("/about", get(pages::about))
         .route("/follow", get(follow_page::page).post(follow_page::follow))
         .route("/tags/{tag}", get(pages::tag))

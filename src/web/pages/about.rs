@@ -1,5 +1,6 @@
 //! The about page: the organization, its languages, the countries it works between, how to
-//! follow it and how to reach it, from the configuration.
+//! follow it, how to reach it and how to show its calendar on another website, from the
+//! configuration.
 
 use crate::app::AppState;
 use crate::error::Result;
@@ -18,6 +19,8 @@ struct AboutPage {
     languages_spoken: String,
     origin: String,
     residence: String,
+    /// The HTML another website pastes to show our calendar (see `pages::embed`).
+    embed_code: String,
 }
 framed!(AboutPage);
 
@@ -40,6 +43,14 @@ pub async fn about(State(state): State<AppState>, frame: Frame) -> Result<Respon
             }),
         origin: t.countries(&instance.countries_of_origin),
         residence: t.countries(&instance.countries_of_residence),
+        embed_code: format!(
+            "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"600\" loading=\"lazy\"></iframe>",
+            state.urls().embedded_events(),
+            // Escaped for the attribute it is pasted into (the page escapes it again to show it).
+            t.t1("embed-heading", "name", &instance.name)
+                .replace('&', "&amp;")
+                .replace('"', "&quot;"),
+        ),
         frame,
     };
     respond(StatusCode::OK, &page)

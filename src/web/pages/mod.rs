@@ -1,12 +1,14 @@
 //! The pages people read, one module each: the home page, the lists of stories, events,
 //! opportunities and resources, the month calendar, a hashtag's page, the about page, and
-//! each publication's page (the `url` of its federated object). Rendered on the server with
+//! each publication's page (the `url` of its federated object), and the calendar other
+//! websites embed. Rendered on the server with
 //! askama templates (`templates/`) in the reader's language, inside the shared
 //! [`frame`](super::frame).
 
 pub mod about;
 pub mod calendar;
 pub mod cards;
+pub mod embed;
 pub mod home;
 pub mod lists;
 pub mod publication;

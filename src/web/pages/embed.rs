@@ -1,0 +1,56 @@
+//! The embeddable calendar, `/embed/events`: the next events as a compact list that an
+//! organization pastes into its own website as an `<iframe>`, filtered like `/events`
+//! (`?tag=…`, `?country=…`, `?gcm=…`, `?language=…`, `?lang=` for the interface language).
+//!
+//! It is the one page other sites may frame (`web::headers` lets `/embed/` be framed by any
+//! site and keeps every other page unframable), so it holds no form and nothing that acts for
+//! a signed-in reader, and every link opens in a new tab: our other pages refuse to be framed.
+
+use crate::app::AppState;
+use crate::domain::publication::{self, Kind, Listing};
+use crate::error::Result;
+use crate::web::frame::{Frame, framed, respond};
+use crate::web::pages::PageQuery;
+use crate::web::pages::cards::{Card, cards};
+use crate::web::pages::lists::filters;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::Utc;
+
+/// How many events the embedded calendar lists.
+const SHOWN: i64 = 12;
+
+#[derive(Template)]
+#[template(path = "embed_events.html")]
+struct EmbeddedEvents {
+    frame: Frame,
+    heading: String,
+    items: Vec<Card>,
+    /// The same selection on our website, and as a calendar feed.
+    full: String,
+    ics: String,
+}
+framed!(EmbeddedEvents);
+
+/// `GET /embed/events`: the next events of the selection.
+pub async fn events(
+    State(state): State<AppState>,
+    frame: Frame,
+    Query(query): Query<PageQuery>,
+) -> Result<Response> {
+    let t = frame.t;
+    let (chosen, _) = filters(&t, Kind::Event, &query);
+    let listing = Listing::UpcomingEvents { now: Utc::now() };
+    let events = publication::list_filtered(state.db(), listing, &chosen, 0, SHOWN).await?;
+    let selection = query.filter_query();
+    let page = EmbeddedEvents {
+        heading: t.t1("embed-heading", "name", &state.config().instance.name),
+        items: cards(&state, &t, &events),
+        full: format!("/events{selection}"),
+        ics: format!("/events.ics{selection}"),
+        frame,
+    };
+    respond(StatusCode::OK, &page)
+}
