@@ -753,6 +753,49 @@ async fn editors_publish_preview_edit_and_delete_through_the_forms() {
     let listed = editor.get("/publish").await;
     assert!(!listed.body.contains("Poetry evening"));
 
+    // The map: a click on a tile (an image button: its x and y) sets the point there and
+    // zooms in; the form comes back filled, nothing stored.
+    let page = editor.get("/publish/event").await;
+    assert!(
+        page.body.contains(
+            "<input type=\"image\" name=\"map-1-1\" src=\"https://tile.openstreetmap.org/2/"
+        ),
+        "the world, from OpenStreetMap's tiles by default: {}",
+        page.body
+    );
+    let mut click = event.to_vec();
+    click.extend([("map-1-1.x", "128"), ("map-1-1.y", "128")]);
+    let answer = editor.post("/publish/event", &click).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(
+        answer.body.contains("name=\"map_zoom\" value=\"5\""),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer
+            .body
+            .contains("name=\"event.place.latitude\" value=\"")
+    );
+    assert!(
+        answer.body.contains("value=\"Poetry evening\""),
+        "the form stays filled"
+    );
+    assert!(answer.body.contains("class=\"pin\""));
+    let mut cleared = event.to_vec();
+    cleared.extend([
+        ("event.place.latitude", "52.5"),
+        ("event.place.longitude", "13.4"),
+        ("map_zoom", "5"),
+        ("action", "map-clear"),
+    ]);
+    let answer = editor.post("/publish/event", &cleared).await;
+    assert!(
+        !answer.body.contains("name=\"event.place.latitude\""),
+        "the point is gone"
+    );
+    assert!(!editor.get("/publish").await.body.contains("Poetry evening"));
+
     // Bad input: errors next to the fields, nothing stored.
     let mut bad = event.to_vec();
     bad.retain(|(name, _)| *name != "text.en.title" && *name != "event.starts_at");
@@ -788,6 +831,7 @@ async fn editors_publish_preview_edit_and_delete_through_the_forms() {
     let public_id = location.trim_start_matches("/events/").to_string();
     let page = editor.get(&location).await;
     assert!(page.body.contains("Poetry evening"));
+    assert!(!page.body.contains("class=\"map\""), "no point, no map");
     let edit_link = format!("href=\"/publish/event/{public_id}\"");
     assert!(
         page.body.contains(&edit_link),

@@ -150,6 +150,8 @@ async fn the_website_in_a_browser() {
         config.instance.contact = "info@ngb.example".to_string();
         config.instance.countries_of_origin = vec!["NG".to_string(), "SY".to_string()];
         config.instance.countries_of_residence = vec!["DE".to_string()];
+        // Answered by the browser test itself (run.mjs draws the tiles): no tile server.
+        config.website.map_tiles = "https://tiles.jisr.test/{z}/{x}/{y}.png".to_string();
     })
     .await;
     publish_some(&alpha).await;

@@ -855,3 +855,38 @@ async fn the_calendar_can_be_embedded_and_nothing_else_can() {
     );
     alpha.stop().await;
 }
+
+/// An event with a point shows it on a map of the configured tiles (OpenStreetMap's by
+/// default) with their attribution; without tiles, the address and a map link remain.
+#[tokio::test]
+async fn an_event_with_a_point_is_on_a_map_and_without_tiles_still_has_its_address() {
+    let database = TestDatabase::create().await;
+    let (alpha, created) = with_event(&database).await;
+    let event = url::Url::parse(created["url"].as_str().expect("url")).expect("url");
+    let (status, html, _) = page(event.clone(), "ar").await;
+    assert_eq!(status, StatusCode::OK);
+    // Rathaus Neukölln (52.4812, 13.435) is in tile 35213/21504 at zoom 16.
+    assert!(
+        html.contains("src=\"https://tile.openstreetmap.org/16/35213/21504.png\""),
+        "{html}"
+    );
+    assert!(html.contains("referrerpolicy=\"strict-origin\""));
+    assert!(html.contains("class=\"map\" dir=\"ltr\" role=\"img\" aria-label=\""));
+    assert!(html.contains("© OpenStreetMap contributors"));
+    assert!(
+        html.contains("https://www.openstreetmap.org/?mlat=52.4812&amp;mlon=13.435")
+            || html.contains("https://www.openstreetmap.org/?mlat=52.4812&#38;mlon=13.435"),
+        "{html}"
+    );
+    alpha.stop().await;
+
+    let bare = TestInstance::start_with(&database.url, |config| {
+        config.website.map_tiles = String::new();
+    })
+    .await;
+    let (status, html, _) = page(bare.url(event.path()), "en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("class=\"map\""), "no tiles, no map");
+    assert!(html.contains("Rathaus Neukölln") && html.contains("www.openstreetmap.org/?mlat="));
+    bare.stop().await;
+}

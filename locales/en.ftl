@@ -452,3 +452,11 @@ gcm-category-9 = International partnerships for skills transfer
 embed-heading = Events of { $name }
 about-embed = Our calendar on your website
 about-embed-text = Paste this code into a page of your website to show our next events there. Add one of these filters to the address to show only part of them: ?tag=… (a hashtag), ?country=… (a country code), ?lang=… (the language).
+
+# Maps (web::map).
+map-of = Map of { $place }
+editor-map = Point on the map
+editor-map-hint = Click where the event takes place: the point is set there and the map comes closer. Click again to correct it; the address above is what people read.
+editor-map-tile = Set the point here
+editor-map-out = Zoom out
+editor-map-clear = Remove the point

@@ -452,3 +452,11 @@ gcm-category-9 = Alianzas internacionales para la transferencia de competencias
 embed-heading = Eventos de { $name }
 about-embed = Nuestro calendario en tu sitio web
 about-embed-text = Pega este código en una página de tu sitio para mostrar allí nuestros próximos eventos. Añade a la dirección uno de estos filtros para mostrar solo una parte: ?tag=… (una etiqueta), ?country=… (un código de país), ?lang=… (el idioma).
+
+# Maps (web::map).
+map-of = Mapa de { $place }
+editor-map = Punto en el mapa
+editor-map-hint = Haz clic donde tiene lugar el evento: el punto se coloca allí y el mapa se acerca. Vuelve a hacer clic para corregirlo; la dirección de arriba es lo que la gente lee.
+editor-map-tile = Poner el punto aquí
+editor-map-out = Alejar
+editor-map-clear = Quitar el punto

@@ -452,3 +452,11 @@ gcm-category-9 = Partenariats internationaux pour le transfert de compétences
 embed-heading = Événements de { $name }
 about-embed = Notre agenda sur votre site
 about-embed-text = Collez ce code dans une page de votre site pour y afficher nos prochains événements. Ajoutez à l’adresse un de ces filtres pour n’en montrer qu’une partie : ?tag=… (un mot-dièse), ?country=… (un code de pays), ?lang=… (la langue).
+
+# Maps (web::map).
+map-of = Carte : { $place }
+editor-map = Point sur la carte
+editor-map-hint = Cliquez là où l’événement a lieu : le point s’y place et la carte se rapproche. Cliquez de nouveau pour le corriger ; l’adresse ci-dessus est ce que les gens lisent.
+editor-map-tile = Placer le point ici
+editor-map-out = Dézoomer
+editor-map-clear = Retirer le point

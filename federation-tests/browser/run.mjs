@@ -228,6 +228,7 @@ function policyProblem(violation) {
 /// the policy is missing or not strict, or violations would go unnoticed.
 async function policyCanary(browser) {
   const context = await browser.newContext({ viewport: WIDTHS.desktop, locale: 'en-US' });
+  await fakeTiles(context);
   const heard = [];
   let wake = () => {};
   await watchPolicy(context, (violation) => {
@@ -259,6 +260,21 @@ async function policyCanary(browser) {
   } finally {
     await context.close();
   }
+}
+
+/// Map tiles, drawn here: the instance under test takes its tiles from TILES (see
+/// browser.rs), which no server answers; each tile is a light square with two "streets" and
+/// its z/x/y, so that the screenshots show where the maps are and how they line up.
+const TILES = 'https://tiles.jisr.test/';
+async function fakeTiles(context) {
+  await context.route(`${TILES}**`, (route) => {
+    const [z, x, y] = new URL(route.request().url()).pathname.replace(/\.png$/, '').split('/').slice(1);
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256">` +
+      `<rect width="256" height="256" fill="#eef0e6" stroke="#d5d9cc"/>` +
+      `<path d="M0 ${40 + (Number(x) % 5) * 35}H256M${40 + (Number(y) % 5) * 35} 0V256" stroke="#fff" stroke-width="10"/>` +
+      `<text x="12" y="244" font-family="sans-serif" font-size="12" fill="#9aa08c">${z}/${x}/${y}</text></svg>`;
+    return route.fulfill({ status: 200, contentType: 'image/svg+xml', body: svg });
+  });
 }
 
 /// Runs axe-core on the page; sorts its violations into `violations` and `notes`.
@@ -373,6 +389,7 @@ async function wording(page, where, language) {
 /// The first publication of each list, as `[name, path]` (`['event', '/events/…']`).
 async function publicationPages(browser) {
   const context = await browser.newContext({ viewport: WIDTHS.desktop, locale: 'en-US' });
+  await fakeTiles(context);
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
   const found = [];
@@ -397,6 +414,7 @@ async function publicationPages(browser) {
 /// 320 px without a screenshot).
 async function pages(browser, widthName, publications) {
   const context = await browser.newContext({ viewport: WIDTHS[widthName], locale: 'en-US' });
+  await fakeTiles(context);
   await watchPolicy(context, policyProblem);
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
@@ -501,6 +519,7 @@ async function flow(browser) {
     password: 'a long and secret passphrase 42',
   };
   const context = await browser.newContext({ viewport: WIDTHS.desktop, locale: 'en-US' });
+  await fakeTiles(context);
   await watchPolicy(context, policyProblem);
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
@@ -585,8 +604,32 @@ async function flow(browser) {
     };
     for (const [name, value] of Object.entries(fields)) await fill(formWith(page, 'text.en.title'), name, value);
 
+    step('map');
+    // A click on the map sets the point there and zooms in; what was typed stays.
+    for (const zoom of ['5', '8']) {
+      const moved = await submit(page, 'input[type="image"][name="map-1-1"]');
+      if (moved.status !== 200) throw new Error(`map: a click answered ${moved.status}`);
+      const kept = await page.locator('[name="map_zoom"]').inputValue();
+      const latitude = await page.locator('[name="event.place.latitude"]').inputValue();
+      if (kept !== zoom || !/^-?\d+\.\d+$/.test(latitude)) {
+        throw new Error(`map: after a click the zoom is ${kept} (not ${zoom}) and the latitude ${JSON.stringify(latitude)}`);
+      }
+      const title = await page.locator('[name="text.en.title"]').inputValue();
+      if (title !== state.titles.en) throw new Error(`map: the title became ${JSON.stringify(title)}`);
+    }
+    await accessibility(page, '/publish/event with a point');
+    await screenshot(page, 'en-desktop-publish-event-map');
+    // Enter in a field previews, as without a map (the tiles are submit buttons too).
+    const entered = await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load', timeout: TIMEOUT_MS }),
+      page.locator('[name="event.place.name"]').press('Enter'),
+    ]);
+    if (!entered[0] || (await page.locator('#preview-heading').count()) === 0) {
+      throw new Error('map: Enter in a field did not preview');
+    }
+
     step('preview');
-    const preview = await submit(page, 'button[name="action"][value="preview"]');
+    const preview = await submit(page, '.buttons button[name="action"][value="preview"]');
     if (preview.status !== 200) throw new Error(`preview: answered ${preview.status}`);
     const previewText = await page.locator('body').innerText();
     if (!previewText.includes(state.titles.en) && !previewText.includes(state.titles.ar)) {

@@ -17,6 +17,7 @@ pub mod forms;
 pub mod frame;
 pub mod headers;
 pub mod html;
+pub mod map;
 pub mod pages;
 pub mod profile_pages;
 pub mod search;

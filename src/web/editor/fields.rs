@@ -164,7 +164,7 @@ pub const EVENT: &[Spec] = &[
     Spec::new("event.place.postal_code", "text", "editor-postal-code").autocomplete("postal-code"),
     Spec::new("event.place.locality", "text", "editor-locality").autocomplete("address-level2"),
     Spec::new("event.place.country", "text", "editor-country").hint("editor-country-hint"),
-    // Coordinates come from the API or the CLI; the form keeps them.
+    // Coordinates come from the map below the address (`web::map`), the API or the CLI.
     Spec::new("event.place.latitude", "hidden", "").typed(Typed::Decimal),
     Spec::new("event.place.longitude", "hidden", "").typed(Typed::Decimal),
     Spec::new("event.online_url", "url", "editor-online-url"),

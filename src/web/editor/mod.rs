@@ -162,6 +162,11 @@ async fn submit(
             Err(other) => return Err(other),
         }
     }
+    // A click on the event's map (or its zoom-out or remove button) moves the point: the
+    // form comes back with it, nothing saved, nothing checked yet.
+    if kind == Kind::Event && crate::web::map::picked(&state.config().website, &mut values) {
+        return show(&values, StatusCode::OK, &[], Vec::new());
+    }
     let languages = &state.config().instance.languages;
     let draft = match input::to_input(kind, &values, &fields::form_languages(state))
         .and_then(|input| input.validate(kind, languages))

@@ -8,6 +8,7 @@ use crate::error::FieldError;
 use crate::web::auth::Visitor;
 use crate::web::forms::{Field, FormValues, place_errors};
 use crate::web::frame::{Frame, framed};
+use crate::web::map::{self, MapView};
 use askama::Template;
 
 /// A language of the preview.
@@ -58,6 +59,8 @@ pub struct EditorPage {
     has_errors: bool,
     preview: Vec<PreviewText>,
     delete: Option<String>,
+    /// An event's map to set its point on, and the label of its tiles.
+    map: Option<(MapView, String)>,
 }
 framed!(EditorPage);
 
@@ -93,6 +96,7 @@ impl EditorPage {
                 "default_language".to_string(),
                 "csrf".to_string(),
                 "action".to_string(),
+                map::ZOOM_FIELD.to_string(),
             ])
             .collect();
         for (name, given) in &values.0 {
@@ -117,7 +121,12 @@ impl EditorPage {
             Some(public_id) => format!("/publish/{}/{public_id}", kind.as_str()),
             None => format!("/publish/{}", kind.as_str()),
         };
+        let map = (kind == Kind::Event)
+            .then(|| MapView::of_form(&state.config().website, values))
+            .flatten()
+            .map(|view| (view, t.t("editor-map-tile")));
         EditorPage {
+            map,
             heading: t.t(&format!(
                 "editor-{}-{}",
                 if existing.is_some() { "edit" } else { "new" },

@@ -7,6 +7,7 @@ use crate::domain::publication::{self, Details, Kind, Publication, Text};
 use crate::error::{Error, Result};
 use crate::i18n::Translator;
 use crate::web::frame::{Frame, framed, message, respond};
+use crate::web::map::MapView;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -79,6 +80,8 @@ struct PublicationPage {
     /// A short line of status (cancelled, tentative), shown first.
     notice: Option<String>,
     facts: Vec<Fact>,
+    /// An event's place on a map, and what the map says to a screen reader.
+    map: Option<(MapView, String)>,
     links: Vec<(String, String)>,
     /// `(href, #tag)`.
     tags: Vec<(String, String)>,
@@ -174,6 +177,7 @@ async fn page(
         versions,
         notice: details.notice,
         facts: details.facts,
+        map: event_map(state, &t, publication),
         links: details.links,
         tools: editor_tools(state, headers, publication).await?,
         tags: publication
@@ -195,6 +199,23 @@ async fn page(
         frame,
     };
     respond(StatusCode::OK, &page)
+}
+
+/// An event's place on a map, when it has coordinates and the instance has map tiles; the
+/// label names the place for screen readers.
+fn event_map(
+    state: &AppState,
+    t: &Translator,
+    publication: &Publication,
+) -> Option<(MapView, String)> {
+    let Details::Event(event) = &publication.draft.details else {
+        return None;
+    };
+    let place = event.place.as_ref()?;
+    let (latitude, longitude) = (place.latitude?, place.longitude?);
+    let view = MapView::of_place(&state.config().website, latitude, longitude)?;
+    let name = place.one_line_naming(|code| t.country(code));
+    Some((view, t.t1("map-of", "place", &name)))
 }
 
 /// What a page shows of a publication besides its texts.
