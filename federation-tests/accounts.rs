@@ -282,6 +282,21 @@ async fn the_first_account_is_an_admin_and_later_ones_wait_for_approval() {
         "{}",
         refused.body
     );
+    // Told which roles may publish, and who can change theirs.
+    assert!(
+        refused.body.contains("your account is a member’s")
+            && refused.body.contains("href=\"/account\""),
+        "{}",
+        refused.body
+    );
+    let account = member.get("/account").await;
+    assert!(
+        account
+            .body
+            .contains("do not publish. An admin can make a member an editor."),
+        "the role explained: {}",
+        account.body
+    );
     assert_eq!(
         member.get("/admin/members").await.status,
         StatusCode::FORBIDDEN

@@ -459,3 +459,11 @@ editor-map-hint = انقر حيث تُقام الفعالية: توضع النق
 editor-map-tile = ضع النقطة هنا
 editor-map-out = صغّر الخريطة
 editor-map-clear = أزل النقطة
+
+# What each role may do (account and members pages, and a refusal).
+role-admin-means = يوافق المشرفون على التسجيلات، ويمنحون الأدوار، ويعدّلون الملف التعريفي للمنظمة، وينشرون.
+role-editor-means = ينشر المحررون القصص والفعاليات والفرص والموارد باسم المنظمة ويعدّلونها.
+role-member-means = للأعضاء حساب في هذا المجتمع لكنهم لا ينشرون. يمكن للمشرف أن يجعل العضو محررًا.
+admin-roles-explained = ما يتيحه كل دور
+forbidden-publish-text = النشر للمحررين والمشرفين في هذا المجتمع، وحسابك حساب عضو. يمكن للمشرف أن يجعلك محررًا من صفحة الأعضاء.
+forbidden-admin-text = هذه الصفحة لمشرفي هذا المجتمع، وحسابك ليس حساب مشرف.

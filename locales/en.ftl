@@ -460,3 +460,11 @@ editor-map-hint = Click where the event takes place: the point is set there and 
 editor-map-tile = Set the point here
 editor-map-out = Zoom out
 editor-map-clear = Remove the point
+
+# What each role may do (account and members pages, and a refusal).
+role-admin-means = Admins approve registrations, give roles, edit the organization’s profile and publish.
+role-editor-means = Editors publish and edit stories, events, opportunities and resources in the organization’s name.
+role-member-means = Members have an account in this community but do not publish. An admin can make a member an editor.
+admin-roles-explained = What each role may do
+forbidden-publish-text = Publishing is for the editors and admins of this community, and your account is a member’s. An admin can make you an editor on the Members page.
+forbidden-admin-text = This page is for the admins of this community, and your account is not an admin’s.

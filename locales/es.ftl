@@ -460,3 +460,11 @@ editor-map-hint = Haz clic donde tiene lugar el evento: el punto se coloca allí
 editor-map-tile = Poner el punto aquí
 editor-map-out = Alejar
 editor-map-clear = Quitar el punto
+
+# What each role may do (account and members pages, and a refusal).
+role-admin-means = Quienes administran aprueban los registros, asignan roles, editan el perfil de la organización y publican.
+role-editor-means = Quienes editan publican y modifican historias, eventos, oportunidades y recursos en nombre de la organización.
+role-member-means = Los miembros tienen una cuenta en esta comunidad pero no publican. Quien administra puede hacer editor a un miembro.
+admin-roles-explained = Qué puede hacer cada rol
+forbidden-publish-text = Publicar es cosa de quienes editan y administran esta comunidad, y tu cuenta es de miembro. Quien administra puede hacerte editor en la página de miembros.
+forbidden-admin-text = Esta página es para quienes administran esta comunidad, y tu cuenta no es de administración.

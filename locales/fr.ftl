@@ -460,3 +460,11 @@ editor-map-hint = Cliquez là où l’événement a lieu : le point s’y place 
 editor-map-tile = Placer le point ici
 editor-map-out = Dézoomer
 editor-map-clear = Retirer le point
+
+# What each role may do (account and members pages, and a refusal).
+role-admin-means = Les administrateurs approuvent les inscriptions, attribuent les rôles, modifient le profil de l’organisation et publient.
+role-editor-means = Les éditeurs publient et modifient les récits, événements, opportunités et ressources au nom de l’organisation.
+role-member-means = Les membres ont un compte dans cette communauté mais ne publient pas. Un administrateur peut faire d’un membre un éditeur.
+admin-roles-explained = Ce que chaque rôle permet
+forbidden-publish-text = La publication est réservée aux éditeurs et aux administrateurs de cette communauté, et votre compte est celui d’un membre. Un administrateur peut faire de vous un éditeur sur la page des membres.
+forbidden-admin-text = Cette page est réservée aux administrateurs de cette communauté, et votre compte n’est pas celui d’un administrateur.

@@ -326,6 +326,8 @@ struct AccountPage {
     me: Account,
     type_label: String,
     role_label: String,
+    /// What the role may do, in a sentence.
+    role_means: String,
     csrf: String,
 }
 framed!(AccountPage);
@@ -343,6 +345,7 @@ pub async fn account(
     let page = AccountPage {
         type_label: t.t(&format!("register-{}", account.account_type.as_str())),
         role_label: t.t(&format!("role-{}", account.role.as_str())),
+        role_means: t.t(&format!("role-{}-means", account.role.as_str())),
         me: account,
         csrf: visitor.csrf().to_string(),
         frame,

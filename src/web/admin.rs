@@ -32,7 +32,8 @@ struct MembersPage {
     csrf: String,
     pending: Vec<MemberRow>,
     members: Vec<MemberRow>,
-    roles: Vec<(&'static str, String)>,
+    /// `(role, its name, what it may do)`.
+    roles: Vec<(&'static str, String, String)>,
     invitation: Option<String>,
     /// A password reset link just made: `(whose name, link)`.
     reset: Option<(String, String)>,
@@ -70,7 +71,13 @@ async fn members_page(
         members,
         roles: Role::ALL
             .into_iter()
-            .map(|role| (role.as_str(), t.t(&format!("role-{}", role.as_str()))))
+            .map(|role| {
+                (
+                    role.as_str(),
+                    t.t(&format!("role-{}", role.as_str())),
+                    t.t(&format!("role-{}-means", role.as_str())),
+                )
+            })
             .collect(),
         invitation,
         reset,

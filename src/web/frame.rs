@@ -288,6 +288,8 @@ pub struct Refusal(pub Arc<Error>);
 pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let reader = Reader::of(&state, request.headers(), request.uri());
     let wants_json = crate::federation::documents::wants_activity_json(request.headers());
+    let path = request.uri().path().to_string();
+    let headers = request.headers().clone();
     let response = next.run(request).await;
     let Some(Refusal(error)) = response.extensions().get::<Refusal>().cloned() else {
         return response;
@@ -307,8 +309,23 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         StatusCode::SERVICE_UNAVAILABLE => ("error-title", "unavailable-text"),
         _ => ("error-title", "error-text"),
     };
-    let frame = Frame::new(&state, reader);
+    let mut frame = Frame::new(&state, reader);
     let t = frame.t;
+    frame.signed_in = SignedIn::of(&state, &headers).await;
+    // A logged-in account refused a page of another role is told which roles may use it.
+    let (text, next) = match &frame.signed_in {
+        Some(signed_in) if status == StatusCode::FORBIDDEN => {
+            let account = Some(("/account".to_string(), t.t("nav-account")));
+            if path.starts_with("/admin") {
+                ("forbidden-admin-text", account)
+            } else if path.starts_with("/publish") && !signed_in.publisher {
+                ("forbidden-publish-text", account)
+            } else {
+                (text, None)
+            }
+        }
+        _ => (text, None),
+    };
     let details = match error.as_ref() {
         Error::Invalid(fields) => fields
             .iter()
@@ -329,7 +346,7 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         text: t.t(text),
         details,
         reason,
-        next: None,
+        next,
         frame,
     };
     let (mut parts, _) = response.into_parts();
