@@ -1510,3 +1510,78 @@ async fn a_visitor_follows_and_shares_from_their_own_server_in_one_step() {
     assert!(answer.status.is_client_error() || answer.status.is_server_error());
     alpha.stop().await;
 }
+
+/// An event's banner: uploaded with the form like a story's image, shown on its page (and as
+/// `og:image`), on its card, and federated as the object's `image`.
+#[tokio::test]
+async fn an_event_has_a_banner_on_its_page_its_card_and_the_wire() {
+    let database = TestDatabase::create().await;
+    let alpha = start(&database, |_| {}).await;
+    let mut editor = Browser::new(&alpha);
+    editor.register("Editor", "editor@example.org", &[]).await;
+    let form = editor.get("/publish/event").await;
+    assert!(form.body.contains("name=\"event.image\""), "{}", form.body);
+
+    let multipart = reqwest::multipart::Form::new()
+        .text("csrf", editor.csrf.clone())
+        .text("text.en.title", "Harvest festival")
+        .text("text.en.summary", "Food and music.")
+        .text("event.starts_at", "2027-09-18T15:00")
+        .text("event.ends_at", "2027-09-18T22:00")
+        .text("event.time_zone", "Europe/Berlin")
+        .text("event.place.name", "Tempelhofer Feld")
+        .text("event.image_alt", "Long tables under lanterns")
+        .text("action", "publish")
+        .part(
+            "event.image",
+            reqwest::multipart::Part::bytes(jpeg_with_gps())
+                .file_name("banner.jpg")
+                .mime_str("image/jpeg")
+                .expect("mime"),
+        );
+    let response = editor
+        .client
+        .post(alpha.url("/publish/event"))
+        .header("cookie", editor.cookie_header())
+        .multipart(multipart)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    let page = editor.get(&location).await;
+    assert!(page.body.contains("class=\"lead\""), "{}", page.body);
+    assert!(page.body.contains("alt=\"Long tables under lanterns\""));
+    assert!(page.body.contains("<meta property=\"og:image\""));
+    let list = editor.get("/events").await;
+    assert!(list.body.contains("class=\"card-image\""), "{}", list.body);
+
+    let object: serde_json::Value = editor
+        .client
+        .get(alpha.url(&location))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(object["image"]["type"], "Image", "{object}");
+    assert_eq!(object["image"]["name"], "Long tables under lanterns");
+    assert!(
+        object["image"]["url"]
+            .as_str()
+            .is_some_and(|url| url.contains("/media/"))
+    );
+    // The edit form keeps the banner.
+    let public_id = location.trim_start_matches("/events/");
+    let edit = editor.get(&format!("/publish/event/{public_id}")).await;
+    assert!(
+        edit.body.contains("name=\"event.image_url\" value=\"http"),
+        "{}",
+        edit.body
+    );
+}

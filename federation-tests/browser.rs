@@ -48,7 +48,10 @@ async fn publish_some(alpha: &TestInstance) {
                 "event": {"starts_at": format!("{first}T10:00"), "ends_at": format!("{last}T16:00"),
                           "time_zone": "Europe/Berlin",
                           "place": {"name": "Rathaus Neukölln", "locality": "Berlin", "country": "DE",
-                                    "latitude": 52.4812, "longitude": 13.435}}
+                                    "latitude": 52.4812, "longitude": 13.435},
+                          // Drawn by run.mjs, like the map tiles.
+                          "image_url": "https://pictures.jisr.test/fair.svg",
+                          "image_alt": "Stands of employers in a town hall"}
             }),
         ),
         (
@@ -61,7 +64,9 @@ async fn publish_some(alpha: &TestInstance) {
                 },
                 "countries_of_origin": ["NG"],
                 "gcm_objectives": [18],
-                "story": {"category": "social", "consent": {"subject_consented": true}}
+                "story": {"category": "social", "consent": {"subject_consented": true},
+                          "image_url": "https://pictures.jisr.test/amaka.svg",
+                          "image_alt": "Amaka in her nurse's uniform"}
             }),
         ),
         (

@@ -467,3 +467,6 @@ role-member-means = للأعضاء حساب في هذا المجتمع لكنه�
 admin-roles-explained = ما يتيحه كل دور
 forbidden-publish-text = النشر للمحررين والمشرفين في هذا المجتمع، وحسابك حساب عضو. يمكن للمشرف أن يجعلك محررًا من صفحة الأعضاء.
 forbidden-admin-text = هذه الصفحة لمشرفي هذا المجتمع، وحسابك ليس حساب مشرف.
+
+# An event's banner (the editor).
+editor-banner = صورة الغلاف

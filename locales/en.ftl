@@ -468,3 +468,6 @@ role-member-means = Members have an account in this community but do not publish
 admin-roles-explained = What each role may do
 forbidden-publish-text = Publishing is for the editors and admins of this community, and your account is a member’s. An admin can make you an editor on the Members page.
 forbidden-admin-text = This page is for the admins of this community, and your account is not an admin’s.
+
+# An event's banner (the editor).
+editor-banner = Banner image

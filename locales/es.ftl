@@ -468,3 +468,6 @@ role-member-means = Los miembros tienen una cuenta en esta comunidad pero no pub
 admin-roles-explained = Qué puede hacer cada rol
 forbidden-publish-text = Publicar es cosa de quienes editan y administran esta comunidad, y tu cuenta es de miembro. Quien administra puede hacerte editor en la página de miembros.
 forbidden-admin-text = Esta página es para quienes administran esta comunidad, y tu cuenta no es de administración.
+
+# An event's banner (the editor).
+editor-banner = Imagen de portada

@@ -468,3 +468,6 @@ role-member-means = Les membres ont un compte dans cette communauté mais ne pub
 admin-roles-explained = Ce que chaque rôle permet
 forbidden-publish-text = La publication est réservée aux éditeurs et aux administrateurs de cette communauté, et votre compte est celui d’un membre. Un administrateur peut faire de vous un éditeur sur la page des membres.
 forbidden-admin-text = Cette page est réservée aux administrateurs de cette communauté, et votre compte n’est pas celui d’un administrateur.
+
+# An event's banner (the editor).
+editor-banner = Image de bannière

@@ -262,10 +262,12 @@ async function policyCanary(browser) {
   }
 }
 
-/// Map tiles, drawn here: the instance under test takes its tiles from TILES (see
-/// browser.rs), which no server answers; each tile is a light square with two "streets" and
-/// its z/x/y, so that the screenshots show where the maps are and how they line up.
+/// Map tiles and pictures, drawn here: the instance under test takes its tiles from TILES and
+/// its publications' pictures from PICTURES (see browser.rs), which no server answers; each
+/// tile is a light square with two "streets" and its z/x/y, so that the screenshots show where
+/// the maps are and how they line up.
 const TILES = 'https://tiles.jisr.test/';
+const PICTURES = 'https://pictures.jisr.test/';
 async function fakeTiles(context) {
   await context.route(`${TILES}**`, (route) => {
     const [z, x, y] = new URL(route.request().url()).pathname.replace(/\.png$/, '').split('/').slice(1);
@@ -273,6 +275,13 @@ async function fakeTiles(context) {
       `<rect width="256" height="256" fill="#eef0e6" stroke="#d5d9cc"/>` +
       `<path d="M0 ${40 + (Number(x) % 5) * 35}H256M${40 + (Number(y) % 5) * 35} 0V256" stroke="#fff" stroke-width="10"/>` +
       `<text x="12" y="244" font-family="sans-serif" font-size="12" fill="#9aa08c">${z}/${x}/${y}</text></svg>`;
+    return route.fulfill({ status: 200, contentType: 'image/svg+xml', body: svg });
+  });
+  // The pictures of the publications (an event's banner, a story's image): drawn too.
+  await context.route(`${PICTURES}**`, (route) => {
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="600">` +
+      `<defs><linearGradient id="g" x2="1" y2="1"><stop offset="0" stop-color="#f2c14e"/><stop offset="1" stop-color="#d1495b"/></linearGradient></defs>` +
+      `<rect width="1200" height="600" fill="url(#g)"/><circle cx="900" cy="180" r="90" fill="#fff6" /></svg>`;
     return route.fulfill({ status: 200, contentType: 'image/svg+xml', body: svg });
   });
 }

@@ -67,6 +67,9 @@ pub struct EventInput {
     pub external_url: Option<String>,
     pub capacity: Option<u32>,
     pub organizer: Option<String>,
+    /// The banner: an image and its description (both or neither).
+    pub image_url: Option<String>,
+    pub image_alt: Option<String>,
 }
 
 /// A place, as given.
@@ -98,6 +101,9 @@ pub struct EventDetails {
     pub external_url: Option<Url>,
     pub capacity: Option<u32>,
     pub organizer: Option<String>,
+    /// The banner (events stored before banners existed have none).
+    #[serde(default)]
+    pub image: Option<super::story::Image>,
 }
 
 /// A validated place.
@@ -289,6 +295,12 @@ pub fn validate(input: &EventInput, check: &mut Check) -> EventDetails {
         external_url,
         capacity: input.capacity,
         organizer,
+        image: super::story::image(
+            check,
+            "event",
+            input.image_url.as_deref(),
+            input.image_alt.as_deref(),
+        ),
     }
 }
 

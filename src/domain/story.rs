@@ -48,7 +48,7 @@ pub struct StoryDetails {
     pub consent: Consent,
 }
 
-/// An image with its required description.
+/// An image with its required description: a story's, an event's banner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Image {
     pub url: Url,
@@ -80,20 +80,12 @@ pub fn validate(input: &StoryInput, check: &mut Check) -> StoryDetails {
         "story.consent.subject_consented",
         Reason::Consent,
     );
-    let image_url = check.optional_url("story.image_url", input.image_url.as_deref());
-    let image_alt = check.optional_text("story.image_alt", input.image_alt.as_deref(), 1500);
-    let image = match (image_url, image_alt) {
-        (Some(url), Some(alt)) => Some(Image { url, alt }),
-        (Some(_), None) => {
-            check.fail("story.image_alt", Reason::ImageAlt);
-            None
-        }
-        (None, Some(_)) => {
-            check.fail("story.image_url", Reason::ImageMissing);
-            None
-        }
-        (None, None) => None,
-    };
+    let image = image(
+        check,
+        "story",
+        input.image_url.as_deref(),
+        input.image_alt.as_deref(),
+    );
     StoryDetails {
         category,
         image,
@@ -102,5 +94,32 @@ pub fn validate(input: &StoryInput, check: &mut Check) -> StoryDetails {
             hide_name: input.consent.hide_name,
             hide_place: input.consent.hide_place,
         },
+    }
+}
+
+/// The image of the `section` (`story`, `event`) from its `image_url` and `image_alt`: both or
+/// neither, the description being what a screen reader says and what shows when it does not
+/// load.
+pub fn image(
+    check: &mut Check,
+    section: &str,
+    url: Option<&str>,
+    alt: Option<&str>,
+) -> Option<Image> {
+    let url_field = format!("{section}.image_url");
+    let alt_field = format!("{section}.image_alt");
+    let url = check.optional_url(&url_field, url);
+    let alt = check.optional_text(&alt_field, alt, 1500);
+    match (url, alt) {
+        (Some(url), Some(alt)) => Some(Image { url, alt }),
+        (Some(_), None) => {
+            check.fail(alt_field, Reason::ImageAlt);
+            None
+        }
+        (None, Some(_)) => {
+            check.fail(url_field, Reason::ImageMissing);
+            None
+        }
+        (None, None) => None,
     }
 }

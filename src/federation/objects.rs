@@ -117,16 +117,17 @@ pub fn object(state: &AppState, publication: &Publication) -> Value {
         object["updated"] = json!(rfc3339(publication.updated_at));
     }
     let fields = object.as_object_mut().expect("a JSON object");
+    if let Some(image) = publication.draft.details.image() {
+        // `image`, not an attachment: an image attachment would hide Mastodon's card
+        // (INTEROP.md §9.3); Mobilizon reads an event's banner from `image` too.
+        fields.insert(
+            "image".into(),
+            json!({"type": "Image", "url": image.url, "name": image.alt}),
+        );
+    }
     match &publication.draft.details {
         Details::Story(story) => {
             fields.insert("storyCategory".into(), json!(story.category));
-            if let Some(image) = &story.image {
-                // `image`, not an attachment: an image attachment would hide Mastodon's card.
-                fields.insert(
-                    "image".into(),
-                    json!({"type": "Image", "url": image.url, "name": image.alt}),
-                );
-            }
         }
         Details::Event(event) => event_fields(fields, event),
         Details::Opportunity(opportunity) => opportunity_fields(

@@ -96,6 +96,15 @@ pub enum Details {
 }
 
 impl Details {
+    /// Its image: a story's, an event's banner.
+    pub fn image(&self) -> Option<&crate::domain::story::Image> {
+        match self {
+            Details::Story(story) => story.image.as_ref(),
+            Details::Event(event) => event.image.as_ref(),
+            Details::Opportunity(_) | Details::Resource(_) => None,
+        }
+    }
+
     pub fn kind(&self) -> Kind {
         match self {
             Details::Story(_) => Kind::Story,

@@ -129,15 +129,21 @@ pub fn time_zones() -> &'static [String] {
     &ZONES
 }
 
-/// The file field of a story's image (read apart from the other values: it is bytes).
-pub const IMAGE_FIELD: &str = "story.image";
+/// The file fields of an image: a story's, an event's banner (read apart from the other
+/// values: they are bytes). The upload becomes `{kind}.image_url`.
+pub const IMAGE_FIELDS: &[&str] = &["story.image", "event.image"];
+
+/// Whether `name` is the file field of an image.
+pub fn is_image_field(name: &str) -> bool {
+    IMAGE_FIELDS.contains(&name)
+}
 
 /// What a story's form asks.
 pub const STORY: &[Spec] = &[
     Spec::new("story.category", "select", "editor-story-category")
         .required()
         .choices("story-category", story::CATEGORIES),
-    Spec::new(IMAGE_FIELD, "file", "editor-image").hint("editor-image-hint"),
+    Spec::new("story.image", "file", "editor-image").hint("editor-image-hint"),
     // The uploaded (or given) image's address, kept while the story is edited.
     Spec::new("story.image_url", "hidden", ""),
     Spec::new("story.image_alt", "text", "editor-image-alt").hint("editor-image-alt-hint"),
@@ -175,6 +181,10 @@ pub const EVENT: &[Spec] = &[
         .choices("event-join", event::JOIN_MODES),
     Spec::new("event.external_url", "url", "editor-external-url"),
     Spec::new("event.capacity", "number", "editor-capacity"),
+    Spec::new("event.image", "file", "editor-banner").hint("editor-image-hint"),
+    // The uploaded (or given) banner's address, kept while the event is edited.
+    Spec::new("event.image_url", "hidden", ""),
+    Spec::new("event.image_alt", "text", "editor-image-alt").hint("editor-image-alt-hint"),
 ];
 
 /// What an opportunity's form asks.
@@ -294,7 +304,7 @@ fn field(state: &AppState, t: &Translator, spec: &Spec, values: &FormValues) -> 
         field = field.required();
     }
     if let Some(hint) = spec.hint {
-        field = field.hint(if spec.name == IMAGE_FIELD {
+        field = field.hint(if is_image_field(spec.name) {
             let megabytes = state.config().accounts.max_image_bytes / 1_000_000;
             t.t1(hint, "megabytes", &megabytes.to_string())
         } else {

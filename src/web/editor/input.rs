@@ -1,10 +1,10 @@
 //! What an editor form sends, and the publishing input it becomes: reading the body (a plain
-//! form, or multipart with a story's image), typing each value by its field's
+//! form, or multipart with a story's image or an event's banner), typing each value by its field's
 //! [`Spec`](super::fields::Spec)
 //! (checkbox, number, list), and the reverse, a stored publication as form values for its
 //! edit form.
 
-use super::fields::{self, IMAGE_FIELD, Typed};
+use super::fields::{self, Typed};
 use crate::app::AppState;
 use crate::domain::publication::{Details, Input, Kind, Publication};
 use crate::error::{Error, FieldError, Reason, Result};
@@ -13,10 +13,10 @@ use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header;
 use serde_json::{Map, Value, json};
 
-/// A submitted editor form: its values and, for a story, an uploaded image.
+/// A submitted editor form: its values and an uploaded image, if any.
 pub struct Submission {
     pub values: FormValues,
-    /// The bytes of a story's new image.
+    /// The bytes of a new image (a story's, an event's banner).
     pub image: Option<Vec<u8>>,
 }
 
@@ -83,7 +83,7 @@ impl Submission {
         let mut image = None;
         while let Some(field) = multipart.next_field().await.map_err(bad)? {
             let name = field.name().unwrap_or_default().to_string();
-            if name == IMAGE_FIELD {
+            if fields::is_image_field(&name) {
                 let has_file = field.file_name().is_some_and(|file| !file.is_empty());
                 let bytes = field.bytes().await.map_err(bad)?;
                 if has_file && !bytes.is_empty() {
@@ -315,6 +315,16 @@ pub fn to_values(publication: &Publication) -> FormValues {
             );
             values.0.remove("event.starts_local");
             values.0.remove("event.ends_local");
+            values.0.remove("event.image.url");
+            values.0.remove("event.image.alt");
+            if let Some(image) = &details.image {
+                values
+                    .0
+                    .insert("event.image_url".to_string(), vec![image.url.to_string()]);
+                values
+                    .0
+                    .insert("event.image_alt".to_string(), vec![image.alt.clone()]);
+            }
             values.0.insert(
                 "event.starts_at".to_string(),
                 vec![details.starts_local.format("%Y-%m-%dT%H:%M").to_string()],

@@ -1,5 +1,6 @@
 //! The editors' forms: create, preview, edit and delete stories, events, opportunities and
-//! resources, with every language of the instance side by side, and a story's image upload.
+//! resources, with every language of the instance side by side, and the upload of a story's
+//! image or an event's banner.
 //! [`fields`] holds each kind's field table, [`input`] turns a submission into the publishing
 //! input (and a publication back into form values), [`page`] draws the form.
 //!
@@ -24,7 +25,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use fields::IMAGE_FIELD;
 use input::Submission;
 pub(crate) use input::refuse_longer_than;
 use page::{EditorPage, Form, PreviewText};
@@ -139,16 +139,17 @@ async fn submit(
         match images::store(state.db(), state.images(), bytes, max, account_id).await {
             Ok(stored) => {
                 let url = state.urls().media(&stored.public_id);
-                values
-                    .0
-                    .insert("story.image_url".to_string(), vec![url.to_string()]);
+                values.0.insert(
+                    format!("{}.image_url", kind.as_str()),
+                    vec![url.to_string()],
+                );
             }
             Err(Error::Invalid(errors)) => {
                 // The image's errors belong to its file field.
                 let errors: Vec<FieldError> = errors
                     .into_iter()
                     .map(|mut error| {
-                        error.field = IMAGE_FIELD.to_string();
+                        error.field = format!("{}.image", kind.as_str());
                         error
                     })
                     .collect();

@@ -1,7 +1,7 @@
 //! The editor's page: the form of one kind, new or stored, with every language side by side,
 //! the errors of the last submission next to their fields, and the preview.
 
-use super::fields::{self, IMAGE_FIELD, LanguageColumn};
+use super::fields::{self, LanguageColumn};
 use crate::app::AppState;
 use crate::domain::publication::Kind;
 use crate::error::FieldError;
@@ -100,7 +100,7 @@ impl EditorPage {
             ])
             .collect();
         for (name, given) in &values.0 {
-            if !shown.contains(name) && name != IMAGE_FIELD {
+            if !shown.contains(name) && !fields::is_image_field(name) {
                 for value in given.iter().filter(|value| !value.is_empty()) {
                     fields.push(Field::new(name, "hidden", "").value(value));
                 }

@@ -17,7 +17,7 @@ pub struct Card {
     pub place: Option<String>,
     /// An event's date block: the day of the month (in the reader's digits) and the month.
     pub date: Option<(String, String)>,
-    /// A story's image: `(src, alt)`.
+    /// A story's image or an event's banner: `(src, alt)`.
     pub image: Option<(String, String)>,
     /// An opportunity's organization logo (ours: the opportunities here are ours).
     pub logo: Option<String>,
@@ -70,13 +70,11 @@ pub(crate) fn card(state: &AppState, t: &Translator, publication: &Publication) 
         }
         _ => None,
     };
-    let image = match &publication.draft.details {
-        Details::Story(story) => story
-            .image
-            .as_ref()
-            .map(|image| (image.url.to_string(), image.alt.clone())),
-        _ => None,
-    };
+    let image = publication
+        .draft
+        .details
+        .image()
+        .map(|image| (image.url.to_string(), image.alt.clone()));
     let logo = match &publication.draft.details {
         Details::Opportunity(_) => state
             .pictures_now()

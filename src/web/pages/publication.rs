@@ -1,5 +1,5 @@
 //! A publication's page (the `url` of its federated object): its texts, the facts of its kind
-//! (an event's time and place, an opportunity's deadline, a resource's links, a story's image),
+//! (an event's time and place, an opportunity's deadline, a resource's links, a story's image, an event's banner),
 //! its hashtags, and for a logged-in editor the edit and pin tools.
 
 use crate::app::AppState;
@@ -432,13 +432,12 @@ fn details(t: &Translator, publication: &Publication, reader_zone: Option<Tz>) -
                 shown.links.push((url.to_string(), t.t("resource-link")));
             }
         }
-        Details::Story(story) => {
-            shown.image = story
-                .image
-                .as_ref()
-                .map(|image| (image.url.to_string(), image.alt.clone()));
-        }
+        Details::Story(_) => {}
     }
+    shown.image = draft
+        .details
+        .image()
+        .map(|image| (image.url.to_string(), image.alt.clone()));
     shown
 }
 
