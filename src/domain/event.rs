@@ -101,9 +101,10 @@ pub struct EventDetails {
     pub external_url: Option<Url>,
     pub capacity: Option<u32>,
     pub organizer: Option<String>,
-    /// The banner (events stored before banners existed have none).
+    /// The banner (events stored before banners existed have none); boxed, as most events
+    /// have none and every publication's details are the size of the largest kind.
     #[serde(default)]
-    pub image: Option<super::story::Image>,
+    pub image: Option<Box<super::story::Image>>,
 }
 
 /// A validated place.
@@ -300,7 +301,8 @@ pub fn validate(input: &EventInput, check: &mut Check) -> EventDetails {
             "event",
             input.image_url.as_deref(),
             input.image_alt.as_deref(),
-        ),
+        )
+        .map(Box::new),
     }
 }
 

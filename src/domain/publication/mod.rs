@@ -100,7 +100,7 @@ impl Details {
     pub fn image(&self) -> Option<&crate::domain::story::Image> {
         match self {
             Details::Story(story) => story.image.as_ref(),
-            Details::Event(event) => event.image.as_ref(),
+            Details::Event(event) => event.image.as_deref(),
             Details::Opportunity(_) | Details::Resource(_) => None,
         }
     }
