@@ -346,6 +346,7 @@ error-language-tag = هذا ليس رمز لغة مثل ar أو fr-CA.
 error-language-given-twice = هذه اللغة مذكورة مرتين.
 error-default-language = يجب أن تكون اللغة الافتراضية إحدى اللغات التي كُتب بها النص.
 error-objective = اختر أهدافًا من ١ إلى ٢٣.
+error-gcm-category = اختر فئات الهدف ١٩ من ١ إلى ٩.
 error-too-many-hashtags = يجب ألا يتجاوز عدد الوسوم { $max }.
 error-section-of-other-kind = { $kind ->
     [story] هذا القسم خاص بالقصص وحدها.
@@ -470,3 +471,5 @@ forbidden-admin-text = هذه الصفحة لمشرفي هذا المجتمع، 
 
 # An event's banner (the editor).
 editor-banner = صورة الغلاف
+editor-gcm-categories = الهدف ١٩: كيف يساعد هذا العمل المغتربين على المساهمة
+editor-gcm-categories-hint = فئات آلية الإبلاغ عن الهدف ١٩. اختيار إحداها يعني اختيار الهدف ١٩.

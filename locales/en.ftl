@@ -346,6 +346,7 @@ error-language-tag = This is not a language tag such as ar or fr-CA.
 error-language-given-twice = This language is given twice.
 error-default-language = The default language must be one of the languages the text is written in.
 error-objective = Choose objectives from 1 to 23.
+error-gcm-category = Choose categories of Objective 19 from 1 to 9.
 error-too-many-hashtags = Give at most { $max } hashtags.
 error-section-of-other-kind = { $kind ->
     [story] Only stories have this section.
@@ -471,3 +472,5 @@ forbidden-admin-text = This page is for the admins of this community, and your a
 
 # An event's banner (the editor).
 editor-banner = Banner image
+editor-gcm-categories = Objective 19: how this work helps diasporas contribute
+editor-gcm-categories-hint = The categories of the Objective 19 reporting mechanism. Choosing one chooses Objective 19.

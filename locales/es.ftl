@@ -346,6 +346,7 @@ error-language-tag = Este no es un código de idioma como ar o fr-CA.
 error-language-given-twice = Este idioma aparece dos veces.
 error-default-language = El idioma predeterminado debe ser uno de los idiomas en que está escrito el texto.
 error-objective = Elige objetivos del 1 al 23.
+error-gcm-category = Elige categorías del objetivo 19, del 1 al 9.
 error-too-many-hashtags = Indica { $max } etiquetas como máximo.
 error-section-of-other-kind = { $kind ->
     [story] Solo las historias tienen esta sección.
@@ -471,3 +472,5 @@ forbidden-admin-text = Esta página es para quienes administran esta comunidad, 
 
 # An event's banner (the editor).
 editor-banner = Imagen de portada
+editor-gcm-categories = Objetivo 19: cómo este trabajo ayuda a las diásporas a contribuir
+editor-gcm-categories-hint = Las categorías del seguimiento del objetivo 19. Elegir una elige el objetivo 19.

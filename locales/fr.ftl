@@ -346,6 +346,7 @@ error-language-tag = Ce n’est pas un code de langue comme ar ou fr-CA.
 error-language-given-twice = Cette langue est indiquée deux fois.
 error-default-language = La langue par défaut doit être l’une des langues dans lesquelles le texte est rédigé.
 error-objective = Choisissez des objectifs de 1 à 23.
+error-gcm-category = Choisissez des catégories de l’objectif 19, de 1 à 9.
 error-too-many-hashtags = Indiquez { $max } hashtags au plus.
 error-section-of-other-kind = { $kind ->
     [story] Seuls les témoignages ont cette section.
@@ -471,3 +472,5 @@ forbidden-admin-text = Cette page est réservée aux administrateurs de cette co
 
 # An event's banner (the editor).
 editor-banner = Image de bannière
+editor-gcm-categories = Objectif 19 : comment ce travail aide les diasporas à contribuer
+editor-gcm-categories-hint = Les catégories du suivi de l’objectif 19. En choisir une choisit l’objectif 19.

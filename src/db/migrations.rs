@@ -70,6 +70,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "filter_tables",
         include_str!("../../migrations/sqlite/0012_filter_tables.sql"),
     ),
+    (
+        13,
+        "gcm_categories",
+        include_str!("../../migrations/sqlite/0013_gcm_categories.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -133,6 +138,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         12,
         "filter_tables",
         include_str!("../../migrations/postgres/0012_filter_tables.sql"),
+    ),
+    (
+        13,
+        "gcm_categories",
+        include_str!("../../migrations/postgres/0013_gcm_categories.sql"),
     ),
 ];
 

@@ -110,6 +110,7 @@ pub fn object(state: &AppState, publication: &Publication) -> Value {
         "tag": hashtags(urls, &publication.draft.hashtags),
         "attachment": [{"type": "Link", "mediaType": "text/html", "href": id, "name": name(text)}],
         "gcmObjectives": publication.draft.gcm_objectives,
+        "gcmCategories": publication.draft.gcm_categories,
         "countriesOfOrigin": publication.draft.countries_of_origin,
         "countriesOfResidence": publication.draft.countries_of_residence,
     });

@@ -30,6 +30,9 @@ pub struct Input {
     /// Global Compact for Migration objectives, 1 to 23.
     #[serde(default)]
     pub gcm_objectives: Vec<i64>,
+    /// Categories of Objective 19, 1 to 9 (choosing one chooses objective 19).
+    #[serde(default)]
+    pub gcm_categories: Vec<i64>,
     #[serde(default)]
     pub countries_of_origin: Vec<String>,
     #[serde(default)]
@@ -160,6 +163,21 @@ impl Input {
                 _ => check.fail(format!("gcm_objectives[{index}]"), Reason::Objective),
             }
         }
+        let mut gcm_categories: Vec<u8> = Vec::new();
+        for (index, category) in self.gcm_categories.iter().enumerate() {
+            match u8::try_from(*category) {
+                Ok(category @ 1..=9) if !gcm_categories.contains(&category) => {
+                    gcm_categories.push(category)
+                }
+                Ok(1..=9) => {}
+                _ => check.fail(format!("gcm_categories[{index}]"), Reason::GcmCategory),
+            }
+        }
+        gcm_categories.sort_unstable();
+        // A category of Objective 19 says the work serves Objective 19.
+        if !gcm_categories.is_empty() && !gcm_objectives.contains(&19) {
+            gcm_objectives.push(19);
+        }
         gcm_objectives.sort_unstable();
         let countries_of_origin = check.countries("countries_of_origin", &self.countries_of_origin);
         let countries_of_residence =
@@ -201,6 +219,7 @@ impl Input {
             texts,
             hashtags,
             gcm_objectives,
+            gcm_categories,
             countries_of_origin,
             countries_of_residence,
             details,

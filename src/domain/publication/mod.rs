@@ -123,6 +123,8 @@ pub struct Draft {
     pub texts: Vec<Text>,
     pub hashtags: Vec<String>,
     pub gcm_objectives: Vec<u8>,
+    /// The categories of Objective 19 (1 to 9), only with objective 19.
+    pub gcm_categories: Vec<u8>,
     pub countries_of_origin: Vec<String>,
     pub countries_of_residence: Vec<String>,
     pub details: Details,

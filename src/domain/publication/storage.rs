@@ -35,6 +35,7 @@ pub(super) struct Row {
     default_language: String,
     hashtags: String,
     gcm_objectives: String,
+    gcm_categories: String,
     countries_of_origin: String,
     countries_of_residence: String,
     details: String,
@@ -53,7 +54,7 @@ struct TextRow {
 
 /// The columns of [`Row`].
 pub(super) const COLUMNS: &str = "publication_id, public_id, kind, default_language, hashtags, gcm_objectives, \
-    countries_of_origin, countries_of_residence, details, published_at, updated_at, deleted_at, \
+    gcm_categories, countries_of_origin, countries_of_residence, details, published_at, updated_at, deleted_at, \
     pinned_at";
 
 fn assemble(row: Row, mut texts: Vec<Text>) -> Result<Publication> {
@@ -74,6 +75,7 @@ fn assemble(row: Row, mut texts: Vec<Text>) -> Result<Publication> {
             texts,
             hashtags: serde_json::from_str(&row.hashtags)?,
             gcm_objectives: serde_json::from_str(&row.gcm_objectives)?,
+            gcm_categories: serde_json::from_str(&row.gcm_categories)?,
             countries_of_origin: serde_json::from_str(&row.countries_of_origin)?,
             countries_of_residence: serde_json::from_str(&row.countries_of_residence)?,
             details,
@@ -159,7 +161,8 @@ pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Pu
     } = time_columns(&draft.details);
     let sql = "insert into publication (public_id, kind, default_language, hashtags, gcm_objectives, \
                countries_of_origin, countries_of_residence, details, starts_at, ends_at, deadline, \
-               published_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
+               published_at, updated_at, gcm_categories) \
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) \
                returning publication_id";
     let publication_id: i64 = with_tx!(tx, |conn| sqlx::query_scalar(sql)
         .bind(&public_id)
@@ -174,6 +177,7 @@ pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Pu
         .bind(ends_at)
         .bind(deadline)
         .bind(now)
+        .bind(serde_json::to_string(&draft.gcm_categories)?)
         .fetch_one(conn)
         .await)?;
     insert_texts(tx, publication_id, &draft.texts).await?;
@@ -210,7 +214,8 @@ pub async fn update(
     } = time_columns(&draft.details);
     let sql = "update publication set default_language = $1, hashtags = $2, gcm_objectives = $3, \
                countries_of_origin = $4, countries_of_residence = $5, details = $6, starts_at = $7, \
-               ends_at = $8, deadline = $9, updated_at = $10 where publication_id = $11";
+               ends_at = $8, deadline = $9, updated_at = $10, gcm_categories = $12 \
+               where publication_id = $11";
     with_tx!(tx, |conn| sqlx::query(sql)
         .bind(&draft.default_language)
         .bind(serde_json::to_string(&draft.hashtags)?)
@@ -223,6 +228,7 @@ pub async fn update(
         .bind(deadline)
         .bind(now)
         .bind(current.publication_id)
+        .bind(serde_json::to_string(&draft.gcm_categories)?)
         .execute(conn)
         .await
         .map(|_| ()))?;
@@ -242,7 +248,7 @@ pub async fn delete(tx: &mut Tx, current: &Publication, now: DateTime<Utc>) -> R
         return Err(Error::Gone);
     }
     let sql = "update publication set deleted_at = $1, updated_at = $1, details = '{}', \
-               hashtags = '[]', gcm_objectives = '[]', countries_of_origin = '[]', \
+               hashtags = '[]', gcm_objectives = '[]', gcm_categories = '[]', countries_of_origin = '[]', \
                countries_of_residence = '[]', pinned_at = null where publication_id = $2";
     with_tx!(tx, |conn| sqlx::query(sql)
         .bind(now)
@@ -257,6 +263,7 @@ pub async fn delete(tx: &mut Tx, current: &Publication, now: DateTime<Utc>) -> R
             texts: Vec::new(),
             hashtags: Vec::new(),
             gcm_objectives: Vec::new(),
+            gcm_categories: Vec::new(),
             countries_of_origin: Vec::new(),
             countries_of_residence: Vec::new(),
             ..current.draft.clone()

@@ -103,6 +103,7 @@ fn every_bad_field_is_named_at_once() {
         r###"
 hashtags = ["two words"]
 gcm_objectives = [0, 24]
+gcm_categories = [10]
 countries_of_residence = ["Germany"]
 [text.en]
 title = ""
@@ -126,6 +127,7 @@ join_mode = "external"
         "hashtags[0]",
         "gcm_objectives[0]",
         "gcm_objectives[1]",
+        "gcm_categories[0]",
         "countries_of_residence[0]",
         "text.en.title",
         "text.en.summary",
@@ -277,4 +279,24 @@ fn a_language_given_twice_is_refused() {
             .expect_err("twice"),
     );
     assert_eq!(named, ["text.en"]);
+}
+
+#[test]
+fn a_category_of_objective_19_chooses_objective_19() {
+    let input = Input::from_toml(
+        r###"
+gcm_objectives = [5]
+gcm_categories = [7, 2, 7]
+[text.en]
+title = "Investing back home"
+summary = "A fund of the diaspora."
+[story]
+category = "economic"
+consent = { subject_consented = true }
+"###,
+    )
+    .expect("parses");
+    let draft = input.validate(Kind::Story, &languages()).expect("valid");
+    assert_eq!(draft.gcm_objectives, [5, 19]);
+    assert_eq!(draft.gcm_categories, [2, 7]);
 }

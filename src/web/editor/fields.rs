@@ -248,6 +248,9 @@ pub const SHARED: &[Spec] = &[
         .typed(Typed::List),
     // The 23 objectives, drawn as checkboxes with their titles (see `form_fields`).
     Spec::new("gcm_objectives", "checkboxes", "filter-gcm").hint("editor-gcm-hint"),
+    // Objective 19's nine categories, shown while 19 is ticked.
+    Spec::new("gcm_categories", "checkboxes", "editor-gcm-categories")
+        .hint("editor-gcm-categories-hint"),
     Spec::new("countries_of_origin", "text", "about-countries-of-origin")
         .hint("editor-countries-hint")
         .typed(Typed::List),
@@ -321,11 +324,16 @@ fn field(state: &AppState, t: &Translator, spec: &Spec, values: &FormValues) -> 
                 .map(|value| (value.to_string(), t.t(&format!("{prefix}-{value}")))),
         );
     }
-    if spec.input == "checkboxes" {
+    if spec.name == "gcm_objectives" {
         // The GCM objectives by number and title, in the reader's language and digits.
         field = field
             .value(values.joined(spec.name))
             .choices((1..=23).map(|number| (number.to_string(), t.gcm_objective(number))));
+    }
+    if spec.name == "gcm_categories" {
+        field = field.value(values.joined(spec.name)).choices(
+            (1..=9).map(|number| (number.to_string(), t.t(&format!("gcm-category-{number}")))),
+        );
     }
     field
 }

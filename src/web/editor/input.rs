@@ -151,6 +151,14 @@ pub fn to_input(kind: Kind, values: &FormValues, languages: &[String]) -> Result
         }
     }
     root.insert("gcm_objectives".to_string(), Value::Array(objectives));
+    let mut categories = Vec::new();
+    for value in values.all("gcm_categories") {
+        match value.trim().parse::<i64>() {
+            Ok(number) => categories.push(json!(number)),
+            Err(_) => errors.push(FieldError::of("gcm_categories", Reason::GcmCategory)),
+        }
+    }
+    root.insert("gcm_categories".to_string(), Value::Array(categories));
     let mut section = Map::new();
     let chosen = values.get(&format!("{}.kind", kind.as_str()));
     for (name, given) in &values.0 {
@@ -283,6 +291,10 @@ pub fn to_values(publication: &Publication) -> FormValues {
     values.0.insert(
         "gcm_objectives".to_string(),
         draft.gcm_objectives.iter().map(u8::to_string).collect(),
+    );
+    values.0.insert(
+        "gcm_categories".to_string(),
+        draft.gcm_categories.iter().map(u8::to_string).collect(),
     );
     match &draft.details {
         Details::Story(details) => {

@@ -377,6 +377,15 @@ fn details(t: &Translator, publication: &Publication, reader_zone: Option<Tz>) -
             .join(" · "),
     );
     fact(
+        "editor-gcm-categories",
+        draft
+            .gcm_categories
+            .iter()
+            .map(|category| t.t(&format!("gcm-category-{category}")))
+            .collect::<Vec<_>>()
+            .join(" · "),
+    );
+    fact(
         "about-countries-of-origin",
         t.countries(&draft.countries_of_origin),
     );
