@@ -4,9 +4,11 @@
 //! - [`fanout`]: one publication delivered to many followers, against the signing rate.
 //! - [`inbox`]: signed activities received from many actors, against the verification rate
 //!   and the database's single-row commit rate.
+//! - [`pages`]: the website's pages, against its stylesheet; and two servers side by side.
 
 mod fanout;
 mod inbox;
+mod pages;
 
 use clap::Subcommand;
 
@@ -78,6 +80,23 @@ pub enum Benchmark {
         #[arg(long)]
         database: Option<String>,
     },
+    /// The website's pages, each against the stylesheet of the same server; with several
+    /// `--url`, those servers in turn, each against the first.
+    Pages {
+        /// A running server to measure (repeat to compare; default: one started here on a
+        /// fresh SQLite database with 50 publications of each kind).
+        #[arg(long = "url")]
+        urls: Vec<String>,
+        /// Seconds each page is asked for, per round and server.
+        #[arg(long, default_value_t = 3.0)]
+        seconds: f64,
+        /// Clients asking at once.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Rounds over the servers (A B A B …); the median is printed.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
     /// The inbox benchmark's peer (started by `inbox` as a child process).
     #[command(hide = true)]
     InboxPeer {
@@ -145,6 +164,20 @@ pub async fn run(benchmark: Benchmark) -> anyhow::Result<()> {
                 concurrency,
                 activity,
                 database,
+            })
+            .await
+        }
+        Benchmark::Pages {
+            urls,
+            seconds,
+            concurrency,
+            rounds,
+        } => {
+            pages::run(pages::Settings {
+                urls,
+                seconds: seconds.clamp(0.2, 60.0),
+                concurrency: concurrency.clamp(1, 256),
+                rounds,
             })
             .await
         }
