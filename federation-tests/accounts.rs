@@ -872,6 +872,15 @@ async fn editors_publish_preview_edit_and_delete_through_the_forms() {
     let form = editor.get(&edit_path).await;
     assert!(form.body.contains("value=\"Poetry evening\""));
     assert!(form.body.contains("value=\"2027-01-14T18:00\""));
+    // Countries by name in the reader's language (Arabic, chosen on the calendar above), with
+    // every name offered while typing.
+    assert!(
+        form.body
+            .contains("name=\"event.place.country\" value=\"ألمانيا\""),
+        "{}",
+        form.body
+    );
+    assert!(form.body.contains("<option value=\"غانا\">"));
     let mut edited = publish.clone();
     edited[0] = ("text.en.title", "Poetry night");
     let answer = editor.post(&edit_path, &edited).await;

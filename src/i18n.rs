@@ -67,6 +67,12 @@ struct Names {
     /// The countries (not the groupings such as `EU` or `UN`), sorted by name: made once.
     #[serde(skip)]
     sorted_countries: Vec<(String, String)>,
+    /// Their names alone, in the same order (what a form suggests while typing).
+    #[serde(skip)]
+    country_names: Vec<String>,
+    /// The names of the languages, sorted (what a form suggests while typing).
+    #[serde(skip)]
+    language_names: Vec<String>,
 }
 
 impl Names {
@@ -79,8 +85,70 @@ impl Names {
             .map(|(code, name)| (code.clone(), name.clone()))
             .collect();
         self.sorted_countries.sort_by(|a, b| a.1.cmp(&b.1));
+        self.country_names = self
+            .sorted_countries
+            .iter()
+            .map(|(_, name)| name.clone())
+            .collect();
+        // Primary languages only (`de`, not `de-AT`): what a form asks for.
+        self.language_names = self
+            .languages
+            .iter()
+            .filter(|(tag, _)| !tag.contains(['-', '_']))
+            .map(|(_, name)| name.clone())
+            .collect();
+        self.language_names.sort();
+        self.language_names.dedup();
         self
     }
+}
+
+/// Every name CLDR gives a country or a language in the four languages, lower-cased, to its
+/// code (`germany`, `ألمانيا`, `allemagne`, `alemania` → `DE`): made once.
+struct Lookup {
+    countries: std::collections::HashMap<String, String>,
+    languages: std::collections::HashMap<String, String>,
+}
+
+static LOOKUP: LazyLock<Lookup> = LazyLock::new(|| {
+    let mut lookup = Lookup {
+        countries: Default::default(),
+        languages: Default::default(),
+    };
+    for names in NAMES.iter() {
+        for (code, name) in &names.sorted_countries {
+            lookup
+                .countries
+                .entry(name.to_lowercase())
+                .or_insert_with(|| code.clone());
+        }
+        for (tag, name) in &names.languages {
+            lookup
+                .languages
+                .entry(name.to_lowercase())
+                .or_insert_with(|| tag.clone());
+        }
+    }
+    lookup
+});
+
+/// The code of the country `given` names, in any of the four languages and any case
+/// (`Germany`, `ألمانيا` → `DE`), or `given` itself when it is already a code CLDR knows
+/// (`de` → `DE`); `None` for neither.
+pub fn country_code(given: &str) -> Option<String> {
+    let given = given.trim();
+    let upper = given.to_ascii_uppercase();
+    if upper.len() == 2 && names(Language::En).territories.contains_key(&upper) {
+        return Some(upper);
+    }
+    LOOKUP.countries.get(&given.to_lowercase()).cloned()
+}
+
+/// The tag of the language `given` names, in any of the four languages and any case
+/// (`German`, `الألمانية` → `de`); `None` when no language has that name (a tag such as `de`
+/// is left to the caller).
+pub fn language_tag(given: &str) -> Option<String> {
+    LOOKUP.languages.get(&given.trim().to_lowercase()).cloned()
 }
 
 const NAME_SOURCES: [&str; 4] = [
@@ -99,6 +167,8 @@ static NAMES: LazyLock<Vec<Names>> = LazyLock::new(|| {
                     territories: Default::default(),
                     languages: Default::default(),
                     sorted_countries: Vec::new(),
+                    country_names: Vec::new(),
+                    language_names: Vec::new(),
                 })
                 .sorted()
         })
@@ -354,6 +424,16 @@ impl Translator {
         &names(self.language).sorted_countries
     }
 
+    /// The names of every country in this language, sorted (a form's suggestions).
+    pub fn country_names(&self) -> &'static [String] {
+        &names(self.language).country_names
+    }
+
+    /// The names of every language in this language, sorted (a form's suggestions).
+    pub fn language_names(&self) -> &'static [String] {
+        &names(self.language).language_names
+    }
+
     /// The first day of the week where this language is written by default, as CLDR's
     /// `weekData` gives it for the language's default region: English (US) Sunday, Arabic
     /// (Egypt) Saturday, French (France) and Spanish (Spain) Monday.
@@ -457,6 +537,29 @@ mod tests {
             .collect();
         keys.sort();
         keys
+    }
+
+    #[test]
+    fn countries_and_languages_are_found_by_their_names_in_every_language() {
+        for name in [
+            "Germany",
+            "germany",
+            "ألمانيا",
+            "Allemagne",
+            "Alemania",
+            "DE",
+            "de",
+        ] {
+            assert_eq!(country_code(name).as_deref(), Some("DE"), "{name}");
+        }
+        assert_eq!(country_code("Nowhereland"), None);
+        assert_eq!(country_code("XY"), None);
+        for name in ["German", "الألمانية", "allemand", "alemán"] {
+            assert_eq!(language_tag(name).as_deref(), Some("de"), "{name}");
+        }
+        let t = Translator::new(Language::Ar);
+        assert!(t.country_names().iter().any(|name| name == "ألمانيا"));
+        assert!(t.language_names().iter().any(|name| name == "الألمانية"));
     }
 
     #[test]

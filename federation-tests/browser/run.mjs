@@ -609,7 +609,7 @@ async function flow(browser) {
       'event.time_zone': state.time_zone,
       'event.place.name': 'Rathaus Neukölln',
       'event.place.locality': 'Berlin',
-      'event.place.country': 'DE',
+      'event.place.country': 'Germany',
     };
     for (const [name, value] of Object.entries(fields)) await fill(formWith(page, 'text.en.title'), name, value);
 

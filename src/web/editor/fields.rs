@@ -28,6 +28,21 @@ pub enum Typed {
     List,
 }
 
+/// What a field names by words that the form turns into codes, and back: countries and
+/// languages are written (and shown) by their names in the reader's language, and stored as
+/// ISO codes and language tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Naming {
+    /// Not a country or a language.
+    Nothing,
+    /// One country (`Germany` ↔ `DE`).
+    Country,
+    /// Countries, separated by commas (`Nigeria, Ghana` ↔ `NG, GH`).
+    Countries,
+    /// One language (`German` ↔ `de`).
+    Language,
+}
+
 /// One field of an editor form.
 #[derive(Debug, Clone, Copy)]
 pub struct Spec {
@@ -49,6 +64,7 @@ pub struct Spec {
     /// The opportunity kinds the field belongs to, space-separated (`"course"`); empty for
     /// every kind. The form hides it while another kind is chosen and drops what it sends.
     pub only: &'static str,
+    pub naming: Naming,
 }
 
 impl Spec {
@@ -69,7 +85,13 @@ impl Spec {
             typed,
             suggestions: None,
             only: "",
+            naming: Naming::Nothing,
         }
+    }
+
+    const fn names(mut self, naming: Naming) -> Spec {
+        self.naming = naming;
+        self
     }
 
     const fn only(mut self, kinds: &'static str) -> Spec {
@@ -169,7 +191,9 @@ pub const EVENT: &[Spec] = &[
     Spec::new("event.place.street_address", "text", "editor-street").autocomplete("street-address"),
     Spec::new("event.place.postal_code", "text", "editor-postal-code").autocomplete("postal-code"),
     Spec::new("event.place.locality", "text", "editor-locality").autocomplete("address-level2"),
-    Spec::new("event.place.country", "text", "editor-country").hint("editor-country-hint"),
+    Spec::new("event.place.country", "text", "editor-country")
+        .hint("editor-country-hint")
+        .names(Naming::Country),
     // Coordinates come from the map below the address (`web::map`), the API or the CLI.
     Spec::new("event.place.latitude", "hidden", "").typed(Typed::Decimal),
     Spec::new("event.place.longitude", "hidden", "").typed(Typed::Decimal),
@@ -205,7 +229,8 @@ pub const OPPORTUNITY: &[Spec] = &[
         "editor-opportunity-countries",
     )
     .hint("editor-countries-hint")
-    .typed(Typed::List),
+    .typed(Typed::List)
+    .names(Naming::Countries),
     Spec::new("opportunity.deadline", "date", "editor-deadline"),
     Spec::new("opportunity.apply_url", "url", "editor-apply-url"),
     Spec::new("opportunity.apply_email", "email", "editor-apply-email"),
@@ -222,7 +247,8 @@ pub const OPPORTUNITY: &[Spec] = &[
         "text",
         "editor-course-language",
     )
-    .only("course"),
+    .only("course")
+    .names(Naming::Language),
     Spec::new("opportunity.cost", "text", "editor-course-cost").only("course"),
     Spec::new(
         "opportunity.certificate",
@@ -237,7 +263,9 @@ pub const RESOURCE: &[Spec] = &[
     Spec::new("resource.topic", "text", "editor-topic").required(),
     Spec::new("resource.link", "url", "resource-link"),
     Spec::new("resource.document_url", "url", "resource-document"),
-    Spec::new("resource.country", "text", "editor-country").hint("editor-country-hint"),
+    Spec::new("resource.country", "text", "editor-country")
+        .hint("editor-country-hint")
+        .names(Naming::Country),
     Spec::new("resource.year", "number", "filter-year"),
 ];
 
@@ -253,14 +281,16 @@ pub const SHARED: &[Spec] = &[
         .hint("editor-gcm-categories-hint"),
     Spec::new("countries_of_origin", "text", "about-countries-of-origin")
         .hint("editor-countries-hint")
-        .typed(Typed::List),
+        .typed(Typed::List)
+        .names(Naming::Countries),
     Spec::new(
         "countries_of_residence",
         "text",
         "about-countries-of-residence",
     )
     .hint("editor-countries-hint")
-    .typed(Typed::List),
+    .typed(Typed::List)
+    .names(Naming::Countries),
 ];
 
 /// The table of `kind`'s own fields.
@@ -324,6 +354,25 @@ fn field(state: &AppState, t: &Translator, spec: &Spec, values: &FormValues) -> 
                 .map(|value| (value.to_string(), t.t(&format!("{prefix}-{value}")))),
         );
     }
+    match spec.naming {
+        Naming::Nothing => {}
+        Naming::Country | Naming::Countries => {
+            field = field
+                .value(shown_names(values.get(spec.name), |code| {
+                    crate::i18n::country_code(code)
+                        .filter(|known| known == code)
+                        .map(|known| t.country(&known))
+                }))
+                .suggestions(t.country_names());
+        }
+        Naming::Language => {
+            let known =
+                |tag: &str| crate::domain::validation::language(tag).map(|tag| t.language(&tag));
+            field = field
+                .value(shown_names(values.get(spec.name), known))
+                .suggestions(t.language_names());
+        }
+    }
     if spec.name == "gcm_objectives" {
         // The GCM objectives by number and title, in the reader's language and digits.
         field = field
@@ -336,6 +385,37 @@ fn field(state: &AppState, t: &Translator, spec: &Spec, values: &FormValues) -> 
         );
     }
     field
+}
+
+/// A stored list of codes (`NG, GH`) as the reader's names (`Nigeria, Ghana`): each code
+/// that `name` knows is replaced, anything else (what the reader typed) is kept as it is.
+fn shown_names(value: &str, name: impl Fn(&str) -> Option<String>) -> String {
+    value
+        .split([',', '،'])
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| name(item).unwrap_or_else(|| item.to_string()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What a reader wrote in a field of countries or languages, as codes: each name found in
+/// CLDR's names (in any of the four languages) becomes its code; anything else is kept, for
+/// the validation to name it.
+pub fn to_codes(naming: Naming, value: &str) -> Vec<String> {
+    value
+        .split([',', '،', ';', '\n'])
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let code = match naming {
+                Naming::Country | Naming::Countries => crate::i18n::country_code(item),
+                Naming::Language => crate::i18n::language_tag(item),
+                Naming::Nothing => None,
+            };
+            code.unwrap_or_else(|| item.to_string())
+        })
+        .collect()
 }
 
 /// One language's column of the form.

@@ -170,11 +170,24 @@ pub fn to_input(kind: Kind, values: &FormValues, languages: &[String]) -> Result
         let value = given.first().map(|value| value.trim()).unwrap_or("");
         // Values the form does not show (texts of other languages, coordinates, what the API
         // set) come back as hidden fields: text, in the kind's section.
-        let typed = fields::find(kind, name).map_or(Typed::Text, |spec| spec.typed);
+        let spec = fields::find(kind, name);
+        let naming = spec.map_or(fields::Naming::Nothing, |spec| spec.naming);
+        // Countries and languages by name (`Germany`, `ألمانيا`): their codes.
+        let named;
+        let value = if naming == fields::Naming::Nothing {
+            value
+        } else {
+            named = fields::to_codes(naming, value).join(",");
+            named.as_str()
+        };
+        let typed = spec.map_or(Typed::Text, |spec| spec.typed);
         let typed = match typed {
+            // Hashtags may be separated by spaces; names of countries have spaces in them.
             Typed::List => Value::Array(
                 value
-                    .split([',', ' ', '\n'])
+                    .split(|c: char| {
+                        c == ',' || (naming == fields::Naming::Nothing && c.is_whitespace())
+                    })
                     .map(|item| item.trim().trim_start_matches('#'))
                     .filter(|item| !item.is_empty())
                     .map(|item| json!(item))
@@ -474,5 +487,52 @@ mod tests {
         };
         let course = opportunity.course.as_ref().expect("a course");
         assert_eq!(course.cost.as_deref(), Some("Free"));
+    }
+
+    #[test]
+    fn countries_and_languages_are_written_by_name_in_any_of_the_four_languages() {
+        let languages = vec!["en".to_string()];
+        let form = values(&[
+            ("text.en.title", "Evening"),
+            ("text.en.summary", "Music."),
+            ("event.starts_at", "2027-03-14T18:00"),
+            ("event.ends_at", "2027-03-14T20:00"),
+            ("event.time_zone", "Europe/Berlin"),
+            ("event.place.name", "Rathaus"),
+            ("event.place.country", "Allemagne"),
+            ("countries_of_origin", "Nigeria, سوريا، Côte d’Ivoire"),
+            ("countries_of_residence", "de"),
+        ]);
+        let draft = to_input(Kind::Event, &form, &languages)
+            .and_then(|input| input.validate(Kind::Event, &languages))
+            .expect("valid");
+        assert_eq!(draft.countries_of_origin, ["NG", "SY", "CI"]);
+        assert_eq!(draft.countries_of_residence, ["DE"]);
+        let Details::Event(event) = &draft.details else {
+            panic!("an event");
+        };
+        assert_eq!(
+            event
+                .place
+                .as_ref()
+                .and_then(|place| place.country.as_deref()),
+            Some("DE")
+        );
+        let unknown = values(&[
+            ("text.en.title", "Evening"),
+            ("story.category", "social"),
+            ("countries_of_origin", "Nowhere Land"),
+        ]);
+        let Err(Error::Invalid(errors)) = to_input(Kind::Story, &unknown, &languages)
+            .and_then(|input| input.validate(Kind::Story, &languages))
+        else {
+            panic!("invalid");
+        };
+        assert!(
+            errors
+                .iter()
+                .any(|error| error.field == "countries_of_origin[0]"),
+            "one name, one error: {errors:?}"
+        );
     }
 }
