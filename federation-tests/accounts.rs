@@ -1594,3 +1594,154 @@ async fn an_event_has_a_banner_on_its_page_its_card_and_the_wire() {
         edit.body
     );
 }
+
+/// A publication's byline: an admin gives any active member (here a member organization), an
+/// editor only themselves; it shows on the page and the card, links to the member's profile
+/// page (written on their account page, countries by name), and travels as `author` while the
+/// organization stays `attributedTo`. A disabled member's byline and profile disappear.
+#[tokio::test]
+async fn publications_carry_a_byline_that_links_to_the_members_profile() {
+    let database = TestDatabase::create().await;
+    let alpha = start(&database, |config| {
+        config.accounts.registration = Registration::Open;
+    })
+    .await;
+    let mut admin = Browser::new(&alpha);
+    admin.register("Admin", "admin@example.org", &[]).await;
+    let mut member = Browser::new(&alpha);
+    member
+        .register("Sudanese Students Berlin", "students@example.org", &[])
+        .await;
+    let account_id =
+        jisr::domain::accounts::find_by_email(alpha.state().db(), "students@example.org")
+            .await
+            .expect("the member")
+            .account_id;
+
+    // The member writes their profile, countries by name.
+    assert_eq!(member.get("/account/profile").await.status, StatusCode::OK);
+    let saved = member
+        .post(
+            "/account/profile",
+            &[
+                ("summary", "Students from Sudan at Berlin's universities."),
+                ("website", "https://students.example"),
+                ("countries", "Sudan, Allemagne"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    // Not public before a publication carries their name.
+    let path = format!("/members/{account_id}");
+    assert_eq!(
+        Browser::new(&alpha).get(&path).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let form = admin.get("/publish/story").await;
+    assert!(
+        form.body.contains(&format!(
+            "<option value=\"{account_id}\">Sudanese Students Berlin</option>"
+        )),
+        "an admin may give any member: {}",
+        form.body
+    );
+    let story = [
+        ("text.en.title", "Our first graduation"),
+        ("text.en.summary", "Twelve students finished their degrees."),
+        ("story.category", "social"),
+        ("story.consent.subject_consented", "true"),
+        ("action", "publish"),
+    ];
+    let mut bylined = story.to_vec();
+    let id = account_id.to_string();
+    bylined.push(("author", id.as_str()));
+    let answer = admin.post("/publish/story", &bylined).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let location = answer.location.expect("location");
+
+    let page = Browser::new(&alpha).get(&location).await;
+    assert!(
+        page.body.contains(&format!(
+            "href=\"{path}\" dir=\"auto\" rel=\"author\">Sudanese Students Berlin</a>"
+        )),
+        "{}",
+        page.body
+    );
+    assert!(
+        Browser::new(&alpha)
+            .get("/stories")
+            .await
+            .body
+            .contains("<bdi>Sudanese Students Berlin</bdi>")
+    );
+    let profile = Browser::new(&alpha).get(&path).await;
+    assert_eq!(profile.status, StatusCode::OK);
+    for shown in [
+        "Students from Sudan at Berlin&#39;s universities.",
+        "Sudan, Germany",
+        "https://students.example/",
+        "Our first graduation",
+    ] {
+        assert!(
+            profile.body.contains(shown)
+                || profile.body.contains(&shown.replace("&#39;", "&#x27;")),
+            "{shown}: {}",
+            profile.body
+        );
+    }
+    let object: serde_json::Value = admin
+        .client
+        .get(alpha.url(&location))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(object["author"]["type"], "Organization", "{object}");
+    assert_eq!(object["author"]["name"], "Sudanese Students Berlin");
+    assert_eq!(object["author"]["url"], alpha.url(&path).to_string());
+    assert!(object["attributedTo"].is_string(), "one actor publishes it");
+
+    // An editor may give only themselves.
+    let editor_id = jisr::domain::accounts::find_by_email(alpha.state().db(), "admin@example.org")
+        .await
+        .expect("admin")
+        .account_id;
+    jisr::domain::accounts::change(
+        alpha.state().db(),
+        account_id,
+        jisr::domain::accounts::Change::SetRole(jisr::domain::accounts::Role::Editor),
+    )
+    .await
+    .expect("an editor now");
+    let mut someone_else = story.to_vec();
+    let other = editor_id.to_string();
+    someone_else.push(("author", other.as_str()));
+    member.get("/publish/story").await;
+    let refused = member.post("/publish/story", &someone_else).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("id=\"field-author-error\""));
+
+    // Disabled: no byline, no profile.
+    jisr::domain::accounts::change(
+        alpha.state().db(),
+        account_id,
+        jisr::domain::accounts::Change::Disable,
+    )
+    .await
+    .expect("disabled");
+    assert_eq!(
+        Browser::new(&alpha).get(&path).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let page = Browser::new(&alpha).get(&location).await;
+    assert!(!page.body.contains("rel=\"author\""));
+}

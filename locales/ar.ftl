@@ -347,6 +347,7 @@ error-language-given-twice = هذه اللغة مذكورة مرتين.
 error-default-language = يجب أن تكون اللغة الافتراضية إحدى اللغات التي كُتب بها النص.
 error-objective = اختر أهدافًا من ١ إلى ٢٣.
 error-gcm-category = اختر فئات الهدف ١٩ من ١ إلى ٩.
+error-author = يجب أن يكون التوقيع حسابًا نشطًا في هذا المجتمع.
 error-too-many-hashtags = يجب ألا يتجاوز عدد الوسوم { $max }.
 error-section-of-other-kind = { $kind ->
     [story] هذا القسم خاص بالقصص وحدها.
@@ -473,3 +474,17 @@ forbidden-admin-text = هذه الصفحة لمشرفي هذا المجتمع، 
 editor-banner = صورة الغلاف
 editor-gcm-categories = الهدف ١٩: كيف يساعد هذا العمل المغتربين على المساهمة
 editor-gcm-categories-hint = فئات آلية الإبلاغ عن الهدف ١٩. اختيار إحداها يعني اختيار الهدف ١٩.
+
+# Bylines and members' public profiles.
+profile-member-title = ملفي التعريفي العام
+profile-member-intro = ما يراه القرّاء حين يكون المنشور منك: يشير توقيعه إلى هنا. لا يظهر إلا حين يحمل منشورٌ اسمك.
+profile-member-save = احفظ الملف التعريفي
+profile-member-summary = نبذة عنك
+profile-member-summary-hint = { $count } حرفًا على الأكثر.
+profile-member-website = الموقع الإلكتروني
+profile-member-countries = البلدان
+member-publications = منشورات { $name }
+publication-by = بقلم
+editor-author = التوقيع
+editor-author-hint = من كتبه، يظهر مع العنوان ويشير إلى ملفه التعريفي. تنشره المنظمة في كل الأحوال.
+editor-author-none = بلا توقيع: المنظمة وحدها

@@ -347,6 +347,7 @@ error-language-given-twice = This language is given twice.
 error-default-language = The default language must be one of the languages the text is written in.
 error-objective = Choose objectives from 1 to 23.
 error-gcm-category = Choose categories of Objective 19 from 1 to 9.
+error-author = The byline must be an active account of this community.
 error-too-many-hashtags = Give at most { $max } hashtags.
 error-section-of-other-kind = { $kind ->
     [story] Only stories have this section.
@@ -474,3 +475,17 @@ forbidden-admin-text = This page is for the admins of this community, and your a
 editor-banner = Banner image
 editor-gcm-categories = Objective 19: how this work helps diasporas contribute
 editor-gcm-categories-hint = The categories of the Objective 19 reporting mechanism. Choosing one chooses Objective 19.
+
+# Bylines and members' public profiles.
+profile-member-title = My public profile
+profile-member-intro = What readers see when a publication is by you: its byline links here. It is shown only once a publication carries your name.
+profile-member-save = Save the profile
+profile-member-summary = About you
+profile-member-summary-hint = At most { $count } characters.
+profile-member-website = Website
+profile-member-countries = Countries
+member-publications = Publications by { $name }
+publication-by = By
+editor-author = Byline
+editor-author-hint = Who wrote it, shown with its title and linked to their profile. The organization publishes it either way.
+editor-author-none = No byline: the organization alone

@@ -347,6 +347,7 @@ error-language-given-twice = Este idioma aparece dos veces.
 error-default-language = El idioma predeterminado debe ser uno de los idiomas en que está escrito el texto.
 error-objective = Elige objetivos del 1 al 23.
 error-gcm-category = Elige categorías del objetivo 19, del 1 al 9.
+error-author = La firma debe ser una cuenta activa de esta comunidad.
 error-too-many-hashtags = Indica { $max } etiquetas como máximo.
 error-section-of-other-kind = { $kind ->
     [story] Solo las historias tienen esta sección.
@@ -474,3 +475,17 @@ forbidden-admin-text = Esta página es para quienes administran esta comunidad, 
 editor-banner = Imagen de portada
 editor-gcm-categories = Objetivo 19: cómo este trabajo ayuda a las diásporas a contribuir
 editor-gcm-categories-hint = Las categorías del seguimiento del objetivo 19. Elegir una elige el objetivo 19.
+
+# Bylines and members' public profiles.
+profile-member-title = Mi perfil público
+profile-member-intro = Lo que ven los lectores cuando una publicación es tuya: su firma enlaza aquí. Solo se muestra cuando una publicación lleva tu nombre.
+profile-member-save = Guardar el perfil
+profile-member-summary = Sobre ti
+profile-member-summary-hint = Como mucho { $count } caracteres.
+profile-member-website = Sitio web
+profile-member-countries = Países
+member-publications = Publicaciones de { $name }
+publication-by = Por
+editor-author = Firma
+editor-author-hint = Quién lo escribió, mostrado con el título y enlazado a su perfil. La organización lo publica en todo caso.
+editor-author-none = Sin firma: solo la organización

@@ -347,6 +347,7 @@ error-language-given-twice = Cette langue est indiquée deux fois.
 error-default-language = La langue par défaut doit être l’une des langues dans lesquelles le texte est rédigé.
 error-objective = Choisissez des objectifs de 1 à 23.
 error-gcm-category = Choisissez des catégories de l’objectif 19, de 1 à 9.
+error-author = La signature doit être un compte actif de cette communauté.
 error-too-many-hashtags = Indiquez { $max } hashtags au plus.
 error-section-of-other-kind = { $kind ->
     [story] Seuls les témoignages ont cette section.
@@ -474,3 +475,17 @@ forbidden-admin-text = Cette page est réservée aux administrateurs de cette co
 editor-banner = Image de bannière
 editor-gcm-categories = Objectif 19 : comment ce travail aide les diasporas à contribuer
 editor-gcm-categories-hint = Les catégories du suivi de l’objectif 19. En choisir une choisit l’objectif 19.
+
+# Bylines and members' public profiles.
+profile-member-title = Mon profil public
+profile-member-intro = Ce que les lecteurs voient quand une publication est de vous : sa signature renvoie ici. Il n’est visible que lorsqu’une publication porte votre nom.
+profile-member-save = Enregistrer le profil
+profile-member-summary = À propos de vous
+profile-member-summary-hint = { $count } caractères au plus.
+profile-member-website = Site web
+profile-member-countries = Pays
+member-publications = Publications de { $name }
+publication-by = Par
+editor-author = Signature
+editor-author-hint = Qui l’a écrit, affiché avec le titre et lié à son profil. L’organisation la publie dans tous les cas.
+editor-author-none = Sans signature : l’organisation seule

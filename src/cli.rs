@@ -130,7 +130,7 @@ enum TokenAction {
 
 #[derive(Debug, Subcommand)]
 enum AccountAction {
-    /// List the accounts: e-mail, name, type, role, status.
+    /// List the accounts: id (a publication's `author`), e-mail, name, type, role, status.
     List,
     /// Print a one-time link (valid 24 hours) to set a new password for the account with EMAIL.
     ResetLink { email: String },
@@ -251,7 +251,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 AccountAction::List => {
                     for account in accounts::list(&db).await? {
                         println!(
-                            "{}\t{}\t{}\t{}\t{}",
+                            "{}\t{}\t{}\t{}\t{}\t{}",
+                            account.account_id,
                             account.email,
                             account.name,
                             account.account_type.as_str(),

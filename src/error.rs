@@ -232,6 +232,7 @@ reasons! {
     /// Not a GCM objective.
     Objective = "error-objective", "must be an objective from 1 to 23", [];
     GcmCategory = "error-gcm-category", "must be a category of Objective 19, from 1 to 9", [];
+    Author = "error-author", "must be an active account of this instance", [];
     /// A hashtag with other characters than letters, digits and `_`, or too long.
     Hashtag = "error-hashtag",
         "must be letters, digits and _ only (at most 50), such as \"MigrationStories\"",

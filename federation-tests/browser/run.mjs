@@ -613,6 +613,9 @@ async function flow(browser) {
     };
     for (const [name, value] of Object.entries(fields)) await fill(formWith(page, 'text.en.title'), name, value);
 
+    // The byline: the registered organization itself (the first choice after "no byline").
+    await formWith(page, 'text.en.title').locator('select[name="author"]').selectOption({ index: 1 });
+
     step('map');
     // A click on the map sets the point there and zooms in; what was typed stays.
     for (const zoom of ['5', '8']) {
@@ -672,6 +675,25 @@ async function flow(browser) {
       await page.setViewportSize(WIDTHS.desktop);
       await open(page, published.url.replace(/\?.*$/, '') + '?lang=en', 'the event in English');
     }
+
+    step('byline');
+    // The byline links to the member's profile page, in both languages and on a phone.
+    const author = page.locator('a[rel="author"]').first();
+    if ((await author.count()) === 0) throw new Error(`no byline (a[rel="author"]) on ${page.url()}`);
+    const profile = new URL(await author.getAttribute('href'), page.url());
+    for (const language of LANGUAGES) {
+      profile.searchParams.set('lang', language);
+      if (await open(page, profile.href, `the member's profile in ${language}`)) {
+        await direction(page, `${profile.pathname}?lang=${language}`, language);
+        await accessibility(page, `${profile.pathname}?lang=${language}`);
+        await wording(page, `${profile.pathname}?lang=${language}`, language);
+        await screenshot(page, `${language}-desktop-member`);
+        await page.setViewportSize(WIDTHS.phone);
+        await overflow(page, `${profile.pathname}?lang=${language} (phone)`);
+        await page.setViewportSize(WIDTHS.desktop);
+      }
+    }
+    await open(page, published.url.replace(/\?.*$/, '') + '?lang=en', 'the event in English');
 
     step('calendar.ics');
     const link = page.locator('a[href$="/calendar.ics"]').first();

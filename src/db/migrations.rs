@@ -75,6 +75,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "gcm_categories",
         include_str!("../../migrations/sqlite/0013_gcm_categories.sql"),
     ),
+    (
+        14,
+        "profiles_and_bylines",
+        include_str!("../../migrations/sqlite/0014_profiles_and_bylines.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -143,6 +148,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         13,
         "gcm_categories",
         include_str!("../../migrations/postgres/0013_gcm_categories.sql"),
+    ),
+    (
+        14,
+        "profiles_and_bylines",
+        include_str!("../../migrations/postgres/0014_profiles_and_bylines.sql"),
     ),
 ];
 

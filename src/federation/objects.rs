@@ -118,6 +118,19 @@ pub fn object(state: &AppState, publication: &Publication) -> Value {
         object["updated"] = json!(rfc3339(publication.updated_at));
     }
     let fields = object.as_object_mut().expect("a JSON object");
+    if let Some(byline) = &publication.byline {
+        // Who wrote it, besides the organization that publishes it (still the one
+        // `attributedTo`, as Mastodon and Mobilizon need): schema.org's `author`, the member's
+        // name and profile page. Not an actor yet: members become actors later.
+        fields.insert(
+            "author".into(),
+            json!({
+                "type": if byline.organization { "Organization" } else { "Person" },
+                "name": byline.name,
+                "url": state.urls().member(byline.account_id),
+            }),
+        );
+    }
     if let Some(image) = publication.draft.details.image() {
         // `image`, not an attachment: an image attachment would hide Mastodon's card
         // (INTEROP.md §9.3); Mobilizon reads an event's banner from `image` too.

@@ -193,6 +193,11 @@ impl Urls {
         url
     }
 
+    /// The profile page of a member that publications are by (their byline links to it).
+    pub fn member(&self, account_id: i64) -> Url {
+        self.join(&format!("members/{account_id}"))
+    }
+
     /// The embeddable calendar, the one page other websites may frame.
     pub fn embedded_events(&self) -> Url {
         self.join("embed/events")

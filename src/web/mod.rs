@@ -18,6 +18,7 @@ pub mod frame;
 pub mod headers;
 pub mod html;
 pub mod map;
+pub mod member_pages;
 pub mod pages;
 pub mod profile_pages;
 pub mod search;
@@ -91,6 +92,11 @@ fn pages() -> Router<AppState> {
         )
         .route("/logout", post(account_pages::logout))
         .route("/account", get(account_pages::account))
+        .route(
+            "/account/profile",
+            get(member_pages::profile_page).post(member_pages::save_profile),
+        )
+        .route("/members/{account_id}", get(member_pages::member))
         .route(
             "/account/password",
             get(account_pages::password_page).post(account_pages::change_password),

@@ -4,7 +4,8 @@
 //!
 //! Where to look next: `registration.rs` (registering under the instance's registration mode,
 //! invitation links), `passwords.rs` (argon2id hashing, changing a password, reset links),
-//! `sessions.rs` (logging in, the browser sessions).
+//! `sessions.rs` (logging in, the browser sessions), `profile.rs` (the public profile a
+//! publication's byline links to).
 //!
 //! Invariants: e-mail addresses are stored lower-cased and trimmed; secrets (session cookies,
 //! links) are stored only as SHA-256 hashes; the first account of an instance is an active
@@ -12,6 +13,7 @@
 //! session of the account.
 
 mod passwords;
+pub mod profile;
 mod registration;
 mod sessions;
 

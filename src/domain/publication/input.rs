@@ -33,6 +33,8 @@ pub struct Input {
     /// Categories of Objective 19, 1 to 9 (choosing one chooses objective 19).
     #[serde(default)]
     pub gcm_categories: Vec<i64>,
+    /// The account (its id) the publication is by, shown as its byline.
+    pub author: Option<i64>,
     #[serde(default)]
     pub countries_of_origin: Vec<String>,
     #[serde(default)]
@@ -220,6 +222,7 @@ impl Input {
             hashtags,
             gcm_objectives,
             gcm_categories,
+            author: self.author,
             countries_of_origin,
             countries_of_residence,
             details,

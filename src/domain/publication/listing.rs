@@ -123,6 +123,20 @@ pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Publication>> {
     with_texts(db, rows).await
 }
 
+/// The newest `limit` published publications that `account_id` is the byline of.
+pub async fn by_author(db: &Db, account_id: i64, limit: i64) -> Result<Vec<Publication>> {
+    let sql = format!(
+        "select {COLUMNS} from publication where deleted_at is null and author_account_id = $1 \
+         order by published_at desc, publication_id desc limit $2"
+    );
+    let rows: Vec<Row> = with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(account_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+    with_texts(db, rows).await
+}
+
 /// How many publications are published (not deleted); all kinds when `kind` is None.
 pub async fn count(db: &Db, kind: Option<Kind>) -> Result<i64> {
     let count: i64 = match kind {

@@ -24,7 +24,7 @@ mod storage;
 
 pub use index::{FILTER_FIELDS, Filters};
 pub use input::{Input, TextInput};
-pub use listing::{Listing, by_ids, count, list, list_filtered, list_where};
+pub use listing::{Listing, by_author, by_ids, count, list, list_filtered, list_where};
 pub use storage::{create, delete, find, new_public_id, update};
 
 use super::event::EventDetails;
@@ -125,6 +125,9 @@ pub struct Draft {
     pub gcm_objectives: Vec<u8>,
     /// The categories of Objective 19 (1 to 9), only with objective 19.
     pub gcm_categories: Vec<u8>,
+    /// The account it is by (its byline), besides the organization that publishes it; an
+    /// active account (checked when it is stored).
+    pub author: Option<i64>,
     pub countries_of_origin: Vec<String>,
     pub countries_of_residence: Vec<String>,
     pub details: Details,
@@ -144,6 +147,19 @@ pub struct Publication {
     pub deleted_at: Option<DateTime<Utc>>,
     /// When an editor pinned it to the organization's profile.
     pub pinned_at: Option<DateTime<Utc>>,
+    /// Who it is by, when its author is an active account (read with it).
+    #[serde(skip)]
+    pub byline: Option<Byline>,
+}
+
+/// Who a publication is by, besides the organization that publishes it: a member (a person or
+/// a member organization), for its byline and its profile link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Byline {
+    pub account_id: i64,
+    pub name: String,
+    /// A member organization rather than a person.
+    pub organization: bool,
 }
 
 impl Publication {

@@ -9,11 +9,11 @@
 //! comes first.
 
 use super::input::section;
-use super::{Details, Draft, Kind, Publication, Text, index};
+use super::{Byline, Details, Draft, Kind, Publication, Text, index};
 use crate::db::{Db, Tx, with_pool, with_tx};
 use crate::domain::validation::Check;
 use crate::domain::{event, opportunity, resource, story};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -43,6 +43,9 @@ pub(super) struct Row {
     updated_at: DateTime<Utc>,
     deleted_at: Option<DateTime<Utc>>,
     pinned_at: Option<DateTime<Utc>>,
+    author_account_id: Option<i64>,
+    author_name: Option<String>,
+    author_type: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -55,7 +58,11 @@ struct TextRow {
 /// The columns of [`Row`].
 pub(super) const COLUMNS: &str = "publication_id, public_id, kind, default_language, hashtags, gcm_objectives, \
     gcm_categories, countries_of_origin, countries_of_residence, details, published_at, updated_at, deleted_at, \
-    pinned_at";
+    pinned_at, author_account_id, \
+    (select name from account where account_id = publication.author_account_id \
+        and status = 'active') as author_name, \
+    (select account_type from account where account_id = publication.author_account_id \
+        and status = 'active') as author_type";
 
 fn assemble(row: Row, mut texts: Vec<Text>) -> Result<Publication> {
     let kind = Kind::parse(&row.kind).ok_or_else(|| Error::internal("unknown stored kind"))?;
@@ -66,7 +73,16 @@ fn assemble(row: Row, mut texts: Vec<Text>) -> Result<Publication> {
         serde_json::from_str(&row.details)?
     };
     texts.sort_by_key(|text| (text.language != row.default_language, text.language.clone()));
+    let byline = match (row.author_account_id, row.author_name) {
+        (Some(account_id), Some(name)) => Some(Byline {
+            account_id,
+            name,
+            organization: row.author_type.as_deref() == Some("organization"),
+        }),
+        _ => None,
+    };
     Ok(Publication {
+        byline,
         publication_id: row.publication_id,
         public_id: row.public_id,
         kind,
@@ -76,6 +92,7 @@ fn assemble(row: Row, mut texts: Vec<Text>) -> Result<Publication> {
             hashtags: serde_json::from_str(&row.hashtags)?,
             gcm_objectives: serde_json::from_str(&row.gcm_objectives)?,
             gcm_categories: serde_json::from_str(&row.gcm_categories)?,
+            author: row.author_account_id,
             countries_of_origin: serde_json::from_str(&row.countries_of_origin)?,
             countries_of_residence: serde_json::from_str(&row.countries_of_residence)?,
             details,
@@ -151,8 +168,33 @@ async fn delete_texts(tx: &mut Tx, publication_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// The byline of `draft`'s author; refuses an author that is not an active account (422 on
+/// `author`).
+async fn check_author(tx: &mut Tx, draft: &Draft) -> Result<Option<Byline>> {
+    let Some(author) = draft.author else {
+        return Ok(None);
+    };
+    let sql = "select name, account_type from account where account_id = $1 and status = 'active'";
+    let found: Option<(String, String)> = with_tx!(tx, |conn| sqlx::query_as(sql)
+        .bind(author)
+        .fetch_optional(conn)
+        .await)?;
+    match found {
+        Some((name, account_type)) => Ok(Some(Byline {
+            account_id: author,
+            name,
+            organization: account_type == "organization",
+        })),
+        None => Err(Error::Invalid(vec![FieldError::of(
+            "author",
+            Reason::Author,
+        )])),
+    }
+}
+
 /// Stores a new publication.
 pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Publication> {
+    let byline = check_author(tx, draft).await?;
     let public_id = new_public_id(now);
     let TimeColumns {
         starts_at,
@@ -161,8 +203,8 @@ pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Pu
     } = time_columns(&draft.details);
     let sql = "insert into publication (public_id, kind, default_language, hashtags, gcm_objectives, \
                countries_of_origin, countries_of_residence, details, starts_at, ends_at, deadline, \
-               published_at, updated_at, gcm_categories) \
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) \
+               published_at, updated_at, gcm_categories, author_account_id) \
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) \
                returning publication_id";
     let publication_id: i64 = with_tx!(tx, |conn| sqlx::query_scalar(sql)
         .bind(&public_id)
@@ -178,6 +220,7 @@ pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Pu
         .bind(deadline)
         .bind(now)
         .bind(serde_json::to_string(&draft.gcm_categories)?)
+        .bind(draft.author)
         .fetch_one(conn)
         .await)?;
     insert_texts(tx, publication_id, &draft.texts).await?;
@@ -191,6 +234,7 @@ pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Pu
         updated_at: now,
         deleted_at: None,
         pinned_at: None,
+        byline,
     })
 }
 
@@ -204,6 +248,7 @@ pub async fn update(
     if current.is_deleted() {
         return Err(Error::Gone);
     }
+    let byline = check_author(tx, draft).await?;
     // Peers apply an edit only if `updated` is newer, and timestamps travel to the second: an
     // edit is at least one second after the previous version.
     let now = now.max(current.updated_at + chrono::Duration::seconds(1));
@@ -214,8 +259,8 @@ pub async fn update(
     } = time_columns(&draft.details);
     let sql = "update publication set default_language = $1, hashtags = $2, gcm_objectives = $3, \
                countries_of_origin = $4, countries_of_residence = $5, details = $6, starts_at = $7, \
-               ends_at = $8, deadline = $9, updated_at = $10, gcm_categories = $12 \
-               where publication_id = $11";
+               ends_at = $8, deadline = $9, updated_at = $10, gcm_categories = $12, \
+               author_account_id = $13 where publication_id = $11";
     with_tx!(tx, |conn| sqlx::query(sql)
         .bind(&draft.default_language)
         .bind(serde_json::to_string(&draft.hashtags)?)
@@ -229,6 +274,7 @@ pub async fn update(
         .bind(now)
         .bind(current.publication_id)
         .bind(serde_json::to_string(&draft.gcm_categories)?)
+        .bind(draft.author)
         .execute(conn)
         .await
         .map(|_| ()))?;
@@ -238,6 +284,7 @@ pub async fn update(
     Ok(Publication {
         draft: draft.clone(),
         updated_at: now,
+        byline,
         ..current.clone()
     })
 }
@@ -249,7 +296,8 @@ pub async fn delete(tx: &mut Tx, current: &Publication, now: DateTime<Utc>) -> R
     }
     let sql = "update publication set deleted_at = $1, updated_at = $1, details = '{}', \
                hashtags = '[]', gcm_objectives = '[]', gcm_categories = '[]', countries_of_origin = '[]', \
-               countries_of_residence = '[]', pinned_at = null where publication_id = $2";
+               countries_of_residence = '[]', pinned_at = null, author_account_id = null \
+               where publication_id = $2";
     with_tx!(tx, |conn| sqlx::query(sql)
         .bind(now)
         .bind(current.publication_id)
@@ -264,6 +312,7 @@ pub async fn delete(tx: &mut Tx, current: &Publication, now: DateTime<Utc>) -> R
             hashtags: Vec::new(),
             gcm_objectives: Vec::new(),
             gcm_categories: Vec::new(),
+            author: None,
             countries_of_origin: Vec::new(),
             countries_of_residence: Vec::new(),
             ..current.draft.clone()

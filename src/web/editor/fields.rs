@@ -389,7 +389,7 @@ fn field(state: &AppState, t: &Translator, spec: &Spec, values: &FormValues) -> 
 
 /// A stored list of codes (`NG, GH`) as the reader's names (`Nigeria, Ghana`): each code
 /// that `name` knows is replaced, anything else (what the reader typed) is kept as it is.
-fn shown_names(value: &str, name: impl Fn(&str) -> Option<String>) -> String {
+pub fn shown_names(value: &str, name: impl Fn(&str) -> Option<String>) -> String {
     value
         .split([',', '،'])
         .map(str::trim)

@@ -159,6 +159,16 @@ pub fn to_input(kind: Kind, values: &FormValues, languages: &[String]) -> Result
         }
     }
     root.insert("gcm_categories".to_string(), Value::Array(categories));
+    // The byline: an account's id, or "organization" (or nothing) for none.
+    match values.get("author") {
+        "" | "organization" => {}
+        author => match author.parse::<i64>() {
+            Ok(id) => {
+                root.insert("author".to_string(), json!(id));
+            }
+            Err(_) => errors.push(FieldError::of("author", Reason::Author)),
+        },
+    }
     let mut section = Map::new();
     let chosen = values.get(&format!("{}.kind", kind.as_str()));
     for (name, given) in &values.0 {
@@ -309,6 +319,11 @@ pub fn to_values(publication: &Publication) -> FormValues {
         "gcm_categories".to_string(),
         draft.gcm_categories.iter().map(u8::to_string).collect(),
     );
+    if let Some(author) = draft.author {
+        values
+            .0
+            .insert("author".to_string(), vec![author.to_string()]);
+    }
     match &draft.details {
         Details::Story(details) => {
             values

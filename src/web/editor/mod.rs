@@ -17,9 +17,9 @@ use super::forms::FormValues;
 use super::frame::{Frame, framed, respond_with};
 use super::html::direction;
 use crate::app::AppState;
-use crate::domain::images;
 use crate::domain::publication::{self, Kind, Publication};
-use crate::error::{Error, FieldError, Result};
+use crate::domain::{accounts, images};
+use crate::error::{Error, FieldError, Reason, Result};
 use crate::federation::outbox;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -45,6 +45,33 @@ async fn find_live(state: &AppState, kind: Kind, public_id: &str) -> Result<Publ
     Ok(found)
 }
 
+/// Who `visitor` may give as a publication's byline: an admin any active account, an editor
+/// themselves; and `current`, the byline an edited publication already has.
+async fn bylines(
+    state: &AppState,
+    visitor: &Visitor,
+    current: Option<&publication::Byline>,
+) -> Result<Vec<(i64, String)>> {
+    let Some(me) = visitor.account() else {
+        return Ok(Vec::new());
+    };
+    let mut bylines: Vec<(i64, String)> = if me.role == accounts::Role::Admin {
+        accounts::profile::bylines(state.db())
+            .await?
+            .into_iter()
+            .map(|account| (account.account_id, account.name))
+            .collect()
+    } else {
+        vec![(me.account_id, me.name.clone())]
+    };
+    if let Some(current) = current
+        && !bylines.iter().any(|(id, _)| *id == current.account_id)
+    {
+        bylines.push((current.account_id, current.name.clone()));
+    }
+    Ok(bylines)
+}
+
 /// `GET /publish/{kind}`: an empty form.
 pub async fn new_form(
     State(state): State<AppState>,
@@ -59,7 +86,8 @@ pub async fn new_form(
         let zone = state.config().instance.time_zone.clone();
         values.0.insert("event.time_zone".to_string(), vec![zone]);
     }
-    let page = EditorPage::new(&state, frame, &visitor, Form::new(kind, None, &values));
+    let form = Form::new(kind, None, &values).with_bylines(bylines(&state, &visitor, None).await?);
+    let page = EditorPage::new(&state, frame, &visitor, form);
     respond_with(&state, &visitor, StatusCode::OK, &page)
 }
 
@@ -73,7 +101,8 @@ pub async fn edit_form(
     let kind = kind_of(&kind)?;
     let found = find_live(&state, kind, &public_id).await?;
     let values = input::to_values(&found);
-    let form = Form::new(kind, Some(&public_id), &values);
+    let form = Form::new(kind, Some(&public_id), &values)
+        .with_bylines(bylines(&state, &visitor, found.byline.as_ref()).await?);
     let page = EditorPage::new(&state, frame, &visitor, form);
     respond_with(&state, &visitor, StatusCode::OK, &page)
 }
@@ -114,6 +143,12 @@ async fn submit(
 ) -> Result<Response> {
     let t = frame.t;
     let Submission { mut values, image } = submission;
+    // Who this editor may give as the byline; an edit may keep the one it has.
+    let current = match existing {
+        Some(public_id) => find_live(state, kind, public_id).await?.byline,
+        None => None,
+    };
+    let allowed = bylines(state, visitor, current.as_ref()).await?;
     let show = |values: &FormValues, status: StatusCode, errors: &[FieldError], preview| {
         let form = Form {
             kind,
@@ -121,6 +156,7 @@ async fn submit(
             values,
             errors,
             preview,
+            bylines: allowed.clone(),
         };
         let page = EditorPage::new(state, frame.clone(), visitor, form);
         respond_with(state, visitor, status, &page)
@@ -183,6 +219,17 @@ async fn submit(
         }
         Err(other) => return Err(other),
     };
+    if let Some(author) = draft.author
+        && !allowed.iter().any(|(id, _)| *id == author)
+    {
+        let refused = [FieldError::of("author", Reason::Author)];
+        return show(
+            &values,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &refused,
+            Vec::new(),
+        );
+    }
     if values.get("action") == "preview" {
         let preview = draft
             .texts

@@ -28,6 +28,8 @@ pub struct Form<'a> {
     pub values: &'a FormValues,
     pub errors: &'a [FieldError],
     pub preview: Vec<PreviewText>,
+    /// Who the editor may give as the byline: `(account id, name)`.
+    pub bylines: Vec<(i64, String)>,
 }
 
 impl<'a> Form<'a> {
@@ -39,7 +41,14 @@ impl<'a> Form<'a> {
             values,
             errors: &[],
             preview: Vec::new(),
+            bylines: Vec::new(),
         }
+    }
+
+    /// The same form, offering `bylines`.
+    pub fn with_bylines(mut self, bylines: Vec<(i64, String)>) -> Form<'a> {
+        self.bylines = bylines;
+        self
     }
 }
 
@@ -73,9 +82,27 @@ impl EditorPage {
             values,
             errors,
             preview,
+            bylines,
         } = form;
         let mut columns = fields::language_columns(state, &t, values);
         let mut fields = fields::form_fields(state, &t, kind, values);
+        if !bylines.is_empty() {
+            // First, under the texts: who wrote it.
+            // "organization": no byline (an empty value would fail the browser's `required`).
+            let none = ("organization".to_string(), t.t("editor-author-none"));
+            let byline = Field::new("author", "select", t.t("editor-author"))
+                .hint(t.t("editor-author-hint"))
+                .value(values.get("author"))
+                .choices(
+                    std::iter::once(none).chain(
+                        bylines
+                            .iter()
+                            .map(|(id, name)| (id.to_string(), name.clone())),
+                    ),
+                )
+                .required();
+            fields.insert(0, byline);
+        }
         let instance_languages = &state.config().instance.languages;
         let default_language = (instance_languages.len() > 1).then(|| {
             Field::new("default_language", "select", t.t("editor-default-language"))

@@ -21,6 +21,8 @@ pub struct Card {
     pub image: Option<(String, String)>,
     /// An opportunity's organization logo (ours: the opportunities here are ours).
     pub logo: Option<String>,
+    /// Who it is by, when it has a byline.
+    pub byline: Option<String>,
 }
 
 pub(crate) fn card(state: &AppState, t: &Translator, publication: &Publication) -> Option<Card> {
@@ -84,6 +86,10 @@ pub(crate) fn card(state: &AppState, t: &Translator, publication: &Publication) 
         _ => None,
     };
     Some(Card {
+        byline: publication
+            .byline
+            .as_ref()
+            .map(|byline| byline.name.clone()),
         date,
         image,
         logo,

@@ -82,6 +82,8 @@ struct PublicationPage {
     facts: Vec<Fact>,
     /// An event's place on a map, and what the map says to a screen reader.
     map: Option<(MapView, String)>,
+    /// Who it is by: `(their profile page, name)`.
+    byline: Option<(String, String)>,
     links: Vec<(String, String)>,
     /// `(href, #tag)`.
     tags: Vec<(String, String)>,
@@ -178,6 +180,12 @@ async fn page(
         notice: details.notice,
         facts: details.facts,
         map: event_map(state, &t, publication),
+        byline: publication.byline.as_ref().map(|byline| {
+            (
+                state.urls().member(byline.account_id).path().to_string(),
+                byline.name.clone(),
+            )
+        }),
         links: details.links,
         tools: editor_tools(state, headers, publication).await?,
         tags: publication

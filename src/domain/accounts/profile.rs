@@ -1,0 +1,111 @@
+//! A member's public profile: what the byline of a publication links to. Its page shows the
+//! account's name and kind (a person or an organization), a summary, the countries it works
+//! in or between, and its website; the member writes it on their account page.
+//!
+//! Invariant: only an active account has a profile to show, and only an active account can be
+//! a publication's byline ([`byline_allowed`]).
+
+use super::{ACCOUNT_COLUMNS, Account, AccountRow};
+use crate::db::{Db, with_pool};
+use crate::domain::validation::Check;
+use crate::error::{Error, Result};
+use url::Url;
+
+/// The longest summary, in characters.
+pub const MAX_SUMMARY: usize = 600;
+
+/// An account's public profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub account: Account,
+    pub summary: String,
+    pub website: Option<Url>,
+    /// ISO 3166-1 alpha-2 codes.
+    pub countries: Vec<String>,
+}
+
+/// A profile as written.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileInput {
+    pub summary: String,
+    pub website: String,
+    pub countries: Vec<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ProfileRow {
+    #[sqlx(flatten)]
+    account: AccountRow,
+    summary: String,
+    website: String,
+    countries: String,
+}
+
+impl ProfileRow {
+    fn into_profile(self) -> Profile {
+        Profile {
+            account: self.account.into(),
+            summary: self.summary,
+            website: Url::parse(&self.website).ok(),
+            countries: serde_json::from_str(&self.countries).unwrap_or_default(),
+        }
+    }
+}
+
+/// The profile of the active account `account_id` (404 for any other).
+pub async fn find(db: &Db, account_id: i64) -> Result<Profile> {
+    let sql = format!(
+        "select {ACCOUNT_COLUMNS}, summary, website, countries from account \
+         where account_id = $1 and status = 'active'"
+    );
+    let row: Option<ProfileRow> =
+        with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await)?;
+    row.map(ProfileRow::into_profile).ok_or(Error::NotFound)
+}
+
+/// Replaces the profile of `account_id` with `input`, naming every bad field at once.
+pub async fn update(db: &Db, account_id: i64, input: &ProfileInput) -> Result<Profile> {
+    let mut check = Check::default();
+    let summary = check
+        .optional_text("summary", Some(&input.summary), MAX_SUMMARY)
+        .unwrap_or_default();
+    let website = check.optional_url("website", Some(&input.website));
+    let countries = check.countries("countries", &input.countries);
+    check.finish()?;
+    let sql = "update account set summary = $1, website = $2, countries = $3 \
+               where account_id = $4 and status = 'active'";
+    let changed = with_pool!(db, |pool| sqlx::query(sql)
+        .bind(&summary)
+        .bind(website.as_ref().map_or("", Url::as_str))
+        .bind(serde_json::to_string(&countries)?)
+        .bind(account_id)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+    if changed == 0 {
+        return Err(Error::NotFound);
+    }
+    find(db, account_id).await
+}
+
+/// Whether `author` may be the byline of a publication: an active account.
+pub async fn byline_allowed(db: &Db, author: i64) -> Result<bool> {
+    let sql = "select count(*) from account where account_id = $1 and status = 'active'";
+    let found: i64 = with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .bind(author)
+        .fetch_one(pool)
+        .await)?;
+    Ok(found > 0)
+}
+
+/// The active accounts, by name: who a publication may be by.
+pub async fn bylines(db: &Db) -> Result<Vec<Account>> {
+    Ok(super::list(db)
+        .await?
+        .into_iter()
+        .filter(Account::is_active)
+        .collect())
+}

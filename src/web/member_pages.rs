@@ -1,0 +1,151 @@
+//! Members as authors: the profile page a publication's byline links to (`/members/{id}`: the
+//! name, whether a person or an organization, the summary, the countries, the website and what
+//! they are the byline of), and the form where a member writes it (`/account/profile`).
+//!
+//! Invariant: a profile page is public only for an active account that is the byline of at
+//! least one publication; every other account answers 404, so that registering does not make
+//! anyone findable.
+
+use super::account_pages::FormPage;
+use super::auth::{Member, Visitor};
+use super::editor::fields::{Naming, shown_names, to_codes};
+use super::forms::{Field, FormValues};
+use super::frame::{Frame, framed, respond, respond_with};
+use super::pages::cards::{Card, cards};
+use crate::app::AppState;
+use crate::domain::accounts::profile::{self, ProfileInput};
+use crate::domain::publication;
+use crate::error::{Error, Result};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Template)]
+#[template(path = "member.html")]
+struct MemberPage {
+    frame: Frame,
+    name: String,
+    kind_label: String,
+    summary: String,
+    countries: String,
+    website: Option<String>,
+    /// "Publications by …".
+    heading: String,
+    items: Vec<Card>,
+}
+framed!(MemberPage);
+
+/// How many of a member's publications their page lists.
+const LISTED: i64 = 24;
+
+/// `GET /members/{id}`: the profile of a member that publications are by.
+pub async fn member(
+    State(state): State<AppState>,
+    frame: Frame,
+    Path(account_id): Path<i64>,
+) -> Result<Response> {
+    let found = profile::find(state.db(), account_id).await?;
+    let bylined = publication::by_author(state.db(), account_id, LISTED).await?;
+    if bylined.is_empty() {
+        return Err(Error::NotFound);
+    }
+    let t = frame.t;
+    let page = MemberPage {
+        name: found.account.name.clone(),
+        kind_label: t.t(&format!("register-{}", found.account.account_type.as_str())),
+        // The name isolated (U+2068 … U+2069): a Latin name ending in "e.V." keeps its full
+        // stop in an Arabic sentence.
+        heading: t.t1(
+            "member-publications",
+            "name",
+            &format!("\u{2068}{}\u{2069}", found.account.name),
+        ),
+        summary: found.summary,
+        countries: t.countries(&found.countries),
+        website: found.website.map(|url| url.to_string()),
+        items: cards(&state, &t, &bylined),
+        frame,
+    };
+    respond(StatusCode::OK, &page)
+}
+
+fn profile_form(frame: Frame, visitor: &Visitor, values: &FormValues) -> FormPage {
+    let t = frame.t;
+    let mut page = FormPage::new(frame, visitor, t.t("profile-member-title"));
+    page.intro = t.t("profile-member-intro");
+    page.action = "/account/profile".to_string();
+    page.submit = t.t("profile-member-save");
+    page.fields = vec![
+        Field::new("summary", "textarea", t.t("profile-member-summary"))
+            .value(values.get("summary"))
+            .hint(t.t1(
+                "profile-member-summary-hint",
+                "count",
+                &profile::MAX_SUMMARY.to_string(),
+            )),
+        Field::new("website", "url", t.t("profile-member-website"))
+            .value(values.get("website"))
+            .autocomplete("url"),
+        Field::new("countries", "text", t.t("profile-member-countries"))
+            .value(shown_names(values.get("countries"), |code| {
+                crate::i18n::country_code(code)
+                    .filter(|known| known == code)
+                    .map(|known| t.country(&known))
+            }))
+            .hint(t.t("editor-countries-hint"))
+            .suggestions(t.country_names()),
+    ];
+    page.links = vec![("/account".to_string(), t.t("account-title"))];
+    page
+}
+
+/// `GET /account/profile`: the member's own profile, to edit.
+pub async fn profile_page(
+    State(state): State<AppState>,
+    frame: Frame,
+    Member(visitor): Member,
+) -> Result<Response> {
+    let account = visitor.account().ok_or(Error::NotFound)?;
+    let found = profile::find(state.db(), account.account_id).await?;
+    let values = FormValues::from_pairs(vec![
+        ("summary".to_string(), found.summary),
+        (
+            "website".to_string(),
+            found.website.map(|url| url.to_string()).unwrap_or_default(),
+        ),
+        ("countries".to_string(), found.countries.join(", ")),
+    ]);
+    let page = profile_form(frame, &visitor, &values);
+    respond_with(&state, &visitor, StatusCode::OK, &page)
+}
+
+/// `POST /account/profile`: saves it, then shows the account page.
+pub async fn save_profile(
+    State(state): State<AppState>,
+    frame: Frame,
+    Member(visitor): Member,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let t = frame.t;
+    let values = FormValues::from_pairs(pairs);
+    if visitor.check_csrf(values.get("csrf")).is_err() {
+        let page = profile_form(frame.clone(), &visitor, &values).with_message(t.t("error-csrf"));
+        return respond_with(&state, &visitor, StatusCode::FORBIDDEN, &page);
+    }
+    let account = visitor.account().ok_or(Error::NotFound)?;
+    let input = ProfileInput {
+        summary: values.get("summary").to_string(),
+        website: values.get("website").to_string(),
+        countries: to_codes(Naming::Countries, values.get("countries")),
+    };
+    match profile::update(state.db(), account.account_id, &input).await {
+        Ok(_) => Ok(Redirect::to("/account").into_response()),
+        Err(Error::Invalid(errors)) => {
+            let page = profile_form(frame.clone(), &visitor, &values).with_errors(&errors);
+            respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(other) => Err(other),
+    }
+}
