@@ -944,6 +944,14 @@ async fn editors_publish_preview_edit_and_delete_through_the_forms() {
     ] {
         assert!(form.body.contains(hidden), "{hidden}");
     }
+    // What only the API gave is shown on the page too.
+    let page = editor.get(&format!("/events/{picnic}?lang=en")).await;
+    assert!(
+        page.body
+            .contains("<dt>Organized by</dt><dd><bdi>Youth group</bdi></dd>"),
+        "{}",
+        page.body
+    );
 
     // Without the CSRF token nothing happens.
     assert_eq!(

@@ -488,3 +488,4 @@ publication-by = بقلم
 editor-author = التوقيع
 editor-author-hint = من كتبه، يظهر مع العنوان ويشير إلى ملفه التعريفي. تنشره المنظمة في كل الأحوال.
 editor-author-none = بلا توقيع: المنظمة وحدها
+event-organizer = تنظيم

@@ -489,3 +489,4 @@ publication-by = By
 editor-author = Byline
 editor-author-hint = Who wrote it, shown with its title and linked to their profile. The organization publishes it either way.
 editor-author-none = No byline: the organization alone
+event-organizer = Organized by

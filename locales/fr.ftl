@@ -489,3 +489,4 @@ publication-by = Par
 editor-author = Signature
 editor-author-hint = Qui l’a écrit, affiché avec le titre et lié à son profil. L’organisation la publie dans tous les cas.
 editor-author-none = Sans signature : l’organisation seule
+event-organizer = Organisé par

@@ -308,6 +308,9 @@ fn details(t: &Translator, publication: &Publication, reader_zone: Option<Tz>) -
             if let Some(capacity) = event.capacity {
                 fact("editor-capacity", t.digits(&capacity.to_string()));
             }
+            if let Some(organizer) = &event.organizer {
+                fact("event-organizer", organizer.clone());
+            }
         }
         Details::Opportunity(opportunity) => {
             fact(
