@@ -1683,8 +1683,35 @@ async fn publications_carry_a_byline_that_links_to_the_members_profile() {
             .body
             .contains("<bdi>Sudanese Students Berlin</bdi>")
     );
+    // A logo, uploaded on the same form.
+    let multipart = reqwest::multipart::Form::new()
+        .text("csrf", member.csrf.clone())
+        .text("summary", "Students from Sudan at Berlin's universities.")
+        .text("website", "https://students.example")
+        .text("countries", "SD, DE")
+        .part(
+            "logo",
+            reqwest::multipart::Part::bytes(jpeg_with_gps())
+                .file_name("logo.jpg")
+                .mime_str("image/jpeg")
+                .expect("mime"),
+        );
+    let response = member
+        .client
+        .post(alpha.url("/account/profile"))
+        .header("cookie", member.cookie_header())
+        .multipart(multipart)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let profile = Browser::new(&alpha).get(&path).await;
     assert_eq!(profile.status, StatusCode::OK);
+    assert!(
+        profile.body.contains("class=\"member-logo\" src=\"/media/"),
+        "{}",
+        profile.body
+    );
     for shown in [
         "Students from Sudan at Berlin&#39;s universities.",
         "Sudan, Germany",

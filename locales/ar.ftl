@@ -489,3 +489,5 @@ editor-author = التوقيع
 editor-author-hint = من كتبه، يظهر مع العنوان ويشير إلى ملفه التعريفي. تنشره المنظمة في كل الأحوال.
 editor-author-none = بلا توقيع: المنظمة وحدها
 event-organizer = تنظيم
+profile-member-logo = الشعار أو الصورة
+profile-member-logo-remove = أزل الشعار

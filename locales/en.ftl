@@ -490,3 +490,5 @@ editor-author = Byline
 editor-author-hint = Who wrote it, shown with its title and linked to their profile. The organization publishes it either way.
 editor-author-none = No byline: the organization alone
 event-organizer = Organized by
+profile-member-logo = Logo or photo
+profile-member-logo-remove = Remove the logo

@@ -490,3 +490,5 @@ editor-author = Firma
 editor-author-hint = Quién lo escribió, mostrado con el título y enlazado a su perfil. La organización lo publica en todo caso.
 editor-author-none = Sin firma: solo la organización
 event-organizer = Organizado por
+profile-member-logo = Logotipo o foto
+profile-member-logo-remove = Quitar el logotipo

@@ -490,3 +490,5 @@ editor-author = Signature
 editor-author-hint = Qui l’a écrit, affiché avec le titre et lié à son profil. L’organisation la publie dans tous les cas.
 editor-author-none = Sans signature : l’organisation seule
 event-organizer = Organisé par
+profile-member-logo = Logo ou photo
+profile-member-logo-remove = Retirer le logo

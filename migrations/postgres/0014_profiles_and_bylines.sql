@@ -4,4 +4,6 @@
 alter table account add column summary text not null default '';
 alter table account add column website text not null default '';
 alter table account add column countries text not null default '[]';
+-- The public id of the uploaded logo or photo (`image.public_id`), '' for none.
+alter table account add column logo text not null default '';
 alter table publication add column author_account_id bigint references account (account_id);

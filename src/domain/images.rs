@@ -166,15 +166,16 @@ pub async fn find(db: &Db, public_id: &str) -> Result<ImageBytes> {
         .await)?)
 }
 
-/// Deletes images uploaded more than a day ago that no publication shows and no actor has as
-/// its picture (a preview that was never published, an image replaced by another); returns
+/// Deletes images uploaded more than a day ago that no publication shows, no actor has as its
+/// picture and no member as their logo (a preview that was never published, an image replaced by another); returns
 /// how many. What a publication shows is in `publication_image` (written with the publication
 /// by `domain::publication`), looked up by image.
 pub async fn forget_unused(db: &Db) -> Result<u64> {
     let sql = "delete from image where created_at < $1 and not exists \
                (select 1 from publication_image p where p.image_public_id = image.public_id) \
                and not exists (select 1 from local_actor a where a.icon_image = image.public_id \
-               or a.header_image = image.public_id)";
+               or a.header_image = image.public_id) \
+               and not exists (select 1 from account m where m.logo = image.public_id)";
     Ok(with_pool!(db, |pool| sqlx::query(sql)
         .bind(Utc::now() - chrono::Duration::days(1))
         .execute(pool)

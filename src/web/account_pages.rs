@@ -35,6 +35,8 @@ pub struct FormPage {
     pub submit: String,
     /// Links under the form: `(href, text)`.
     pub links: Vec<(String, String)>,
+    /// The form sends a file (`multipart/form-data`).
+    pub multipart: bool,
 }
 framed!(FormPage);
 
@@ -51,6 +53,7 @@ impl FormPage {
             has_errors: false,
             submit: String::new(),
             links: Vec::new(),
+            multipart: false,
         }
     }
 

@@ -9,15 +9,16 @@
 use super::account_pages::FormPage;
 use super::auth::{Member, Visitor};
 use super::editor::fields::{Naming, shown_names, to_codes};
+use super::editor::input::Submission;
 use super::forms::{Field, FormValues};
 use super::frame::{Frame, framed, respond, respond_with};
 use super::pages::cards::{Card, cards};
 use crate::app::AppState;
-use crate::domain::accounts::profile::{self, ProfileInput};
+use crate::domain::accounts::profile::{self, LogoChange, ProfileInput};
+use crate::domain::images;
 use crate::domain::publication;
 use crate::error::{Error, Result};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -31,6 +32,8 @@ struct MemberPage {
     summary: String,
     countries: String,
     website: Option<String>,
+    /// The logo or photo, a path on this site.
+    logo: Option<String>,
     /// "Publications by …".
     heading: String,
     items: Vec<Card>,
@@ -65,18 +68,43 @@ pub async fn member(
         summary: found.summary,
         countries: t.countries(&found.countries),
         website: found.website.map(|url| url.to_string()),
+        logo: found
+            .logo
+            .map(|id| state.urls().media(&id).path().to_string()),
         items: cards(&state, &t, &bylined),
         frame,
     };
     respond(StatusCode::OK, &page)
 }
 
-fn profile_form(frame: Frame, visitor: &Visitor, values: &FormValues) -> FormPage {
+fn profile_form(
+    state: &AppState,
+    frame: Frame,
+    visitor: &Visitor,
+    values: &FormValues,
+    has_logo: bool,
+) -> FormPage {
     let t = frame.t;
     let mut page = FormPage::new(frame, visitor, t.t("profile-member-title"));
     page.intro = t.t("profile-member-intro");
     page.action = "/account/profile".to_string();
     page.submit = t.t("profile-member-save");
+    page.multipart = true;
+    let megabytes = state.config().accounts.max_image_bytes / 1_000_000;
+    let mut logo = vec![
+        Field::new("logo", "file", t.t("profile-member-logo")).hint(t.t1(
+            "editor-image-hint",
+            "megabytes",
+            &megabytes.to_string(),
+        )),
+    ];
+    if has_logo {
+        logo.push(Field::new(
+            "logo_remove",
+            "checkbox",
+            t.t("profile-member-logo-remove"),
+        ));
+    }
     page.fields = vec![
         Field::new("summary", "textarea", t.t("profile-member-summary"))
             .value(values.get("summary"))
@@ -97,6 +125,7 @@ fn profile_form(frame: Frame, visitor: &Visitor, values: &FormValues) -> FormPag
             .hint(t.t("editor-countries-hint"))
             .suggestions(t.country_names()),
     ];
+    page.fields.extend(logo);
     page.links = vec![("/account".to_string(), t.t("account-title"))];
     page
 }
@@ -117,33 +146,67 @@ pub async fn profile_page(
         ),
         ("countries".to_string(), found.countries.join(", ")),
     ]);
-    let page = profile_form(frame, &visitor, &values);
+    let page = profile_form(&state, frame, &visitor, &values, found.logo.is_some());
     respond_with(&state, &visitor, StatusCode::OK, &page)
 }
 
-/// `POST /account/profile`: saves it, then shows the account page.
+/// `POST /account/profile`: saves it (a new logo is re-encoded without its metadata, like every
+/// upload), then shows the account page.
 pub async fn save_profile(
     State(state): State<AppState>,
     frame: Frame,
     Member(visitor): Member,
-    Form(pairs): Form<Vec<(String, String)>>,
+    submission: Submission,
 ) -> Result<Response> {
     let t = frame.t;
-    let values = FormValues::from_pairs(pairs);
+    let Submission { values, image } = submission;
+    let account = visitor.account().ok_or(Error::NotFound)?;
+    let has_logo = profile::find(state.db(), account.account_id)
+        .await?
+        .logo
+        .is_some();
+    let form =
+        |values: &FormValues| profile_form(&state, frame.clone(), &visitor, values, has_logo);
     if visitor.check_csrf(values.get("csrf")).is_err() {
-        let page = profile_form(frame.clone(), &visitor, &values).with_message(t.t("error-csrf"));
+        let page = form(&values).with_message(t.t("error-csrf"));
         return respond_with(&state, &visitor, StatusCode::FORBIDDEN, &page);
     }
-    let account = visitor.account().ok_or(Error::NotFound)?;
+    let logo = match image {
+        Some(bytes) => {
+            let max = state.config().accounts.max_image_bytes;
+            match images::store(
+                state.db(),
+                state.images(),
+                bytes,
+                max,
+                Some(account.account_id),
+            )
+            .await
+            {
+                Ok(stored) => LogoChange::Set(stored.public_id),
+                Err(Error::Invalid(mut errors)) => {
+                    for error in &mut errors {
+                        error.field = "logo".to_string();
+                    }
+                    let page = form(&values).with_errors(&errors);
+                    return respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page);
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        None if values.get("logo_remove") == "true" => LogoChange::Remove,
+        None => LogoChange::Keep,
+    };
     let input = ProfileInput {
         summary: values.get("summary").to_string(),
         website: values.get("website").to_string(),
         countries: to_codes(Naming::Countries, values.get("countries")),
+        logo,
     };
     match profile::update(state.db(), account.account_id, &input).await {
         Ok(_) => Ok(Redirect::to("/account").into_response()),
         Err(Error::Invalid(errors)) => {
-            let page = profile_form(frame.clone(), &visitor, &values).with_errors(&errors);
+            let page = form(&values).with_errors(&errors);
             respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(other) => Err(other),

@@ -1,6 +1,7 @@
 //! A member's public profile: what the byline of a publication links to. Its page shows the
-//! account's name and kind (a person or an organization), a summary, the countries it works
-//! in or between, and its website; the member writes it on their account page.
+//! account's name and kind (a person or an organization), its logo or photo, a summary, the
+//! countries it works in or between, and its website; the member writes it on their account
+//! page.
 //!
 //! Invariant: only an active account has a profile to show, and only an active account can be
 //! a publication's byline ([`byline_allowed`]).
@@ -22,6 +23,18 @@ pub struct Profile {
     pub website: Option<Url>,
     /// ISO 3166-1 alpha-2 codes.
     pub countries: Vec<String>,
+    /// The uploaded logo or photo: its id in `/media/{id}`.
+    pub logo: Option<String>,
+}
+
+/// What a logo becomes on saving a profile.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum LogoChange {
+    #[default]
+    Keep,
+    /// A newly uploaded image (`domain::images::store`), by its public id.
+    Set(String),
+    Remove,
 }
 
 /// A profile as written.
@@ -30,6 +43,7 @@ pub struct ProfileInput {
     pub summary: String,
     pub website: String,
     pub countries: Vec<String>,
+    pub logo: LogoChange,
 }
 
 #[derive(sqlx::FromRow)]
@@ -39,6 +53,7 @@ struct ProfileRow {
     summary: String,
     website: String,
     countries: String,
+    logo: String,
 }
 
 impl ProfileRow {
@@ -48,6 +63,7 @@ impl ProfileRow {
             summary: self.summary,
             website: Url::parse(&self.website).ok(),
             countries: serde_json::from_str(&self.countries).unwrap_or_default(),
+            logo: (!self.logo.is_empty()).then_some(self.logo),
         }
     }
 }
@@ -55,7 +71,7 @@ impl ProfileRow {
 /// The profile of the active account `account_id` (404 for any other).
 pub async fn find(db: &Db, account_id: i64) -> Result<Profile> {
     let sql = format!(
-        "select {ACCOUNT_COLUMNS}, summary, website, countries from account \
+        "select {ACCOUNT_COLUMNS}, summary, website, countries, logo from account \
          where account_id = $1 and status = 'active'"
     );
     let row: Option<ProfileRow> =
@@ -75,13 +91,20 @@ pub async fn update(db: &Db, account_id: i64, input: &ProfileInput) -> Result<Pr
     let website = check.optional_url("website", Some(&input.website));
     let countries = check.countries("countries", &input.countries);
     check.finish()?;
-    let sql = "update account set summary = $1, website = $2, countries = $3 \
-               where account_id = $4 and status = 'active'";
+    // `$5` is the new logo, or null to keep the one it has.
+    let logo = match &input.logo {
+        LogoChange::Keep => None,
+        LogoChange::Set(public_id) => Some(public_id.as_str()),
+        LogoChange::Remove => Some(""),
+    };
+    let sql = "update account set summary = $1, website = $2, countries = $3, \
+               logo = coalesce($5, logo) where account_id = $4 and status = 'active'";
     let changed = with_pool!(db, |pool| sqlx::query(sql)
         .bind(&summary)
         .bind(website.as_ref().map_or("", Url::as_str))
         .bind(serde_json::to_string(&countries)?)
         .bind(account_id)
+        .bind(logo)
         .execute(pool)
         .await
         .map(|done| done.rows_affected()))?;

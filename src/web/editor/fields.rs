@@ -152,8 +152,9 @@ pub fn time_zones() -> &'static [String] {
 }
 
 /// The file fields of an image: a story's, an event's banner (read apart from the other
-/// values: they are bytes). The upload becomes `{kind}.image_url`.
-pub const IMAGE_FIELDS: &[&str] = &["story.image", "event.image"];
+/// values: they are bytes; the upload becomes `{kind}.image_url`), and a member's logo on
+/// their profile form (`web::member_pages`), read by the same [`Submission`](super::input::Submission).
+pub const IMAGE_FIELDS: &[&str] = &["story.image", "event.image", "logo"];
 
 /// Whether `name` is the file field of an image.
 pub fn is_image_field(name: &str) -> bool {
