@@ -137,6 +137,32 @@ impl<'a> Browser<'a> {
         self.post("/register", &pairs).await
     }
 
+    /// Posts a multipart form (one with a file) with this browser's cookies.
+    async fn post_multipart(
+        &self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> reqwest::Response {
+        self.request(self.client.post(self.instance.url(path)))
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// The ActivityStreams document at `path`, as a peer asks for it.
+    async fn activity_json(&self, path: &str) -> serde_json::Value {
+        self.client
+            .get(self.instance.url(path))
+            .header("accept", "application/activity+json")
+            .send()
+            .await
+            .expect("GET")
+            .json()
+            .await
+            .expect("json")
+    }
+
     async fn login(&mut self, email: &str, password: &str) -> Answer {
         self.get("/login").await;
         self.post("/login", &[("email", email), ("password", password)])
@@ -680,6 +706,14 @@ async fn a_guessing_client_is_refused_while_the_owner_logs_in_and_reset_links_wo
 }
 
 /// A JPEG with an Exif segment that names a GPS position.
+/// A JPEG photo (with GPS metadata) as the file part `file_name` of a form.
+fn photo(file_name: &str) -> reqwest::multipart::Part {
+    reqwest::multipart::Part::bytes(jpeg_with_gps())
+        .file_name(file_name.to_string())
+        .mime_str("image/jpeg")
+        .expect("mime")
+}
+
 fn jpeg_with_gps() -> Vec<u8> {
     let picture =
         image::RgbImage::from_fn(80, 60, |x, y| image::Rgb([x as u8 * 3, y as u8 * 4, 120]));
@@ -1549,21 +1583,8 @@ async fn an_event_has_a_banner_on_its_page_its_card_and_the_wire() {
         .text("event.place.name", "Tempelhofer Feld")
         .text("event.image_alt", "Long tables under lanterns")
         .text("action", "publish")
-        .part(
-            "event.image",
-            reqwest::multipart::Part::bytes(jpeg_with_gps())
-                .file_name("banner.jpg")
-                .mime_str("image/jpeg")
-                .expect("mime"),
-        );
-    let response = editor
-        .client
-        .post(alpha.url("/publish/event"))
-        .header("cookie", editor.cookie_header())
-        .multipart(multipart)
-        .send()
-        .await
-        .expect("POST");
+        .part("event.image", photo("banner.jpg"));
+    let response = editor.post_multipart("/publish/event", multipart).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()["location"]
         .to_str()
@@ -1576,16 +1597,7 @@ async fn an_event_has_a_banner_on_its_page_its_card_and_the_wire() {
     let list = editor.get("/events").await;
     assert!(list.body.contains("class=\"card-image\""), "{}", list.body);
 
-    let object: serde_json::Value = editor
-        .client
-        .get(alpha.url(&location))
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("json");
+    let object = editor.activity_json(&location).await;
     assert_eq!(object["image"]["type"], "Image", "{object}");
     assert_eq!(object["image"]["name"], "Long tables under lanterns");
     assert!(
@@ -1689,21 +1701,8 @@ async fn publications_carry_a_byline_that_links_to_the_members_profile() {
         .text("summary", "Students from Sudan at Berlin's universities.")
         .text("website", "https://students.example")
         .text("countries", "SD, DE")
-        .part(
-            "logo",
-            reqwest::multipart::Part::bytes(jpeg_with_gps())
-                .file_name("logo.jpg")
-                .mime_str("image/jpeg")
-                .expect("mime"),
-        );
-    let response = member
-        .client
-        .post(alpha.url("/account/profile"))
-        .header("cookie", member.cookie_header())
-        .multipart(multipart)
-        .send()
-        .await
-        .expect("POST");
+        .part("logo", photo("logo.jpg"));
+    let response = member.post_multipart("/account/profile", multipart).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let profile = Browser::new(&alpha).get(&path).await;
     assert_eq!(profile.status, StatusCode::OK);
@@ -1725,16 +1724,7 @@ async fn publications_carry_a_byline_that_links_to_the_members_profile() {
             profile.body
         );
     }
-    let object: serde_json::Value = admin
-        .client
-        .get(alpha.url(&location))
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("json");
+    let object = admin.activity_json(&location).await;
     assert_eq!(object["author"]["type"], "Organization", "{object}");
     assert_eq!(object["author"]["name"], "Sudanese Students Berlin");
     assert_eq!(object["author"]["url"], alpha.url(&path).to_string());

@@ -155,27 +155,20 @@ impl Input {
         texts.sort_by_key(|text| (text.language != default_language, text.language.clone()));
 
         let hashtags = hashtags(&self.hashtags, &mut check);
-        let mut gcm_objectives: Vec<u8> = Vec::new();
-        for (index, objective) in self.gcm_objectives.iter().enumerate() {
-            match u8::try_from(*objective) {
-                Ok(objective @ 1..=23) if !gcm_objectives.contains(&objective) => {
-                    gcm_objectives.push(objective)
-                }
-                Ok(1..=23) => {}
-                _ => check.fail(format!("gcm_objectives[{index}]"), Reason::Objective),
-            }
-        }
-        let mut gcm_categories: Vec<u8> = Vec::new();
-        for (index, category) in self.gcm_categories.iter().enumerate() {
-            match u8::try_from(*category) {
-                Ok(category @ 1..=9) if !gcm_categories.contains(&category) => {
-                    gcm_categories.push(category)
-                }
-                Ok(1..=9) => {}
-                _ => check.fail(format!("gcm_categories[{index}]"), Reason::GcmCategory),
-            }
-        }
-        gcm_categories.sort_unstable();
+        let mut gcm_objectives = numbers(
+            &self.gcm_objectives,
+            1..=23,
+            "gcm_objectives",
+            Reason::Objective,
+            &mut check,
+        );
+        let gcm_categories = numbers(
+            &self.gcm_categories,
+            1..=9,
+            "gcm_categories",
+            Reason::GcmCategory,
+            &mut check,
+        );
         // A category of Objective 19 says the work serves Objective 19.
         if !gcm_categories.is_empty() && !gcm_objectives.contains(&19) {
             gcm_objectives.push(19);
@@ -285,4 +278,28 @@ pub(super) fn section<I: Default, D>(
             validate(&I::default(), &mut Check::default())
         }
     }
+}
+
+/// The distinct numbers of `given` within `range`, sorted; each other value fails as
+/// `{field}[index]`.
+fn numbers(
+    given: &[i64],
+    range: std::ops::RangeInclusive<u8>,
+    field: &str,
+    why: Reason,
+    check: &mut Check,
+) -> Vec<u8> {
+    let mut found: Vec<u8> = Vec::new();
+    for (index, value) in given.iter().enumerate() {
+        match u8::try_from(*value) {
+            Ok(number) if range.contains(&number) => {
+                if !found.contains(&number) {
+                    found.push(number);
+                }
+            }
+            _ => check.fail(format!("{field}[{index}]"), why),
+        }
+    }
+    found.sort_unstable();
+    found
 }

@@ -143,22 +143,19 @@ pub fn to_input(kind: Kind, values: &FormValues, languages: &[String]) -> Result
             json!(values.get("default_language")),
         );
     }
-    let mut objectives = Vec::new();
-    for value in values.all("gcm_objectives") {
-        match value.trim().parse::<i64>() {
-            Ok(number) => objectives.push(json!(number)),
-            Err(_) => errors.push(FieldError::of("gcm_objectives", Reason::Objective)),
+    for (name, why) in [
+        ("gcm_objectives", Reason::Objective),
+        ("gcm_categories", Reason::GcmCategory),
+    ] {
+        let mut numbers = Vec::new();
+        for value in values.all(name) {
+            match value.trim().parse::<i64>() {
+                Ok(number) => numbers.push(json!(number)),
+                Err(_) => errors.push(FieldError::of(name, why)),
+            }
         }
+        root.insert(name.to_string(), Value::Array(numbers));
     }
-    root.insert("gcm_objectives".to_string(), Value::Array(objectives));
-    let mut categories = Vec::new();
-    for value in values.all("gcm_categories") {
-        match value.trim().parse::<i64>() {
-            Ok(number) => categories.push(json!(number)),
-            Err(_) => errors.push(FieldError::of("gcm_categories", Reason::GcmCategory)),
-        }
-    }
-    root.insert("gcm_categories".to_string(), Value::Array(categories));
     // The byline: an account's id, or "organization" (or nothing) for none.
     match values.get("author") {
         "" | "organization" => {}
