@@ -106,14 +106,33 @@ impl Visitor {
     }
 }
 
+/// The session of a request, looked up once: the first extractor that needs it (the page
+/// frame, a `Visitor`) keeps it in the request's extensions for the others.
+#[derive(Clone)]
+struct LookedUp(Option<Session>);
+
+/// The logged-in session of the request, if any (one query per request, however many
+/// extractors ask).
+pub(crate) async fn session_of(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<Option<Session>, Error> {
+    if let Some(LookedUp(session)) = parts.extensions.get::<LookedUp>() {
+        return Ok(session.clone());
+    }
+    let session = match cookie(&parts.headers, SESSION_COOKIE) {
+        Some(secret) => accounts::session(state.db(), secret).await?,
+        None => None,
+    };
+    parts.extensions.insert(LookedUp(session.clone()));
+    Ok(session)
+}
+
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let session = match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(secret) => accounts::session(state.db(), secret).await?,
-            None => None,
-        };
+        let session = session_of(parts, state).await?;
         let (csrf, new_csrf_cookie) = match (&session, cookie(&parts.headers, CSRF_COOKIE)) {
             (Some(session), _) => (session.csrf_token.clone(), false),
             (None, Some(token)) => (token.to_string(), false),

@@ -84,12 +84,10 @@ pub struct SignedIn {
 }
 
 impl SignedIn {
-    /// The logged-in visitor of a request, if any (one query, and one more for an admin).
-    async fn of(state: &AppState, headers: &HeaderMap) -> Option<SignedIn> {
-        let secret = super::auth::cookie(headers, super::auth::SESSION_COOKIE)?;
-        let session = crate::domain::accounts::session(state.db(), secret)
-            .await
-            .ok()??;
+    /// The logged-in visitor of a request, if any (the session the request's extractors share,
+    /// and one more query for an admin).
+    async fn of(state: &AppState, parts: &mut Parts) -> Option<SignedIn> {
+        let session = super::auth::session_of(parts, state).await.ok()??;
         let role = session.account.role;
         let waiting = if role == crate::domain::accounts::Role::Admin {
             crate::domain::accounts::pending_count(state.db())
@@ -198,7 +196,7 @@ impl FromRequestParts<AppState> for Frame {
         state: &AppState,
     ) -> std::result::Result<Self, Self::Rejection> {
         let mut frame = Frame::new(state, Reader::of(state, &parts.headers, &parts.uri));
-        frame.signed_in = SignedIn::of(state, &parts.headers).await;
+        frame.signed_in = SignedIn::of(state, parts).await;
         Ok(frame)
     }
 }
@@ -289,7 +287,9 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
     let reader = Reader::of(&state, request.headers(), request.uri());
     let wants_json = crate::federation::documents::wants_activity_json(request.headers());
     let path = request.uri().path().to_string();
-    let headers = request.headers().clone();
+    // The request's headers, to ask who is logged in once it is refused.
+    let mut asking = axum::http::Request::new(()).into_parts().0;
+    asking.headers = request.headers().clone();
     let response = next.run(request).await;
     let Some(Refusal(error)) = response.extensions().get::<Refusal>().cloned() else {
         return response;
@@ -311,7 +311,7 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
     };
     let mut frame = Frame::new(&state, reader);
     let t = frame.t;
-    frame.signed_in = SignedIn::of(&state, &headers).await;
+    frame.signed_in = SignedIn::of(&state, &mut asking).await;
     // A logged-in account refused a page of another role is told which roles may use it.
     let (text, next) = match &frame.signed_in {
         Some(signed_in) if status == StatusCode::FORBIDDEN => {

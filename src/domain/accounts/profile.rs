@@ -4,7 +4,8 @@
 //! page.
 //!
 //! Invariant: only an active account has a profile to show, and only an active account can be
-//! a publication's byline ([`byline_allowed`]).
+//! a publication's byline (`domain::publication` checks it in the transaction that stores
+//! the publication).
 
 use super::{ACCOUNT_COLUMNS, Account, AccountRow};
 use crate::db::{Db, with_pool};
@@ -112,16 +113,6 @@ pub async fn update(db: &Db, account_id: i64, input: &ProfileInput) -> Result<Pr
         return Err(Error::NotFound);
     }
     find(db, account_id).await
-}
-
-/// Whether `author` may be the byline of a publication: an active account.
-pub async fn byline_allowed(db: &Db, author: i64) -> Result<bool> {
-    let sql = "select count(*) from account where account_id = $1 and status = 'active'";
-    let found: i64 = with_pool!(db, |pool| sqlx::query_scalar(sql)
-        .bind(author)
-        .fetch_one(pool)
-        .await)?;
-    Ok(found > 0)
 }
 
 /// The active accounts, by name: who a publication may be by.

@@ -128,8 +128,8 @@ pub async fn update(
     submission: Submission,
 ) -> Result<Response> {
     let kind = kind_of(&kind)?;
-    find_live(&state, kind, &public_id).await?;
-    submit(&state, frame, &visitor, kind, Some(&public_id), submission).await
+    let found = find_live(&state, kind, &public_id).await?;
+    submit(&state, frame, &visitor, kind, Some(&found), submission).await
 }
 
 /// A submitted form: shown again with its errors or its preview, else published or saved.
@@ -138,17 +138,15 @@ async fn submit(
     frame: Frame,
     visitor: &Visitor,
     kind: Kind,
-    existing: Option<&str>,
+    stored: Option<&Publication>,
     submission: Submission,
 ) -> Result<Response> {
     let t = frame.t;
     let Submission { mut values, image } = submission;
+    let existing = stored.map(|publication| publication.public_id.as_str());
     // Who this editor may give as the byline; an edit may keep the one it has.
-    let current = match existing {
-        Some(public_id) => find_live(state, kind, public_id).await?.byline,
-        None => None,
-    };
-    let allowed = bylines(state, visitor, current.as_ref()).await?;
+    let current = stored.and_then(|publication| publication.byline.as_ref());
+    let allowed = bylines(state, visitor, current).await?;
     let show = |values: &FormValues, status: StatusCode, errors: &[FieldError], preview| {
         let form = Form {
             kind,
