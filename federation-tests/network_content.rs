@@ -172,7 +172,12 @@ async fn alpha_keeps_what_a_followed_organization_publishes_and_nothing_else() {
     let listing = following::list(state.db(), state.actors().organization().local_actor_id)
         .await
         .expect("list");
-    assert!(listing.is_empty(), "a Reject ends the follow: {listing:?}");
+    assert_eq!(listing.len(), 1, "{listing:?}");
+    assert_eq!(
+        listing[0].state(),
+        following::FollowState::Rejected,
+        "a Reject ends the follow, which admins still see: {listing:?}"
+    );
     alpha.stop().await;
 }
 
@@ -187,6 +192,7 @@ async fn a_tombstone_stops_its_own_actors_late_create_only() {
         ap_id: id.to_string(),
         actor_ap_id: actor.to_string(),
         object_type: "Article".to_string(),
+        kind: jisr::domain::publication::Kind::Story,
         name: "A story".to_string(),
         summary_html: String::new(),
         content_html: "<p>text</p>".to_string(),
@@ -194,6 +200,8 @@ async fn a_tombstone_stops_its_own_actors_late_create_only() {
         language: Some("en".to_string()),
         starts_at: None,
         ends_at: None,
+        deadline: None,
+        details: Default::default(),
         published_at: chrono::Utc::now(),
         updated_at: chrono::Utc::now(),
     };

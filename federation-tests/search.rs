@@ -301,7 +301,7 @@ async fn hostile_queries_are_only_words() {
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
 #[tokio::test]
-async fn what_followed_organizations_publish_is_found_and_links_to_their_server() {
+async fn what_followed_organizations_publish_is_found_and_has_a_page_linking_to_their_server() {
     let database = TestDatabase::create().await;
     let (alpha, token) = instance(&database).await;
     publish(&alpha, &token, "stories", trilingual_story()).await;
@@ -334,10 +334,25 @@ async fn what_followed_organizations_publish_is_found_and_links_to_their_server(
     let found = results(&html);
     assert!(
         found.contains("Community radio for the diaspora")
-            && found.contains(&format!("href=\"{page}\""))
+            && found.contains("href=\"/network/")
             && found.contains("class=\"card remote\"")
             && found.contains("From localhost"),
-        "a network result, linking to its own server: {html}"
+        "a network result, linking to its page here: {html}"
+    );
+    // Which links to the original, its canonical address, and is not indexed as ours.
+    let start = found.find("href=\"/network/").expect("a link") + "href=\"".len();
+    let path = &found[start..start + found[start..].find('"').expect("its end")];
+    let item = reqwest::get(alpha.url(path))
+        .await
+        .expect("the network page")
+        .text()
+        .await
+        .expect("its text");
+    assert!(
+        item.contains(&format!("<link rel=\"canonical\" href=\"{page}\">"))
+            && item.contains("<meta name=\"robots\" content=\"noindex\">")
+            && item.contains(&format!("href=\"{page}\" rel=\"nofollow noopener\"")),
+        "{item}"
     );
     assert!(
         found.contains("podcasts for employers and workers") && !found.contains("strong"),

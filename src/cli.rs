@@ -87,6 +87,14 @@ enum Command {
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
+    /// Stop following an organization (a handle or an actor URL): it is told with an Undo, and
+    /// what it published disappears from this instance.
+    Unfollow {
+        /// `@name@host` or the actor's URL.
+        target: String,
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
     /// Manage the editors' API tokens.
     Token {
         #[command(subcommand)]
@@ -202,10 +210,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let list =
                 following::list(state.db(), state.actors().organization().local_actor_id).await?;
             for entry in list {
-                let status = entry
-                    .accepted_at
-                    .map_or("pending".to_string(), |at| format!("accepted {at}"));
+                let status = match (entry.accepted_at, entry.rejected_at) {
+                    (_, Some(at)) => format!("rejected {at}"),
+                    (Some(at), None) => format!("accepted {at}"),
+                    (None, None) => "pending".to_string(),
+                };
                 println!("{}\t{status}", entry.target_ap_id);
+            }
+            Ok(())
+        }
+        Command::Unfollow { target, config } => {
+            let state = open(config.as_deref()).await?;
+            let actor = following::actor_url(&state, &target).await?;
+            if following::unfollow(&state, &actor).await? {
+                println!("unfollowed {actor}");
+            } else {
+                println!("{actor} was not followed");
             }
             Ok(())
         }

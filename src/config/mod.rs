@@ -38,6 +38,9 @@ pub struct Website {
     pub map_attribution: String,
     /// Where the attribution links to.
     pub map_attribution_url: String,
+    /// What lists show unless the reader chooses: `both` (ours and what the organizations we
+    /// follow publish), `ours` or `network`.
+    pub lists_show: String,
 }
 
 impl Default for Website {
@@ -47,6 +50,7 @@ impl Default for Website {
             map_tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".to_string(),
             map_attribution: "© OpenStreetMap contributors".to_string(),
             map_attribution_url: "https://www.openstreetmap.org/copyright".to_string(),
+            lists_show: "both".to_string(),
         }
     }
 }
@@ -257,7 +261,18 @@ impl std::fmt::Debug for Database {
 }
 
 impl Website {
+    /// Whose publications lists show unless the reader chooses.
+    pub fn default_source(&self) -> crate::domain::entries::Source {
+        crate::domain::entries::Source::parse(&self.lists_show).unwrap_or_default()
+    }
+
     fn validate(&self) -> anyhow::Result<()> {
+        if crate::domain::entries::Source::parse(&self.lists_show).is_none() {
+            bail!(
+                "website.lists_show: {:?} is not one of \"both\", \"ours\" or \"network\"",
+                self.lists_show
+            );
+        }
         if parse_color(&self.accent_color).is_none() {
             bail!(
                 "website.accent_color: {:?} is not a colour written #rrggbb, such as \"#0b5d4b\"",

@@ -80,6 +80,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "profiles_and_bylines",
         include_str!("../../migrations/sqlite/0014_profiles_and_bylines.sql"),
     ),
+    (
+        15,
+        "network_on_the_website",
+        include_str!("../../migrations/sqlite/0015_network_on_the_website.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -153,6 +158,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         14,
         "profiles_and_bylines",
         include_str!("../../migrations/postgres/0014_profiles_and_bylines.sql"),
+    ),
+    (
+        15,
+        "network_on_the_website",
+        include_str!("../../migrations/postgres/0015_network_on_the_website.sql"),
     ),
 ];
 

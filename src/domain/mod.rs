@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod comment;
+pub mod entries;
 pub mod event;
 pub mod images;
 pub mod network;

@@ -39,7 +39,8 @@ pub enum Hit {
         text: Text,
     },
     /// One of a followed organization's; its page is its `url`, on its own server.
-    Remote(RemotePublication),
+    /// Network content, with its row id (its page is `/network/{id}`).
+    Remote(i64, Box<RemotePublication>),
 }
 
 /// A page of results, best first.
@@ -192,7 +193,9 @@ pub async fn search(
                     text,
                 })
             }
-            _ => remote.remove(&row.id).map(Hit::Remote),
+            _ => remote
+                .remove(&row.id)
+                .map(|found| Hit::Remote(row.id, Box::new(found))),
         })
         .collect();
     Ok(Results { hits, more })

@@ -1,9 +1,82 @@
-//! Who follows our actors: the `follower` table.
+//! Who follows our actors: the `follower` table; and an admin's removal of a follower, which
+//! tells the follower's server with a `Reject` of its `Follow` (Mastodon and GoToSocial then
+//! drop the follow on their side).
 
+use super::activities::ACTIVITY_STREAMS;
+use super::delivery;
+use crate::app::AppState;
 use crate::db::{Db, Tx, with_pool, with_tx};
-use crate::error::Result;
-use chrono::Utc;
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use serde_json::json;
 use url::Url;
+
+/// One follower of a local actor.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Follower {
+    pub actor_ap_id: String,
+    pub inbox: String,
+    pub follow_activity_id: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The followers of the local actor, newest first, at most `limit`.
+pub async fn list(db: &Db, local_actor_id: i64, limit: i64) -> Result<Vec<Follower>> {
+    let sql = "select actor_ap_id, inbox, follow_activity_id, created_at from follower \
+               where local_actor_id = $1 order by follower_id desc limit $2";
+    Ok(with_pool!(db, |pool| sqlx::query_as(sql)
+        .bind(local_actor_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// Removes `actor` from the organization's followers and queues the `Reject` of its `Follow`
+/// to it, in one transaction. Returns whether it was a follower.
+pub async fn remove_and_reject(state: &AppState, actor: &Url) -> Result<bool> {
+    let organization = state.actors().organization();
+    let sql = "select actor_ap_id, inbox, follow_activity_id, created_at from follower \
+               where local_actor_id = $1 and actor_ap_id = $2";
+    let found: Option<Follower> = with_pool!(state.db(), |pool| sqlx::query_as(sql)
+        .bind(organization.local_actor_id)
+        .bind(actor.as_str())
+        .fetch_optional(pool)
+        .await)?;
+    let Some(follower) = found else {
+        return Ok(false);
+    };
+    let inbox =
+        Url::parse(&follower.inbox).map_err(|_| Error::internal("a stored inbox is not a URL"))?;
+    let reject_id = state.urls().new_activity(&organization.id, "reject");
+    let reject = json!({
+        "@context": ACTIVITY_STREAMS,
+        "id": reject_id,
+        "type": "Reject",
+        "actor": organization.id,
+        "object": {
+            "id": follower.follow_activity_id,
+            "type": "Follow",
+            "actor": follower.actor_ap_id,
+            "object": organization.id,
+        },
+        "to": [follower.actor_ap_id],
+    });
+    let mut tx = state.db().begin().await?;
+    let removed = remove(&mut tx, organization.local_actor_id, actor).await?;
+    delivery::enqueue(
+        &mut tx,
+        &reject,
+        &reject_id,
+        organization.local_actor_id,
+        false,
+        &[inbox],
+    )
+    .await?;
+    tx.commit().await?;
+    state.delivery_wakeup().notify_one();
+    tracing::info!(actor = %actor, "follower removed");
+    Ok(removed)
+}
 
 /// A new or renewed follow of a local actor by a remote one.
 #[derive(Debug)]

@@ -22,14 +22,55 @@ pub struct Following {
     pub follow_activity_id: String,
     pub created_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
+    /// When the followed actor refused (the follow is kept, to be shown, until unfollowed or
+    /// asked again).
+    pub rejected_at: Option<DateTime<Utc>>,
+}
+
+/// Where a follow stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowState {
+    /// Asked, not answered yet.
+    Pending,
+    Accepted,
+    Rejected,
+}
+
+impl FollowState {
+    /// `pending`, `accepted` or `rejected`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FollowState::Pending => "pending",
+            FollowState::Accepted => "accepted",
+            FollowState::Rejected => "rejected",
+        }
+    }
+}
+
+impl Following {
+    pub fn state(&self) -> FollowState {
+        if self.rejected_at.is_some() {
+            FollowState::Rejected
+        } else if self.accepted_at.is_some() {
+            FollowState::Accepted
+        } else {
+            FollowState::Pending
+        }
+    }
+}
+
+/// The actor's id of `target`: an actor URL as it is, or a handle `@name@host` through
+/// WebFinger.
+pub async fn actor_url(state: &AppState, target: &str) -> Result<Url> {
+    match Url::parse(target.trim()) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
+        _ => resolve_handle(state, target).await,
+    }
 }
 
 /// Follows `target` (an actor URL, or a handle `@name@host`); returns the actor's id.
 pub async fn follow(state: &AppState, target: &str) -> Result<Url> {
-    let actor_url = match Url::parse(target) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") => url,
-        _ => resolve_handle(state, target).await?,
-    };
+    let actor_url = actor_url(state, target).await?;
     if crate::federation::origin::same_origin(&actor_url, state.urls().base()) {
         return Err(FieldError::of("target", Reason::OwnActor).into());
     }
@@ -52,7 +93,7 @@ pub async fn follow(state: &AppState, target: &str) -> Result<Url> {
                created_at) values ($1, $2, $3, $4, $5) \
                on conflict (local_actor_id, target_ap_id) do update set target_inbox = excluded.target_inbox, \
                follow_activity_id = excluded.follow_activity_id, created_at = excluded.created_at, \
-               accepted_at = null";
+               accepted_at = null, rejected_at = null";
     with_tx!(&mut tx, |conn| sqlx::query(sql)
         .bind(organization.local_actor_id)
         .bind(&actor.ap_id)
@@ -172,8 +213,8 @@ pub async fn webfinger(state: &AppState, handle: &str) -> Result<(Url, serde_jso
 
 /// Marks our follow `follow_id` of `actor` accepted. Returns whether it matched.
 pub async fn accepted(tx: &mut Tx, follow_id: &Url, actor: &Url) -> Result<bool> {
-    let sql =
-        "update following set accepted_at = $1 where follow_activity_id = $2 and target_ap_id = $3";
+    let sql = "update following set accepted_at = $1, rejected_at = null where follow_activity_id = $2 \
+         and target_ap_id = $3";
     let changed = with_tx!(tx, |conn| sqlx::query(sql)
         .bind(Utc::now())
         .bind(follow_id.as_str())
@@ -184,16 +225,77 @@ pub async fn accepted(tx: &mut Tx, follow_id: &Url, actor: &Url) -> Result<bool>
     Ok(changed > 0)
 }
 
-/// Forgets our follow `follow_id` of `actor` (it was refused). Returns whether it matched.
+/// Marks our follow `follow_id` of `actor` refused (kept, so that admins see it; nothing it
+/// sends is kept any more). Returns whether it matched.
 pub async fn rejected(tx: &mut Tx, follow_id: &Url, actor: &Url) -> Result<bool> {
-    let sql = "delete from following where follow_activity_id = $1 and target_ap_id = $2";
+    let sql = "update following set rejected_at = $1, accepted_at = null \
+               where follow_activity_id = $2 and target_ap_id = $3";
     let changed = with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(Utc::now())
         .bind(follow_id.as_str())
         .bind(actor.as_str())
         .execute(conn)
         .await
         .map(|done| done.rows_affected()))?;
     Ok(changed > 0)
+}
+
+/// Stops following `target`: queues the `Undo` of our `Follow` to it (unless it refused us),
+/// forgets the follow and erases what it published here, in one transaction. Returns whether
+/// we followed it.
+pub async fn unfollow(state: &AppState, target: &Url) -> Result<bool> {
+    let organization = state.actors().organization();
+    let sql = "select follow_activity_id, rejected_at, target_inbox from following \
+               where local_actor_id = $1 and target_ap_id = $2";
+    let found: Option<(String, Option<DateTime<Utc>>, String)> =
+        with_pool!(state.db(), |pool| sqlx::query_as(sql)
+            .bind(organization.local_actor_id)
+            .bind(target.as_str())
+            .fetch_optional(pool)
+            .await)?;
+    let Some((follow_id, rejected_at, inbox)) = found else {
+        return Ok(false);
+    };
+    let mut tx = state.db().begin().await?;
+    let forget = "delete from following where local_actor_id = $1 and target_ap_id = $2";
+    with_tx!(&mut tx, |conn| sqlx::query(forget)
+        .bind(organization.local_actor_id)
+        .bind(target.as_str())
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    crate::domain::network::erase_actor(&mut tx, target.as_str()).await?;
+    if rejected_at.is_none() {
+        let inbox =
+            Url::parse(&inbox).map_err(|_| Error::internal("a stored inbox is not a URL"))?;
+        let undo_id = state.urls().new_activity(&organization.id, "undo");
+        let undo = json!({
+            "@context": ACTIVITY_STREAMS,
+            "id": undo_id,
+            "type": "Undo",
+            "actor": organization.id,
+            "object": {
+                "id": follow_id,
+                "type": "Follow",
+                "actor": organization.id,
+                "object": target,
+            },
+            "to": [target],
+        });
+        delivery::enqueue(
+            &mut tx,
+            &undo,
+            &undo_id,
+            organization.local_actor_id,
+            false,
+            &[inbox],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.delivery_wakeup().notify_one();
+    tracing::info!(actor = %target, "unfollowed");
+    Ok(true)
 }
 
 /// Stops following `actor` (its account was deleted). Returns how many rows went.
@@ -206,9 +308,11 @@ pub async fn forget_actor(tx: &mut Tx, actor: &Url) -> Result<u64> {
         .map(|done| done.rows_affected()))?)
 }
 
-/// Whether the local actor follows `actor` (asked or accepted: content may arrive first).
+/// Whether the local actor follows `actor` (asked or accepted: content may arrive first; not
+/// refused).
 pub async fn is_following(tx: &mut Tx, local_actor_id: i64, actor: &Url) -> Result<bool> {
-    let sql = "select count(*) from following where local_actor_id = $1 and target_ap_id = $2";
+    let sql = "select count(*) from following where local_actor_id = $1 and target_ap_id = $2 \
+               and rejected_at is null";
     let count: i64 = with_tx!(tx, |conn| sqlx::query_scalar(sql)
         .bind(local_actor_id)
         .bind(actor.as_str())
@@ -219,8 +323,8 @@ pub async fn is_following(tx: &mut Tx, local_actor_id: i64, actor: &Url) -> Resu
 
 /// Whom the local actor follows, oldest first.
 pub async fn list(db: &Db, local_actor_id: i64) -> Result<Vec<Following>> {
-    let sql = "select target_ap_id, follow_activity_id, created_at, accepted_at from following \
-               where local_actor_id = $1 order by following_id";
+    let sql = "select target_ap_id, follow_activity_id, created_at, accepted_at, rejected_at \
+               from following where local_actor_id = $1 order by following_id";
     Ok(with_pool!(db, |pool| sqlx::query_as(sql)
         .bind(local_actor_id)
         .fetch_all(pool)

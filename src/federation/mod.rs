@@ -23,6 +23,7 @@ pub mod origin;
 pub mod outbox;
 pub mod profile;
 pub mod remote_actors;
+pub mod remote_profile;
 pub mod signature;
 pub mod urls;
 

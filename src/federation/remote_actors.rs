@@ -16,7 +16,8 @@
 
 use super::origin::same_origin;
 use crate::app::AppState;
-use crate::db::with_pool;
+use crate::db::{Db, with_pool};
+use crate::domain::network::Profile;
 use crate::domain::text::remote_line;
 use crate::error::{Error, Result};
 use activitypub_federation::config::Data;
@@ -78,6 +79,10 @@ pub struct ActorDocument {
     pub inbox: Url,
     pub endpoints: Option<Endpoints>,
     pub public_key: OneOrMany<PublicKeyDocument>,
+    /// What its profile shows (read by `remote_profile`, leniently: a field of an odd shape
+    /// is dropped, never a reason to refuse the actor).
+    #[serde(flatten)]
+    pub profile: super::remote_profile::ProfileFields,
 }
 
 /// `endpoints` of an actor.
@@ -572,12 +577,17 @@ impl activitypub_federation::traits::Object for RemoteActor {
             .filter(|name| !name.is_empty());
         let keys = listed_keys(&json);
         let now = Utc::now();
+        let profile = super::remote_profile::read(&json.profile);
         let upsert = format!(
             "insert into remote_actor (ap_id, actor_type, username, inbox, shared_inbox, \
-             fetched_at) values ($1, $2, $3, $4, $5, $6) \
+             fetched_at, name, icon_url, summary_html, url, profile) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
              on conflict (ap_id) do update set actor_type = excluded.actor_type, \
              username = excluded.username, inbox = excluded.inbox, \
-             shared_inbox = excluded.shared_inbox, fetched_at = excluded.fetched_at \
+             shared_inbox = excluded.shared_inbox, fetched_at = excluded.fetched_at, \
+             name = excluded.name, icon_url = excluded.icon_url, \
+             summary_html = excluded.summary_html, url = excluded.url, \
+             profile = excluded.profile \
              returning {ACTOR_COLUMNS}"
         );
         let forget_keys = "delete from remote_actor_key where remote_actor_id = $1";
@@ -595,6 +605,11 @@ impl activitypub_federation::traits::Object for RemoteActor {
         .bind(json.inbox.as_str())
         .bind(&shared_inbox)
         .bind(now)
+        .bind(&profile.name)
+        .bind(&profile.icon_url)
+        .bind(&profile.summary_html)
+        .bind(&profile.url)
+        .bind(serde_json::to_string(&profile.details)?)
         .fetch_one(conn)
         .await)?;
         crate::db::with_tx!(&mut tx, |conn| sqlx::query(forget_keys)
@@ -623,4 +638,67 @@ impl activitypub_federation::traits::Object for RemoteActor {
         state.key_lookups().remember(&actor);
         Ok(actor)
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct ProfileRow {
+    ap_id: String,
+    actor_type: String,
+    username: Option<String>,
+    name: String,
+    icon_url: Option<String>,
+    summary_html: String,
+    url: Option<String>,
+    profile: String,
+}
+
+impl From<ProfileRow> for Profile {
+    fn from(row: ProfileRow) -> Profile {
+        Profile {
+            details: serde_json::from_str(&row.profile).unwrap_or_default(),
+            ap_id: row.ap_id,
+            actor_type: row.actor_type,
+            username: row.username,
+            name: row.name,
+            icon_url: row.icon_url,
+            summary_html: row.summary_html,
+            url: row.url,
+        }
+    }
+}
+
+const PROFILE_COLUMNS: &str =
+    "ap_id, actor_type, username, name, icon_url, summary_html, url, profile";
+
+/// The stored profiles of these actors, by id (those never fetched are missing).
+pub async fn profiles(db: &Db, ap_ids: &[&str]) -> Result<HashMap<String, Profile>> {
+    let mut ap_ids: Vec<&str> = ap_ids.to_vec();
+    ap_ids.sort_unstable();
+    ap_ids.dedup();
+    if ap_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders: Vec<String> = (1..=ap_ids.len())
+        .map(|index| format!("${index}"))
+        .collect();
+    let sql = format!(
+        "select {PROFILE_COLUMNS} from remote_actor where ap_id in ({})",
+        placeholders.join(", ")
+    );
+    let rows: Vec<ProfileRow> = with_pool!(db, |pool| {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+        for id in &ap_ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(pool).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.ap_id.clone(), Profile::from(row)))
+        .collect())
+}
+
+/// The stored profile of one actor.
+pub async fn profile(db: &Db, ap_id: &str) -> Result<Option<Profile>> {
+    Ok(profiles(db, &[ap_id]).await?.remove(ap_id))
 }

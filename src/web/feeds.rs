@@ -1,13 +1,17 @@
 //! Feeds: Atom for each kind of publication, and iCalendar (RFC 5545) for the events, the
-//! whole calendar and each event on its own.
+//! whole calendar and each event on its own; ours and the network's, narrowed by the lists'
+//! filters (`?source=network&country=SD&…`), so any selection of a list is one feed URL.
 //!
 //! Event times are written in the event's own IANA zone (`DTSTART;TZID=Europe/Berlin:
 //! 20260314T100000`), and each document carries the `VTIMEZONE` of every zone it names, for
-//! the years of its events (`vtimezone.rs`).
+//! the years of its events (`vtimezone.rs`); a network event whose organizer gave no zone is
+//! written in UTC. Each event names its organizer.
 
 use super::frame::Reader;
 use super::pages::PageQuery;
 use crate::app::AppState;
+use crate::domain::entries::{self, Entry};
+use crate::domain::network::{Profile, RemotePublication};
 use crate::domain::publication::{self, Details, Kind, Listing, Publication};
 use crate::error::{Error, Result};
 use crate::web::html::escape;
@@ -80,6 +84,10 @@ fn vevent(state: &AppState, publication: &Publication, language: &str) -> Option
         ),
         format!("URL:{url}"),
         format!("STATUS:{}", event.status.to_ascii_uppercase()),
+        organizer(
+            &state.config().instance.name,
+            state.actors().organization().id.as_str(),
+        ),
     ];
     if let Some(place) = &event.place {
         lines.push(format!("LOCATION:{}", ics_text(&place.one_line())));
@@ -105,7 +113,87 @@ fn vevent(state: &AppState, publication: &Publication, language: &str) -> Option
     Some(lines.iter().map(|line| fold(line)).collect())
 }
 
-fn calendar_document(state: &AppState, events: &[Publication], language: &str) -> String {
+/// `ORGANIZER;CN="name":url` (a parameter value in quotes, which it may not hold).
+fn organizer(name: &str, url: &str) -> String {
+    let name: String = name
+        .chars()
+        .filter(|c| *c != '"' && !c.is_control())
+        .collect();
+    format!("ORGANIZER;CN=\"{name}\":{url}")
+}
+
+/// A network event: its times in its own zone when it gave one (else UTC), its page at its
+/// origin, its organizer.
+fn network_vevent(
+    item: &RemotePublication,
+    profile: Option<&Profile>,
+    language: &str,
+) -> Option<String> {
+    let starts = item.starts_at?;
+    let ends = item.ends_at.unwrap_or(starts);
+    let (_, name, summary_html, _) = item.text_in(language);
+    let summary = crate::domain::text::html_to_text(summary_html);
+    let time = |moment: DateTime<Utc>, what: &str| match network_zone(item) {
+        Some(zone) => format!(
+            "{what};TZID={zone}:{}",
+            moment.with_timezone(&zone).format("%Y%m%dT%H%M%S")
+        ),
+        None => format!("{what}:{}", ics_time(moment)),
+    };
+    let mut lines = vec![
+        "BEGIN:VEVENT".to_string(),
+        format!("UID:{}", item.ap_id),
+        format!("DTSTAMP:{}", ics_time(item.updated_at)),
+        time(starts, "DTSTART"),
+        time(ends.max(starts), "DTEND"),
+        format!("SUMMARY:{}", ics_text(name)),
+        format!("DESCRIPTION:{}", ics_text(&summary)),
+        format!("URL:{}", item.url),
+    ];
+    if let Some(language) = item.language.as_deref() {
+        lines[5] = format!("SUMMARY;LANGUAGE={language}:{}", ics_text(name));
+    }
+    let place = item
+        .details
+        .place
+        .clone()
+        .or_else(|| item.details.online.then(|| "Online".to_string()));
+    if let Some(place) = place {
+        lines.push(format!("LOCATION:{}", ics_text(&place)));
+    }
+    let organizer_name = profile
+        .map(Profile::display_name)
+        .unwrap_or_else(|| item.actor_ap_id.clone());
+    let organizer_page = profile.map_or(item.actor_ap_id.as_str(), Profile::page);
+    lines.push(organizer(&organizer_name, organizer_page));
+    if !item.details.hashtags.is_empty() {
+        lines.push(format!(
+            "CATEGORIES:{}",
+            item.details
+                .hashtags
+                .iter()
+                .map(|tag| ics_text(tag))
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
+    }
+    lines.push("END:VEVENT".to_string());
+    Some(lines.iter().map(|line| fold(line)).collect())
+}
+
+/// A network event's IANA zone, when its organizer gave one.
+fn network_zone(item: &RemotePublication) -> Option<chrono_tz::Tz> {
+    item.details.time_zone.as_deref()?.parse().ok()
+}
+
+/// The document of `events` (ours and the network's), with the profiles of the network's
+/// organizers.
+fn calendar_document(
+    state: &AppState,
+    events: &[Entry],
+    profiles: &std::collections::HashMap<String, Profile>,
+    language: &str,
+) -> String {
     let name = &state.config().instance.name;
     let mut document = String::new();
     for line in [
@@ -121,21 +209,44 @@ fn calendar_document(state: &AppState, events: &[Publication], language: &str) -
     // Each zone once, for the years its events fall in.
     let mut zones: std::collections::BTreeMap<&str, std::collections::BTreeSet<i32>> =
         Default::default();
-    for publication in events {
-        if let Details::Event(event) = &publication.draft.details {
-            zones
-                .entry(event.time_zone.as_str())
-                .or_default()
-                .extend(event.starts_local.year()..=event.ends_local.year());
+    let mut network_zones: Vec<(String, i32, i32)> = Vec::new();
+    for entry in events {
+        match entry {
+            Entry::Ours(publication) => {
+                if let Details::Event(event) = &publication.draft.details {
+                    zones
+                        .entry(event.time_zone.as_str())
+                        .or_default()
+                        .extend(event.starts_local.year()..=event.ends_local.year());
+                }
+            }
+            Entry::Network(_, item) => {
+                if let (Some(zone), Some(starts)) = (network_zone(item), item.starts_at) {
+                    let ends = item.ends_at.unwrap_or(starts).max(starts);
+                    network_zones.push((zone.name().to_string(), starts.year(), ends.year()));
+                }
+            }
         }
+    }
+    for (zone, first, last) in &network_zones {
+        zones
+            .entry(zone.as_str())
+            .or_default()
+            .extend(*first..=*last);
     }
     for (zone, years) in zones {
         for line in super::vtimezone::vtimezone(zone, &years).unwrap_or_default() {
             document.push_str(&fold(&line));
         }
     }
-    for event in events {
-        if let Some(vevent) = vevent(state, event, language) {
+    for entry in events {
+        let vevent = match entry {
+            Entry::Ours(event) => vevent(state, event, language),
+            Entry::Network(_, item) => {
+                network_vevent(item, profiles.get(&item.actor_ap_id), language)
+            }
+        };
+        if let Some(vevent) = vevent {
             document.push_str(&vevent);
         }
     }
@@ -160,8 +271,12 @@ fn ics_response(body: String, file: &str) -> Response {
         .into_response()
 }
 
-/// `GET /events.ics`: every event from 30 days ago on, narrowed by the events list's filters
-/// (country, GCM objective, language, category, hashtag) when given.
+/// The most events one calendar feed holds.
+const MAX_FEED_EVENTS: i64 = 1000;
+
+/// `GET /events.ics`: every event from 30 days ago on, ours and the network's as
+/// `?source=` says, narrowed by the events list's filters (country, GCM objective, language,
+/// category, hashtag) when given.
 pub async fn calendar(
     State(state): State<AppState>,
     Query(query): Query<PageQuery>,
@@ -170,18 +285,36 @@ pub async fn calendar(
     let now = Utc::now() - Duration::days(30);
     // The same filters as the events list (`?country=DE&category=arts&tag=berlin`).
     let (filters, _) = super::pages::lists::filters(&reader.t, Kind::Event, &query);
-    let events = publication::list_filtered(
+    let source = query.source(&state.config().website);
+    let events = entries::entries(
         state.db(),
+        source,
         Listing::UpcomingEvents { now },
         &filters,
         0,
-        1000,
+        MAX_FEED_EVENTS,
     )
     .await?;
+    let profiles = organizers(&state, &events).await?;
     Ok(ics_response(
-        calendar_document(&state, &events, reader.t.language.code()),
+        calendar_document(&state, &events, &profiles, reader.t.language.code()),
         "events.ics",
     ))
+}
+
+/// The profiles of the network's publishers among `entries`.
+async fn organizers(
+    state: &AppState,
+    entries: &[Entry],
+) -> Result<std::collections::HashMap<String, Profile>> {
+    let actors: Vec<&str> = entries
+        .iter()
+        .filter_map(|entry| match entry {
+            Entry::Network(_, item) => Some(item.actor_ap_id.as_str()),
+            Entry::Ours(_) => None,
+        })
+        .collect();
+    crate::federation::remote_actors::profiles(state.db(), &actors).await
 }
 
 /// `GET /events/{id}/calendar.ics`: one event, to add to a calendar.
@@ -197,7 +330,8 @@ pub async fn event(
     Ok(ics_response(
         calendar_document(
             &state,
-            std::slice::from_ref(&found),
+            &[Entry::Ours(Box::new(found))],
+            &Default::default(),
             reader.t.language.code(),
         ),
         &format!("{public_id}.ics"),
@@ -208,16 +342,35 @@ fn rfc3339(moment: DateTime<Utc>) -> String {
     moment.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// `GET /{kinds}.atom`: the newest 50 of `kind`, in the reader's language.
-pub async fn atom(state: &AppState, reader: Reader, kind: Kind) -> Result<Response> {
-    let publications =
-        publication::list_where(state.db(), Listing::Newest(Some(kind)), 0, 50).await?;
+/// `GET /{kinds}.atom`: the newest 50 of `kind`, ours and the network's as `?source=` says,
+/// narrowed by the list's filters, in the reader's language.
+pub async fn atom(
+    state: &AppState,
+    reader: Reader,
+    kind: Kind,
+    query: &PageQuery,
+) -> Result<Response> {
+    let (filters, _) = super::pages::lists::filters(&reader.t, kind, query);
+    let source = query.source(&state.config().website);
+    let found = entries::entries(
+        state.db(),
+        source,
+        Listing::Newest(Some(kind)),
+        &filters,
+        0,
+        50,
+    )
+    .await?;
+    let profiles = organizers(state, &found).await?;
     let base = state.urls().base();
     let instance = &state.config().instance;
     let t = reader.t;
-    let updated = publications
+    let updated = found
         .iter()
-        .map(|p| p.updated_at)
+        .map(|entry| match entry {
+            Entry::Ours(publication) => publication.updated_at,
+            Entry::Network(_, item) => item.updated_at,
+        })
         .max()
         .unwrap_or_else(Utc::now);
     let mut feed = format!(
@@ -231,23 +384,46 @@ pub async fn atom(state: &AppState, reader: Reader, kind: Kind) -> Result<Respon
         title = escape(&t.t(&format!("{}-title", kind.plural()))),
         updated = rfc3339(updated),
     );
-    for publication in &publications {
-        let Some(text) = publication.text_in(t.language.code()) else {
-            continue;
+    for entry in &found {
+        let entry = match entry {
+            Entry::Ours(publication) => {
+                let Some(text) = publication.text_in(t.language.code()) else {
+                    continue;
+                };
+                let url = state.urls().publication(kind, &publication.public_id);
+                AtomEntry {
+                    language: &text.language,
+                    id: url.to_string(),
+                    url: url.to_string(),
+                    title: &text.title,
+                    published: publication.published_at,
+                    updated: publication.updated_at,
+                    summary: text.summary.clone(),
+                    content: &text.body_html,
+                    author: None,
+                }
+            }
+            Entry::Network(_, item) => {
+                let (language, name, summary, content) = item.text_in(t.language.code());
+                AtomEntry {
+                    language,
+                    id: item.ap_id.clone(),
+                    url: item.url.clone(),
+                    title: name,
+                    published: item.published_at,
+                    updated: item.updated_at,
+                    summary: crate::domain::text::html_to_text(summary),
+                    content,
+                    author: Some(
+                        profiles
+                            .get(&item.actor_ap_id)
+                            .map(Profile::display_name)
+                            .unwrap_or_else(|| item.actor_ap_id.clone()),
+                    ),
+                }
+            }
         };
-        let url = state.urls().publication(kind, &publication.public_id);
-        feed.push_str(&format!(
-            "<entry xml:lang=\"{lang}\">\n<id>{url}</id>\n<title>{title}</title>\n<link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\n\
-             <published>{published}</published>\n<updated>{updated}</updated>\n<summary>{summary}</summary>\n\
-             <content type=\"html\">{content}</content>\n</entry>\n",
-            lang = escape(&text.language),
-            url = escape(url.as_str()),
-            title = escape(&text.title),
-            published = rfc3339(publication.published_at),
-            updated = rfc3339(publication.updated_at),
-            summary = escape(&text.summary),
-            content = escape(&text.body_html),
-        ));
+        feed.push_str(&entry.xml());
     }
     feed.push_str("</feed>\n");
     Ok((
@@ -255,6 +431,48 @@ pub async fn atom(state: &AppState, reader: Reader, kind: Kind) -> Result<Respon
         feed,
     )
         .into_response())
+}
+
+/// One `<entry>` of an Atom feed.
+struct AtomEntry<'a> {
+    language: &'a str,
+    id: String,
+    url: String,
+    title: &'a str,
+    published: DateTime<Utc>,
+    updated: DateTime<Utc>,
+    summary: String,
+    /// Sanitized HTML.
+    content: &'a str,
+    /// Another organization's name (ours is the feed's author).
+    author: Option<String>,
+}
+
+impl AtomEntry<'_> {
+    fn xml(&self) -> String {
+        let author = self
+            .author
+            .as_ref()
+            .map(|name| format!("<author><name>{}</name></author>\n", escape(name)))
+            .unwrap_or_default();
+        let language = if self.language.is_empty() {
+            String::new()
+        } else {
+            format!(" xml:lang=\"{}\"", escape(self.language))
+        };
+        format!(
+            "<entry{language}>\n<id>{id}</id>\n<title>{title}</title>\n<link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\n\
+             {author}<published>{published}</published>\n<updated>{updated}</updated>\n<summary>{summary}</summary>\n\
+             <content type=\"html\">{content}</content>\n</entry>\n",
+            id = escape(&self.id),
+            url = escape(&self.url),
+            title = escape(self.title),
+            published = rfc3339(self.published),
+            updated = rfc3339(self.updated),
+            summary = escape(&self.summary),
+            content = escape(self.content),
+        )
+    }
 }
 
 #[cfg(test)]

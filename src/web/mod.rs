@@ -65,8 +65,10 @@ fn kind_routes() -> Router<AppState> {
             .route(
                 &format!("/{}.atom", kind.plural()),
                 get(
-                    move |State(state): State<AppState>, reader: Reader| async move {
-                        feeds::atom(&state, reader, kind).await
+                    move |State(state): State<AppState>,
+                          reader: Reader,
+                          Query(query): Query<pages::PageQuery>| async move {
+                        feeds::atom(&state, reader, kind, &query).await
                     },
                 ),
             )
@@ -82,6 +84,7 @@ fn pages() -> Router<AppState> {
         .route("/about", get(pages::about))
         .route("/follow", get(follow_page::page).post(follow_page::follow))
         .route("/tags/{tag}", get(pages::tag))
+        .route("/network/{id}", get(pages::network_item::item))
         .route(
             "/register",
             get(account_pages::register_page).post(account_pages::register),

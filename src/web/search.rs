@@ -163,11 +163,11 @@ fn view(state: &AppState, t: &Translator, hit: Hit) -> Option<ResultView> {
                 remote: false,
             })
         }
-        Hit::Remote(remote) => Some(remote_view(t, remote)),
+        Hit::Remote(id, remote) => Some(remote_view(t, id, *remote)),
     }
 }
 
-fn remote_view(t: &Translator, remote: RemotePublication) -> ResultView {
+fn remote_view(t: &Translator, id: i64, remote: RemotePublication) -> ResultView {
     let host = url::Url::parse(&remote.actor_ap_id)
         .ok()
         .and_then(|url| url.host_str().map(str::to_string))
@@ -181,12 +181,12 @@ fn remote_view(t: &Translator, remote: RemotePublication) -> ResultView {
         }
     }
     let when = match remote.starts_at {
-        Some(starts) => t.date_time(&starts.fixed_offset()),
+        Some(starts) => t.date_time(&remote.in_own_zone(starts)),
         None => t.date(&remote.published_at.fixed_offset()),
     };
     let language = remote.language.unwrap_or_default();
     ResultView {
-        url: remote.url,
+        url: format!("/network/{id}"),
         title: remote.name,
         summary,
         dir: if language.is_empty() {

@@ -137,7 +137,7 @@ fn media_ids(value: &Value, ids: &mut Vec<String>) {
 
 /// A value bound to a query.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Bound {
+pub(crate) enum Bound {
     Text(String),
     Integer(i64),
 }
@@ -326,6 +326,47 @@ impl Filters {
                 "publication_field",
                 format!("name = {name} and value = {value}"),
             );
+        }
+        Ok((sql, values))
+    }
+
+    /// The same conditions on network content (`remote_publication`), each a lookup in
+    /// `remote_publication_facet`, with placeholders numbered from `$first`, and the values to
+    /// bind. Values are normalized as [`Self::conditions`] normalizes them, and as
+    /// `domain::network` stores facets.
+    pub(crate) fn network_conditions(&self, first: usize) -> Result<(String, Vec<Bound>)> {
+        let mut lookups: Vec<(&str, String)> = Vec::new();
+        if let Some(country) = &self.country {
+            lookups.push(("country", country.to_ascii_uppercase()));
+        }
+        if let Some(gcm) = self.gcm {
+            lookups.push(("objective", gcm.to_string()));
+        }
+        if let Some(language) = &self.language {
+            lookups.push(("language", language.to_ascii_lowercase()));
+        }
+        if let Some(tag) = &self.hashtag {
+            lookups.push(("hashtag", tag.to_lowercase()));
+        }
+        for (name, value) in &self.fields {
+            if !FILTER_FIELDS.contains(name) {
+                return Err(Error::internal(format!(
+                    "{name} is not a field lists filter on"
+                )));
+            }
+            lookups.push((name, field_value(value).unwrap_or_default()));
+        }
+        let mut sql = String::new();
+        let mut values = Vec::new();
+        for (facet, value) in lookups {
+            let at = first + values.len();
+            sql.push_str(&format!(
+                " and remote_publication_id in (select remote_publication_id from \
+                 remote_publication_facet where facet = ${at} and value = ${})",
+                at + 1
+            ));
+            values.push(Bound::Text(facet.to_string()));
+            values.push(Bound::Text(value));
         }
         Ok((sql, values))
     }

@@ -55,22 +55,71 @@ pub async fn list_filtered(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<Publication>> {
+    let keys = ordered_keys(db, Table::Publication, listing, filters, offset + limit).await?;
+    let ids: Vec<i64> = keys
+        .iter()
+        .skip(usize::try_from(offset).unwrap_or(0))
+        .map(|key| key.id)
+        .collect();
+    let mut found = by_ids(db, &ids).await?;
+    // In the listing's order.
+    found.sort_by_key(|publication| {
+        ids.iter()
+            .position(|id| *id == publication.publication_id)
+            .unwrap_or(usize::MAX)
+    });
+    Ok(found)
+}
+
+/// The two tables lists read: ours and the network's. Both have the columns a [`Listing`]
+/// reads (`kind`, `published_at`, `starts_at`, `ends_at`, `deadline`, `deleted_at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// `publication`: ours.
+    Publication,
+    /// `remote_publication`: what the organizations we follow publish.
+    RemotePublication,
+}
+
+/// A row of a listing: its id in its table, and what the listing orders by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct Key {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+}
+
+impl Listing {
+    /// Whether it lists the newest first (else the soonest first).
+    pub fn newest_first(&self) -> bool {
+        matches!(self, Listing::Newest(_) | Listing::OpenOpportunities { .. })
+    }
+}
+
+/// The first `limit` rows of `table` chosen by `listing` and narrowed by `filters`, in the
+/// listing's order: each with its id and the time it is ordered by.
+pub async fn ordered_keys(
+    db: &Db,
+    table: Table,
+    listing: Listing,
+    filters: &Filters,
+    limit: i64,
+) -> Result<Vec<Key>> {
     // Fixed SQL fragments only; values are bound ($1, $2 are the time bounds, $3 the kind).
     // The `$n = $n` terms keep every parameter referenced whatever the variant, so one bind list
     // serves all of them on both databases.
-    let (filter, order) = match listing {
-        Listing::Newest(Some(_)) => ("kind = $3", "published_at desc, publication_id desc"),
-        Listing::Newest(None) => ("$3 = $3", "published_at desc, publication_id desc"),
-        Listing::UpcomingEvents { .. } => {
-            ("kind = $3 and ends_at >= $1", "starts_at, publication_id")
-        }
+    let (filter, key, order) = match listing {
+        Listing::Newest(Some(_)) => ("kind = $3", "published_at", "desc"),
+        Listing::Newest(None) => ("$3 = $3", "published_at", "desc"),
+        Listing::UpcomingEvents { .. } => ("kind = $3 and ends_at >= $1", "starts_at", "asc"),
         Listing::EventsBetween { .. } => (
             "kind = $3 and starts_at < $2 and ends_at >= $1",
-            "starts_at, publication_id",
+            "starts_at",
+            "asc",
         ),
         Listing::OpenOpportunities { .. } => (
             "kind = $3 and (deadline is null or deadline >= $1)",
-            "published_at desc, publication_id desc",
+            "published_at",
+            "desc",
         ),
     };
     let (from, to, kind) = match listing {
@@ -79,19 +128,25 @@ pub async fn list_filtered(
         Listing::EventsBetween { from, to } => (Some(from), Some(to), Kind::Event),
         Listing::OpenOpportunities { now } => (Some(now), None, Kind::Opportunity),
     };
-    let (narrowing, values) = filters.conditions(6)?;
+    let (table_name, id, (narrowing, values)) = match table {
+        Table::Publication => ("publication", "publication_id", filters.conditions(5)?),
+        Table::RemotePublication => (
+            "remote_publication",
+            "remote_publication_id",
+            filters.network_conditions(5)?,
+        ),
+    };
     let sql = format!(
-        "select {COLUMNS} from publication where deleted_at is null and {filter} \
+        "select {id} as id, {key} as at from {table_name} where deleted_at is null and {filter} \
          and ($1 is null or $1 = $1) and ($2 is null or $2 = $2){narrowing} \
-         order by {order} limit $4 offset $5"
+         order by {key} {order}, {id} {order} limit $4"
     );
-    let rows: Vec<Row> = with_pool!(db, |pool| {
+    let keys: Vec<Key> = with_pool!(db, |pool| {
         let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(from)
             .bind(to)
             .bind(kind.as_str())
-            .bind(limit)
-            .bind(offset);
+            .bind(limit);
         for value in &values {
             query = match value {
                 Bound::Text(text) => query.bind(text),
@@ -100,7 +155,7 @@ pub async fn list_filtered(
         }
         query.fetch_all(pool).await
     })?;
-    with_texts(db, rows).await
+    Ok(keys)
 }
 
 /// The published (not deleted) publications with these row ids, in no particular order.

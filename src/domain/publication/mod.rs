@@ -24,7 +24,9 @@ mod storage;
 
 pub use index::{FILTER_FIELDS, Filters};
 pub use input::{Input, TextInput};
-pub use listing::{Listing, by_author, by_ids, count, list, list_filtered, list_where};
+pub use listing::{
+    Key, Listing, Table, by_author, by_ids, count, list, list_filtered, list_where, ordered_keys,
+};
 pub use storage::{create, delete, find, new_public_id, update};
 
 use super::event::EventDetails;

@@ -7,11 +7,11 @@
 //! starts: names and titles to [`MAX_NAME_CHARS`], summaries to [`MAX_SUMMARY_BYTES`], URLs to
 //! [`MAX_URL_CHARS`], languages to valid BCP 47 tags, dates to years 1000–9999.
 
-use super::{Effect, Recipient, parse};
+use super::{Effect, Recipient, network_object, parse};
 use crate::app::AppState;
 use crate::db::Tx;
 use crate::domain::comment::{self, Reply};
-use crate::domain::network::{self, RemotePublication};
+use crate::domain::network::{self, RemotePublication, Translation};
 use crate::domain::publication::Kind;
 use crate::domain::text::{
     decode_entities, language_tag, plain_title, remote_line, sanitize_html, truncate,
@@ -45,7 +45,7 @@ pub enum Received {
         reply: Reply,
     },
     /// A publication of an actor we may follow (checked when it is written).
-    Network(RemotePublication),
+    Network(Box<RemotePublication>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,8 +58,9 @@ struct Envelope {
 pub struct CreateIn {
     /// `Create` or `Update`.
     kind: &'static str,
-    /// The object, when embedded (one given by id only is ignored).
-    object: Option<Box<ObjectIn>>,
+    /// The object, when embedded (one given by id only is ignored), and its JSON as sent (for
+    /// what `network_object` reads of it).
+    object: Option<(Box<ObjectIn>, Value)>,
 }
 
 impl CreateIn {
@@ -68,9 +69,10 @@ impl CreateIn {
         let kind = if kind == "Update" { "Update" } else { "Create" };
         let envelope: Envelope = parse(kind, activity)?;
         let object = if envelope.object.is_object() {
-            Some(Box::new(serde_json::from_value(envelope.object).map_err(
-                |error| Error::BadRequest(format!("malformed object in {kind}: {error}")),
-            )?))
+            let parsed = serde_json::from_value(envelope.object.clone()).map_err(|error| {
+                Error::BadRequest(format!("malformed object in {kind}: {error}"))
+            })?;
+            Some((Box::new(parsed), envelope.object))
         } else {
             None
         };
@@ -79,7 +81,7 @@ impl CreateIn {
 
     /// The id of the object created or updated, when embedded.
     pub fn object_id(&self) -> Option<&Url> {
-        self.object.as_ref().map(|object| &object.id)
+        self.object.as_ref().map(|(object, _)| &object.id)
     }
 }
 
@@ -193,7 +195,7 @@ pub(super) async fn prepare(
     signer: &RemoteActor,
 ) -> Result<Effect> {
     let kind = create.kind;
-    let Some(object) = create.object else {
+    let Some((object, raw)) = create.object else {
         tracing::info!(kind, actor = %signer.ap_id, inbox = %recipient.inbox, "object given by id only; ignored");
         return Ok(Effect::Ignored);
     };
@@ -276,31 +278,107 @@ pub(super) async fn prepare(
         .clone()
         .or_else(|| in_language(&object.summary_map))
         .unwrap_or_default();
+    let (name, summary_html, content_html) = text(name, summary, content).await?;
+    let language = language.as_deref().and_then(language_tag);
+    let publication_kind = network_object::kind(&raw, &object_type);
+    let mut details = network_object::details(&raw, publication_kind, object.start_time);
+    details.translations = translations(&object, language.as_deref()).await?;
+    let (starts_at, ends_at, deadline) = match publication_kind {
+        Kind::Event => {
+            let starts = moment(object.start_time);
+            // An event with no end (Gancio's may have none) is listed until it starts.
+            let ends = moment(object.end_time).filter(|end| Some(*end) >= starts);
+            (starts, ends.or(starts), None)
+        }
+        Kind::Opportunity => (
+            None,
+            None,
+            network_object::deadline(&raw).filter(|at| (1000..=9999).contains(&at.year())),
+        ),
+        Kind::Story | Kind::Resource => (None, None, None),
+    };
+    Ok(Effect::Create(Received::Network(Box::new(
+        RemotePublication {
+            ap_id: object.id.to_string(),
+            actor_ap_id: actor.to_string(),
+            object_type,
+            kind: publication_kind,
+            name,
+            summary_html,
+            content_html,
+            url: page_url(&object),
+            language,
+            starts_at,
+            ends_at,
+            deadline,
+            details,
+            published_at: published,
+            updated_at: updated,
+        },
+    ))))
+}
+
+/// A name, summary and content as kept: the name a plain line, the HTML sanitized, and the
+/// summary that Jisr writes at the top of `content` too (for readers that show only content)
+/// taken out of the content.
+async fn text(name: String, summary: String, content: String) -> Result<(String, String, String)> {
     let summary_html = sanitize_html(truncate(&summary, MAX_SUMMARY_BYTES));
     let mut content_html = sanitized(content).await?;
-    // Jisr writes the summary at the top of `content` too, for readers that show only content.
     if !summary_html.is_empty()
         && let Some(rest) = content_html.strip_prefix(&summary_html)
     {
         content_html = rest.to_string();
     }
-    Ok(Effect::Create(Received::Network(RemotePublication {
-        ap_id: object.id.to_string(),
-        actor_ap_id: actor.to_string(),
-        object_type,
-        name: plain_title(&remote_line(
-            &decode_entities(truncate(&name, MAX_NAME_CHARS * 8)),
-            MAX_NAME_CHARS,
-        )),
-        summary_html,
-        content_html,
-        url: page_url(&object),
-        language: language.as_deref().and_then(language_tag),
-        starts_at: moment(object.start_time),
-        ends_at: moment(object.end_time),
-        published_at: published,
-        updated_at: updated,
-    })))
+    let name = plain_title(&remote_line(
+        &decode_entities(truncate(&name, MAX_NAME_CHARS * 8)),
+        MAX_NAME_CHARS,
+    ));
+    Ok((name, summary_html, content_html))
+}
+
+/// The most other languages kept of one object.
+const MAX_TRANSLATIONS: usize = 8;
+
+/// The object's texts in languages other than `language` (from `nameMap`, `summaryMap` and
+/// `contentMap`), each kept as the main one is.
+async fn translations(object: &ObjectIn, language: Option<&str>) -> Result<Vec<Translation>> {
+    let mut tags: Vec<&String> = object.name_map.keys().collect();
+    for tag in object.content_map.keys() {
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    let mut translations = Vec::new();
+    for tag in tags {
+        let Some(tag) = language_tag(tag) else {
+            continue;
+        };
+        if Some(tag.as_str()) == language || translations.len() >= MAX_TRANSLATIONS {
+            continue;
+        }
+        let get = |map: &BTreeMap<String, String>| {
+            map.iter()
+                .find(|(key, _)| language_tag(key).as_deref() == Some(tag.as_str()))
+                .map(|(_, value)| value.clone())
+                .unwrap_or_default()
+        };
+        let (name, summary_html, content_html) = text(
+            get(&object.name_map),
+            get(&object.summary_map),
+            get(&object.content_map),
+        )
+        .await?;
+        if name.is_empty() && content_html.is_empty() {
+            continue;
+        }
+        translations.push(Translation {
+            language: tag,
+            name,
+            summary_html,
+            content_html,
+        });
+    }
+    Ok(translations)
 }
 
 pub(super) async fn apply(

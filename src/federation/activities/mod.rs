@@ -21,6 +21,7 @@ mod accept;
 mod create;
 mod delete;
 mod follow;
+mod network_object;
 mod undo;
 
 use super::actors::LocalActor;

@@ -1,9 +1,12 @@
-//! The month calendar (`/events/calendar?month=YYYY-MM`): a grid of weeks starting on Monday,
-//! each event on every local day it spans, in its own time zone.
+//! The month calendar (`/events/calendar?month=YYYY-MM`): a grid of weeks starting on the
+//! reader's locale's first day, each event, ours and the network's, on every local day it
+//! spans, in its own time zone; narrowed by the lists' filters.
 
-use super::cards::{Card, card};
+use super::cards::{Card, each_entry_card};
+use super::lists::{FilterForm, PageQuery, filters};
 use crate::app::AppState;
-use crate::domain::publication::{self, Details, Listing, Publication};
+use crate::domain::entries::{self, Entry, Source};
+use crate::domain::publication::{Details, Kind, Listing};
 use crate::error::{FieldError, Reason, Result};
 use crate::web::frame::{Frame, framed, respond};
 use askama::Template;
@@ -11,7 +14,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
-use serde::Deserialize;
 
 /// One day of the month grid.
 #[derive(Debug, Clone)]
@@ -31,19 +33,19 @@ struct CalendarPage {
     /// `(name, its one- or two-letter form for phones)`, from the first day of the week.
     weekdays: Vec<(String, String)>,
     weeks: Vec<Vec<Day>>,
+    form: FilterForm,
+    /// The filters as a query string, for the links to other months and the feed.
+    filters: String,
 }
 framed!(CalendarPage);
 
-/// `?month=2026-03`.
-#[derive(Debug, Deserialize)]
-pub struct MonthQuery {
-    month: Option<String>,
-}
+/// The most events one month shows.
+const MAX_EVENTS: i64 = 500;
 
 /// `GET /events/calendar?month=YYYY-MM`: the month grid, weeks starting on Monday.
 pub async fn calendar(
     State(state): State<AppState>,
-    Query(query): Query<MonthQuery>,
+    Query(query): Query<PageQuery>,
     frame: Frame,
 ) -> Result<Response> {
     let t = frame.t;
@@ -65,23 +67,48 @@ pub async fn calendar(
         .unwrap_or_default()
         .and_utc()
         + Duration::days(1);
-    let events =
-        publication::list_where(state.db(), Listing::EventsBetween { from, to }, 0, 500).await?;
+    let (chosen, form) = filters(&t, Kind::Event, &query);
+    let source = query.source(&state.config().website);
+    let mut form = form
+        .with_names(&t, &state.config().instance)
+        .with_source(&t, source);
+    form.hidden
+        .push(("month", first.format("%Y-%m").to_string()));
+    let events = entries::entries(
+        state.db(),
+        source,
+        Listing::EventsBetween { from, to },
+        &chosen,
+        0,
+        MAX_EVENTS,
+    )
+    .await?;
+    let cards = each_entry_card(&state, &t, &events, source != Source::Ours).await?;
 
-    // Each event's local days and start time, computed once (not once per day of the grid).
-    let spans: Vec<(&Publication, NaiveDate, NaiveDate, String)> = events
+    // Each event's local days and start time, in its own zone, computed once (not once per
+    // day of the grid).
+    let spans: Vec<(Card, NaiveDate, NaiveDate, String)> = events
         .iter()
-        .filter_map(|publication| match &publication.draft.details {
-            Details::Event(event) => {
-                let (starts, ends) = (event.starts(), event.ends());
-                Some((
-                    publication,
-                    starts.date_naive(),
-                    ends.date_naive(),
-                    t.digits(&starts.format("%H:%M").to_string()),
-                ))
-            }
-            _ => None,
+        .zip(cards)
+        .filter_map(|(entry, card)| {
+            let card = card?;
+            let (starts, ends) = match entry {
+                Entry::Ours(publication) => match &publication.draft.details {
+                    Details::Event(event) => (event.starts(), event.ends()),
+                    _ => return None,
+                },
+                Entry::Network(_, item) => {
+                    let starts = item.starts_at?;
+                    let ends = item.ends_at.unwrap_or(starts);
+                    (item.in_own_zone(starts), item.in_own_zone(ends))
+                }
+            };
+            Some((
+                card,
+                starts.date_naive(),
+                ends.date_naive(),
+                t.digits(&starts.format("%H:%M").to_string()),
+            ))
         })
         .collect();
     // Weeks start on the reader's locale's first day.
@@ -98,10 +125,10 @@ pub async fn calendar(
             let day_events = spans
                 .iter()
                 .filter(|(_, start, end, _)| *start <= day && day <= *end)
-                .filter_map(|(publication, _, _, time)| {
-                    let mut card = card(&state, &t, publication)?;
+                .map(|(card, _, _, time)| {
+                    let mut card = card.clone();
                     card.when = Some(time.clone());
-                    Some(card)
+                    card
                 })
                 .collect();
             week.push(Day {
@@ -119,6 +146,8 @@ pub async fn calendar(
         next: next_month.format("%Y-%m").to_string(),
         weekdays: weekday_names(&t, first_weekday),
         weeks,
+        filters: query.filter_query().trim_start_matches('?').to_string(),
+        form,
         frame,
     };
     respond(StatusCode::OK, &page)

@@ -1,9 +1,16 @@
 //! A publication as a card in a list: its title, summary, and the one line that says when or
-//! where (an event's start and place, an opportunity's deadline and kind, else the date).
+//! where (an event's start and place, an opportunity's deadline and kind, else the date); for
+//! lists that show the network, whose it is (logo, name, handle). Network items link to their
+//! page here, `/network/{id}`.
 
 use crate::app::AppState;
-use crate::domain::publication::{Details, Publication};
+use crate::domain::entries::Entry;
+use crate::domain::network::{Profile, RemotePublication};
+use crate::domain::publication::{Details, Kind, Publication};
+use crate::error::Result;
 use crate::i18n::Translator;
+use chrono::Datelike;
+use std::collections::HashMap;
 
 /// A publication as a card in a list.
 #[derive(Debug, Clone)]
@@ -23,6 +30,19 @@ pub struct Card {
     pub logo: Option<String>,
     /// Who it is by, when it has a byline.
     pub byline: Option<String>,
+    /// Whose it is, in lists that show the network.
+    pub source: Option<SourceMark>,
+}
+
+/// Whose a card is: our organization or one we follow.
+#[derive(Debug, Clone)]
+pub struct SourceMark {
+    pub name: String,
+    pub handle: String,
+    /// Its logo or avatar.
+    pub icon: Option<String>,
+    /// Whether it is another organization's (not ours).
+    pub network: bool,
 }
 
 pub(crate) fn card(state: &AppState, t: &Translator, publication: &Publication) -> Option<Card> {
@@ -86,6 +106,7 @@ pub(crate) fn card(state: &AppState, t: &Translator, publication: &Publication) 
         _ => None,
     };
     Some(Card {
+        source: None,
         byline: publication
             .byline
             .as_ref()
@@ -111,4 +132,188 @@ pub(crate) fn cards(state: &AppState, t: &Translator, publications: &[Publicatio
         .iter()
         .filter_map(|publication| card(state, t, publication))
         .collect()
+}
+
+/// Our organization as a card's source.
+fn our_mark(state: &AppState) -> SourceMark {
+    let organization = state.actors().organization();
+    SourceMark {
+        name: state.config().instance.name.clone(),
+        handle: format!(
+            "@{}@{}",
+            organization.username,
+            state.config().instance.domain
+        ),
+        icon: state
+            .pictures_now()
+            .icon_image
+            .as_ref()
+            .map(|id| state.urls().media(id).path().to_string()),
+        network: false,
+    }
+}
+
+/// A remote actor as a card's source (its id when we have no profile of it).
+pub(crate) fn their_mark(profile: Option<&Profile>, actor_ap_id: &str) -> SourceMark {
+    match profile {
+        Some(profile) => SourceMark {
+            name: profile.display_name(),
+            handle: profile.handle(),
+            icon: profile
+                .icon_url
+                .clone()
+                .filter(|url| url.starts_with("https://")),
+            network: true,
+        },
+        None => SourceMark {
+            name: actor_ap_id.to_string(),
+            handle: actor_ap_id.to_string(),
+            icon: None,
+            network: true,
+        },
+    }
+}
+
+/// The most characters of a network item's summary shown on its card.
+const CARD_SUMMARY_CHARS: usize = 300;
+
+/// A network item as a card: in the reader's language when it has it, its times in its own
+/// zone, linking to its page here.
+pub(crate) fn network_card(
+    t: &Translator,
+    id: i64,
+    item: &RemotePublication,
+    source: SourceMark,
+) -> Card {
+    let (language, name, summary_html, _) = item.text_in(t.language.code());
+    let summary = crate::domain::text::html_to_text(summary_html);
+    let summary = match summary.char_indices().nth(CARD_SUMMARY_CHARS) {
+        Some((end, _)) => format!("{}…", summary[..end].trim_end()),
+        None => summary,
+    };
+    let details = &item.details;
+    let (when, place, date) = match item.kind {
+        Kind::Event => {
+            let starts = item.starts_at.map(|at| item.in_own_zone(at));
+            (
+                starts
+                    .map(|starts| format!("{} ({})", t.date_time(&starts), t.utc_offset(&starts))),
+                details
+                    .place
+                    .clone()
+                    .or_else(|| details.online.then(|| t.t("event-online"))),
+                starts.map(|starts| {
+                    (
+                        t.digits(&starts.day().to_string()),
+                        t.month(starts.month()).to_string(),
+                    )
+                }),
+            )
+        }
+        Kind::Opportunity => (
+            item.deadline.map(|deadline| {
+                t.t1(
+                    "opportunity-deadline",
+                    "date",
+                    &t.date(&item.in_own_zone(deadline)),
+                )
+            }),
+            match (&details.opportunity_kind, &details.place) {
+                (Some(kind), place)
+                    if crate::domain::opportunity::KINDS.contains(&kind.as_str()) =>
+                {
+                    Some(format!(
+                        "{}{}",
+                        t.t(&format!("opportunity-kind-{kind}")),
+                        place
+                            .as_ref()
+                            .map(|place| format!(" · {place}"))
+                            .unwrap_or_default()
+                    ))
+                }
+                (_, place) => place.clone(),
+            },
+            None,
+        ),
+        Kind::Story | Kind::Resource => {
+            (Some(t.date(&item.published_at.fixed_offset())), None, None)
+        }
+    };
+    let language = if language.is_empty() {
+        String::new()
+    } else {
+        language.to_string()
+    };
+    Card {
+        url: format!("/network/{id}"),
+        title: name.to_string(),
+        summary,
+        dir: if language.is_empty() {
+            "auto"
+        } else {
+            crate::web::html::direction(&language)
+        },
+        language,
+        when,
+        place,
+        date,
+        image: details
+            .image
+            .clone()
+            .filter(|(url, _)| url.starts_with("https://")),
+        logo: None,
+        byline: None,
+        source: Some(source),
+    }
+}
+
+/// The entries of a list as cards, each marked with its source when `marked` (lists that show
+/// the network).
+pub(crate) async fn entry_cards(
+    state: &AppState,
+    t: &Translator,
+    entries: &[Entry],
+    marked: bool,
+) -> Result<Vec<Card>> {
+    Ok(each_entry_card(state, t, entries, marked)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// [`entry_cards`], one for each entry (`None` for one with no text to show), in their order.
+pub(crate) async fn each_entry_card(
+    state: &AppState,
+    t: &Translator,
+    entries: &[Entry],
+    marked: bool,
+) -> Result<Vec<Option<Card>>> {
+    let actors: Vec<&str> = entries
+        .iter()
+        .filter_map(|entry| match entry {
+            Entry::Network(_, item) => Some(item.actor_ap_id.as_str()),
+            Entry::Ours(_) => None,
+        })
+        .collect();
+    let profiles: HashMap<String, Profile> =
+        crate::federation::remote_actors::profiles(state.db(), &actors).await?;
+    let ours = our_mark(state);
+    Ok(entries
+        .iter()
+        .map(|entry| match entry {
+            Entry::Ours(publication) => card(state, t, publication).map(|mut card| {
+                if marked {
+                    card.source = Some(ours.clone());
+                }
+                card
+            }),
+            Entry::Network(id, item) => Some(network_card(
+                t,
+                *id,
+                item,
+                their_mark(profiles.get(&item.actor_ap_id), &item.actor_ap_id),
+            )),
+        })
+        .collect())
 }

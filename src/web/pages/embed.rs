@@ -1,17 +1,19 @@
 //! The embeddable calendar, `/embed/events`: the next events as a compact list that an
 //! organization pastes into its own website as an `<iframe>`, filtered like `/events`
-//! (`?tag=…`, `?country=…`, `?gcm=…`, `?language=…`, `?lang=` for the interface language).
+//! (`?tag=…`, `?country=…`, `?gcm=…`, `?language=…`, `?source=…`, `?lang=` for the interface
+//! language).
 //!
 //! It is the one page other sites may frame (`web::headers` lets `/embed/` be framed by any
 //! site and keeps every other page unframable), so it holds no form and nothing that acts for
 //! a signed-in reader, and every link opens in a new tab: our other pages refuse to be framed.
 
 use crate::app::AppState;
-use crate::domain::publication::{self, Kind, Listing};
+use crate::domain::entries::{self, Source};
+use crate::domain::publication::{Kind, Listing};
 use crate::error::Result;
 use crate::web::frame::{Frame, framed, respond};
 use crate::web::pages::PageQuery;
-use crate::web::pages::cards::{Card, cards};
+use crate::web::pages::cards::{Card, entry_cards};
 use crate::web::pages::lists::filters;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -43,11 +45,12 @@ pub async fn events(
     let t = frame.t;
     let (chosen, _) = filters(&t, Kind::Event, &query);
     let listing = Listing::UpcomingEvents { now: Utc::now() };
-    let events = publication::list_filtered(state.db(), listing, &chosen, 0, SHOWN).await?;
+    let source = query.source(&state.config().website);
+    let events = entries::entries(state.db(), source, listing, &chosen, 0, SHOWN).await?;
     let selection = query.filter_query();
     let page = EmbeddedEvents {
         heading: t.t1("embed-heading", "name", &state.config().instance.name),
-        items: cards(&state, &t, &events),
+        items: entry_cards(&state, &t, &events, source != Source::Ours).await?,
         full: format!("/events{selection}"),
         ics: format!("/events.ics{selection}"),
         frame,

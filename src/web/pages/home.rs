@@ -1,9 +1,10 @@
 //! The home page: the organization's header, what editors pinned, and the next events, latest
-//! stories and open opportunities. Also what a browser sees at the organization's actor URL.
+//! stories and open opportunities, ours and the network's (as `website.lists_show` says). Also what a browser sees at the organization's actor URL.
 
-use super::cards::{Card, cards};
+use super::cards::{Card, cards, entry_cards};
 use crate::app::AppState;
-use crate::domain::publication::{self, Kind, Listing};
+use crate::domain::entries::{self, Source};
+use crate::domain::publication::{self, Filters, Kind, Listing};
 use crate::error::Result;
 use crate::web::frame::{Frame, framed, respond};
 use askama::Template;
@@ -29,20 +30,18 @@ async fn home_page(state: &AppState, frame: Frame) -> Result<Response> {
     let now = Utc::now();
     let db = state.db();
     let t = frame.t;
-    let newest = |listing| publication::list_where(db, listing, 0, 6);
+    let source = state.config().website.default_source();
+    let marked = source != Source::Ours;
+    let filters = Filters::default();
+    let newest = |listing| entries::entries(db, source, listing, &filters, 0, 6);
+    let events = newest(Listing::UpcomingEvents { now }).await?;
+    let stories = newest(Listing::Newest(Some(Kind::Story))).await?;
+    let opportunities = newest(Listing::OpenOpportunities { now }).await?;
     let page = HomePage {
         pinned: cards(state, &t, &publication::pins::pinned(db).await?),
-        events: cards(state, &t, &newest(Listing::UpcomingEvents { now }).await?),
-        stories: cards(
-            state,
-            &t,
-            &newest(Listing::Newest(Some(Kind::Story))).await?,
-        ),
-        opportunities: cards(
-            state,
-            &t,
-            &newest(Listing::OpenOpportunities { now }).await?,
-        ),
+        events: entry_cards(state, &t, &events, marked).await?,
+        stories: entry_cards(state, &t, &stories, marked).await?,
+        opportunities: entry_cards(state, &t, &opportunities, marked).await?,
         frame,
     };
     respond(StatusCode::OK, &page)

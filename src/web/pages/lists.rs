@@ -1,9 +1,11 @@
 //! The list pages of the four kinds (`/stories`, `/events`, `/opportunities`, `/resources`):
-//! a page of cards, the filters that narrow it (country, GCM objective, language, the kind's
-//! own choice, hashtag), and its feeds. The same filters narrow the calendar feed.
+//! a page of cards, ours and the network's, the filters that narrow it (whose, country, GCM
+//! objective, language, the kind's own choice, hashtag), and its feeds. The same filters
+//! narrow the calendar, the feeds and the tag pages.
 
-use super::cards::{Card, cards};
+use super::cards::{Card, entry_cards};
 use crate::app::AppState;
+use crate::domain::entries::{self, Source};
 use crate::domain::publication::{self, Kind, Listing};
 use crate::error::Result;
 use crate::i18n::Translator;
@@ -45,9 +47,25 @@ pub struct PageQuery {
     topic: Option<String>,
     /// A hashtag, without `#`.
     tag: Option<String>,
+    /// The calendar's month, `YYYY-MM` (not a filter: feeds leave it out).
+    pub month: Option<String>,
+    /// Whose: `ours`, `network` or `both` (the configuration's default when absent).
+    source: Option<String>,
 }
 
 impl PageQuery {
+    /// Whose publications the reader chose, if they did.
+    pub fn chosen_source(&self) -> Option<Source> {
+        given(&self.source).and_then(|name| Source::parse(&name))
+    }
+
+    /// Whose publications the reader chose, else the configuration's default.
+    pub fn source(&self, website: &crate::config::Website) -> Source {
+        given(&self.source)
+            .and_then(|name| Source::parse(&name))
+            .unwrap_or_else(|| website.default_source())
+    }
+
     /// The filters as a query string (`?country=DE&category=arts`, or "" for none), for the
     /// feed of the same selection.
     pub fn filter_query(&self) -> String {
@@ -63,6 +81,7 @@ impl PageQuery {
             ("closed", &self.closed),
             ("topic", &self.topic),
             ("tag", &self.tag),
+            ("source", &self.source),
         ] {
             if let Some(value) = given(value) {
                 query.append_pair(name, &value);
@@ -104,11 +123,34 @@ pub struct FilterForm {
     pub languages: Vec<(String, String, bool)>,
     /// The Global Compact objectives, by number and title: `(number, title, selected)`.
     pub objectives: Vec<(String, String, bool)>,
+    /// Whose publications: `(value, label, selected)`.
+    pub sources: Vec<(&'static str, String, bool)>,
+    /// Values the form keeps as they are (the calendar's month): `(name, value)`.
+    pub hidden: Vec<(&'static str, String)>,
 }
 
 impl FilterForm {
+    /// Fills the choice of whose publications, `source` chosen.
+    pub(crate) fn with_source(mut self, t: &Translator, source: Source) -> FilterForm {
+        self.sources = Source::ALL
+            .into_iter()
+            .map(|each| {
+                (
+                    each.as_str(),
+                    t.t(&format!("filter-source-{}", each.as_str())),
+                    each == source,
+                )
+            })
+            .collect();
+        self
+    }
+
     /// Fills the country and language choices, by name in the reader's language.
-    fn with_names(mut self, t: &Translator, instance: &crate::config::Instance) -> FilterForm {
+    pub(crate) fn with_names(
+        mut self,
+        t: &Translator,
+        instance: &crate::config::Instance,
+    ) -> FilterForm {
         let selected = |code: &str, chosen: &str| code.eq_ignore_ascii_case(chosen);
         let mut ours: Vec<String> = Vec::new();
         for code in instance
@@ -295,10 +337,13 @@ pub async fn list(
     };
     let t = frame.t;
     let (chosen, form) = filters(&t, kind, query);
-    let form = form.with_names(&t, &state.config().instance);
+    let source = query.source(&state.config().website);
+    let form = form
+        .with_names(&t, &state.config().instance)
+        .with_source(&t, source);
     // One more than a page: whether there is a next one.
     let mut publications =
-        publication::list_filtered(state.db(), listing, &chosen, offset, PAGE_SIZE + 1).await?;
+        entries::entries(state.db(), source, listing, &chosen, offset, PAGE_SIZE + 1).await?;
     let has_next = publications.len() as i64 > PAGE_SIZE;
     publications.truncate(PAGE_SIZE as usize);
     let filters_query = query.filter_query();
@@ -310,9 +355,9 @@ pub async fn list(
         previous: (number > 1).then(|| page_link(number - 1)),
         next: has_next.then(|| page_link(number + 1)),
         heading: t.t(&format!("{}-title", kind.plural())),
-        feed: format!("/{}.atom", kind.plural()),
+        feed: format!("/{}.atom{}", kind.plural(), query.filter_query()),
         ics: (kind == Kind::Event).then(|| format!("/events.ics{}", query.filter_query())),
-        items: cards(state, &t, &publications),
+        items: entry_cards(state, &t, &publications, source != Source::Ours).await?,
         form,
         frame,
     };

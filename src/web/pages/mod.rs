@@ -11,6 +11,7 @@ pub mod cards;
 pub mod embed;
 pub mod home;
 pub mod lists;
+pub mod network_item;
 pub mod publication;
 pub mod tag;
 

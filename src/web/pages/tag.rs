@@ -1,14 +1,15 @@
-//! A hashtag's page: everything we published with it, newest first (the `href` of the
-//! `Hashtag`s in our federated objects), and the calendar feed of its events.
+//! A hashtag's page: everything we and the network published with it, newest first (the
+//! `href` of the `Hashtag`s in our federated objects), and the calendar feed of its events.
 
-use super::cards::{Card, cards};
-use super::lists::is_hashtag;
+use super::cards::{Card, entry_cards};
+use super::lists::{PageQuery, is_hashtag};
 use crate::app::AppState;
+use crate::domain::entries::{self, Source};
 use crate::domain::publication::{self, Listing};
 use crate::error::{Error, Result};
 use crate::web::frame::{Frame, framed, respond};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -27,6 +28,7 @@ framed!(TagPage);
 pub async fn tag(
     State(state): State<AppState>,
     Path(tag): Path<String>,
+    Query(query): Query<PageQuery>,
     frame: Frame,
 ) -> Result<Response> {
     let tag = tag.trim_start_matches('#').to_string();
@@ -37,15 +39,21 @@ pub async fn tag(
         hashtag: Some(tag.clone()),
         ..publication::Filters::default()
     };
+    let source = query.source(&state.config().website);
     let found =
-        publication::list_filtered(state.db(), Listing::Newest(None), &filters, 0, 60).await?;
-    let ics = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("tag", &tag)
-        .finish();
+        entries::entries(state.db(), source, Listing::Newest(None), &filters, 0, 60).await?;
+    let ics = {
+        let mut ics = url::form_urlencoded::Serializer::new(String::new());
+        ics.append_pair("tag", &tag);
+        if let Some(chosen) = query.chosen_source() {
+            ics.append_pair("source", chosen.as_str());
+        }
+        ics.finish()
+    };
     let page = TagPage {
         ics: format!("/events.ics?{ics}"),
         heading: format!("#{tag}"),
-        items: cards(&state, &frame.t, &found),
+        items: entry_cards(&state, &frame.t, &found, source != Source::Ours).await?,
         frame,
     };
     respond(StatusCode::OK, &page)
