@@ -24,6 +24,7 @@ pub mod profile_pages;
 pub mod search;
 pub mod theme;
 pub mod vtimezone;
+pub mod world_map;
 
 use crate::app::AppState;
 use crate::domain::publication::Kind;
