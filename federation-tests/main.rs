@@ -19,6 +19,7 @@ mod gotosocial;
 mod inbox;
 mod network;
 mod network_content;
+mod network_website;
 mod publishing;
 mod schema;
 mod search;

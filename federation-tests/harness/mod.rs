@@ -9,6 +9,7 @@ pub mod instance;
 pub mod network;
 pub mod process;
 pub mod remote;
+pub mod session;
 
 pub use database::TestDatabase;
 pub use instance::TestInstance;

@@ -27,6 +27,12 @@ pub struct Node {
 impl Node {
     /// Starts `name`.test on a free port with its own database; retries are fast (1–2 s).
     pub async fn start(name: &str) -> Node {
+        Node::start_with_env(name, &[]).await
+    }
+
+    /// [`Node::start`] with environment variables (configuration overrides such as
+    /// `JISR_INSTANCE_NAME`).
+    pub async fn start_with_env(name: &str, env: &[(&str, &str)]) -> Node {
         let database = TestDatabase::create().await;
         let port = free_port();
         let domain = format!("{name}.test:{port}");
@@ -38,7 +44,8 @@ impl Node {
             "allow_plain_http = true\nretry_initial_seconds = 1\nretry_max_seconds = 2\n\
              request_timeout_seconds = 2\ndelivery_lease_seconds = 3\n[federation.resolve]\n{resolve}"
         );
-        let process = ProcessInstance::start_on(&database.url, &domain, port, &settings).await;
+        let process =
+            ProcessInstance::start_on_with_env(&database.url, &domain, port, &settings, env).await;
         Node {
             name: name.to_string(),
             domain,

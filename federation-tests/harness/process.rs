@@ -11,6 +11,8 @@ pub struct ProcessInstance {
     pub config_path: PathBuf,
     pub port: u16,
     log_path: PathBuf,
+    /// Environment variables of the process (`JISR_INSTANCE_NAME`, …), on every start.
+    env: Vec<(String, String)>,
     _folder: tempfile::TempDir,
 }
 
@@ -48,6 +50,18 @@ impl ProcessInstance {
         listen_port: u16,
         extra: &str,
     ) -> ProcessInstance {
+        Self::start_on_with_env(database_url, domain, listen_port, extra, &[]).await
+    }
+
+    /// [`ProcessInstance::start_on`] with environment variables (configuration overrides such
+    /// as `JISR_INSTANCE_NAME`).
+    pub async fn start_on_with_env(
+        database_url: &str,
+        domain: &str,
+        listen_port: u16,
+        extra: &str,
+        env: &[(&str, &str)],
+    ) -> ProcessInstance {
         let folder = tempfile::tempdir().expect("folder");
         let config_path = folder.path().join("jisr.toml");
         let scheme = if domain.starts_with("localhost") {
@@ -70,6 +84,10 @@ impl ProcessInstance {
             config_path,
             port: listen_port,
             log_path,
+            env: env
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect(),
             _folder: folder,
         };
         instance.spawn().await;
@@ -89,6 +107,7 @@ impl ProcessInstance {
                 self.config_path.to_str().expect("path"),
             ])
             .env("JISR_LOG", "info")
+            .envs(self.env.iter().map(|(name, value)| (name, value)))
             .stdout(Stdio::null())
             .stderr(log)
             .kill_on_drop(true)

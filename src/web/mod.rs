@@ -7,6 +7,7 @@
 
 pub mod account_pages;
 pub mod admin;
+pub mod admin_network;
 pub mod api;
 pub mod auth;
 pub mod editor;
@@ -132,6 +133,13 @@ fn pages() -> Router<AppState> {
         .route("/favicon.ico", get(profile_pages::favicon))
         .route("/publish/{kind}/{public_id}/pin", post(profile_pages::pin))
         .route("/admin/members", get(admin::members))
+        .route("/admin/network", get(admin_network::page))
+        .route("/admin/network/follow", post(admin_network::follow))
+        .route("/admin/network/unfollow", post(admin_network::unfollow))
+        .route(
+            "/admin/network/followers/remove",
+            post(admin_network::remove_follower),
+        )
         .route("/admin/members/{account_id}", post(admin::change))
         .route("/admin/invitations", post(admin::invite))
         .route(

@@ -182,6 +182,16 @@ impl RemotePublication {
         {
             add("country", code.to_ascii_uppercase());
         }
+        for code in &details.countries_of_origin {
+            add("origin", code.to_ascii_uppercase());
+        }
+        for code in details
+            .countries_of_residence
+            .iter()
+            .chain(&details.countries)
+        {
+            add("residence", code.to_ascii_uppercase());
+        }
         for objective in &details.gcm_objectives {
             add("objective", objective.to_string());
         }

@@ -269,6 +269,11 @@ pub struct Filters {
     /// An ISO 3166-1 alpha-2 code: of origin, of residence, or in the kind's own fields (an
     /// event's place, an opportunity's countries, a resource's country).
     pub country: Option<String>,
+    /// A country of origin (ISO 3166-1 alpha-2): the diaspora it is about.
+    pub origin: Option<String>,
+    /// A country of residence, or of its place: where it happens. With [`Self::origin`], a
+    /// corridor ("the Sudanese diaspora in Germany").
+    pub residence: Option<String>,
     /// A Global Compact for Migration objective, 1 to 23.
     pub gcm: Option<u8>,
     /// A language the publication has a text in.
@@ -299,6 +304,20 @@ impl Filters {
         if let Some(country) = &self.country {
             let p = placeholder(Bound::Text(country.to_ascii_uppercase()));
             lookup("publication_country", format!("country = {p}"));
+        }
+        if let Some(country) = &self.origin {
+            let p = placeholder(Bound::Text(country.to_ascii_uppercase()));
+            lookup(
+                "publication_country",
+                format!("country = {p} and role = 'origin'"),
+            );
+        }
+        if let Some(country) = &self.residence {
+            let p = placeholder(Bound::Text(country.to_ascii_uppercase()));
+            lookup(
+                "publication_country",
+                format!("country = {p} and role in ('residence', 'field')"),
+            );
         }
         if let Some(gcm) = self.gcm {
             let p = placeholder(Bound::Integer(i64::from(gcm)));
@@ -338,6 +357,12 @@ impl Filters {
         let mut lookups: Vec<(&str, String)> = Vec::new();
         if let Some(country) = &self.country {
             lookups.push(("country", country.to_ascii_uppercase()));
+        }
+        if let Some(country) = &self.origin {
+            lookups.push(("origin", country.to_ascii_uppercase()));
+        }
+        if let Some(country) = &self.residence {
+            lookups.push(("residence", country.to_ascii_uppercase()));
         }
         if let Some(gcm) = self.gcm {
             lookups.push(("objective", gcm.to_string()));
@@ -495,6 +520,8 @@ country = "sn"
                 ("year", Value::from(2018)),
             ],
             hashtag: Some("Émigrés".to_string()),
+            origin: None,
+            residence: None,
         };
         let (sql, values) = filters.conditions(6).expect("known fields");
         assert_eq!(
@@ -525,5 +552,36 @@ country = "sn"
             ..Filters::default()
         };
         assert!(unknown.conditions(6).is_err());
+        assert!(unknown.network_conditions(6).is_err());
+    }
+
+    #[test]
+    fn a_corridor_is_two_lookups_on_ours_and_on_the_network() {
+        let corridor = Filters {
+            origin: Some("sd".to_string()),
+            residence: Some("DE".to_string()),
+            ..Filters::default()
+        };
+        let (sql, values) = corridor.conditions(5).expect("conditions");
+        assert_eq!(
+            sql,
+            " and publication_id in (select publication_id from publication_country where country = $5 and role = 'origin')\
+             \x20and publication_id in (select publication_id from publication_country where country = $6 and role in ('residence', 'field'))"
+        );
+        assert_eq!(
+            values,
+            [Bound::Text("SD".to_string()), Bound::Text("DE".to_string())]
+        );
+        let (sql, values) = corridor.network_conditions(5).expect("conditions");
+        assert_eq!(
+            sql,
+            " and remote_publication_id in (select remote_publication_id from remote_publication_facet where facet = $5 and value = $6)\
+             \x20and remote_publication_id in (select remote_publication_id from remote_publication_facet where facet = $7 and value = $8)"
+        );
+        let text = |value: &str| Bound::Text(value.to_string());
+        assert_eq!(
+            values,
+            [text("origin"), text("SD"), text("residence"), text("DE")]
+        );
     }
 }

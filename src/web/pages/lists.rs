@@ -36,6 +36,9 @@ framed!(ListPage);
 pub struct PageQuery {
     page: Option<i64>,
     country: Option<String>,
+    /// A country of origin and one of residence: a corridor.
+    origin: Option<String>,
+    residence: Option<String>,
     gcm: Option<String>,
     language: Option<String>,
     category: Option<String>,
@@ -72,6 +75,8 @@ impl PageQuery {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         for (name, value) in [
             ("country", &self.country),
+            ("origin", &self.origin),
+            ("residence", &self.residence),
             ("gcm", &self.gcm),
             ("language", &self.language),
             ("category", &self.category),
@@ -96,10 +101,20 @@ impl PageQuery {
     }
 }
 
+/// A country select's options: the organization's own countries, then all of them;
+/// `(code, name, selected)`.
+#[derive(Debug, Clone, Default)]
+pub struct CountryChoices {
+    pub ours: Vec<(String, String, bool)>,
+    pub all: Vec<(&'static str, &'static str, bool)>,
+}
+
 /// The filter form of a list page, as the reader left it.
 #[derive(Debug, Clone, Default)]
 pub struct FilterForm {
     pub country: String,
+    pub origin: String,
+    pub residence: String,
     pub gcm: String,
     pub language: String,
     pub year: String,
@@ -119,6 +134,9 @@ pub struct FilterForm {
     /// `(code, name, selected)`.
     pub our_countries: Vec<(String, String, bool)>,
     pub countries: Vec<(&'static str, &'static str, bool)>,
+    /// The same for the country of origin and the country of residence.
+    pub origin_choices: CountryChoices,
+    pub residence_choices: CountryChoices,
     /// The languages to choose from, by name: `(tag, name, selected)`.
     pub languages: Vec<(String, String, bool)>,
     /// The Global Compact objectives, by number and title: `(number, title, selected)`.
@@ -174,6 +192,22 @@ impl FilterForm {
                 (code.as_str(), name.as_str(), on)
             })
             .collect();
+        let choices = |chosen: &str| CountryChoices {
+            ours: ours
+                .iter()
+                .map(|code| (code.clone(), t.country(code), selected(code, chosen)))
+                .collect(),
+            all: t
+                .all_countries()
+                .iter()
+                .map(|(code, name)| {
+                    let on = selected(code, chosen) && !ours.contains(code);
+                    (code.as_str(), name.as_str(), on)
+                })
+                .collect(),
+        };
+        self.origin_choices = choices(&self.origin);
+        self.residence_choices = choices(&self.residence);
         let mut tags: Vec<String> = instance.languages.clone();
         for language in crate::i18n::Language::ALL {
             if !tags.iter().any(|tag| tag == language.code()) {
@@ -221,6 +255,9 @@ pub(crate) fn filters(
 ) -> (publication::Filters, FilterForm) {
     let mut filters = publication::Filters {
         country: given(&query.country).and_then(|value| crate::domain::validation::country(&value)),
+        origin: given(&query.origin).and_then(|value| crate::domain::validation::country(&value)),
+        residence: given(&query.residence)
+            .and_then(|value| crate::domain::validation::country(&value)),
         gcm: given(&query.gcm)
             .and_then(|value| value.parse::<u8>().ok())
             .filter(|gcm| (1..=23).contains(gcm)),
@@ -233,6 +270,8 @@ pub(crate) fn filters(
     };
     let mut form = FilterForm {
         country: filters.country.clone().unwrap_or_default(),
+        origin: filters.origin.clone().unwrap_or_default(),
+        residence: filters.residence.clone().unwrap_or_default(),
         gcm: filters.gcm.map(|gcm| gcm.to_string()).unwrap_or_default(),
         language: filters.language.clone().unwrap_or_default(),
         ..FilterForm::default()
