@@ -85,7 +85,11 @@ async fn a_gotosocial_user_follows_and_unfollows() {
 #[tokio::test]
 async fn a_gotosocial_user_likes_boosts_and_replies() {
     let database = TestDatabase::create().await;
-    let alpha = TestInstance::start(&database.url).await;
+    let alpha = TestInstance::start_with(&database.url, |config| {
+        // Every reply shown at once: these tests count what the inbox keeps.
+        config.website.replies = "open".to_string();
+    })
+    .await;
     let gts = TestActor::start_gotosocial().await;
     let published = alpha.publish_story("A story").await;
     let story = alpha.publication_id(&published);

@@ -204,7 +204,11 @@ async fn a_story_with_a_reply(
     jisr::domain::publication::Publication,
     url::Url,
 ) {
-    let alpha = TestInstance::start(&database.url).await;
+    let alpha = TestInstance::start_with(&database.url, |config| {
+        // Every reply shown at once: these tests count what the inbox keeps.
+        config.website.replies = "open".to_string();
+    })
+    .await;
     let remote = TestActor::start().await;
     let published = alpha.publish_story("A story").await;
     let story = alpha.publication_id(&published);

@@ -21,6 +21,7 @@ mod network;
 mod network_content;
 mod network_website;
 mod publishing;
+mod replies;
 mod schema;
 mod search;
 mod skips;

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 const AS_JSON: &str = "application/activity+json";
 
-async fn get_json(url: &str) -> (StatusCode, Value) {
+pub(crate) async fn get_json(url: &str) -> (StatusCode, Value) {
     let response = crate::harness::http_client()
         .get(url)
         .header("accept", AS_JSON)
@@ -41,7 +41,12 @@ async fn peer_records(peer: &FedifyPeer, kind: &str) -> Vec<Value> {
 }
 
 /// Waits for `count` records of `kind` at the peer, printing both sides if they never come.
-async fn wait_for_peer(peer: &FedifyPeer, alpha: &Node, kind: &str, count: usize) -> Vec<Value> {
+pub(crate) async fn wait_for_peer(
+    peer: &FedifyPeer,
+    alpha: &Node,
+    kind: &str,
+    count: usize,
+) -> Vec<Value> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let records = peer_records(peer, kind).await;
@@ -70,7 +75,7 @@ async fn peer_follows(peer: &FedifyPeer, alpha: &Node) {
     .await;
 }
 
-async fn start_peer(test: &str) -> Option<FedifyPeer> {
+pub(crate) async fn start_peer(test: &str) -> Option<FedifyPeer> {
     FedifyPeer::start_with(test, "peer.test", &HOSTS).await
 }
 
@@ -294,13 +299,14 @@ async fn scenario_5_a_reply_from_the_peer_is_kept_as_a_comment() {
     let found = jisr::domain::publication::find(&db, Kind::Story, public_id)
         .await
         .expect("story");
-    let comments = wait_for(20, "alpha to keep the reply", &[&alpha], || async {
-        let comments = comment::for_publication(&db, found.publication_id)
-            .await
-            .ok()?;
-        (!comments.is_empty()).then_some(comments)
+    // Kept, and under the default policy held for a moderator (the peer is not followed).
+    let kept = wait_for(20, "alpha to keep the reply", &[&alpha], || async {
+        comment::find(&db, &note).await.ok().flatten()
     })
     .await;
+    assert_eq!(kept.status, comment::ReplyStatus::Held);
+    assert_eq!(kept.publication_id, found.publication_id);
+    let comments = [kept];
     assert_eq!(comments[0].ap_id, note);
     assert_eq!(comments[0].actor_ap_id, peer.actor_id("bob").as_str());
     assert!(

@@ -41,6 +41,10 @@ pub struct Website {
     /// What lists show unless the reader chooses: `both` (ours and what the organizations we
     /// follow publish), `ours` or `network`.
     pub lists_show: String,
+    /// Which replies to our publications are shown at once: `open` (all), `followed` (those of
+    /// the organizations we follow and of approved authors; the others wait for a moderator),
+    /// `approval` (all wait) or `closed` (none kept). Admins can change it on the website.
+    pub replies: String,
 }
 
 impl Default for Website {
@@ -51,6 +55,7 @@ impl Default for Website {
             map_attribution: "© OpenStreetMap contributors".to_string(),
             map_attribution_url: "https://www.openstreetmap.org/copyright".to_string(),
             lists_show: "both".to_string(),
+            replies: "followed".to_string(),
         }
     }
 }
@@ -261,12 +266,24 @@ impl std::fmt::Debug for Database {
 }
 
 impl Website {
+    /// The reply policy of the configuration (an admin may choose another on the website).
+    pub fn reply_policy(&self) -> crate::domain::comment::ReplyPolicy {
+        crate::domain::comment::ReplyPolicy::parse(&self.replies)
+            .unwrap_or(crate::domain::comment::ReplyPolicy::Followed)
+    }
+
     /// Whose publications lists show unless the reader chooses.
     pub fn default_source(&self) -> crate::domain::entries::Source {
         crate::domain::entries::Source::parse(&self.lists_show).unwrap_or_default()
     }
 
     fn validate(&self) -> anyhow::Result<()> {
+        if crate::domain::comment::ReplyPolicy::parse(&self.replies).is_none() {
+            bail!(
+                "website.replies: {:?} is not one of \"open\", \"followed\", \"approval\" or \"closed\"",
+                self.replies
+            );
+        }
         if crate::domain::entries::Source::parse(&self.lists_show).is_none() {
             bail!(
                 "website.lists_show: {:?} is not one of \"both\", \"ours\" or \"network\"",

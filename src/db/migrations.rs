@@ -85,6 +85,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "network_on_the_website",
         include_str!("../../migrations/sqlite/0015_network_on_the_website.sql"),
     ),
+    (
+        16,
+        "replies_moderated",
+        include_str!("../../migrations/sqlite/0016_replies_moderated.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -163,6 +168,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         15,
         "network_on_the_website",
         include_str!("../../migrations/postgres/0015_network_on_the_website.sql"),
+    ),
+    (
+        16,
+        "replies_moderated",
+        include_str!("../../migrations/postgres/0016_replies_moderated.sql"),
     ),
 ];
 

@@ -14,6 +14,7 @@ pub mod opportunity;
 pub mod publication;
 pub mod resource;
 pub mod search;
+pub mod settings;
 pub mod story;
 pub mod text;
 pub mod tokens;

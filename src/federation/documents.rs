@@ -281,6 +281,56 @@ pub async fn publication(
     Ok(response)
 }
 
+/// `GET /{kinds}/{public_id}/replies`: the publication's `replies` collection (the replies
+/// shown under it).
+pub async fn publication_replies(
+    State(state): State<AppState>,
+    Path((kinds, public_id)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let kind = Kind::parse(&kinds)
+        .filter(|kind| kind.plural() == kinds)
+        .ok_or(Error::NotFound)?;
+    check_signed_get(&state, &method, &uri, &headers).await?;
+    Ok(activity_json(
+        &super::replies::collection(&state, kind, &public_id).await?,
+    ))
+}
+
+/// `GET /{kinds}/{public_id}/replies/{token}`: one of our replies, as a `Note`.
+pub async fn reply(
+    State(state): State<AppState>,
+    Path((kinds, public_id, token)): Path<(String, String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let kind = Kind::parse(&kinds)
+        .filter(|kind| kind.plural() == kinds)
+        .ok_or(Error::NotFound)?;
+    check_signed_get(&state, &method, &uri, &headers).await?;
+    let id = state.urls().publication_replies(kind, &public_id);
+    let id = url::Url::parse(&format!("{id}/{token}")).map_err(|_| Error::NotFound)?;
+    Ok(activity_json(&super::replies::note(&state, &id).await?))
+}
+
+/// `GET /{kinds}/{public_id}/replies/{token}/activity`: the `Create` of one of our replies.
+pub async fn reply_activity(
+    State(state): State<AppState>,
+    Path((kinds, public_id, token)): Path<(String, String, String)>,
+) -> Result<Response> {
+    let kind = Kind::parse(&kinds)
+        .filter(|kind| kind.plural() == kinds)
+        .ok_or(Error::NotFound)?;
+    let id = state.urls().publication_replies(kind, &public_id);
+    let id = format!("{id}/{token}/activity");
+    Ok(activity_json(
+        &delivery::public_activity(state.db(), &id).await?,
+    ))
+}
+
 /// `GET /{kinds}/{public_id}/activities/{name}`: a public activity we sent, at its id.
 pub async fn publication_activity(
     State(state): State<AppState>,

@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod profile;
 pub mod remote_actors;
 pub mod remote_profile;
+pub mod replies;
 pub mod signature;
 pub mod urls;
 
@@ -92,6 +93,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/{kinds}/{public_id}/activities/{name}",
             get(documents::publication_activity),
+        )
+        .route(
+            "/{kinds}/{public_id}/replies",
+            get(documents::publication_replies),
+        )
+        .route(
+            "/{kinds}/{public_id}/replies/{token}",
+            get(documents::reply),
+        )
+        .route(
+            "/{kinds}/{public_id}/replies/{token}/activity",
+            get(documents::reply_activity),
         )
         .merge(inboxes)
 }

@@ -99,6 +99,8 @@ pub fn object(state: &AppState, publication: &Publication) -> Value {
         "name": name(text),
         "content": content(text),
         "url": id,
+        // The replies shown under it (FEP-7458), so that Mastodon and others load the thread.
+        "replies": urls.publication_replies(publication.kind, &publication.public_id),
         "published": rfc3339(publication.published_at),
         "to": [PUBLIC],
         "cc": [urls.followers(&organization.id)],

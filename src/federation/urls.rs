@@ -165,6 +165,24 @@ impl Urls {
         self.join(&format!("{}/{public_id}/activities/{name}", kind.plural()))
     }
 
+    /// A publication's `replies` collection (the replies shown under it).
+    pub fn publication_replies(
+        &self,
+        kind: crate::domain::publication::Kind,
+        public_id: &str,
+    ) -> Url {
+        self.join(&format!("{}/{public_id}/replies", kind.plural()))
+    }
+
+    /// A new, never reused id for a reply of ours in a publication's thread.
+    pub fn new_reply(&self, kind: crate::domain::publication::Kind, public_id: &str) -> Url {
+        let token: u128 = rand::random();
+        self.join(&format!(
+            "{}/{public_id}/replies/{token:032x}",
+            kind.plural()
+        ))
+    }
+
     /// An uploaded image, e.g. `…/media/{id}.jpg`.
     pub fn media(&self, public_id: &str) -> Url {
         self.join(&format!("media/{public_id}"))

@@ -22,6 +22,7 @@ pub mod map;
 pub mod member_pages;
 pub mod pages;
 pub mod profile_pages;
+pub mod replies;
 pub mod search;
 pub mod theme;
 pub mod vtimezone;
@@ -132,6 +133,10 @@ fn pages() -> Router<AppState> {
         )
         .route("/favicon.ico", get(profile_pages::favicon))
         .route("/publish/{kind}/{public_id}/pin", post(profile_pages::pin))
+        .route("/publish/{kind}/{public_id}/reply", post(replies::reply))
+        .route("/admin/replies", get(replies::moderation))
+        .route("/admin/replies/policy", post(replies::policy))
+        .route("/admin/replies/{comment_id}", post(replies::moderate))
         .route("/admin/members", get(admin::members))
         .route("/admin/network", get(admin_network::page))
         .route("/admin/network/follow", post(admin_network::follow))

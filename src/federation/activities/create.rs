@@ -10,9 +10,10 @@
 use super::{Effect, Recipient, network_object, parse};
 use crate::app::AppState;
 use crate::db::Tx;
-use crate::domain::comment::{self, Reply};
+use crate::domain::comment::{self, Parent, Reply};
 use crate::domain::network::{self, RemotePublication, Translation};
 use crate::domain::publication::Kind;
+use crate::domain::settings;
 use crate::domain::text::{
     decode_entities, language_tag, plain_title, remote_line, sanitize_html, truncate,
 };
@@ -37,13 +38,9 @@ const SANITIZE_INLINE_BYTES: usize = 16 * 1024;
 /// What a received `Create` or `Update` writes.
 #[derive(Debug)]
 pub enum Received {
-    /// A reply to our publication of `kind` and `public_id`, kept if that publication exists
-    /// and is not deleted (the write itself looks it up).
-    Reply {
-        kind: Kind,
-        public_id: String,
-        reply: Reply,
-    },
+    /// A reply to our publication, or to a reply under it, kept if that exists and is not
+    /// deleted (the write itself looks it up), as the reply policy says.
+    Reply { parent: Parent, reply: Reply },
     /// A publication of an actor we may follow (checked when it is written).
     Network(Box<RemotePublication>),
 }
@@ -229,21 +226,24 @@ pub(super) async fn prepare(
     let updated = moment(object.updated).unwrap_or(published);
 
     if let Some(reply_to) = object.in_reply_to.as_ref().and_then(first_id)
-        && let Some((kind, public_id)) = our_publication(state, &reply_to)
+        && let Some(parent) = parent_of(state, &reply_to).await?
     {
         let content = object
             .content
             .clone()
             .or_else(|| object.content_map.values().next().cloned())
             .unwrap_or_default();
+        let language = language_of(&object, &object.content_map, object.content.as_ref())
+            .as_deref()
+            .and_then(language_tag);
         return Ok(Effect::Create(Received::Reply {
-            kind,
-            public_id,
+            parent,
             reply: Reply {
                 ap_id: object.id.to_string(),
                 actor_ap_id: actor.to_string(),
                 content_html: sanitized(content).await?,
                 url: Some(page_url(&object)),
+                language,
                 published_at: published,
                 updated_at: updated,
             },
@@ -388,13 +388,23 @@ pub(super) async fn apply(
     signer: &RemoteActor,
 ) -> Result<()> {
     match received {
-        Received::Reply {
-            kind,
-            public_id,
-            reply,
-        } => {
-            let stored = comment::store_reply(tx, kind.as_str(), public_id, reply).await?;
-            tracing::debug!(comment = %reply.ap_id, stored, "reply kept as a comment");
+        Received::Reply { parent, reply } => {
+            let actor = signer.url();
+            let host = actor.host_str().unwrap_or_default();
+            if comment::is_blocked(tx, actor.as_str(), host).await? {
+                tracing::info!(actor = %actor, "reply of a blocked author or domain; ignored");
+                return Ok(());
+            }
+            let policy = settings::reply_policy(tx, state.config().website.reply_policy()).await?;
+            let organization = state.actors().organization().local_actor_id;
+            let followed = following::is_following(tx, organization, actor).await?;
+            let approved = comment::is_approved(tx, actor.as_str()).await?;
+            let Some(status) = policy.status_of(followed, approved) else {
+                tracing::info!(comment = %reply.ap_id, "replies are closed; ignored");
+                return Ok(());
+            };
+            let stored = comment::store_reply(tx, parent, reply, status).await?;
+            tracing::debug!(comment = %reply.ap_id, stored, status = status.as_str(), "reply kept as a comment");
         }
         Received::Network(publication) => {
             let organization = state.actors().organization().local_actor_id;
@@ -424,6 +434,23 @@ fn moment(value: Option<DateTime<FixedOffset>>) -> Option<DateTime<Utc>> {
     value
         .map(|moment| moment.with_timezone(&Utc))
         .filter(|moment| (1000..=9999).contains(&moment.year()))
+}
+
+/// What a reply to `url` answers: our publication at that URL, or a reply we keep (ours or
+/// another server's); `None` for anything else.
+async fn parent_of(state: &AppState, url: &Url) -> Result<Option<Parent>> {
+    if let Some((kind, public_id)) = our_publication(state, url) {
+        return Ok(Some(Parent::Publication {
+            kind: kind.as_str().to_string(),
+            public_id,
+        }));
+    }
+    if url.as_str().len() > MAX_URL_CHARS {
+        return Ok(None);
+    }
+    Ok(comment::find(state.db(), url.as_str())
+        .await?
+        .map(|_| Parent::Comment(url.to_string())))
 }
 
 /// The kind and public id of our publication at `url`, if it names one (whether it exists is

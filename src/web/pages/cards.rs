@@ -135,7 +135,7 @@ pub(crate) fn cards(state: &AppState, t: &Translator, publications: &[Publicatio
 }
 
 /// Our organization as a card's source.
-fn our_mark(state: &AppState) -> SourceMark {
+pub(crate) fn our_mark(state: &AppState) -> SourceMark {
     let organization = state.actors().organization();
     SourceMark {
         name: state.config().instance.name.clone(),

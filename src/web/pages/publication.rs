@@ -90,6 +90,8 @@ struct PublicationPage {
     published: String,
     /// The edit form and the pin button, for a logged-in editor.
     tools: Option<EditorTools>,
+    /// The replies shown under it, threaded.
+    thread: Vec<crate::web::replies::ReplyView>,
 }
 framed!(PublicationPage);
 
@@ -188,6 +190,7 @@ async fn page(
         }),
         links: details.links,
         tools: editor_tools(state, headers, publication).await?,
+        thread: crate::web::replies::thread(state, &t, publication.publication_id).await?,
         tags: publication
             .draft
             .hashtags
