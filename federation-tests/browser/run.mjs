@@ -572,7 +572,7 @@ async function flow(browser) {
 
     step('publish form');
     // The forms in Arabic, right to left: accessible too, and photographed.
-    for (const path of ['/publish/event', '/account', '/publish']) {
+    for (const path of ['/publish/event', '/account', '/publish', '/admin/network', '/admin/replies']) {
       if (await open(page, url(path, { lang: 'ar' }), `GET ${path}?lang=ar`)) {
         await accessibility(page, `${path}?lang=ar`);
         await screenshot(page, `ar-desktop${path.replaceAll('/', '-')}`);
@@ -582,7 +582,7 @@ async function flow(browser) {
     for (const width of [390, 320]) {
       await page.setViewportSize({ width, height: 844 });
       for (const language of LANGUAGES) {
-        for (const path of ['/publish/event', '/publish', '/account', '/admin/members', '/admin/profile']) {
+        for (const path of ['/publish/event', '/publish', '/account', '/admin/members', '/admin/profile', '/admin/network', '/admin/replies']) {
           const where = `${path}?lang=${language} (${width} px)`;
           if (await open(page, url(path, { lang: language }), where)) {
             await overflow(page, where);

@@ -235,6 +235,18 @@ pub async fn erase(tx: &mut Tx, ap_id: &str, actor_ap_id: &str) -> Result<bool> 
     Ok(changed > 0)
 }
 
+/// Erases every comment of `actor_ap_id` (its account was deleted). Returns how many.
+pub async fn erase_actor(tx: &mut Tx, actor_ap_id: &str) -> Result<u64> {
+    let sql = "update comment set deleted_at = $1, content_html = '' \
+               where actor_ap_id = $2 and deleted_at is null";
+    Ok(with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(Utc::now())
+        .bind(actor_ap_id)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?)
+}
+
 /// Erases every comment on a publication (it was deleted). Returns how many.
 pub async fn erase_for_publication(tx: &mut Tx, publication_id: i64) -> Result<u64> {
     let sql = "update comment set deleted_at = $1, content_html = '' \

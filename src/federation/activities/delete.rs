@@ -73,10 +73,13 @@ pub(super) async fn apply(
     let actor = signer.url();
     let object = match delete {
         Delete::Actor => {
-            // The account is gone: it follows nobody here any more, and we stop following it.
+            // The account is gone: it follows nobody here any more, we stop following it, and
+            // what it published and replied goes with it.
             let forgotten = followers::forget_actor(tx, actor).await?;
             let unfollowed = following::forget_actor(tx, actor).await?;
-            tracing::info!(%actor, forgotten, unfollowed, "an actor deleted itself");
+            let published = network::erase_actor(tx, actor.as_str()).await?;
+            let replies = comment::erase_actor(tx, actor.as_str()).await?;
+            tracing::info!(%actor, forgotten, unfollowed, published, replies, "an actor deleted itself");
             return Ok(());
         }
         Delete::Object(object) => object,
