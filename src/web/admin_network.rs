@@ -224,12 +224,23 @@ pub async fn follow(
     .await
 }
 
-/// The actor id a form names, in its `actor` field.
-fn actor_field(values: &FormValues) -> Result<Url> {
+/// The actor id a form names, in its `actor` field, once its CSRF token is checked.
+fn actor_field(visitor: &super::auth::Visitor, pairs: Vec<(String, String)>) -> Result<Url> {
+    let values = FormValues::from_pairs(pairs);
+    visitor.check_csrf(values.get("csrf"))?;
     Url::parse(values.get("actor"))
         .ok()
         .filter(|url| matches!(url.scheme(), "http" | "https"))
         .ok_or_else(|| FieldError::of("actor", Reason::Url).into())
+}
+
+/// Back to the page, or a 404 when there was nothing to do.
+fn done(changed: bool) -> Result<Response> {
+    if changed {
+        Ok(Redirect::to("/admin/network").into_response())
+    } else {
+        Err(Error::NotFound)
+    }
 }
 
 /// `POST /admin/network/unfollow`: stops following `actor`.
@@ -238,13 +249,8 @@ pub async fn unfollow(
     Admin(visitor): Admin,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let values = FormValues::from_pairs(pairs);
-    visitor.check_csrf(values.get("csrf"))?;
-    let actor = actor_field(&values)?;
-    if !following::unfollow(&state, &actor).await? {
-        return Err(Error::NotFound);
-    }
-    Ok(Redirect::to("/admin/network").into_response())
+    let actor = actor_field(&visitor, pairs)?;
+    done(following::unfollow(&state, &actor).await?)
 }
 
 /// `POST /admin/network/followers/remove`: removes the follower `actor` (and tells its server).
@@ -253,11 +259,6 @@ pub async fn remove_follower(
     Admin(visitor): Admin,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let values = FormValues::from_pairs(pairs);
-    visitor.check_csrf(values.get("csrf"))?;
-    let actor = actor_field(&values)?;
-    if !followers::remove_and_reject(&state, &actor).await? {
-        return Err(Error::NotFound);
-    }
-    Ok(Redirect::to("/admin/network").into_response())
+    let actor = actor_field(&visitor, pairs)?;
+    done(followers::remove_and_reject(&state, &actor).await?)
 }

@@ -283,6 +283,19 @@ pub(super) async fn prepare(
     let publication_kind = network_object::kind(&raw, &object_type);
     let mut details = network_object::details(&raw, publication_kind, object.start_time);
     details.translations = translations(&object, language.as_deref()).await?;
+    // What the object does not say of its diaspora, its publisher's profile does (a Mastodon
+    // account or Mobilizon group that speaks for one community).
+    if (details.countries_of_origin.is_empty() || details.countries_of_residence.is_empty())
+        && let Some(profile) =
+            crate::federation::remote_actors::profile(state.db(), actor.as_str()).await?
+    {
+        if details.countries_of_origin.is_empty() {
+            details.countries_of_origin = profile.details.countries_of_origin;
+        }
+        if details.countries_of_residence.is_empty() {
+            details.countries_of_residence = profile.details.countries_of_residence;
+        }
+    }
     let (starts_at, ends_at, deadline) = match publication_kind {
         Kind::Event => {
             let starts = moment(object.start_time);
