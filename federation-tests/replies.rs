@@ -148,10 +148,7 @@ async fn replies_follow_the_policy_and_the_moderators_and_the_collection_follows
     admin.get(&story_path).await;
     let answered = admin
         .post(
-            &format!(
-                "/publish/story/{}/reply",
-                story.rsplit('/').next().expect("id")
-            ),
+            &format!("{story_path}/reply"),
             &[
                 ("parent", &held.comment_id.to_string()),
                 ("reply", "Thank you, Bob!"),

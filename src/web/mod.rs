@@ -133,7 +133,7 @@ fn pages() -> Router<AppState> {
         )
         .route("/favicon.ico", get(profile_pages::favicon))
         .route("/publish/{kind}/{public_id}/pin", post(profile_pages::pin))
-        .route("/publish/{kind}/{public_id}/reply", post(replies::reply))
+        .route("/{kinds}/{public_id}/reply", post(replies::reply))
         .route("/admin/replies", get(replies::moderation))
         .route("/admin/replies/policy", post(replies::policy))
         .route("/admin/replies/{comment_id}", post(replies::moderate))

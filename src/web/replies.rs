@@ -1,10 +1,11 @@
 //! Replies on the website: the thread under a publication (shown replies, threaded, each with
 //! its author's name, handle and avatar and a link to the original, in its own language and
-//! direction), the organization's reply form for editors and admins, and `/admin/replies`,
+//! direction), the reply form for members (a reply as the organization, until members are
+//! actors of their own), and `/admin/replies`,
 //! where moderators approve, hide or delete replies or block their author or domain, and
 //! admins choose the reply policy.
 
-use super::auth::{Admin, Publisher};
+use super::auth::{Admin, Member, Publisher};
 use super::forms::FormValues;
 use super::frame::{Frame, framed, respond_with};
 use crate::app::AppState;
@@ -152,17 +153,20 @@ pub async fn thread(
     Ok(shown)
 }
 
-/// `POST /publish/{kind}/{public_id}/reply`: the organization's reply, written by an editor or
-/// an admin, to the publication or to a reply under it (`parent`, a reply's row id).
+/// `POST /{kinds}/{public_id}/reply`: a reply written by a member of the website, sent as the
+/// organization's (members are not actors of their own yet), to the publication or to a reply
+/// under it (`parent`, a reply's row id).
 pub async fn reply(
     State(state): State<AppState>,
-    Publisher(visitor): Publisher,
-    Path((kind, public_id)): Path<(String, String)>,
+    Member(visitor): Member,
+    Path((kinds, public_id)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let values = FormValues::from_pairs(pairs);
     visitor.check_csrf(values.get("csrf"))?;
-    let kind = Kind::parse(&kind).ok_or(Error::NotFound)?;
+    let kind = Kind::parse(&kinds)
+        .filter(|kind| kind.plural() == kinds)
+        .ok_or(Error::NotFound)?;
     let found = publication::find(state.db(), kind, &public_id).await?;
     if found.is_deleted() {
         return Err(Error::Gone);

@@ -90,6 +90,8 @@ struct PublicationPage {
     published: String,
     /// The edit form and the pin button, for a logged-in editor.
     tools: Option<EditorTools>,
+    /// The reply form, for a logged-in member.
+    reply_form: Option<ReplyForm>,
     /// The replies shown under it, threaded.
     thread: Vec<crate::web::replies::ReplyView>,
 }
@@ -159,6 +161,7 @@ async fn page(
             language: text.language.clone(),
         })
         .collect();
+    let (tools, reply_form) = member_tools(state, headers, publication).await?;
     let reader_zone = asked_zone.and_then(|zone| zone.trim().parse::<Tz>().ok());
     let details = details(&t, publication, reader_zone);
     let page = PublicationPage {
@@ -189,7 +192,8 @@ async fn page(
             )
         }),
         links: details.links,
-        tools: editor_tools(state, headers, publication).await?,
+        tools,
+        reply_form,
         thread: crate::web::replies::thread(state, &t, publication.publication_id).await?,
         tags: publication
             .draft
@@ -464,26 +468,44 @@ fn details(t: &Translator, publication: &Publication, reader_zone: Option<Tz>) -
     shown
 }
 
+/// The reply form under a publication, for a logged-in member: where it posts, and its CSRF
+/// token.
+pub struct ReplyForm {
+    pub action: String,
+    pub csrf: String,
+}
+
 /// The edit form and pin button of `publication` when the request comes from a logged-in
-/// editor or admin.
-async fn editor_tools(
+/// editor or admin, and the reply form for any logged-in member.
+async fn member_tools(
     state: &AppState,
     headers: &HeaderMap,
     publication: &Publication,
-) -> Result<Option<EditorTools>> {
+) -> Result<(Option<EditorTools>, Option<ReplyForm>)> {
     let Some(secret) = crate::web::auth::cookie(headers, crate::web::auth::SESSION_COOKIE) else {
-        return Ok(None);
+        return Ok((None, None));
     };
-    let session = crate::domain::accounts::session(state.db(), secret).await?;
-    Ok(session
-        .filter(|session| session.account.role.can_publish())
-        .map(|session| EditorTools {
-            edit: format!(
-                "/publish/{}/{}",
-                publication.kind.as_str(),
-                publication.public_id
-            ),
-            csrf: session.csrf_token,
-            pinned: publication.pinned_at.is_some(),
-        }))
+    let Some(session) = crate::domain::accounts::session(state.db(), secret).await? else {
+        return Ok((None, None));
+    };
+    let reply = ReplyForm {
+        action: format!(
+            "{}/reply",
+            state
+                .urls()
+                .publication(publication.kind, &publication.public_id)
+                .path()
+        ),
+        csrf: session.csrf_token.clone(),
+    };
+    let tools = session.account.role.can_publish().then(|| EditorTools {
+        edit: format!(
+            "/publish/{}/{}",
+            publication.kind.as_str(),
+            publication.public_id
+        ),
+        csrf: session.csrf_token,
+        pinned: publication.pinned_at.is_some(),
+    });
+    Ok((tools, Some(reply)))
 }
