@@ -11,6 +11,7 @@
 //! `$CARGO_TARGET_TMPDIR/browser/<database>/` for a person to look at; the test prints that path.
 //! A screenshot Chromium refused once and gave the second time is announced as RETRIED.
 
+use crate::harness::remote::{Forgery, TestActor};
 use crate::harness::{TestDatabase, TestInstance, browser};
 use chrono::{Duration, NaiveDateTime, TimeZone, Utc};
 use jisr::domain::tokens;
@@ -109,6 +110,85 @@ async fn publish_some(alpha: &TestInstance) {
     }
 }
 
+/// What the network shows: an organization alpha follows (a test actor) publishes an event of
+/// its own, in English and Arabic, in its own time zone, and a story; and replies to alpha's
+/// story, which alpha shows at once (its policy is `open` here).
+async fn network_content(alpha: &TestInstance) {
+    const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+    let remote = TestActor::start().await;
+    let inbox = alpha.url("/inbox");
+    remote.followed_by(alpha.state(), &inbox).await;
+    let tomorrow = Utc::now().date_naive() + Duration::days(1);
+    let event = json!({
+        "id": remote.base().join("events/iftar").expect("id"),
+        "type": "Event",
+        "attributedTo": remote.id("ada"),
+        "name": "Sudanese community iftar",
+        "nameMap": {"en": "Sudanese community iftar", "ar": "إفطار الجالية السودانية"},
+        "summary": "<p>Dinner together after sunset; everyone is welcome.</p>",
+        "summaryMap": {"en": "<p>Dinner together after sunset; everyone is welcome.</p>",
+                       "ar": "<p>عشاء معًا بعد الغروب؛ الجميع مدعوون.</p>"},
+        "content": "<p>Bring a dish if you can.</p>",
+        "contentMap": {"en": "<p>Bring a dish if you can.</p>", "ar": "<p>أحضر طبقًا إن استطعت.</p>"},
+        "startTime": format!("{tomorrow}T18:30:00+01:00"),
+        "endTime": format!("{tomorrow}T22:00:00+01:00"),
+        "timezone": "Europe/Berlin",
+        "location": {"type": "Place", "name": "Nachbarschaftshaus",
+                     "address": {"type": "PostalAddress", "addressLocality": "Berlin", "addressCountry": "DE"}},
+        "countriesOfOrigin": ["SD"],
+        "tag": [{"type": "Hashtag", "name": "#Berlin"}],
+        "published": Utc::now().to_rfc3339(),
+        "to": [PUBLIC],
+    });
+    let story = json!({
+        "id": remote.base().join("articles/school").expect("id"),
+        "type": "Article",
+        "attributedTo": remote.id("ada"),
+        "name": "A Saturday school in Arabic",
+        "nameMap": {"en": "A Saturday school in Arabic", "ar": "مدرسة السبت بالعربية"},
+        "summary": "<p>Forty children learn to read and write Arabic every week.</p>",
+        "summaryMap": {"en": "<p>Forty children learn to read and write Arabic every week.</p>",
+                       "ar": "<p>أربعون طفلًا يتعلمون القراءة والكتابة بالعربية كل أسبوع.</p>"},
+        "content": "<p>Volunteers teach in a community centre.</p>",
+        "countriesOfOrigin": ["SD"],
+        "published": Utc::now().to_rfc3339(),
+        "to": [PUBLIC],
+    });
+    for object in [event, story] {
+        let (status, body) = remote
+            .post("ada", &inbox, &remote.activity("Create", object), Forgery::None)
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    }
+    // A reply to alpha's story, in Arabic.
+    let ours = jisr::domain::publication::list(
+        alpha.state().db(),
+        Some(jisr::domain::publication::Kind::Story),
+        0,
+        1,
+    )
+    .await
+    .expect("stories");
+    let story_id = alpha
+        .state()
+        .urls()
+        .publication(ours[0].kind, &ours[0].public_id);
+    let reply = json!({
+        "id": remote.base().join("notes/congratulations").expect("id"),
+        "type": "Note",
+        "attributedTo": remote.id("ada"),
+        "inReplyTo": story_id,
+        "content": "<p>مبروك يا أماكا! قصة ملهمة.</p>",
+        "contentMap": {"ar": "<p>مبروك يا أماكا! قصة ملهمة.</p>"},
+        "published": Utc::now().to_rfc3339(),
+        "to": [PUBLIC],
+    });
+    let (status, body) = remote
+        .post("ada", &inbox, &remote.activity("Create", reply), Forgery::None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+}
+
 /// The event the flow published, from `event.ics`: its summary and UTC start and end are those
 /// of the form (18:00 to 20:00 in Berlin on the date run.mjs reports).
 fn check_event_ics(out: &std::path::Path, flow: &Value) {
@@ -157,9 +237,11 @@ async fn the_website_in_a_browser() {
         config.instance.countries_of_residence = vec!["DE".to_string()];
         // Answered by the browser test itself (run.mjs draws the tiles): no tile server.
         config.website.map_tiles = "https://tiles.jisr.test/{z}/{x}/{y}.png".to_string();
+        config.website.replies = "open".to_string();
     })
     .await;
     publish_some(&alpha).await;
+    network_content(&alpha).await;
 
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("browser")

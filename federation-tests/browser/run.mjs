@@ -135,7 +135,14 @@ const LANGUAGES = ['en', 'ar'];
 // …and of the interface: every page is visited in each.
 const INTERFACE_LANGUAGES = ['en', 'ar', 'fr', 'es'];
 // The publications whose pages are visited too: the first card of each list.
-const PUBLICATION_LISTS = { event: '/events', story: '/stories', opportunity: '/opportunities', resource: '/resources' };
+// Ours, and a network item (an event of an organization alpha follows) on its own page.
+const PUBLICATION_LISTS = {
+  event: '/events?source=ours',
+  story: '/stories?source=ours',
+  opportunity: '/opportunities',
+  resource: '/resources',
+  network: '/events?source=network',
+};
 const WIDTHS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
 // For every navigation, wait and action. Generous: on a loaded machine (CI builds and runs the

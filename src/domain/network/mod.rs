@@ -68,9 +68,13 @@ pub struct NetworkDetails {
     /// The UTC offset its start time was written with, in minutes (for events with no zone).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub utc_offset_minutes: Option<i32>,
-    /// An event's place on one line, or an opportunity's.
+    /// An event's place on one line (without its country), or an opportunity's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
+    /// The country of an event's place (ISO 3166-1 alpha-2), shown by its name in the
+    /// reader's language after the place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place_country: Option<String>,
     /// An event online (or an opportunity done from anywhere).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub online: bool,
@@ -148,6 +152,17 @@ impl RemotePublication {
             .and_then(|minutes| chrono::FixedOffset::east_opt(minutes.saturating_mul(60)))
             .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"));
         moment.with_timezone(&offset)
+    }
+
+    /// Its place on one line, the country named by `country` (in the reader's language).
+    pub fn place_naming(&self, country: impl Fn(&str) -> String) -> Option<String> {
+        let place = self.details.place.as_deref().filter(|place| !place.is_empty());
+        let country = self.details.place_country.as_deref().map(country);
+        match (place, country) {
+            (Some(place), Some(country)) => Some(format!("{place}, {country}")),
+            (Some(place), None) => Some(place.to_string()),
+            (None, country) => country,
+        }
     }
 
     /// Every language it has a text in, its own first.

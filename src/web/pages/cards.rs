@@ -198,9 +198,7 @@ pub(crate) fn network_card(
             (
                 starts
                     .map(|starts| format!("{} ({})", t.date_time(&starts), t.utc_offset(&starts))),
-                details
-                    .place
-                    .clone()
+                item.place_naming(|code| t.country(code))
                     .or_else(|| details.online.then(|| t.t("event-online"))),
                 starts.map(|starts| {
                     (

@@ -109,9 +109,7 @@ pub async fn item(
             let online = details.online.then(|| t.t("event-online"));
             fact(
                 "event-where",
-                details
-                    .place
-                    .clone()
+                item.place_naming(|code| t.country(code))
                     .into_iter()
                     .chain(online)
                     .collect::<Vec<_>>()
@@ -151,7 +149,10 @@ pub async fn item(
         }
         Kind::Story => {}
     }
-    fact("filter-country", t.countries(&details.countries));
+    if item.kind != Kind::Event {
+        // An event's country is its place's, shown there.
+        fact("filter-country", t.countries(&details.countries));
+    }
     fact(
         "filter-gcm",
         details

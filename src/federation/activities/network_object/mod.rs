@@ -62,8 +62,9 @@ pub fn details(object: &Value, kind: Kind, start: Option<DateTime<FixedOffset>>)
             details.online = object.get("isOnline").and_then(Value::as_bool) == Some(true)
                 || location.is_some_and(|place| type_is(place, "VirtualLocation"));
             if let Some(place) = location.filter(|place| !type_is(place, "VirtualLocation")) {
-                details.place = place_line(place);
-                details.countries.extend(place_country(place));
+                details.place_country = place_country(place);
+                details.place = place_line(place, details.place_country.is_some());
+                details.countries.extend(details.place_country.clone());
             }
         }
         Kind::Opportunity => {
@@ -73,7 +74,7 @@ pub fn details(object: &Value, kind: Kind, start: Option<DateTime<FixedOffset>>)
             details.online = nested.get("jobLocationType").and_then(Value::as_str)
                 == Some("TELECOMMUTE")
                 || nested.get("courseMode").and_then(Value::as_str) == Some("online");
-            details.place = location.and_then(place_line);
+            details.place = location.and_then(|place| place_line(place, false));
             if let Some(Value::Array(required)) = nested.get("applicantLocationRequirements") {
                 for country in required.iter().take(MAX_VALUES) {
                     let name = country.get("name").or(Some(country));
@@ -219,8 +220,9 @@ fn hashtags(value: Option<&Value>) -> Vec<String> {
     tags
 }
 
-/// A place on one line: its name, then its address (a string or a `PostalAddress`).
-fn place_line(place: &Value) -> Option<String> {
+/// A place on one line: its name, then its address (a string or a `PostalAddress`), without
+/// its country when `known_country` (it is shown by name in the reader's language).
+fn place_line(place: &Value, known_country: bool) -> Option<String> {
     if let Value::String(text) = place {
         let line = remote_line(text, MAX_PLACE_CHARS);
         return (!line.is_empty()).then_some(line);
@@ -245,6 +247,9 @@ fn place_line(place: &Value) -> Option<String> {
                 "addressRegion",
                 "addressCountry",
             ] {
+                if field == "addressCountry" && known_country {
+                    continue;
+                }
                 push(address.get(field));
             }
         }
