@@ -156,7 +156,12 @@ async fn network_content(alpha: &TestInstance) {
     });
     for object in [event, story] {
         let (status, body) = remote
-            .post("ada", &inbox, &remote.activity("Create", object), Forgery::None)
+            .post(
+                "ada",
+                &inbox,
+                &remote.activity("Create", object),
+                Forgery::None,
+            )
             .await;
         assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     }
@@ -184,7 +189,12 @@ async fn network_content(alpha: &TestInstance) {
         "to": [PUBLIC],
     });
     let (status, body) = remote
-        .post("ada", &inbox, &remote.activity("Create", reply), Forgery::None)
+        .post(
+            "ada",
+            &inbox,
+            &remote.activity("Create", reply),
+            Forgery::None,
+        )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
 }

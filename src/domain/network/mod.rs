@@ -156,7 +156,11 @@ impl RemotePublication {
 
     /// Its place on one line, the country named by `country` (in the reader's language).
     pub fn place_naming(&self, country: impl Fn(&str) -> String) -> Option<String> {
-        let place = self.details.place.as_deref().filter(|place| !place.is_empty());
+        let place = self
+            .details
+            .place
+            .as_deref()
+            .filter(|place| !place.is_empty());
         let country = self.details.place_country.as_deref().map(country);
         match (place, country) {
             (Some(place), Some(country)) => Some(format!("{place}, {country}")),

@@ -27,7 +27,11 @@ fn a_mobilizon_event_gives_its_place_and_country_by_name() {
         Some("Locaux de Framasoft, 10 Rue Jangot, 69007, Lyon, Auvergne Rhône Alpes"),
         "its country is named in the reader's language, not as sent"
     );
-    assert_eq!(details.place_country.as_deref(), Some("FR"), "France, by name");
+    assert_eq!(
+        details.place_country.as_deref(),
+        Some("FR"),
+        "France, by name"
+    );
     assert_eq!(details.countries, vec!["FR".to_string()]);
     assert_eq!(details.utc_offset_minutes, Some(0));
     assert!(details.hashtags.is_empty(), "a Mention is no hashtag");
