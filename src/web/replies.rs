@@ -306,6 +306,9 @@ pub async fn moderate(
         }
         "block-author" => {
             let found = comment::by_id(db, comment_id).await?;
+            if found.actor_ap_id == state.actors().organization().id.as_str() {
+                return Err(FieldError::of("action", Reason::OwnActor).into());
+            }
             comment::block(db, &Block::Actor(found.actor_ap_id)).await?;
         }
         "block-domain" => {
