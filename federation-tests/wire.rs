@@ -281,24 +281,24 @@ async fn every_activity_fixture_goes_through_the_inbox_and_does_what_it_says() {
                 Shape::Activity("Undo") => {
                     assert_eq!(alpha.follower_count().await, 0, "{name}");
                 }
+                // Checked at once: the sender's own `Delete` (a later fixture) takes its
+                // replies with it.
+                Shape::Activity("Create") if name.contains("reply") => {
+                    let replies =
+                        comment::for_publication(alpha.state().db(), story.publication_id)
+                            .await
+                            .expect("comments");
+                    let from_this_sender = replies
+                        .iter()
+                        .filter(|reply| reply.actor_ap_id == remote.id("ada").as_str())
+                        .count();
+                    assert_eq!(
+                        from_this_sender, 1,
+                        "{software}: its reply is kept as a comment"
+                    );
+                }
                 _ => {}
             }
-        }
-        let replies = comment::for_publication(alpha.state().db(), story.publication_id)
-            .await
-            .expect("comments");
-        let from_this_sender = replies
-            .iter()
-            .filter(|reply| reply.actor_ap_id == remote.id("ada").as_str())
-            .count();
-        let has_reply = EXPECTED
-            .iter()
-            .any(|(name, _)| name.starts_with(&format!("{software}/create-note-reply")));
-        if has_reply {
-            assert_eq!(
-                from_this_sender, 1,
-                "{software}: its reply is kept as a comment"
-            );
         }
     }
     alpha.stop().await;
