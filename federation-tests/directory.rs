@@ -127,7 +127,9 @@ async fn the_directory_lists_us_those_we_follow_and_organizations_that_follow_us
 
     // The map: Germany and France linked, shaded; the table names them with their counts.
     assert!(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"world-map\""));
-    assert!(html.contains("<a href=\"/directory?country=DE\"><path class=\"map-country map-"));
+    assert!(html.contains(
+        "<a href=\"/directory?country=DE\" aria-label=\"Germany: 1\"><path class=\"map-country map-"
+    ));
     assert!(html.contains("<title>Germany: 1</title>"));
     assert!(
         html.contains("<title>France: 2</title>"),
@@ -171,7 +173,7 @@ async fn the_directory_lists_us_those_we_follow_and_organizations_that_follow_us
     assert!(!health.contains("This is us"));
     assert!(health.contains("<option value=\"Health\" dir=\"auto\" data-content selected>"));
     assert!(
-        health.contains("<a href=\"/directory?country=DE&amp;sector=HEALTH\">"),
+        health.contains("<a href=\"/directory?country=DE&amp;sector=HEALTH\" aria-label="),
         "the map keeps the sector: {health}"
     );
     assert!(
@@ -185,7 +187,7 @@ async fn the_directory_lists_us_those_we_follow_and_organizations_that_follow_us
     // Where they come from.
     let origin = page(&alpha, "/directory?map=origin").await;
     assert!(origin.contains("<title>Sudan: 3</title>"));
-    assert!(origin.contains("<a href=\"/directory?country=SD&amp;map=origin\">"));
+    assert!(origin.contains("<a href=\"/directory?country=SD&amp;map=origin\" aria-label="));
     assert!(origin.contains("<input type=\"hidden\" name=\"map\" value=\"origin\">"));
 
     // In Arabic: right to left, names and digits in Arabic, the map never mirrored.

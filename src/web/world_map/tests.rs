@@ -198,7 +198,7 @@ fn an_empty_map_is_well_formed_and_unshaded() {
     assert_well_formed(&svg);
     assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
     assert!(svg.contains(" direction=\"ltr\""));
-    assert!(svg.contains(" role=\"img\" aria-labelledby=\"world-map-title\""));
+    assert!(svg.contains(" role=\"group\" aria-labelledby=\"world-map-title\""));
     assert!(svg.contains("<title id=\"world-map-title\">Organizations by country</title>"));
     assert_eq!(
         svg.matches("class=\"map-country map-0\"").count(),
@@ -221,14 +221,21 @@ fn the_largest_count_is_darkest_and_linked() {
     );
 
     assert_well_formed(&svg);
-    assert!(
-        svg.contains("<a href=\"/directory?country=DE\"><path class=\"map-country map-5\" d=\"M")
-    );
+    assert!(svg.contains(
+        "<a href=\"/directory?country=DE\" aria-label=\"Name of DE: 40\"><path class=\"map-country map-5\" d=\"M"
+    ));
     assert!(svg.contains("<title>Name of DE: 40</title></path></a>"));
-    assert!(svg.contains("<a href=\"/directory?country=SD\"><path class=\"map-country map-2\""));
+    assert!(svg.contains(
+        "<a href=\"/directory?country=SD\" aria-label=\"Name of SD: 3\"><path class=\"map-country map-2\""
+    ));
     assert!(svg.contains("<title>Name of SD: 3</title></path></a>"));
     assert_eq!(svg.matches("<a ").count(), 2, "SG has no shape");
     assert!(svg.contains("<path class=\"map-country map-0\""));
+    assert_eq!(
+        svg.matches(" aria-hidden=\"true\"").count(),
+        codes().len(),
+        "every shape is hidden: the links and the map's title speak"
+    );
 }
 
 #[test]
@@ -246,7 +253,9 @@ fn names_and_titles_are_escaped() {
     assert!(svg.contains("<title>&lt;b&gt;&amp;&quot;&#39;: 2</title>"));
     assert!(svg.contains(">A &lt;map&gt; &amp; &quot;more&quot;</title>"));
     assert!(!svg.contains("<b>"));
-    assert!(svg.contains("<a href=\"/directory?country=FR&amp;sector=a&amp;b\">"));
+    assert!(svg.contains(
+        "<a href=\"/directory?country=FR&amp;sector=a&amp;b\" aria-label=\"&lt;b&gt;&amp;&quot;&#39;: 2\">"
+    ));
 }
 
 #[test]
