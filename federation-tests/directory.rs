@@ -96,7 +96,10 @@ async fn the_directory_lists_us_those_we_follow_and_organizations_that_follow_us
     assert!(html.contains("This is us"));
     assert!(html.contains("<dd>Sudan</dd>"), "our country of origin");
     assert!(html.contains("<dd>France</dd>"), "our country of residence");
-    assert!(html.contains(">education</dd>"), "our sector");
+    assert!(
+        html.contains("<li dir=\"auto\" data-content>education</li>"),
+        "our sector"
+    );
     assert!(html.contains("Sudanese Diaspora Berlin"), "{html}");
     assert!(html.contains("We follow"));
     assert!(html.contains(&format!("<bdi dir=\"ltr\">@ada@{}</bdi>", host(&followed))));

@@ -92,7 +92,8 @@ struct OrganizationCard {
     origin: String,
     residence: String,
     languages: String,
-    sectors: String,
+    /// In its own words, each on its own (no separator of ours between words of its language).
+    sectors: Vec<String>,
     /// `(href, text)`.
     website: Option<(String, String)>,
     /// "This is us", "We follow", "Follows us".
@@ -402,7 +403,7 @@ fn card(t: &Translator, entry: &Entry, our_logo: Option<&str>) -> OrganizationCa
         origin: t.countries(&details.countries_of_origin),
         residence: t.countries(&details.countries_of_residence),
         languages: languages.join(separator(t)),
-        sectors: details.sectors.join(separator(t)),
+        sectors: details.sectors.clone(),
         website,
         badges,
     }
