@@ -1,8 +1,8 @@
 //! The website in a real browser (headless Chromium, federation-tests/browser/run.mjs): full-page
-//! screenshots of the main pages and of a publication of each kind in English, Arabic, French and
-//! Spanish at desktop and phone widths, axe-core with no serious or critical violation, no
-//! sideways scrolling at 390 and 320 px, no message key, untranslated message or language or
-//! country code on any page, Arabic right to left; and an
+//! screenshots of the main pages (the directory among them) and of a publication of each kind
+//! in English, Arabic, French and Spanish at desktop and phone widths, axe-core with no serious
+//! or critical violation, no sideways scrolling at 390 and 320 px, no message key, untranslated
+//! message or language or country code on any page, Arabic right to left; and an
 //! organization that registers, logs in and publishes a bilingual event through the forms, which
 //! then shows in the month calendar and as an iCalendar file. And run.mjs's one retry of a
 //! screenshot Chromium refused, on made-up errors (no browser needed).
@@ -110,12 +110,26 @@ async fn publish_some(alpha: &TestInstance) {
     }
 }
 
-/// What the network shows: an organization alpha follows (a test actor) publishes an event of
-/// its own, in English and Arabic, in its own time zone, and a story; and replies to alpha's
-/// story, which alpha shows at once (its policy is `open` here).
+/// What the network shows: an organization alpha follows (a test actor, which says of itself
+/// what the directory shows, its logo drawn by run.mjs) publishes an event of its own, in
+/// English and Arabic, in its own time zone, and a story; and replies to alpha's story, which
+/// alpha shows at once (its policy is `open` here).
 async fn network_content(alpha: &TestInstance) {
     const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
     let remote = TestActor::start().await;
+    let remote = remote.clone().with_profile(json!({
+        "type": "Organization",
+        "name": "Sudanese Diaspora Berlin",
+        "summary": "<p>Sudanese families in Berlin: language classes, health advice and festivals.</p>",
+        "url": remote.base().join("@ada").expect("page"),
+        "icon": {"type": "Image", "mediaType": "image/svg+xml", "url": "https://pictures.jisr.test/sdb.svg"},
+        "countriesOfOrigin": ["SD"],
+        "countriesOfResidence": ["DE"],
+        "languages": ["ar", "de"],
+        "sectors": ["health", "culture"],
+        "attachment": [{"type": "PropertyValue", "name": "Website",
+                        "value": "<a href=\"https://sdb.example/\">sdb.example</a>"}],
+    }));
     let inbox = alpha.url("/inbox");
     remote.followed_by(alpha.state(), &inbox).await;
     let tomorrow = Utc::now().date_naive() + Duration::days(1);
@@ -245,6 +259,7 @@ async fn the_website_in_a_browser() {
         config.instance.contact = "info@ngb.example".to_string();
         config.instance.countries_of_origin = vec!["NG".to_string(), "SY".to_string()];
         config.instance.countries_of_residence = vec!["DE".to_string()];
+        config.instance.sectors = vec!["education".to_string(), "health".to_string()];
         // Answered by the browser test itself (run.mjs draws the tiles): no tile server.
         config.website.map_tiles = "https://tiles.jisr.test/{z}/{x}/{y}.png".to_string();
         config.website.replies = "open".to_string();
@@ -286,8 +301,8 @@ async fn the_website_in_a_browser() {
         out.display()
     );
     assert!(
-        result["screenshots"].as_array().map_or(0, Vec::len) >= 104,
-        "13 pages × 4 languages × 2 widths: {result}"
+        result["screenshots"].as_array().map_or(0, Vec::len) >= 112,
+        "14 pages × 4 languages × 2 widths: {result}"
     );
     if flow {
         assert_eq!(result["flow"]["ok"], json!(true), "{result}");

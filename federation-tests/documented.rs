@@ -60,6 +60,11 @@ async fn the_documented_examples_are_what_the_server_sends() {
         config.instance.handle = "community".to_string();
         config.instance.name = "Jisr Community".to_string();
         config.instance.summary = "A diaspora organization on the Jisr network.".to_string();
+        config.instance.contact = "info@community.example".to_string();
+        config.instance.countries_of_origin = vec!["NG".to_string(), "SY".to_string()];
+        config.instance.countries_of_residence = vec!["DE".to_string()];
+        config.instance.languages = vec!["en".to_string(), "ar".to_string()];
+        config.instance.sectors = vec!["education".to_string(), "health".to_string()];
     })
     .await;
     let domain = alpha

@@ -10,6 +10,7 @@ mod accounts;
 mod browser;
 mod cli;
 mod delivery;
+mod directory;
 mod discovery;
 mod documented;
 mod durability;

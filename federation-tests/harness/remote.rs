@@ -50,6 +50,8 @@ struct Shared {
     /// How long the inboxes take to answer, in milliseconds.
     delay_ms: std::sync::atomic::AtomicU64,
     style: Style,
+    /// Members added to every Mastodon-style actor document (`with_profile`).
+    profile: Mutex<serde_json::Map<String, Value>>,
 }
 
 /// How the test server names its keys and serves its actors.
@@ -123,6 +125,7 @@ impl TestActor {
             statuses: Mutex::new(VecDeque::new()),
             delay_ms: std::sync::atomic::AtomicU64::new(0),
             style,
+            profile: Mutex::new(serde_json::Map::new()),
         });
         let app = Router::new()
             .route("/users/{name}", get(actor_document))
@@ -132,6 +135,16 @@ impl TestActor {
             .with_state(shared.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
         TestActor(shared)
+    }
+
+    /// The server with these members added to its actors' documents from now on (Mastodon
+    /// style only), replacing any of the same name: a profile such as `{"type":
+    /// "Organization", "name": …, "countriesOfResidence": ["DE"]}`.
+    pub fn with_profile(self, fields: Value) -> TestActor {
+        if let Value::Object(fields) = fields {
+            self.0.profile.lock().expect("lock").extend(fields);
+        }
+        self
     }
 
     /// The id of actor `name`.
@@ -509,7 +522,8 @@ async fn actor_document(
     };
     let id = shared.base.join(&format!("users/{name}")).expect("id");
     let document = match shared.style {
-        Style::Mastodon => json!({
+        Style::Mastodon => {
+            let mut document = json!({
             "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
             "id": id,
             "type": "Person",
@@ -518,7 +532,12 @@ async fn actor_document(
             "outbox": format!("{id}/outbox"),
             "endpoints": {"sharedInbox": shared.base.join("inbox").expect("inbox")},
             "publicKey": {"id": key_id(&shared, &id), "owner": id, "publicKeyPem": key.public_pem},
-        }),
+            });
+            for (member, value) in shared.profile.lock().expect("lock").iter() {
+                document[member] = value.clone();
+            }
+            document
+        }
         Style::GoToSocial => {
             // Authorized fetch, always on: an unsigned or unverifiable GET gets a 401.
             if let Err(reason) = verify_signed_get(&uri, &headers).await {

@@ -93,6 +93,9 @@ pub struct Instance {
     pub countries_of_origin: Vec<String>,
     /// ISO 3166-1 alpha-2 codes of the countries its members live in.
     pub countries_of_residence: Vec<String>,
+    /// What the organization works on, in a few short words (`education`, `health`): the
+    /// directory's sector filter, here and on every instance that follows it.
+    pub sectors: Vec<String>,
     /// How to reach the organization: an e-mail address or a URL (may be empty).
     pub contact: String,
     /// A JPEG, PNG or WebP file with the organization's logo (its avatar on the fediverse and
@@ -211,6 +214,7 @@ impl Default for Instance {
             time_zone: "UTC".to_string(),
             countries_of_origin: Vec::new(),
             countries_of_residence: Vec::new(),
+            sectors: Vec::new(),
             contact: String::new(),
             logo: String::new(),
             header_image: String::new(),
@@ -418,6 +422,7 @@ impl Config {
                 }
             }
         }
+        check_sectors(&instance.sectors)?;
         if instance.scheme() == Scheme::Http
             && !instance.is_local_domain()
             && !self.federation.allow_plain_http
@@ -549,6 +554,39 @@ fn host_without_port(domain: &str) -> &str {
         return domain.split_inclusive(']').next().unwrap_or(domain);
     }
     domain.split(':').next().unwrap_or(domain)
+}
+
+/// The most sectors an organization names, and the longest name of one, in characters.
+pub const MAX_SECTORS: usize = 20;
+pub const MAX_SECTOR_CHARS: usize = 80;
+
+/// Checks `instance.sectors`: at most [`MAX_SECTORS`] short single-line words, none of them
+/// empty, none holding a list separator (the Mastodon profile field joins them with commas and
+/// readers split them there).
+fn check_sectors(sectors: &[String]) -> anyhow::Result<()> {
+    if sectors.len() > MAX_SECTORS {
+        bail!(
+            "instance.sectors: {} sectors, at most {MAX_SECTORS} (name the few that describe the organization)",
+            sectors.len()
+        );
+    }
+    for sector in sectors {
+        if sector.trim().is_empty() {
+            bail!("instance.sectors: a sector is empty");
+        }
+        if sector.chars().count() > MAX_SECTOR_CHARS {
+            bail!("instance.sectors: {sector:?} is longer than {MAX_SECTOR_CHARS} characters");
+        }
+        if sector
+            .chars()
+            .any(|c| c.is_control() || matches!(c, ',' | ';' | '·' | '،'))
+        {
+            bail!(
+                "instance.sectors: {sector:?} holds a line break or a list separator (, ; · ،): write each sector as its own string"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Checks a `host` or `host:port` with no scheme, path or upper case.

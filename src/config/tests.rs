@@ -44,6 +44,11 @@ fn invalid_values_are_errors_that_name_the_key() {
             "instance.countries_of_origin",
         ),
         (
+            "[instance]\nsectors = [\"education, health\"]",
+            "instance.sectors",
+        ),
+        ("[instance]\nsectors = [\" \"]", "instance.sectors"),
+        (
             "[instance]\ndomain = \"x.org\"\nscheme = \"http\"",
             "instance.scheme",
         ),
@@ -79,6 +84,27 @@ fn invalid_values_are_errors_that_name_the_key() {
         format!("{error:#}").contains("delivery_workers"),
         "{error:#}"
     );
+}
+
+#[test]
+fn sectors_are_a_few_short_words() {
+    let config = parse("[instance]\nsectors = [\"education\", \"health\"]").expect("parses");
+    assert_eq!(config.instance.sectors, ["education", "health"]);
+
+    let many: Vec<String> = (0..=MAX_SECTORS).map(|n| format!("\"s{n}\"")).collect();
+    let error = parse(&format!("[instance]\nsectors = [{}]", many.join(", "))).expect_err("many");
+    assert!(
+        format!("{error:#}").contains("instance.sectors"),
+        "{error:#}"
+    );
+    let long = "x".repeat(MAX_SECTOR_CHARS + 1);
+    let error = parse(&format!("[instance]\nsectors = [\"{long}\"]")).expect_err("long");
+    assert!(
+        format!("{error:#}").contains("instance.sectors"),
+        "{error:#}"
+    );
+    let longest = "é".repeat(MAX_SECTOR_CHARS);
+    parse(&format!("[instance]\nsectors = [\"{longest}\"]")).expect("80 characters, not bytes");
 }
 
 #[test]

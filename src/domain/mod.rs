@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod comment;
+pub mod directory;
 pub mod entries;
 pub mod event;
 pub mod images;

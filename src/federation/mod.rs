@@ -11,6 +11,7 @@
 pub mod activities;
 pub mod actors;
 pub mod delivery;
+pub mod directory;
 pub mod discovery;
 pub mod documents;
 pub mod followers;

@@ -702,3 +702,63 @@ pub async fn profiles(db: &Db, ap_ids: &[&str]) -> Result<HashMap<String, Profil
 pub async fn profile(db: &Db, ap_id: &str) -> Result<Option<Profile>> {
     Ok(profiles(db, &[ap_id]).await?.remove(ap_id))
 }
+
+#[derive(sqlx::FromRow)]
+struct DirectoryRow {
+    #[sqlx(flatten)]
+    profile: ProfileRow,
+    we_follow: bool,
+    follows_us: bool,
+}
+
+/// The remote actors of the directory of our actor `local_actor_id`: those it follows (not
+/// refused), those of its followers that are organizations (`Organization`, `Group` or
+/// `Application`), and every author of network content we keep (not erased); each with its
+/// profile and whether we follow it and it follows us. At most `limit` (the directory's
+/// `MAX_ENTRIES`), those we follow first.
+///
+/// The one query that reads other modules' tables (`following`, `follower`,
+/// `remote_publication`), and only reads them: one bounded query over the union, where a list
+/// per table would bound each part and not the whole.
+pub async fn directory(
+    db: &Db,
+    local_actor_id: i64,
+    limit: usize,
+) -> Result<Vec<crate::domain::directory::Entry>> {
+    let sql = format!(
+        "select {PROFILE_COLUMNS}, \
+         exists (select 1 from following where following.local_actor_id = $1 \
+                 and following.target_ap_id = remote_actor.ap_id \
+                 and following.rejected_at is null) as we_follow, \
+         exists (select 1 from follower where follower.local_actor_id = $1 \
+                 and follower.actor_ap_id = remote_actor.ap_id) as follows_us \
+         from remote_actor \
+         where exists (select 1 from following where following.local_actor_id = $1 \
+                       and following.target_ap_id = remote_actor.ap_id \
+                       and following.rejected_at is null) \
+         or (actor_type in ('Organization', 'Group', 'Application') \
+             and exists (select 1 from follower where follower.local_actor_id = $1 \
+                         and follower.actor_ap_id = remote_actor.ap_id)) \
+         or exists (select 1 from remote_publication \
+                    where remote_publication.actor_ap_id = remote_actor.ap_id \
+                    and remote_publication.deleted_at is null) \
+         order by we_follow desc, ap_id \
+         limit $2"
+    );
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows: Vec<DirectoryRow> =
+        with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(local_actor_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| crate::domain::directory::Entry {
+            profile: Profile::from(row.profile),
+            is_us: false,
+            we_follow: row.we_follow,
+            follows_us: row.follows_us,
+        })
+        .collect())
+}

@@ -87,6 +87,7 @@ fn pages() -> Router<AppState> {
         .route("/about", get(pages::about))
         .route("/follow", get(follow_page::page).post(follow_page::follow))
         .route("/tags/{tag}", get(pages::tag))
+        .route("/directory", get(pages::directory))
         .route("/network/{id}", get(pages::network_item::item))
         .route(
             "/register",

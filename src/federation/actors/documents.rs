@@ -8,6 +8,7 @@ use super::pictures::Pictures;
 use super::{ActorKind, LocalActor};
 use crate::config::Config;
 use crate::federation::urls::Urls;
+use crate::i18n::{Language, Translator};
 use serde_json::{Value, json};
 
 /// An `Image` for a stored picture: its URL and media type (told by the id's extension).
@@ -25,8 +26,9 @@ pub fn image_object(urls: &Urls, public_id: &str, name: &str) -> Value {
     })
 }
 
-/// The JSON-LD context of our actor documents: ActivityStreams, security, and the inline terms
-/// Mastodon reads (so that a JSON-LD processor expands every key we send).
+/// The JSON-LD context of our actor documents: ActivityStreams, security, the inline terms
+/// Mastodon reads, and our namespace's terms for what an organization says of itself (so that a
+/// JSON-LD processor expands every key we send).
 pub fn actor_context() -> Value {
     json!([
         "https://www.w3.org/ns/activitystreams",
@@ -41,9 +43,51 @@ pub fn actor_context() -> Value {
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value",
-            "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger"
+            "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
+            "jisr": "https://jisr-network.github.io/ns#",
+            "countriesOfOrigin": "jisr:countriesOfOrigin",
+            "countriesOfResidence": "jisr:countriesOfResidence",
+            "languages": "jisr:languages",
+            "sectors": "jisr:sectors"
         }
     ])
+}
+
+/// The organization's Mastodon profile fields (`PropertyValue`s), in English, most useful first:
+/// how to reach it, where its members come from and live, what it works on, the languages it
+/// publishes in. Mastodon asks its own users for at most 4 fields but shows every field of a
+/// remote actor; software that shows only the first few still shows the first ones. Each
+/// value is plain text, HTML-escaped; empty ones are left out.
+fn profile_fields(instance: &crate::config::Instance) -> Vec<Value> {
+    let english = Translator::new(Language::En);
+    let languages: Vec<String> = instance
+        .languages
+        .iter()
+        .map(|tag| english.language(tag))
+        .collect();
+    [
+        ("Contact", instance.contact.trim().to_string()),
+        (
+            "Countries of origin",
+            english.countries(&instance.countries_of_origin),
+        ),
+        (
+            "Countries of residence",
+            english.countries(&instance.countries_of_residence),
+        ),
+        ("Sectors", instance.sectors.join(", ")),
+        ("Languages", languages.join(", ")),
+    ]
+    .into_iter()
+    .filter(|(_, value)| !value.is_empty())
+    .map(|(name, value)| {
+        json!({
+            "type": "PropertyValue",
+            "name": name,
+            "value": crate::domain::text::escape_html(&value),
+        })
+    })
+    .collect()
 }
 
 /// The actor document of `actor`, whatever its kind.
@@ -95,12 +139,19 @@ pub fn document(config: &Config, urls: &Urls, actor: &LocalActor, pictures: &Pic
     }
     if actor.kind == ActorKind::Organization {
         document["attributionDomains"] = json!([instance.domain]);
-        if !instance.contact.is_empty() {
-            document["attachment"] = json!([{
-                "type": "PropertyValue",
-                "name": "Contact",
-                "value": crate::domain::text::escape_html(&instance.contact),
-            }]);
+        for (term, values) in [
+            ("countriesOfOrigin", &instance.countries_of_origin),
+            ("countriesOfResidence", &instance.countries_of_residence),
+            ("languages", &instance.languages),
+            ("sectors", &instance.sectors),
+        ] {
+            if !values.is_empty() {
+                document[term] = json!(values);
+            }
+        }
+        let fields = profile_fields(instance);
+        if !fields.is_empty() {
+            document["attachment"] = Value::Array(fields);
         }
     }
     if let Some(icon) = &pictures.icon_image {
@@ -110,4 +161,52 @@ pub fn document(config: &Config, urls: &Urls, actor: &LocalActor, pictures: &Pic
         document["image"] = image_object(urls, header, &actor.display_name);
     }
     document
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_fields_name_countries_and_languages_in_english_most_useful_first() {
+        let mut instance = crate::config::Instance {
+            contact: "a&b@example.org".to_string(),
+            countries_of_origin: vec!["SD".to_string(), "SY".to_string()],
+            languages: vec!["ar".to_string(), "en".to_string()],
+            sectors: vec!["education".to_string(), "health".to_string()],
+            ..crate::config::Instance::default()
+        };
+
+        let fields = profile_fields(&instance);
+
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|field| {
+                assert_eq!(field["type"], "PropertyValue");
+                (
+                    field["name"].as_str().unwrap_or_default(),
+                    field["value"].as_str().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("Contact", "a&amp;b@example.org"),
+                ("Countries of origin", "Sudan, Syria"),
+                ("Sectors", "education, health"),
+                ("Languages", "Arabic, English"),
+            ],
+            "no residence: no field"
+        );
+
+        instance.contact = String::new();
+        instance.sectors.clear();
+        instance.countries_of_origin.clear();
+        let names: Vec<Value> = profile_fields(&instance)
+            .into_iter()
+            .map(|field| field["name"].clone())
+            .collect();
+        assert_eq!(names, [json!("Languages")]);
+    }
 }

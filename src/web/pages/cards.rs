@@ -174,8 +174,19 @@ pub(crate) fn their_mark(profile: Option<&Profile>, actor_ap_id: &str) -> Source
     }
 }
 
-/// The most characters of a network item's summary shown on its card.
+/// The most characters of a network item's summary (or an organization's, in the directory)
+/// shown on its card.
 const CARD_SUMMARY_CHARS: usize = 300;
+
+/// Remote HTML as the plain text of a card: its text, cut after [`CARD_SUMMARY_CHARS`] with
+/// an ellipsis.
+pub(crate) fn card_summary(html: &str) -> String {
+    let summary = crate::domain::text::html_to_text(html);
+    match summary.char_indices().nth(CARD_SUMMARY_CHARS) {
+        Some((end, _)) => format!("{}…", summary[..end].trim_end()),
+        None => summary,
+    }
+}
 
 /// A network item as a card: in the reader's language when it has it, its times in its own
 /// zone, linking to its page here.
@@ -186,11 +197,7 @@ pub(crate) fn network_card(
     source: SourceMark,
 ) -> Card {
     let (language, name, summary_html, _) = item.text_in(t.language.code());
-    let summary = crate::domain::text::html_to_text(summary_html);
-    let summary = match summary.char_indices().nth(CARD_SUMMARY_CHARS) {
-        Some((end, _)) => format!("{}…", summary[..end].trim_end()),
-        None => summary,
-    };
+    let summary = card_summary(summary_html);
     let details = &item.details;
     let (when, place, date) = match item.kind {
         Kind::Event => {

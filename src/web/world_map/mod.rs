@@ -111,12 +111,25 @@ fn largest(counts: &BTreeMap<String, u32>) -> u32 {
 
 /// The world as an SVG, for a page to include as it is: each country a
 /// `<path class="map-country map-N">` (N is 0 for none, 1 to 5 by count, the largest count
-/// being 5: see [`legend`]) with a `<title>` child `Name: count`, and each country with a
-/// count a link to `/directory?country=XX`. `counts` is keyed by ISO 3166-1 alpha-2 code in
-/// capitals (codes without a shape still set the scale); `name` gives a country's name in the
-/// reader's language; `title` names the whole map, for `role="img"`. The root has
-/// `direction="ltr"`: geography does not mirror in right-to-left pages.
-pub fn svg(counts: &BTreeMap<String, u32>, name: impl Fn(&str) -> String, title: &str) -> String {
+/// being 5: see [`legend`]) with a `<title>` child, what `label` says of the country's code and
+/// count (its name and the count in the reader's language and digits: "السودان: ٣"), and each
+/// country with a count a link to `href(code)` (the directory of that country,
+/// `/directory?country=XX`, with whatever else narrowed the counts). `counts` is keyed by ISO
+/// 3166-1 alpha-2 code in capitals (codes without a shape still set the scale); `title` names
+/// the whole map. The root has `direction="ltr"`: geography does not mirror in right-to-left
+/// pages.
+///
+/// For assistive technology the map is a `group` named by `title` holding one link per
+/// country with a count, named by its label (`aria-label`); the shapes themselves are hidden
+/// (their `<title>`s stay, as the tooltips of a mouse). Not `role="img"`: an image's children
+/// are presentational, so its links would be focusable yet nameless (axe's
+/// `nested-interactive`, a serious violation).
+pub fn svg(
+    counts: &BTreeMap<String, u32>,
+    label: impl Fn(&str, u32) -> String,
+    href: impl Fn(&str) -> String,
+    title: &str,
+) -> String {
     let world_map = &*WORLD_MAP;
     let thresholds = thresholds(largest(counts));
     let mut svg = String::with_capacity(COUNTRIES_TSV.len() + 100 * world_map.countries.len());
@@ -124,25 +137,25 @@ pub fn svg(counts: &BTreeMap<String, u32>, name: impl Fn(&str) -> String, title:
     let _ = writeln!(
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"world-map\" viewBox=\"{view_box}\" \
-         role=\"img\" aria-labelledby=\"{TITLE_ID}\" direction=\"ltr\">\
+         role=\"group\" aria-labelledby=\"{TITLE_ID}\" direction=\"ltr\">\
          <title id=\"{TITLE_ID}\">{title}</title>",
         view_box = escape(world_map.view_box),
         title = escape(title),
     );
     for (code, path) in &world_map.countries {
         let count = counts.get(*code).copied().unwrap_or(0);
+        let label = escape(&label(code, count));
         let shape = format!(
-            "<path class=\"map-country map-{shade}\" d=\"{path}\">\
-             <title>{name}: {count}</title></path>",
+            "<path class=\"map-country map-{shade}\" d=\"{path}\" aria-hidden=\"true\">\
+             <title>{label}</title></path>",
             shade = shade(count, &thresholds),
             path = escape(path),
-            name = escape(&name(code)),
         );
         if count > 0 {
             let _ = writeln!(
                 svg,
-                "<a href=\"/directory?country={code}\">{shape}</a>",
-                code = escape(code),
+                "<a href=\"{href}\" aria-label=\"{label}\">{shape}</a>",
+                href = escape(&href(code)),
             );
         } else {
             svg.push_str(&shape);

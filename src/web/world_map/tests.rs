@@ -6,6 +6,10 @@ fn codes() -> Vec<&'static str> {
     WORLD_MAP.countries.iter().map(|(code, _)| *code).collect()
 }
 
+fn directory(code: &str) -> String {
+    format!("/directory?country={code}")
+}
+
 fn counts(pairs: &[(&str, u32)]) -> BTreeMap<String, u32> {
     pairs
         .iter()
@@ -186,14 +190,15 @@ fn the_module_docs_list_the_codes_without_a_shape() {
 fn an_empty_map_is_well_formed_and_unshaded() {
     let svg = svg(
         &BTreeMap::new(),
-        |code| code.to_string(),
+        |code, count| format!("{code}: {count}"),
+        directory,
         "Organizations by country",
     );
 
     assert_well_formed(&svg);
     assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
     assert!(svg.contains(" direction=\"ltr\""));
-    assert!(svg.contains(" role=\"img\" aria-labelledby=\"world-map-title\""));
+    assert!(svg.contains(" role=\"group\" aria-labelledby=\"world-map-title\""));
     assert!(svg.contains("<title id=\"world-map-title\">Organizations by country</title>"));
     assert_eq!(
         svg.matches("class=\"map-country map-0\"").count(),
@@ -208,29 +213,49 @@ fn an_empty_map_is_well_formed_and_unshaded() {
 fn the_largest_count_is_darkest_and_linked() {
     let counts = counts(&[("DE", 40), ("SD", 3), ("SG", 1)]);
 
-    let svg = svg(&counts, |code| format!("Name of {code}"), "Map");
+    let svg = svg(
+        &counts,
+        |code, count| format!("Name of {code}: {count}"),
+        directory,
+        "Map",
+    );
 
     assert_well_formed(&svg);
-    assert!(
-        svg.contains("<a href=\"/directory?country=DE\"><path class=\"map-country map-5\" d=\"M")
-    );
+    assert!(svg.contains(
+        "<a href=\"/directory?country=DE\" aria-label=\"Name of DE: 40\"><path class=\"map-country map-5\" d=\"M"
+    ));
     assert!(svg.contains("<title>Name of DE: 40</title></path></a>"));
-    assert!(svg.contains("<a href=\"/directory?country=SD\"><path class=\"map-country map-2\""));
+    assert!(svg.contains(
+        "<a href=\"/directory?country=SD\" aria-label=\"Name of SD: 3\"><path class=\"map-country map-2\""
+    ));
     assert!(svg.contains("<title>Name of SD: 3</title></path></a>"));
     assert_eq!(svg.matches("<a ").count(), 2, "SG has no shape");
     assert!(svg.contains("<path class=\"map-country map-0\""));
+    assert_eq!(
+        svg.matches(" aria-hidden=\"true\"").count(),
+        codes().len(),
+        "every shape is hidden: the links and the map's title speak"
+    );
 }
 
 #[test]
 fn names_and_titles_are_escaped() {
     let counts = counts(&[("FR", 2)]);
 
-    let svg = svg(&counts, |_| "<b>&\"'".to_string(), "A <map> & \"more\"");
+    let svg = svg(
+        &counts,
+        |_, count| format!("<b>&\"': {count}"),
+        |code| format!("/directory?country={code}&sector=a&b"),
+        "A <map> & \"more\"",
+    );
 
     assert_well_formed(&svg);
     assert!(svg.contains("<title>&lt;b&gt;&amp;&quot;&#39;: 2</title>"));
     assert!(svg.contains(">A &lt;map&gt; &amp; &quot;more&quot;</title>"));
     assert!(!svg.contains("<b>"));
+    assert!(svg.contains(
+        "<a href=\"/directory?country=FR&amp;sector=a&amp;b\" aria-label=\"&lt;b&gt;&amp;&quot;&#39;: 2\">"
+    ));
 }
 
 #[test]
@@ -243,7 +268,8 @@ fn a_full_map_stays_small() {
 
     let svg = svg(
         &counts,
-        |code| format!("A rather long country name for {code}"),
+        |code, count| format!("A rather long country name for {code}: {count}"),
+        directory,
         "Map",
     );
 
@@ -278,4 +304,22 @@ fn the_legend_covers_every_count_in_the_shade_the_map_gives_it() {
         [(1, 1, 1), (2, 2, 5), (3, 6, 14), (4, 15, 39), (5, 40, 100)]
     );
     assert_eq!(legend(&counts(&[("DE", 1)])), [(5, 1, 1)]);
+}
+
+#[test]
+fn the_caller_writes_each_countrys_label_in_the_readers_language_and_digits() {
+    let t = Translator::new(Language::Ar);
+    let counts = counts(&[("SD", 3)]);
+
+    let svg = svg(
+        &counts,
+        |code, count| format!("{}: {}", t.country(code), t.digits(&count.to_string())),
+        directory,
+        "خريطة",
+    );
+
+    assert_well_formed(&svg);
+    assert!(svg.contains("<title>السودان: ٣</title></path></a>"));
+    assert!(svg.contains("<title>ألمانيا: ٠</title>"));
+    assert!(svg.contains(" direction=\"ltr\""), "never mirrored");
 }
