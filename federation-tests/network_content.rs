@@ -303,3 +303,64 @@ async fn every_stored_field_of_network_content_is_bounded_and_clean() {
     assert!(search.text().await.expect("page").len() < 100_000);
     alpha.stop().await;
 }
+
+#[tokio::test]
+async fn a_remote_organizations_countries_filter_its_posts_in_and_out_of_a_corridor_list() {
+    // A Mastodon account that speaks for one community: its profile fields say which, its
+    // articles say nothing of countries.
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let remote = TestActor::start().await.with_profile(json!({
+        "type": "Organization",
+        "name": "Sudanese Diaspora Berlin",
+        "attachment": [
+            {"type": "PropertyValue", "name": "Country of origin", "value": "Sudan"},
+            {"type": "PropertyValue", "name": "Countries", "value": "Germany"},
+        ],
+    }));
+    let state = alpha.state().clone();
+    let inbox = alpha.url("/inbox");
+    remote.followed_by(&state, &inbox).await;
+    let create = remote.activity(
+        "Create",
+        article(
+            &remote,
+            "Arabic classes for children",
+            "2026-11-01T10:00:00Z",
+        ),
+    );
+    assert_eq!(
+        remote.post("ada", &inbox, &create, Forgery::None).await.0,
+        StatusCode::ACCEPTED
+    );
+    let page = |path: &'static str| {
+        let url = alpha.url(path);
+        async move {
+            reqwest::get(url)
+                .await
+                .expect("GET")
+                .text()
+                .await
+                .expect("text")
+        }
+    };
+    for (path, shown) in [
+        ("/stories?origin=SD&residence=DE", true),
+        ("/stories?source=network&origin=SD", true),
+        ("/stories?residence=DE", true),
+        ("/stories?origin=SY&residence=DE", false),
+        ("/stories?origin=SD&residence=FR", false),
+        ("/stories.atom?origin=SD&residence=DE", true),
+        ("/stories.atom?origin=NG", false),
+    ] {
+        let html = page(path).await;
+        assert_eq!(
+            html.contains("Arabic classes for children"),
+            shown,
+            "{path}: {html}"
+        );
+    }
+    // Its card names it, as its profile does.
+    assert!(page("/stories").await.contains("Sudanese Diaspora Berlin"));
+    alpha.stop().await;
+}
