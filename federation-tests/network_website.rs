@@ -90,6 +90,13 @@ async fn beta_follows_alpha_from_its_website_and_shows_alphas_event_everywhere_u
     let start = list.find("href=\"/network/").expect("a link to its page") + "href=\"".len();
     let item_path = list[start..start + list[start..].find('"').expect("end")].to_string();
 
+    // Alpha is in beta's directory, as an organization beta follows.
+    let (_, directory) = text(&beta, "/directory").await;
+    assert!(
+        directory.contains(ALPHA_NAME) && directory.contains("We follow"),
+        "{directory}"
+    );
+
     // Its page: the original is canonical, the time is in the event's own zone.
     let (status, item) = text(&beta, &item_path).await;
     assert_eq!(status, StatusCode::OK);
