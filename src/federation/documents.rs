@@ -136,7 +136,7 @@ pub async fn featured(
     check_signed_get(&state, &method, &uri, &headers).await?;
     // Publications are the organization's (members' own come with their actors).
     let pinned = if actor.kind == ActorKind::Organization {
-        publication::pins::pinned(state.db()).await?
+        publication::pins::pinned(state.db(), publication::Bodies::Included).await?
     } else {
         Vec::new()
     };

@@ -352,13 +352,13 @@ pub async fn atom(
 ) -> Result<Response> {
     let (filters, _) = super::pages::lists::filters(&reader.t, kind, query);
     let source = query.source(&state.config().website);
-    let found = entries::entries(
+    let found = entries::entries_with(
         state.db(),
         source,
         Listing::Newest(Some(kind)),
         &filters,
-        0,
-        50,
+        (0, 50),
+        publication::Bodies::Included,
     )
     .await?;
     let profiles = organizers(state, &found).await?;

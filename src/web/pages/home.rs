@@ -4,7 +4,7 @@
 use super::cards::{Card, cards, entry_cards};
 use crate::app::AppState;
 use crate::domain::entries::{self, Source};
-use crate::domain::publication::{self, Filters, Kind, Listing};
+use crate::domain::publication::{self, Bodies, Filters, Kind, Listing};
 use crate::error::Result;
 use crate::web::frame::{Frame, framed, respond};
 use askama::Template;
@@ -38,7 +38,11 @@ async fn home_page(state: &AppState, frame: Frame) -> Result<Response> {
     let stories = newest(Listing::Newest(Some(Kind::Story))).await?;
     let opportunities = newest(Listing::OpenOpportunities { now }).await?;
     let page = HomePage {
-        pinned: cards(state, &t, &publication::pins::pinned(db).await?),
+        pinned: cards(
+            state,
+            &t,
+            &publication::pins::pinned(db, Bodies::Left).await?,
+        ),
         events: entry_cards(state, &t, &events, marked).await?,
         stories: entry_cards(state, &t, &stories, marked).await?,
         opportunities: entry_cards(state, &t, &opportunities, marked).await?,
