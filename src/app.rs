@@ -52,6 +52,8 @@ struct Inner {
     passwords: crate::domain::accounts::Passwords,
     /// Image re-encoding, one at a time.
     images: crate::domain::images::Encoder,
+    /// The feeds last built, plain and gzipped, by validator.
+    feeds: crate::web::kept::FeedCache,
     /// The federation crate's configuration; set right after the state is built, and taken
     /// away when the instance stops: it holds a clone of the state itself, a cycle that would
     /// otherwise keep a stopped instance (its HTTP connections, its caches) alive.
@@ -82,6 +84,7 @@ impl AppState {
             login_limiter: Default::default(),
             passwords: Default::default(),
             images: Default::default(),
+            feeds: Default::default(),
             federation: std::sync::RwLock::new(None),
         }));
         let federation = federation::crate_config(&state).await?;
@@ -186,6 +189,10 @@ impl AppState {
 
     pub fn images(&self) -> &crate::domain::images::Encoder {
         &self.0.images
+    }
+
+    pub fn feeds(&self) -> &crate::web::kept::FeedCache {
+        &self.0.feeds
     }
 
     /// The parsed public key for `pem`, from the cache.

@@ -52,6 +52,9 @@ pub struct PageQuery {
     tag: Option<String>,
     /// The calendar's month, `YYYY-MM` (not a filter: feeds leave it out).
     pub month: Option<String>,
+    /// The calendar feed's window: a day (`2026-03-14`) or a moment (RFC 3339); not filters.
+    pub from: Option<String>,
+    pub to: Option<String>,
     /// Whose: `ours`, `network` or `both` (the configuration's default when absent).
     source: Option<String>,
 }
