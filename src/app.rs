@@ -54,6 +54,8 @@ struct Inner {
     images: crate::domain::images::Encoder,
     /// The feeds last built, plain and gzipped, by validator.
     feeds: crate::web::kept::FeedCache,
+    /// Actor and publication documents, serialized.
+    documents: crate::federation::document_cache::DocumentCache,
     /// The federation crate's configuration; set right after the state is built, and taken
     /// away when the instance stops: it holds a clone of the state itself, a cycle that would
     /// otherwise keep a stopped instance (its HTTP connections, its caches) alive.
@@ -85,6 +87,7 @@ impl AppState {
             passwords: Default::default(),
             images: Default::default(),
             feeds: Default::default(),
+            documents: Default::default(),
             federation: std::sync::RwLock::new(None),
         }));
         let federation = federation::crate_config(&state).await?;
@@ -193,6 +196,10 @@ impl AppState {
 
     pub fn feeds(&self) -> &crate::web::kept::FeedCache {
         &self.0.feeds
+    }
+
+    pub fn documents(&self) -> &crate::federation::document_cache::DocumentCache {
+        &self.0.documents
     }
 
     /// The parsed public key for `pem`, from the cache.

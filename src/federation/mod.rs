@@ -12,6 +12,7 @@ pub mod activities;
 pub mod actors;
 pub mod delivery;
 pub mod discovery;
+pub mod document_cache;
 pub mod documents;
 pub mod followers;
 pub mod following;

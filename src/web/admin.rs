@@ -130,6 +130,8 @@ pub async fn change(
         }
     };
     accounts::change(state.db(), account_id, change).await?;
+    // A byline names only an active account: the documents of its publications change too.
+    state.documents().forget_objects();
     Ok(Redirect::to("/admin/members").into_response())
 }
 
