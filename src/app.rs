@@ -56,6 +56,8 @@ struct Inner {
     feeds: crate::web::kept::FeedCache,
     /// Actor and publication documents, serialized.
     documents: crate::federation::document_cache::DocumentCache,
+    /// The lists read lately, with the content version they were read at.
+    lists: crate::web::pages::cards::ListCache,
     /// The federation crate's configuration; set right after the state is built, and taken
     /// away when the instance stops: it holds a clone of the state itself, a cycle that would
     /// otherwise keep a stopped instance (its HTTP connections, its caches) alive.
@@ -88,6 +90,7 @@ impl AppState {
             images: Default::default(),
             feeds: Default::default(),
             documents: Default::default(),
+            lists: Default::default(),
             federation: std::sync::RwLock::new(None),
         }));
         let federation = federation::crate_config(&state).await?;
@@ -200,6 +203,10 @@ impl AppState {
 
     pub fn documents(&self) -> &crate::federation::document_cache::DocumentCache {
         &self.0.documents
+    }
+
+    pub fn lists(&self) -> &crate::web::pages::cards::ListCache {
+        &self.0.lists
     }
 
     /// The parsed public key for `pem`, from the cache.

@@ -1,16 +1,19 @@
-//! Feeds as sent: each answer's validators (`ETag`, `Last-Modified`), computed from what it
-//! depends on without building it, a `304 Not Modified` when the client already has it, and
-//! the documents last built kept in memory, plain and gzipped, by validator.
-//!
-//! A feed depends on its selection (the route, its filters and window), the reader's language,
-//! the configuration and the newest change to what feeds show ([`ContentVersion`]: our
+//! What pages and feeds build from the database, kept while what it was built from is
+//! unchanged: [`Kept`], a bounded store under keys that name everything a thing was built
+//! from, with [`ContentVersion`], the newest change to what lists and feeds show (our
 //! publications' `updated_at`, which a delete sets too, the network's `received_at`, which a
-//! delete sets too, and the organizers' `fetched_at`), each read as the last entry of an index.
-//! The `ETag` is a digest of all of it, so a document kept under it is never stale, in this
-//! process or another: an edit anywhere changes the version every process reads.
+//! delete sets too, and the organizers' `fetched_at`), read as the last entry of three indexes.
+//! An edit anywhere changes the version every process reads, so nothing kept under an older
+//! one is served again, in this process or another.
 //!
-//! Invariant: what is kept is bounded ([`MAX_FEEDS`] documents, [`MAX_BYTES`] in all), and a
-//! kept document is only ever served under the validator it was built for.
+//! Feeds ([`FeedCache`]): each answer's validators (`ETag`, `Last-Modified`), a digest of its
+//! selection (the route, its filters and window), the reader's language, the configuration and
+//! the version, computed without building it; a `304 Not Modified` when the client already
+//! has it; and the documents last built, plain and gzipped once, by validator. Lists
+//! (`web::pages::cards::ListCache`): the entries a list shows and their publishers' profiles.
+//!
+//! Invariant: what is kept is bounded (items and weight, and for lists an age), and a kept
+//! feed is only ever served under the validator it was built for.
 
 use crate::app::AppState;
 use crate::error::Result;
