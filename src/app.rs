@@ -261,8 +261,23 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::web::headers::security_headers,
         ))
+        .layer(compression())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Pages and the stylesheet gzipped for clients that accept it, at the fastest level: it
+/// makes a page about a fifth of its size for a fraction of what a page costs to build
+/// (`jisr bench pages` shows both).
+fn compression()
+-> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{Predicate, SizeAbove};
+    tower_http::compression::CompressionLayer::new()
+        .quality(tower_http::CompressionLevel::Fastest)
+        .compress_when(
+            SizeAbove::new(crate::web::headers::MIN_COMPRESSED_BYTES)
+                .and(crate::web::headers::compressible),
+        )
 }
 
 /// A `GET` route for a URL that is both an ActivityPub id and a page: `json` answers clients
