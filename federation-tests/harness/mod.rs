@@ -88,6 +88,17 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     bytes.into_inner()
 }
 
+/// `bytes` gunzipped (a gzipped answer: the test client asks for gzip itself and does not
+/// unpack it).
+pub fn gunzip(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_string(&mut text)
+        .expect("gzip of UTF-8 text");
+    text
+}
+
 /// Runs `npm ci` in `folder` (from its committed lockfile); `Some(reason)` if it could not.
 pub async fn npm_ci(folder: &std::path::Path) -> Option<String> {
     let install = tokio::process::Command::new("npm")
