@@ -4,7 +4,7 @@
 //! previewing, editing and deleting through the forms, with an image upload.
 
 use crate::harness::session::Browser;
-use crate::harness::{TestDatabase, TestInstance};
+use crate::harness::{TestDatabase, TestInstance, png};
 use jisr::config::{Config, Registration};
 use jisr::domain::accounts;
 use reqwest::StatusCode;
@@ -1099,17 +1099,6 @@ async fn concurrent_first_registrations_make_exactly_one_admin() {
         .filter(|account| account.role == accounts::Role::Admin)
         .count();
     assert_eq!(admins, 1, "{all:?}");
-}
-
-/// A PNG of `width` × `height` pixels.
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let picture: image::ImageBuffer<image::Rgb<u8>, Vec<u8>> =
-        image::ImageBuffer::from_fn(width, height, |x, y| image::Rgb([x as u8, y as u8, 120]));
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(picture)
-        .write_to(&mut bytes, image::ImageFormat::Png)
-        .expect("png");
-    bytes.into_inner()
 }
 
 /// The ActivityStreams JSON at `url`.

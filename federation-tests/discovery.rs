@@ -328,3 +328,102 @@ async fn signed_fetches_are_verified_when_sent() {
     assert_eq!(status, StatusCode::OK);
     alpha.stop().await;
 }
+
+#[tokio::test]
+async fn the_actor_document_follows_its_pictures_and_its_profile() {
+    use jisr::federation::actors::Picture;
+    use jisr::federation::profile;
+    let database = TestDatabase::create().await;
+    let mut alpha = TestInstance::start(&database.url).await;
+    let (_, _, first) = get(alpha.actor_id(), AS_JSON).await;
+    assert!(json(&first)["icon"].is_null(), "no logo yet: {first}");
+    let (_, _, again) = get(alpha.actor_id(), AS_JSON).await;
+    assert_eq!(again, first, "the same document, as kept");
+
+    // A picture changes the document at once, each time.
+    let icon = |body: &str| json(body)["icon"]["url"].as_str().map(str::to_string);
+    profile::set(
+        alpha.state(),
+        Picture::Icon,
+        Some(crate::harness::png(32, 32)),
+    )
+    .await
+    .expect("a logo");
+    let (_, _, body) = get(alpha.actor_id(), AS_JSON).await;
+    let logo = icon(&body).unwrap_or_else(|| panic!("the logo: {body}"));
+    profile::set(
+        alpha.state(),
+        Picture::Icon,
+        Some(crate::harness::png(48, 48)),
+    )
+    .await
+    .expect("another logo");
+    let (_, _, body) = get(alpha.actor_id(), AS_JSON).await;
+    let other = icon(&body).unwrap_or_else(|| panic!("the other logo: {body}"));
+    assert_ne!(other, logo);
+    profile::set(
+        alpha.state(),
+        Picture::Header,
+        Some(crate::harness::png(90, 30)),
+    )
+    .await
+    .expect("a header");
+    let (_, _, body) = get(alpha.actor_id(), AS_JSON).await;
+    assert_eq!(json(&body)["image"]["type"], "Image", "{body}");
+    profile::set(alpha.state(), Picture::Icon, None)
+        .await
+        .expect("no logo");
+    let (_, _, body) = get(alpha.actor_id(), AS_JSON).await;
+    assert!(json(&body)["icon"].is_null(), "the logo removed: {body}");
+
+    // The profile comes from the configuration: a new name shows once the instance starts
+    // with it.
+    alpha.config.instance.name = "Nigerian Diaspora Berlin e.V.".to_string();
+    alpha.config.instance.summary = "Advice and events in Berlin.".to_string();
+    alpha.restart().await;
+    let (_, _, body) = get(alpha.actor_id(), AS_JSON).await;
+    let actor = json(&body);
+    assert_eq!(actor["name"], "Nigerian Diaspora Berlin e.V.");
+    assert_eq!(actor["summary"], "<p>Advice and events in Berlin.</p>");
+    assert_eq!(actor["image"]["type"], "Image", "the pictures stay: {body}");
+    alpha.stop().await;
+}
+
+#[tokio::test]
+async fn a_publications_document_shows_an_edit_and_a_delete_at_once() {
+    use jisr::domain::publication::{Input, Kind};
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let story = alpha.publish_story("Before the edit").await;
+    let id = alpha.publication_id(&story);
+    for _ in 0..2 {
+        let (status, _, body) = get(id.clone(), AS_JSON).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(json(&body)["name"], "Before the edit");
+    }
+
+    let input = serde_json::json!({
+        "text": {"en": {"title": "After the edit", "summary": "A summary", "body": "The story."}},
+        "story": {"category": "social", "consent": {"subject_consented": true}},
+    });
+    let draft = Input::from_json(input.to_string().as_bytes())
+        .expect("input")
+        .validate(Kind::Story, &alpha.config.instance.languages)
+        .expect("a valid story");
+    jisr::federation::outbox::edit(alpha.state(), Kind::Story, &story.public_id, &draft)
+        .await
+        .expect("edit");
+    let (status, _, body) = get(id.clone(), AS_JSON).await;
+    assert_eq!(status, StatusCode::OK);
+    let object = json(&body);
+    assert_eq!(object["name"], "After the edit", "{body}");
+    assert!(object["updated"].is_string(), "{body}");
+
+    jisr::federation::outbox::remove(alpha.state(), Kind::Story, &story.public_id)
+        .await
+        .expect("delete");
+    let (status, _, body) = get(id, AS_JSON).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert_eq!(json(&body)["type"], "Tombstone", "{body}");
+    alpha.stop().await;
+}

@@ -890,3 +890,250 @@ async fn an_event_with_a_point_is_on_a_map_and_without_tiles_still_has_its_addre
     assert!(html.contains("Rathaus Neukölln") && html.contains("www.openstreetmap.org/?mlat="));
     bare.stop().await;
 }
+
+/// A GET of `path` with `headers`: its status, headers and body as sent.
+async fn get_with_headers(
+    alpha: &TestInstance,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+    let mut request = crate::harness::http_client().get(alpha.url(path));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("GET");
+    let status = response.status();
+    let headers = response.headers().clone();
+    (
+        status,
+        headers,
+        response.bytes().await.expect("body").to_vec(),
+    )
+}
+
+fn header(headers: &reqwest::header::HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .map(|value| value.to_str().expect("text").to_string())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn feeds_answer_conditional_requests_and_come_gzipped() {
+    let database = TestDatabase::create().await;
+    let (alpha, created) = with_event(&database).await;
+    for path in ["/events.ics", "/events.atom"] {
+        let (status, headers, plain) = get_with_headers(&alpha, path, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let etag = header(&headers, "etag");
+        let modified = header(&headers, "last-modified");
+        assert!(etag.starts_with("W/\""), "{path}: {etag}");
+        assert!(modified.ends_with(" GMT"), "{path}: {modified}");
+        assert!(
+            header(&headers, "vary").contains("Accept-Language"),
+            "{path}"
+        );
+
+        // The client's copy is current: 304, nothing sent, the same validators.
+        let (status, headers, body) =
+            get_with_headers(&alpha, path, &[("if-none-match", &etag)]).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{path}");
+        assert!(body.is_empty());
+        assert_eq!(header(&headers, "etag"), etag);
+        let (status, _, _) =
+            get_with_headers(&alpha, path, &[("if-modified-since", &modified)]).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{path}");
+        let (status, _, _) =
+            get_with_headers(&alpha, path, &[("if-none-match", "W/\"another\"")]).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+
+        // Gzipped for a client that accepts it, the same document; under a kilobyte, as it is.
+        let (status, headers, packed) =
+            get_with_headers(&alpha, path, &[("accept-encoding", "gzip")]).await;
+        assert_eq!(status, StatusCode::OK);
+        if plain.len() < 1024 {
+            assert_eq!(header(&headers, "content-encoding"), "", "{path}");
+            assert_eq!(packed, plain, "{path}");
+            continue;
+        }
+        assert_eq!(header(&headers, "content-encoding"), "gzip", "{path}");
+        assert!(packed.len() < plain.len(), "{path}");
+        assert_eq!(
+            crate::harness::gunzip(&packed),
+            String::from_utf8(plain).expect("UTF-8"),
+            "{path}"
+        );
+    }
+    // Pages are gzipped too.
+    let (_, headers, packed) = get_with_headers(
+        &alpha,
+        "/events",
+        &[("accept", "text/html"), ("accept-encoding", "gzip")],
+    )
+    .await;
+    assert_eq!(header(&headers, "content-encoding"), "gzip");
+    assert!(crate::harness::gunzip(&packed).contains("Diaspora Careers Fair"));
+
+    // An edit: the old validator gets the new feed, under a new one.
+    let (_, headers, _) = get_with_headers(&alpha, "/events.ics", &[]).await;
+    let etag = header(&headers, "etag");
+    let (_, token) = tokens::create(alpha.state().db(), "edit")
+        .await
+        .expect("token");
+    let public_id = created["public_id"].as_str().expect("id");
+    let response = crate::harness::http_client()
+        .put(alpha.url(&format!("/api/v1/events/{public_id}")))
+        .bearer_auth(&token)
+        .json(&json!({
+            "text": {"en": {"title": "Diaspora Careers Fair, new hall", "summary": "Meet 30 employers."}},
+            "event": {"starts_at": "2027-03-14T10:00", "ends_at": "2027-03-14T16:00",
+                      "time_zone": "Europe/Berlin",
+                      "place": {"name": "Rathaus Neukölln", "locality": "Berlin", "country": "DE"}}
+        }))
+        .send()
+        .await
+        .expect("PUT");
+    assert_eq!(response.status(), StatusCode::OK);
+    let (status, headers, body) =
+        get_with_headers(&alpha, "/events.ics", &[("if-none-match", &etag)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(header(&headers, "etag"), etag);
+    assert!(
+        String::from_utf8_lossy(&body).contains("new hall"),
+        "the edit"
+    );
+    alpha.stop().await;
+}
+
+/// Publishes an online event called `title` from `starts` for `hours`, in UTC; returns it.
+async fn event_at(
+    alpha: &TestInstance,
+    token: &str,
+    title: &str,
+    starts: chrono::DateTime<chrono::Utc>,
+    hours: i64,
+) -> Value {
+    let local = |moment: chrono::DateTime<chrono::Utc>| moment.format("%Y-%m-%dT%H:%M").to_string();
+    let response = crate::harness::http_client()
+        .post(alpha.url("/api/v1/events"))
+        .bearer_auth(token)
+        .json(&json!({
+            "text": {"en": {"title": title, "summary": "An event."}},
+            "event": {"starts_at": local(starts), "ends_at": local(starts + chrono::Duration::hours(hours)),
+                      "time_zone": "UTC", "online_url": "https://meet.example/room"}
+        }))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::CREATED, "{title}");
+    response.json().await.expect("json")
+}
+
+#[tokio::test]
+async fn the_calendar_feed_holds_a_window_of_events() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let (_, token) = tokens::create(alpha.state().db(), "web")
+        .await
+        .expect("token");
+    let now = chrono::Utc::now();
+    let days = chrono::Duration::days;
+    event_at(&alpha, &token, "Forty days ago", now - days(40), 2).await;
+    event_at(&alpha, &token, "Ten days ago", now - days(10), 2).await;
+    event_at(
+        &alpha,
+        &token,
+        "Running for two months",
+        now - days(50),
+        60 * 24,
+    )
+    .await;
+    event_at(&alpha, &token, "In two hundred days", now + days(200), 2).await;
+    event_at(&alpha, &token, "In four hundred days", now + days(400), 2).await;
+    let summaries = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|line| line.strip_prefix("SUMMARY;LANGUAGE=en:"))
+            .map(|summary| summary.trim_end().to_string())
+            .collect()
+    };
+
+    // From 30 days ago to a year ahead, the first first.
+    let (status, headers, body) = get_with_headers(&alpha, "/events.ics", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        summaries(&String::from_utf8_lossy(&body)),
+        [
+            "Running for two months",
+            "Ten days ago",
+            "In two hundred days"
+        ]
+    );
+    assert!(headers.get("link").is_none(), "all of it fits");
+
+    // Another window, by day or by moment.
+    let day = |moment: chrono::DateTime<chrono::Utc>| moment.format("%Y-%m-%d").to_string();
+    let path = format!(
+        "/events.ics?from={}&to={}",
+        day(now - days(45)),
+        day(now - days(35))
+    );
+    let (_, _, body) = get_with_headers(&alpha, &path, &[]).await;
+    assert_eq!(
+        summaries(&String::from_utf8_lossy(&body)),
+        ["Running for two months", "Forty days ago"]
+    );
+    let from = (now + days(300)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let path = format!("/events.ics?from={}", from.replace('+', "%2B"));
+    let (_, _, body) = get_with_headers(&alpha, &path, &[]).await;
+    assert_eq!(
+        summaries(&String::from_utf8_lossy(&body)),
+        ["In four hundred days"]
+    );
+    let (status, _, _) = get_with_headers(&alpha, "/events.ics?from=soon", &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    alpha.stop().await;
+}
+
+#[tokio::test]
+async fn events_are_listed_while_they_run() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let (_, token) = tokens::create(alpha.state().db(), "web")
+        .await
+        .expect("token");
+    let now = chrono::Utc::now();
+    let days = chrono::Duration::days;
+    let hours = chrono::Duration::hours;
+    event_at(&alpha, &token, "Over yesterday", now - days(2), 24).await;
+    event_at(&alpha, &token, "Two days of talks", now - hours(20), 48).await;
+    event_at(&alpha, &token, "A season of films", now - days(40), 24 * 60).await;
+    event_at(&alpha, &token, "Next week's fair", now + days(7), 3).await;
+    let titles = |html: &str| -> Vec<&str> {
+        [
+            "Over yesterday",
+            "Two days of talks",
+            "A season of films",
+            "Next week's fair",
+        ]
+        .into_iter()
+        .filter(|title| html.contains(&title.replace('\'', "&#39;")))
+        .collect()
+    };
+    // A short event and a long one running now, then what comes; not what is over.
+    let (_, html, _) = page(alpha.url("/events"), "en").await;
+    assert_eq!(
+        titles(&html),
+        ["Two days of talks", "A season of films", "Next week's fair"]
+    );
+    let first = html.find("A season of films").expect("listed");
+    assert!(
+        first < html.find("Two days of talks").expect("listed"),
+        "the one that started first comes first"
+    );
+    let (_, html, _) = page(alpha.url("/"), "en").await;
+    assert!(html.contains("A season of films"), "on the home page too");
+    // This month's calendar shows the long one (it runs through the whole month or part of it).
+    let (_, html, _) = page(alpha.url("/events/calendar"), "en").await;
+    assert!(html.contains("A season of films"), "{html}");
+    alpha.stop().await;
+}

@@ -77,6 +77,28 @@ pub fn http_client() -> reqwest::Client {
     builder.build().expect("test HTTP client")
 }
 
+/// A PNG of `width` × `height` pixels.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let picture: image::ImageBuffer<image::Rgb<u8>, Vec<u8>> =
+        image::ImageBuffer::from_fn(width, height, |x, y| image::Rgb([x as u8, y as u8, 120]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(picture)
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("png");
+    bytes.into_inner()
+}
+
+/// `bytes` gunzipped (a gzipped answer: the test client asks for gzip itself and does not
+/// unpack it).
+pub fn gunzip(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_string(&mut text)
+        .expect("gzip of UTF-8 text");
+    text
+}
+
 /// Runs `npm ci` in `folder` (from its committed lockfile); `Some(reason)` if it could not.
 pub async fn npm_ci(folder: &std::path::Path) -> Option<String> {
     let install = tokio::process::Command::new("npm")

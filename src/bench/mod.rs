@@ -4,11 +4,13 @@
 //! - [`fanout`]: one publication delivered to many followers, against the signing rate.
 //! - [`inbox`]: signed activities received from many actors, against the verification rate
 //!   and the database's single-row commit rate.
-//! - [`pages`]: the website's pages, against its stylesheet; and two servers side by side.
+//! - [`pages`]: the website's pages against WebFinger, its ActivityPub documents against an
+//!   axum hello-world, with the content of [`seed`]; and two servers side by side.
 
 mod fanout;
 mod inbox;
 mod pages;
+mod seed;
 
 use clap::Subcommand;
 
@@ -80,13 +82,29 @@ pub enum Benchmark {
         #[arg(long)]
         database: Option<String>,
     },
-    /// The website's pages, each against the stylesheet of the same server; with several
-    /// `--url`, those servers in turn, each against the first.
+    /// The website's pages against WebFinger, and its ActivityPub documents against an axum
+    /// hello-world, all measured in the same rounds; with several `--url`, those servers in
+    /// turn, each against the first.
     Pages {
         /// A running server to measure (repeat to compare; default: one started here on a
         /// fresh SQLite database with 50 publications of each kind).
         #[arg(long = "url")]
         urls: Vec<String>,
+        /// The instance started here has 250 publications of each kind and 10,000 of 100
+        /// organizations we follow, events from a year ago to a year ahead.
+        #[arg(long)]
+        network: bool,
+        /// Database URL of the instance started here (default: a fresh SQLite file in a
+        /// temporary folder; a database given here should be empty).
+        #[arg(long)]
+        database: Option<String>,
+        /// Only the target with this name, as printed (repeat for more; the baselines are
+        /// always measured).
+        #[arg(long)]
+        only: Vec<String>,
+        /// Print how the database runs the lists' queries (`explain`) before measuring.
+        #[arg(long)]
+        explain: bool,
         /// Seconds each page is asked for, per round and server.
         #[arg(long, default_value_t = 3.0)]
         seconds: f64,
@@ -169,12 +187,20 @@ pub async fn run(benchmark: Benchmark) -> anyhow::Result<()> {
         }
         Benchmark::Pages {
             urls,
+            network,
+            database,
+            only,
+            explain,
             seconds,
             concurrency,
             rounds,
         } => {
             pages::run(pages::Settings {
                 urls,
+                network,
+                database,
+                only,
+                explain,
                 seconds: seconds.clamp(0.2, 60.0),
                 concurrency: concurrency.clamp(1, 256),
                 rounds,

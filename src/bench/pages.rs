@@ -1,20 +1,23 @@
-//! `jisr bench pages`: how many pages a second the website serves. Each page (the home page,
-//! the events list and calendar, the stories, an event's page, the about page) is asked for by
-//! a fixed number of clients at once, in English and Arabic in turn, for a few seconds; the
-//! baseline, measured in the same run against the same server, is its stylesheet: the same
-//! router, middleware and connection handling with no database and no template.
+//! `jisr bench pages`: how many pages a second the website serves, and the ActivityPub
+//! documents at the same URLs. Each target (the lists, the calendar, the feeds, a tag page,
+//! an event's page and its JSON, the actor document) is asked for by a fixed number of
+//! clients at once, in English and Arabic in turn and accepting gzip as browsers do, for a few
+//! seconds; its baselines, measured in the same rounds, are WebFinger (the same server's
+//! cheapest answer that reads its state), its stylesheet (no state at all), and an axum
+//! hello-world started here on another port (what a request costs with no Jisr in it). Pages
+//! are compared with WebFinger, documents with the hello-world.
 //!
-//! Without `--url` it starts an instance of its own on a fresh SQLite database with 50
-//! publications of each kind. With one `--url` or more it measures running servers, in turn
-//! path by path (A B A B), and prints each against the first: this is how two builds are
-//! compared side by side (an older one in a second checkout, serving the same content).
+//! Without `--url` it starts an instance of its own on a fresh SQLite database (or the one
+//! `--database` names) with 50 publications of each kind, or with `--network` 250 of each and
+//! 10,000 of 100 organizations we follow. With one `--url` or more it measures running
+//! servers, in turn path by path (A B A B), and prints each against the first: this is how two
+//! builds are compared side by side (an older one in a second checkout, serving the same
+//! content).
 
-use super::tempfile_folder;
+use super::{peak_rss_mib, seed, tempfile_folder};
 use crate::app::{AppState, Instance};
 use crate::config::Config;
 use crate::db::Db;
-use crate::domain::publication::{Input, Kind};
-use crate::federation::outbox;
 use anyhow::Context;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,127 +32,428 @@ pub struct Settings {
     pub concurrency: usize,
     /// Rounds over the targets (A B A B …); the median is reported.
     pub rounds: usize,
+    /// The instance started here has the network's content too (and 250 of ours per kind).
+    pub network: bool,
+    /// The database of the instance started here (default: a fresh SQLite file); it should be
+    /// empty.
+    pub database: Option<String>,
+    /// Only the targets named so (and the baselines); all when empty.
+    pub only: Vec<String>,
+    /// Print how the database runs the lists' queries first.
+    pub explain: bool,
 }
 
-/// The pages measured after the baseline; `{event}` is the first event of `/events` (printed
-/// as `/events/{id}`).
-const PATHS: &[&str] = &[
-    "/",
-    "/events",
-    "/events/calendar",
-    "/stories",
-    "{event}",
-    "/about",
+/// What a target is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The axum hello-world, on its own port.
+    HelloWorld,
+    /// WebFinger: what pages are compared with.
+    WebFinger,
+    /// A baseline of the server itself (its stylesheet).
+    Baseline,
+    /// An ActivityPub document: compared with the hello-world.
+    Document,
+    /// A page or a feed: compared with WebFinger.
+    Page,
+}
+
+/// One thing measured: its name, its path (`{event}`, `{actor}`, `{handle}` and `{host}`
+/// filled in from the server), and what it is.
+struct Target {
+    name: &'static str,
+    path: &'static str,
+    accept: &'static str,
+    role: Role,
+}
+
+const HTML: &str = "text/html,application/xhtml+xml,*/*;q=0.8";
+const ACTIVITY_JSON: &str = "application/activity+json";
+
+const TARGETS: &[Target] = &[
+    Target {
+        name: "hello-world",
+        path: "/",
+        accept: "application/json",
+        role: Role::HelloWorld,
+    },
+    Target {
+        name: "webfinger",
+        path: "/.well-known/webfinger?resource=acct:{handle}@{host}",
+        accept: "application/jrd+json",
+        role: Role::WebFinger,
+    },
+    Target {
+        name: "/static/style.css",
+        path: "/static/style.css",
+        accept: "text/css,*/*;q=0.1",
+        role: Role::Baseline,
+    },
+    Target {
+        name: "actor (JSON)",
+        path: "{actor}",
+        accept: ACTIVITY_JSON,
+        role: Role::Document,
+    },
+    Target {
+        name: "event (JSON)",
+        path: "{event}",
+        accept: ACTIVITY_JSON,
+        role: Role::Document,
+    },
+    Target {
+        name: "/",
+        path: "/",
+        accept: HTML,
+        role: Role::Page,
+    },
+    Target {
+        name: "/stories",
+        path: "/stories",
+        accept: HTML,
+        role: Role::Page,
+    },
+    Target {
+        name: "/events",
+        path: "/events",
+        accept: HTML,
+        role: Role::Page,
+    },
+    Target {
+        name: "/events/calendar",
+        path: "/events/calendar",
+        accept: HTML,
+        role: Role::Page,
+    },
+    Target {
+        name: "/opportunities",
+        path: "/opportunities",
+        accept: HTML,
+        role: Role::Page,
+    },
+    Target {
+        name: "/resources",
+        path: "/resources",
+        accept: HTML,
+        role: Role::Page,
+    },
+    Target {
+        name: "/tags/berlin",
+        path: "/tags/berlin",
+        accept: HTML,
+        role: Role::Page,
+    },
+    Target {
+        name: "/events.ics",
+        path: "/events.ics",
+        accept: "text/calendar",
+        role: Role::Page,
+    },
+    Target {
+        name: "/events.atom",
+        path: "/events.atom",
+        accept: "application/atom+xml",
+        role: Role::Page,
+    },
+    Target {
+        name: "/events/{id}",
+        path: "{event}",
+        accept: HTML,
+        role: Role::Page,
+    },
+    Target {
+        name: "/about",
+        path: "/about",
+        accept: HTML,
+        role: Role::Page,
+    },
 ];
 
-/// The baseline: the stylesheet, built into the binary.
-const BASELINE: &str = "/static/style.css";
-
-/// One measurement: requests per second that answered 200, and the 99th percentile latency.
-#[derive(Debug, Clone, Copy)]
+/// One measurement: requests per second that answered 200, the 99th percentile latency, and
+/// the size of an answer as sent (compressed when it was).
+#[derive(Debug, Clone, Copy, Default)]
 struct Rate {
     per_second: f64,
     p99_ms: f64,
+    bytes: usize,
+}
+
+/// A server measured, with what its paths are filled in with.
+struct Server {
+    url: String,
+    /// The path of an event (`/events/{id}`), of the organization's actor, its handle and
+    /// host.
+    event: String,
+    actor: String,
+    handle: String,
+    host: String,
+}
+
+impl Server {
+    fn path(&self, target: &Target) -> String {
+        target
+            .path
+            .replace("{event}", &self.event)
+            .replace("{actor}", &self.actor)
+            .replace("{handle}", &self.handle)
+            .replace("{host}", &self.host)
+    }
 }
 
 /// Runs the benchmark and prints its report.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let mut own = None;
     let urls = if settings.urls.is_empty() {
-        let instance = start_own().await?;
+        let started = Instant::now();
+        let instance = start_own(&settings).await?;
+        println!(
+            "seeded in {:.1} s; peak resident memory {:.0} MiB",
+            started.elapsed().as_secs_f64(),
+            peak_rss_mib()
+        );
+        if settings.explain {
+            explain(instance.state.db()).await?;
+        }
         let url = format!("http://{}", instance.address);
         own = Some(instance);
         vec![url]
     } else {
         settings.urls.clone()
     };
+    let hello_world = start_hello_world().await?;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(settings.concurrency)
-        .timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
         .build()?;
-    let mut targets = Vec::new();
+    let mut servers = Vec::new();
     for url in &urls {
-        let url = url.trim_end_matches('/').to_string();
-        let event = first_event(&client, &url).await?;
-        targets.push((url, event));
+        servers.push(describe(&client, url.trim_end_matches('/')).await?);
     }
     println!(
-        "pages benchmark: {} clients at once, {:.1} s a page, {} rounds, {} server(s): {}",
+        "pages benchmark: {} clients at once, {:.1} s a target, {} rounds, {} server(s): {}",
         settings.concurrency,
         settings.seconds,
         settings.rounds,
-        targets.len(),
-        targets
+        servers.len(),
+        servers
             .iter()
-            .map(|(url, _)| url.as_str())
+            .map(|server| server.url.as_str())
             .collect::<Vec<_>>()
             .join(", ")
     );
-    println!(
-        "{:<24} {:>10} {:>9} {:>12} {:>12}",
-        "page (server)", "req/s", "p99 ms", "× baseline", "× first"
-    );
-    // Each server's baseline, for the "× baseline" column.
-    let mut baselines = vec![0.0; targets.len()];
-    for path in std::iter::once(BASELINE).chain(PATHS.iter().copied()) {
-        let path = if path == "{event}" {
-            "/events/{id}"
-        } else {
-            path
-        };
-        let mut rates: Vec<Vec<Rate>> = vec![Vec::new(); targets.len()];
-        for _ in 0..settings.rounds.max(1) {
-            for (index, (url, event)) in targets.iter().enumerate() {
-                let path = path.replace("/events/{id}", event);
+    // rates[target][server][round]
+    let rounds = settings.rounds.max(1);
+    let mut rates = vec![vec![Vec::with_capacity(rounds); servers.len()]; TARGETS.len()];
+    let chosen = |target: &Target| {
+        matches!(target.role, Role::HelloWorld | Role::WebFinger)
+            || settings.only.is_empty()
+            || settings
+                .only
+                .iter()
+                .any(|name| target.name == name.as_str())
+    };
+    for _ in 0..rounds {
+        for (index, target) in TARGETS.iter().enumerate() {
+            if !chosen(target) {
+                continue;
+            }
+            for (number, server) in servers.iter().enumerate() {
+                let url = match target.role {
+                    Role::HelloWorld => format!("{hello_world}{}", target.path),
+                    _ => format!("{}{}", server.url, server.path(target)),
+                };
                 let rate = measure(
                     &client,
-                    &format!("{url}{path}"),
+                    &url,
+                    target.accept,
                     settings.concurrency,
                     settings.seconds,
                 )
                 .await?;
-                rates[index].push(rate);
+                rates[index][number].push(rate);
+                if target.role == Role::HelloWorld {
+                    // One hello-world for all servers.
+                    for others in rates[index].iter_mut().skip(1) {
+                        others.push(rate);
+                    }
+                    break;
+                }
             }
         }
-        let mut first = 0.0;
-        for (index, measured) in rates.iter().enumerate() {
-            let rate = median(measured);
-            if path == BASELINE {
-                baselines[index] = rate.per_second;
+    }
+    let at = |role: Role| {
+        TARGETS
+            .iter()
+            .position(|target| target.role == role)
+            .unwrap_or(0)
+    };
+    let (hello, webfinger) = (at(Role::HelloWorld), at(Role::WebFinger));
+    println!(
+        "{:<24} {:>9} {:>8} {:>9} {:>11} {:>9} {:>8}",
+        "target (server)", "req/s", "p99 ms", "KB", "× WebFinger", "× hello", "× first"
+    );
+    for (index, target) in TARGETS.iter().enumerate() {
+        if !chosen(target) {
+            continue;
+        }
+        for (number, server_rates) in rates[index].iter().enumerate() {
+            if target.role == Role::HelloWorld && number > 0 {
+                continue;
             }
-            if index == 0 {
-                first = rate.per_second;
-            }
-            let name = if targets.len() > 1 {
-                format!("{path} ({})", (b'A' + index as u8) as char)
+            let rate = median(server_rates.iter().map(|rate| rate.per_second));
+            let p99 = median(server_rates.iter().map(|rate| rate.p99_ms));
+            let bytes = server_rates.last().map_or(0, |rate| rate.bytes);
+            // Ratios of the same round, then their median.
+            let ratio_to = |reference: &[Rate]| {
+                median(
+                    server_rates
+                        .iter()
+                        .zip(reference)
+                        .map(|(rate, of)| rate.per_second / of.per_second.max(1.0)),
+                )
+            };
+            let to_webfinger = ratio_to(&rates[webfinger][number]);
+            let to_hello = ratio_to(&rates[hello][number]);
+            let to_first = ratio_to(&rates[index][0]);
+            let name = if servers.len() > 1 && target.role != Role::HelloWorld {
+                format!("{} ({})", target.name, (b'A' + number as u8) as char)
             } else {
-                path.to_string()
+                target.name.to_string()
+            };
+            let show = |shown: bool, ratio: f64| {
+                if shown {
+                    format!("{ratio:.3}")
+                } else {
+                    "".to_string()
+                }
             };
             println!(
-                "{:<24} {:>10.0} {:>9.1} {:>12.2} {:>12}",
+                "{:<24} {:>9.0} {:>8.1} {:>9.1} {:>11} {:>9} {:>8}",
                 name,
-                rate.per_second,
-                rate.p99_ms,
-                rate.per_second / baselines[index].max(1.0),
-                if index == 0 {
-                    "—".to_string()
-                } else {
-                    format!("{:.2}", rate.per_second / first.max(1.0))
-                }
+                rate,
+                p99,
+                bytes as f64 / 1000.0,
+                show(
+                    matches!(target.role, Role::Page | Role::Baseline),
+                    to_webfinger
+                ),
+                show(
+                    matches!(target.role, Role::Document | Role::WebFinger),
+                    to_hello
+                ),
+                show(number > 0, to_first),
             );
         }
     }
+    println!(
+        "peak resident memory of this process: {:.0} MiB",
+        peak_rss_mib()
+    );
     if let Some(instance) = own {
         instance.stop().await;
     }
     Ok(())
 }
 
-/// The middle measurement by requests per second.
-fn median(rates: &[Rate]) -> Rate {
-    let mut sorted = rates.to_vec();
-    sorted.sort_by(|a, b| a.per_second.total_cmp(&b.per_second));
+/// Prints the plans of the lists' queries on both tables: the newest stories, a hashtag's
+/// newest, the upcoming events, this month's events, the open opportunities.
+async fn explain(db: &Db) -> anyhow::Result<()> {
+    use crate::domain::publication::{Filters, Kind, Listing, Table, explain_keys};
+    let now = chrono::Utc::now();
+    let tagged = Filters {
+        hashtag: Some("berlin".to_string()),
+        ..Filters::default()
+    };
+    let plain = Filters::default();
+    let listings = [
+        ("newest stories", Listing::Newest(Some(Kind::Story)), &plain),
+        ("a hashtag's newest", Listing::Newest(None), &tagged),
+        ("upcoming events", Listing::UpcomingEvents { now }, &plain),
+        (
+            "a month's events",
+            Listing::EventsBetween {
+                from: now,
+                to: now + chrono::Duration::days(31),
+            },
+            &plain,
+        ),
+        (
+            "open opportunities",
+            Listing::OpenOpportunities { now },
+            &plain,
+        ),
+    ];
+    for (name, listing, filters) in listings {
+        for table in [Table::Publication, Table::RemotePublication] {
+            println!("-- {name} ({table:?}):");
+            for line in explain_keys(db, table, listing, filters, 25).await? {
+                println!("   {line}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The middle of some values.
+fn median(values: impl Iterator<Item = f64>) -> f64 {
+    let mut sorted: Vec<f64> = values.collect();
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted.sort_by(f64::total_cmp);
     sorted[sorted.len() / 2]
+}
+
+/// An axum hello-world on a port of its own: a small JSON answer, no state, no middleware.
+/// Returns its URL.
+async fn start_hello_world() -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let router = axum::Router::new().route(
+        "/",
+        axum::routing::get(|| async {
+            axum::Json(serde_json::json!({"hello": "world", "answer": 42}))
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok(format!("http://{address}"))
+}
+
+/// What the server's paths are filled in with: the first event of its `/events`, and its
+/// organization's actor (the home page's ActivityStreams link), handle and host.
+async fn describe(client: &reqwest::Client, url: &str) -> anyhow::Result<Server> {
+    let event = first_event(client, url).await?;
+    let home = client
+        .get(format!("{url}/"))
+        .send()
+        .await
+        .with_context(|| format!("GET {url}/"))?
+        .text()
+        .await?;
+    let marker = "type=\"application/activity+json\" href=\"";
+    let actor = home
+        .find(marker)
+        .map(|at| &home[at + marker.len()..])
+        .and_then(|rest| rest.split('"').next())
+        .with_context(|| format!("{url}/ links to no actor"))?;
+    let actor = url::Url::parse(actor).with_context(|| format!("the actor {actor}"))?;
+    let handle = actor
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let host = match actor.port() {
+        Some(port) => format!("{}:{port}", actor.host_str().unwrap_or_default()),
+        None => actor.host_str().unwrap_or_default().to_string(),
+    };
+    Ok(Server {
+        url: url.to_string(),
+        event,
+        actor: actor.path().to_string(),
+        handle,
+        host,
+    })
 }
 
 /// The path of the first event on the server's `/events`.
@@ -174,10 +478,12 @@ async fn first_event(client: &reqwest::Client, url: &str) -> anyhow::Result<Stri
     Ok(format!("/events/{at}"))
 }
 
-/// `concurrency` clients asking for `url` for `seconds`, in English and Arabic in turn.
+/// `concurrency` clients asking for `url` for `seconds`, in English and Arabic in turn,
+/// accepting `accept` and gzip.
 async fn measure(
     client: &reqwest::Client,
     url: &str,
+    accept: &str,
     concurrency: usize,
     seconds: f64,
 ) -> anyhow::Result<Rate> {
@@ -186,9 +492,11 @@ async fn measure(
     let tasks: Vec<_> = (0..concurrency)
         .map(|worker| {
             let (client, url, stop) = (client.clone(), url.to_string(), stop.clone());
+            let accept = accept.to_string();
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 let mut failed = 0u64;
+                let mut bytes = 0;
                 let mut n = worker;
                 while !stop.load(Ordering::Relaxed) {
                     let language = if n % 2 == 0 { "en" } else { "ar" };
@@ -196,22 +504,26 @@ async fn measure(
                     let asked = Instant::now();
                     let answer = client
                         .get(&url)
+                        .header("accept", &accept)
                         .header("accept-language", language)
+                        .header("accept-encoding", "gzip")
                         .send()
                         .await;
-                    let ok = match answer {
+                    let body = match answer {
                         Ok(response) if response.status().is_success() => {
-                            response.bytes().await.is_ok()
+                            response.bytes().await.ok()
                         }
-                        _ => false,
+                        _ => None,
                     };
-                    if ok {
-                        latencies.push(asked.elapsed());
-                    } else {
-                        failed += 1;
+                    match body {
+                        Some(body) => {
+                            latencies.push(asked.elapsed());
+                            bytes = body.len();
+                        }
+                        None => failed += 1,
                     }
                 }
-                (latencies, failed)
+                (latencies, failed, bytes)
             })
         })
         .collect();
@@ -219,10 +531,12 @@ async fn measure(
     stop.store(true, Ordering::Relaxed);
     let mut latencies = Vec::new();
     let mut failed = 0;
+    let mut bytes = 0;
     for task in tasks {
-        let (mine, not_ok) = task.await?;
+        let (mine, not_ok, size) = task.await?;
         latencies.extend(mine);
         failed += not_ok;
+        bytes = bytes.max(size);
     }
     let elapsed = started.elapsed().as_secs_f64();
     anyhow::ensure!(failed == 0, "{url}: {failed} requests did not answer 200");
@@ -234,12 +548,13 @@ async fn measure(
     Ok(Rate {
         per_second: latencies.len() as f64 / elapsed,
         p99_ms: p99.as_secs_f64() * 1000.0,
+        bytes,
     })
 }
 
-/// An instance on a fresh SQLite database with 50 publications of each kind, from the
-/// examples in `examples/` (built into the binary).
-async fn start_own() -> anyhow::Result<Instance> {
+/// An instance on a fresh database with 50 publications of each kind, or with `--network`
+/// 250 of each and the network's content.
+async fn start_own(settings: &Settings) -> anyhow::Result<Instance> {
     let folder = tempfile_folder()?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
@@ -247,42 +562,18 @@ async fn start_own() -> anyhow::Result<Instance> {
     config.instance.domain = format!("localhost:{}", address.port());
     config.instance.languages = vec!["en".into(), "ar".into()];
     config.server.listen = address;
-    config.database.url = format!("sqlite://{}/pages.db", folder.display());
+    config.database.url = settings
+        .database
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}/pages.db", folder.display()));
     let db = Db::connect(&config.database.url, config.database.max_connections).await?;
     db.migrate().await?;
     let state = AppState::new(config, db).await?;
-    publish_examples(&state, 50).await?;
-    Ok(Instance::start(state, listener)?)
-}
-
-/// Publishes `count` copies of each example publication (their dates, in 2027, moved to next
-/// year, so that the events are upcoming and the opportunities open).
-async fn publish_examples(state: &AppState, count: usize) -> anyhow::Result<()> {
-    let next_year = chrono::Datelike::year(&chrono::Utc::now()) + 1;
-    let examples = [
-        (
-            Kind::Story,
-            include_str!("../../examples/story.toml").to_string(),
-        ),
-        (
-            Kind::Event,
-            include_str!("../../examples/event.toml").replace("2027-", &format!("{next_year}-")),
-        ),
-        (
-            Kind::Opportunity,
-            include_str!("../../examples/opportunity.toml")
-                .replace("2027-", &format!("{next_year}-")),
-        ),
-        (
-            Kind::Resource,
-            include_str!("../../examples/resource.toml").to_string(),
-        ),
-    ];
-    for (kind, toml) in examples {
-        let draft = Input::from_toml(&toml)?.validate(kind, &state.config().instance.languages)?;
-        for _ in 0..count {
-            outbox::publish(state, &draft).await?;
-        }
+    if settings.network {
+        seed::publish_examples(&state, 250).await?;
+        seed::network(&state, 100, 10_000).await?;
+    } else {
+        seed::publish_examples(&state, 50).await?;
     }
-    Ok(())
+    Ok(Instance::start(state, listener)?)
 }

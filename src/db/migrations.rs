@@ -90,6 +90,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "replies_moderated",
         include_str!("../../migrations/sqlite/0016_replies_moderated.sql"),
     ),
+    (
+        17,
+        "bounded_lists",
+        include_str!("../../migrations/sqlite/0017_bounded_lists.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -173,6 +178,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         16,
         "replies_moderated",
         include_str!("../../migrations/postgres/0016_replies_moderated.sql"),
+    ),
+    (
+        17,
+        "bounded_lists",
+        include_str!("../../migrations/postgres/0017_bounded_lists.sql"),
     ),
 ];
 

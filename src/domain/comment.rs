@@ -264,13 +264,14 @@ pub const MAX_SHOWN: i64 = 500;
 
 /// The shown comments on a publication, oldest first.
 pub async fn for_publication(db: &Db, publication_id: i64) -> Result<Vec<Comment>> {
+    // The limit is written in: SQLite prepares a statement again at every run when its limit
+    // is bound.
     let sql = format!(
         "select {COLUMNS} from comment where publication_id = $1 and deleted_at is null \
-         and status = 'shown' order by published_at, comment_id limit $2"
+         and status = 'shown' order by published_at, comment_id limit {MAX_SHOWN}"
     );
     let rows: Vec<Row> = with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(publication_id)
-        .bind(MAX_SHOWN)
         .fetch_all(pool)
         .await)?;
     Ok(rows.into_iter().map(Comment::from).collect())

@@ -7,7 +7,7 @@
 //! page, not with what is stored.
 
 use super::network::{self, RemotePublication};
-use super::publication::{self, Filters, Key, Listing, Publication, Table};
+use super::publication::{self, Bodies, Filters, Key, Listing, Publication, Table};
 use crate::db::Db;
 use crate::error::Result;
 
@@ -64,7 +64,8 @@ pub enum Entry {
 }
 
 /// The entries of `source` chosen by `listing` and narrowed by `filters`, from `offset`, at
-/// most `limit`, in the listing's order (ours first among equals).
+/// most `limit`, in the listing's order (ours first among equals), without their bodies (as
+/// cards, calendars and the calendar feed show them).
 pub async fn entries(
     db: &Db,
     source: Source,
@@ -72,6 +73,18 @@ pub async fn entries(
     filters: &Filters,
     offset: i64,
     limit: i64,
+) -> Result<Vec<Entry>> {
+    entries_with(db, source, listing, filters, (offset, limit), Bodies::Left).await
+}
+
+/// [`entries`] from `offset` to at most `limit` (`page`), with their bodies or without.
+pub async fn entries_with(
+    db: &Db,
+    source: Source,
+    listing: Listing,
+    filters: &Filters,
+    (offset, limit): (i64, i64),
+    bodies: Bodies,
 ) -> Result<Vec<Entry>> {
     let wanted = offset.saturating_add(limit);
     let ours = if source.reads(Table::Publication) {
@@ -100,12 +113,13 @@ pub async fn entries(
         .filter(|(table, _)| *table == Table::RemotePublication)
         .map(|(_, id)| *id)
         .collect();
-    let mut ours: std::collections::HashMap<i64, Publication> = publication::by_ids(db, &our_ids)
-        .await?
-        .into_iter()
-        .map(|publication| (publication.publication_id, publication))
-        .collect();
-    let mut theirs = network::by_ids(db, &their_ids).await?;
+    let mut ours: std::collections::HashMap<i64, Publication> =
+        publication::by_ids_with(db, &our_ids, bodies)
+            .await?
+            .into_iter()
+            .map(|publication| (publication.publication_id, publication))
+            .collect();
+    let mut theirs = network::by_ids_with(db, &their_ids, bodies).await?;
     Ok(page
         .into_iter()
         .filter_map(|(table, id)| match table {

@@ -15,7 +15,8 @@ use super::{delivery, followers, following};
 use crate::app::AppState;
 use crate::domain::publication::{self, Kind};
 use crate::error::{Error, Result};
-use axum::extract::{Path, Query, State};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -31,32 +32,49 @@ pub fn wants_activity_json(headers: &HeaderMap) -> bool {
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
-        .map(|media| {
-            media
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
+        .map(|media| media.split(';').next().unwrap_or("").trim())
         .any(|media| {
-            media == "application/activity+json"
-                || media == "application/ld+json"
-                || media == "application/json"
+            [
+                "application/activity+json",
+                "application/ld+json",
+                "application/json",
+            ]
+            .iter()
+            .any(|json| media.eq_ignore_ascii_case(json))
         })
 }
 
 /// An ActivityStreams JSON response.
 pub fn activity_json(value: &Value) -> Response {
+    serialized_json(StatusCode::OK, Bytes::from(value.to_string()))
+}
+
+/// An ActivityStreams JSON response of a document already serialized.
+fn serialized_json(status: StatusCode, body: Bytes) -> Response {
     (
+        status,
         [
             (header::CONTENT_TYPE, super::ACTIVITY_CONTENT_TYPE),
             (header::VARY, "Accept, Signature"),
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
         ],
-        value.to_string(),
+        body,
     )
         .into_response()
+}
+
+/// The document of `actor` with `pictures`, as kept or built now (and kept).
+fn actor_document(state: &AppState, actor: &LocalActor, pictures: actors::Pictures) -> Response {
+    let kept = state.documents().actor(actor.local_actor_id, &pictures);
+    let body = kept.unwrap_or_else(|| {
+        let document = actors::document(state.config(), state.urls(), actor, &pictures);
+        let body = Bytes::from(document.to_string());
+        state
+            .documents()
+            .keep_actor(actor.local_actor_id, pictures, body.clone());
+        body
+    });
+    serialized_json(StatusCode::OK, body)
 }
 
 /// If the GET is signed, verifies the signature (401 when it does not verify).
@@ -108,19 +126,12 @@ async fn pictures_of(state: &AppState, actor: &LocalActor) -> Result<actors::Pic
 pub async fn actor(
     State(state): State<AppState>,
     Path(username): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    request: Request,
 ) -> Result<Response> {
     let actor = named_actor(&state, &username).await?;
-    check_signed_get(&state, &method, &uri, &headers).await?;
+    check_signed_get(&state, request.method(), request.uri(), request.headers()).await?;
     let pictures = pictures_of(&state, &actor).await?;
-    Ok(activity_json(&actors::document(
-        state.config(),
-        state.urls(),
-        &actor,
-        &pictures,
-    )))
+    Ok(actor_document(&state, &actor, pictures))
 }
 
 /// `GET /actors/{username}/featured`: the pinned publications, embedded (GoToSocial reads only
@@ -136,7 +147,7 @@ pub async fn featured(
     check_signed_get(&state, &method, &uri, &headers).await?;
     // Publications are the organization's (members' own come with their actors).
     let pinned = if actor.kind == ActorKind::Organization {
-        publication::pins::pinned(state.db()).await?
+        publication::pins::pinned(state.db(), publication::Bodies::Included).await?
     } else {
         Vec::new()
     };
@@ -157,12 +168,7 @@ pub async fn featured(
 pub async fn instance_actor(State(state): State<AppState>) -> Result<Response> {
     let actor = state.actors().instance();
     let pictures = actors::pictures(state.db(), actor.local_actor_id).await?;
-    Ok(activity_json(&actors::document(
-        state.config(),
-        state.urls(),
-        actor,
-        &pictures,
-    )))
+    Ok(actor_document(&state, actor, pictures))
 }
 
 /// `?page=N`.
@@ -261,24 +267,34 @@ pub async fn outbox(
 }
 
 /// `GET /{kinds}/{public_id}` as ActivityStreams JSON (the router sends browsers to the page);
-/// 410 with a `Tombstone` once deleted.
+/// 410 with a `Tombstone` once deleted. Served as kept when it was built a moment ago
+/// (`document_cache`), else read and built, then kept.
 pub async fn publication(
     State(state): State<AppState>,
     Path((kinds, public_id)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    request: Request,
 ) -> Result<Response> {
     let kind = Kind::parse(&kinds)
         .filter(|kind| kind.plural() == kinds)
         .ok_or(Error::NotFound)?;
-    let found = publication::find(state.db(), kind, &public_id).await?;
-    check_signed_get(&state, &method, &uri, &headers).await?;
-    let mut response = activity_json(&objects::document(&state, &found));
-    if found.is_deleted() {
-        *response.status_mut() = StatusCode::GONE;
+    let (method, uri, headers) = (request.method(), request.uri(), request.headers());
+    if let Some(kept) = state.documents().object(kind, &public_id) {
+        check_signed_get(&state, method, uri, headers).await?;
+        return Ok(serialized_json(kept.status, kept.body));
     }
-    Ok(response)
+    let generation = state.documents().generation();
+    let found = publication::find(state.db(), kind, &public_id).await?;
+    check_signed_get(&state, method, uri, headers).await?;
+    let status = if found.is_deleted() {
+        StatusCode::GONE
+    } else {
+        StatusCode::OK
+    };
+    let body = Bytes::from(objects::document(&state, &found).to_string());
+    state
+        .documents()
+        .keep_object(generation, kind, &public_id, status, body.clone());
+    Ok(serialized_json(status, body))
 }
 
 /// `GET /{kinds}/{public_id}/replies`: the publication's `replies` collection (the replies

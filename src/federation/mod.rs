@@ -13,6 +13,7 @@ pub mod actors;
 pub mod delivery;
 pub mod directory;
 pub mod discovery;
+pub mod document_cache;
 pub mod documents;
 pub mod followers;
 pub mod following;

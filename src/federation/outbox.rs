@@ -39,6 +39,7 @@ pub async fn edit(
     let updated = publication::update(&mut tx, &current, draft, Utc::now()).await?;
     queue_for_followers(state, &mut tx, Verb::Update, &updated).await?;
     tx.commit().await?;
+    state.documents().forget_object(kind, public_id);
     state.delivery_wakeup().notify_one();
     tracing::info!(kind = kind.as_str(), id = %public_id, "edited");
     Ok(updated)
@@ -55,6 +56,7 @@ pub async fn remove(state: &AppState, kind: Kind, public_id: &str) -> Result<Pub
     delivery::withdraw(&mut tx, prefix.as_str(), &delete_id).await?;
     crate::domain::comment::erase_for_publication(&mut tx, deleted.publication_id).await?;
     tx.commit().await?;
+    state.documents().forget_object(kind, public_id);
     state.delivery_wakeup().notify_one();
     tracing::info!(kind = kind.as_str(), id = %public_id, "deleted");
     Ok(deleted)

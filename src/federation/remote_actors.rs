@@ -640,7 +640,8 @@ impl activitypub_federation::traits::Object for RemoteActor {
     }
 }
 
-#[derive(sqlx::FromRow)]
+/// The fields of a profile, in the order of [`PROFILE_COLUMNS`], as a packed row is read.
+#[derive(serde::Deserialize, sqlx::FromRow)]
 struct ProfileRow {
     ap_id: String,
     actor_type: String,
@@ -681,21 +682,33 @@ pub async fn profiles(db: &Db, ap_ids: &[&str]) -> Result<HashMap<String, Profil
     let placeholders: Vec<String> = (1..=ap_ids.len())
         .map(|index| format!("${index}"))
         .collect();
-    let sql = format!(
-        "select {PROFILE_COLUMNS} from remote_actor where ap_id in ({})",
-        placeholders.join(", ")
+    let sql = db.packed(
+        PROFILE_COLUMNS,
+        &format!(
+            "select {PROFILE_COLUMNS} from remote_actor where ap_id in ({})",
+            placeholders.join(", ")
+        ),
     );
-    let rows: Vec<ProfileRow> = with_pool!(db, |pool| {
-        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+    let packed: String = with_pool!(db, |pool| {
+        let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
         for id in &ap_ids {
             query = query.bind(*id);
         }
-        query.fetch_all(pool).await
+        query.fetch_one(pool).await
     })?;
-    Ok(rows
+    Ok(crate::db::unpack::<ProfileRow>(&packed)?
         .into_iter()
         .map(|row| (row.ap_id.clone(), Profile::from(row)))
         .collect())
+}
+
+/// When a remote actor (and its profile) was last fetched, the newest of all, read from the
+/// last entry of its index; `None` before the first.
+pub async fn last_fetch(db: &Db) -> Result<Option<DateTime<Utc>>> {
+    let sql = "select max(fetched_at) from remote_actor";
+    Ok(with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await)?)
 }
 
 /// The stored profile of one actor.

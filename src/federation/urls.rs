@@ -33,7 +33,14 @@ impl Urls {
     }
 
     fn join(&self, path: &str) -> Url {
-        // Paths below are literals or escaped names, so joining cannot fail.
+        // Paths below are literals or escaped names, so joining cannot fail. A plain path on a
+        // base whose path is `/` is set as it is, without parsing the base's host again (lists
+        // build a URL for each card).
+        if self.base.path() == "/" && !path.starts_with('/') && !path.contains(['?', '#']) {
+            let mut url = self.base.clone();
+            url.set_path(&format!("/{path}"));
+            return url;
+        }
         self.base.join(path).unwrap_or_else(|_| self.base.clone())
     }
 
@@ -239,5 +246,34 @@ impl Urls {
         );
         url.set_path(&path);
         url
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_set_on_the_base_is_the_path_joined_to_it() {
+        for base in ["https://jisr.example/", "http://localhost:8080/"] {
+            let urls = Urls {
+                base: Url::parse(base).expect("a base"),
+            };
+            for path in [
+                "events/0199aa00bb11cc22dd33",
+                "tags/%C3%A9migr%C3%A9s",
+                "tags/émigrés",
+                "actors/a b",
+                "a/../b/./c",
+                "media/x.png",
+                "register?invite=1",
+            ] {
+                assert_eq!(
+                    urls.join(path),
+                    urls.base.join(path).expect("joins"),
+                    "{base} {path}"
+                );
+            }
+        }
     }
 }

@@ -130,6 +130,10 @@ pub async fn change(
         }
     };
     accounts::change(state.db(), account_id, change).await?;
+    // A byline names only an active account: the documents and lists that show its
+    // publications change too.
+    state.documents().forget_objects();
+    state.lists().clear();
     Ok(Redirect::to("/admin/members").into_response())
 }
 

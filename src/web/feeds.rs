@@ -8,6 +8,7 @@
 //! written in UTC. Each event names its organizer.
 
 use super::frame::Reader;
+use super::kept::{ContentVersion, Feed, Validator};
 use super::pages::PageQuery;
 use crate::app::AppState;
 use crate::domain::entries::{self, Entry};
@@ -16,7 +17,7 @@ use crate::domain::publication::{self, Details, Kind, Listing, Publication};
 use crate::error::{Error, Result};
 use crate::web::html::escape;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Duration, Utc};
 
@@ -153,10 +154,11 @@ fn network_vevent(
     if let Some(language) = item.language.as_deref() {
         lines[5] = format!("SUMMARY;LANGUAGE={language}:{}", ics_text(name));
     }
+    let t = crate::i18n::Translator::new(
+        crate::i18n::Language::parse(language).unwrap_or(crate::i18n::Language::En),
+    );
     let place = item
-        .details
-        .place
-        .clone()
+        .place_naming(|code| t.country(code))
         .or_else(|| item.details.online.then(|| "Online".to_string()));
     if let Some(place) = place {
         lines.push(format!("LOCATION:{}", ics_text(&place)));
@@ -271,35 +273,144 @@ fn ics_response(body: String, file: &str) -> Response {
         .into_response()
 }
 
-/// The most events one calendar feed holds.
-const MAX_FEED_EVENTS: i64 = 1000;
+/// The most events one calendar feed holds: the first of its window.
+pub const MAX_FEED_EVENTS: i64 = 500;
+/// The calendar feed's window, unless the reader asks for another: from this many days ago…
+pub const FEED_DAYS_BEFORE: i64 = 30;
+/// …to this many days ahead.
+pub const FEED_DAYS_AFTER: i64 = 365;
+/// The longest window a reader can ask for.
+pub const MAX_WINDOW_DAYS: i64 = 400;
 
-/// `GET /events.ics`: every event from 30 days ago on, ours and the network's as
-/// `?source=` says, narrowed by the events list's filters (country, GCM objective, language,
-/// category, hashtag) when given.
+/// The period a calendar feed shows events of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// When it last moved (it starts each day anew when the reader gave no `from`).
+    pub moved: Option<DateTime<Utc>>,
+}
+
+impl Window {
+    /// `?from=` and `?to=` (a day, `2026-03-14`, or a moment in RFC 3339), else from
+    /// [`FEED_DAYS_BEFORE`] ago to [`FEED_DAYS_AFTER`] ahead, at most [`MAX_WINDOW_DAYS`] long.
+    pub fn of(query: &PageQuery, now: DateTime<Utc>) -> Result<Window> {
+        let today = now
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_utc();
+        let moment = |field: &'static str, value: &Option<String>| -> Result<Option<_>> {
+            let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+                return Ok(None);
+            };
+            if let Ok(moment) = DateTime::parse_from_rfc3339(value) {
+                return Ok(Some(moment.with_timezone(&Utc)));
+            }
+            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                .ok()
+                .and_then(|day| day.and_hms_opt(0, 0, 0))
+                .map(|midnight| Some(midnight.and_utc()))
+                .ok_or_else(|| {
+                    crate::error::FieldError::of(field, crate::error::Reason::Date).into()
+                })
+        };
+        let given_from = moment("from", &query.from)?;
+        let given_to = moment("to", &query.to)?;
+        let from = given_from.unwrap_or(today - Duration::days(FEED_DAYS_BEFORE));
+        let to = given_to
+            .unwrap_or_else(|| match given_from {
+                Some(from) => from + Duration::days(FEED_DAYS_BEFORE + FEED_DAYS_AFTER),
+                None => today + Duration::days(FEED_DAYS_AFTER),
+            })
+            .min(from + Duration::days(MAX_WINDOW_DAYS))
+            .max(from);
+        Ok(Window {
+            from,
+            to,
+            moved: given_from.is_none().then_some(today),
+        })
+    }
+}
+
+/// When an event of a feed starts.
+fn starts_at(entry: &Entry) -> Option<DateTime<Utc>> {
+    match entry {
+        Entry::Ours(publication) => match &publication.draft.details {
+            Details::Event(event) => Some(crate::domain::event::starts_utc(event)),
+            _ => None,
+        },
+        Entry::Network(_, item) => item.starts_at,
+    }
+}
+
+/// `GET /events.ics`: the events of a window (from 30 days ago to a year ahead, or
+/// `?from=`/`?to=`), at most [`MAX_FEED_EVENTS`], the first first, with a `Link` to the rest
+/// when there is more; ours and the network's as `?source=` says, narrowed by the events
+/// list's filters (country, GCM objective, language, category, hashtag) when given. Answers
+/// `304` to a client whose copy is current, and gzipped to one that accepts it.
 pub async fn calendar(
     State(state): State<AppState>,
     Query(query): Query<PageQuery>,
     reader: Reader,
+    headers: HeaderMap,
 ) -> Result<Response> {
-    let now = Utc::now() - Duration::days(30);
+    let window = Window::of(&query, Utc::now())?;
+    let filter_query = query.filter_query();
+    let language = reader.t.language.code();
+    let version = ContentVersion::read(&state).await?;
+    let selection = format!(
+        "events.ics{filter_query} {} {}",
+        window.from.to_rfc3339(),
+        window.to.to_rfc3339()
+    );
+    let validator = Validator::new(&state, &selection, language, &version, window.moved);
+    if validator.matches(&headers) {
+        return Ok(validator.not_modified());
+    }
+    if let Some(feed) = state.feeds().feed(&validator) {
+        return Ok(feed.response(&headers));
+    }
     // The same filters as the events list (`?country=DE&category=arts&tag=berlin`).
     let (filters, _) = super::pages::lists::filters(&reader.t, Kind::Event, &query);
     let source = query.source(&state.config().website);
-    let events = entries::entries(
+    let mut events = entries::entries(
         state.db(),
         source,
-        Listing::UpcomingEvents { now },
+        Listing::EventsBetween {
+            from: window.from,
+            to: window.to,
+        },
         &filters,
         0,
-        MAX_FEED_EVENTS,
+        MAX_FEED_EVENTS + 1,
     )
     .await?;
+    let more = events.len() as i64 > MAX_FEED_EVENTS;
+    events.truncate(MAX_FEED_EVENTS as usize);
+    // The rest: the window from the start of the last event here (which comes again).
+    let link = more
+        .then(|| events.last().and_then(starts_at))
+        .flatten()
+        .map(|last| {
+            let mut next = url::form_urlencoded::Serializer::new(String::new());
+            next.extend_pairs(url::form_urlencoded::parse(
+                filter_query.trim_start_matches('?').as_bytes(),
+            ));
+            next.append_pair("from", &rfc3339(last));
+            next.append_pair("to", &rfc3339(window.to));
+            format!("</events.ics?{}>; rel=\"next\"", next.finish())
+        });
     let profiles = organizers(&state, &events).await?;
-    Ok(ics_response(
-        calendar_document(&state, &events, &profiles, reader.t.language.code()),
-        "events.ics",
-    ))
+    let document = calendar_document(&state, &events, &profiles, language);
+    let feed = state.feeds().keep_feed(Feed::new(
+        validator,
+        "text/calendar; charset=utf-8",
+        Some("inline; filename=\"events.ics\"".to_string()),
+        link,
+        document,
+    ));
+    Ok(feed.response(&headers))
 }
 
 /// The profiles of the network's publishers among `entries`.
@@ -343,22 +454,33 @@ fn rfc3339(moment: DateTime<Utc>) -> String {
 }
 
 /// `GET /{kinds}.atom`: the newest 50 of `kind`, ours and the network's as `?source=` says,
-/// narrowed by the list's filters, in the reader's language.
+/// narrowed by the list's filters, in the reader's language. Answers `304` to a client whose
+/// copy is current, and gzipped to one that accepts it.
 pub async fn atom(
     state: &AppState,
     reader: Reader,
     kind: Kind,
     query: &PageQuery,
+    headers: &HeaderMap,
 ) -> Result<Response> {
+    let version = ContentVersion::read(state).await?;
+    let selection = format!("{}.atom{}", kind.plural(), query.filter_query());
+    let validator = Validator::new(state, &selection, reader.t.language.code(), &version, None);
+    if validator.matches(headers) {
+        return Ok(validator.not_modified());
+    }
+    if let Some(feed) = state.feeds().feed(&validator) {
+        return Ok(feed.response(headers));
+    }
     let (filters, _) = super::pages::lists::filters(&reader.t, kind, query);
     let source = query.source(&state.config().website);
-    let found = entries::entries(
+    let found = entries::entries_with(
         state.db(),
         source,
         Listing::Newest(Some(kind)),
         &filters,
-        0,
-        50,
+        (0, 50),
+        publication::Bodies::Included,
     )
     .await?;
     let profiles = organizers(state, &found).await?;
@@ -426,11 +548,14 @@ pub async fn atom(
         feed.push_str(&entry.xml());
     }
     feed.push_str("</feed>\n");
-    Ok((
-        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+    let feed = state.feeds().keep_feed(Feed::new(
+        validator,
+        "application/atom+xml; charset=utf-8",
+        None,
+        None,
         feed,
-    )
-        .into_response())
+    ));
+    Ok(feed.response(headers))
 }
 
 /// One `<entry>` of an Atom feed.

@@ -284,19 +284,21 @@ pub struct Refusal(pub Arc<Error>);
 /// `web::error` gives every client) becomes a page in the reader's language, with the same
 /// status and headers. Answers that are not errors pass untouched.
 pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let reader = Reader::of(&state, request.headers(), request.uri());
-    let wants_json = crate::federation::documents::wants_activity_json(request.headers());
-    let path = request.uri().path().to_string();
-    // The request's headers, to ask who is logged in once it is refused.
+    // ActivityPub clients keep their plain answers: nothing to prepare for them.
+    if crate::federation::documents::wants_activity_json(request.headers()) {
+        return next.run(request).await;
+    }
+    // The request's address and headers, to choose the language and ask who is logged in
+    // once it is refused.
     let mut asking = axum::http::Request::new(()).into_parts().0;
     asking.headers = request.headers().clone();
+    asking.uri = request.uri().clone();
     let response = next.run(request).await;
     let Some(Refusal(error)) = response.extensions().get::<Refusal>().cloned() else {
         return response;
     };
-    if wants_json {
-        return response;
-    }
+    let reader = Reader::of(&state, &asking.headers, &asking.uri);
+    let path = asking.uri.path().to_string();
     let status = response.status();
     let (heading, text) = match status {
         StatusCode::NOT_FOUND => ("not-found-title", "not-found-text"),

@@ -68,6 +68,31 @@ fn is_document(headers: &HeaderMap) -> bool {
         })
 }
 
+/// Answers smaller than this are not compressed: gzip would save little and cost a header.
+pub const MIN_COMPRESSED_BYTES: u16 = 1024;
+
+/// Whether the compression layer (`app::router`) gzips an answer of at least
+/// [`MIN_COMPRESSED_BYTES`] for a client that accepts it: pages and the stylesheet. Feeds are
+/// kept gzipped already (`web::kept`); ActivityPub documents are left as they are: a few
+/// kilobytes each, asked for by servers many times a second, they would cost more to compress
+/// than they would save.
+pub fn compressible(
+    _: http::StatusCode,
+    _: http::Version,
+    headers: &HeaderMap,
+    _: &http::Extensions,
+) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media_type| {
+            let media_type = media_type.trim();
+            media_type.eq_ignore_ascii_case("text/html")
+                || media_type.eq_ignore_ascii_case("text/css")
+        })
+}
+
 /// The middleware: runs the request, then adds the headers to its response.
 pub async fn security_headers(
     State(state): State<AppState>,

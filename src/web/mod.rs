@@ -18,6 +18,7 @@ pub mod forms;
 pub mod frame;
 pub mod headers;
 pub mod html;
+pub mod kept;
 pub mod map;
 pub mod member_pages;
 pub mod pages;
@@ -70,8 +71,9 @@ fn kind_routes() -> Router<AppState> {
                 get(
                     move |State(state): State<AppState>,
                           reader: Reader,
+                          headers: axum::http::HeaderMap,
                           Query(query): Query<pages::PageQuery>| async move {
-                        feeds::atom(&state, reader, kind, &query).await
+                        feeds::atom(&state, reader, kind, &query, &headers).await
                     },
                 ),
             )

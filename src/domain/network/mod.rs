@@ -10,7 +10,7 @@ pub mod profile;
 
 pub use profile::{Profile, ProfileDetails};
 
-use super::publication::Kind;
+use super::publication::{Bodies, Kind};
 use super::text::html_to_text;
 use crate::db::{Db, Tx, with_pool, with_tx};
 use crate::error::Result;
@@ -239,8 +239,9 @@ impl RemotePublication {
     }
 }
 
-/// A stored row, before its kind and details are read.
-#[derive(sqlx::FromRow)]
+/// A stored row, before its kind and details are read (its fields in the order of
+/// [`COLUMNS`], as a packed row is read).
+#[derive(sqlx::FromRow, Deserialize)]
 struct Row {
     remote_publication_id: i64,
     ap_id: String,
@@ -299,12 +300,14 @@ impl Row {
 pub async fn store(tx: &mut Tx, publication: &RemotePublication) -> Result<bool> {
     let sql = "insert into remote_publication (ap_id, actor_ap_id, object_type, name, summary_html, \
                content_html, url, language, starts_at, ends_at, published_at, updated_at, received_at, \
-               search_text, kind, deadline, details) \
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+               search_text, kind, deadline, details, long_event) \
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+               $18) \
                on conflict (ap_id) do update set object_type = excluded.object_type, \
                name = excluded.name, summary_html = excluded.summary_html, \
                content_html = excluded.content_html, url = excluded.url, language = excluded.language, \
                starts_at = excluded.starts_at, ends_at = excluded.ends_at, \
+               long_event = excluded.long_event, \
                search_text = excluded.search_text, kind = excluded.kind, \
                deadline = excluded.deadline, details = excluded.details, \
                updated_at = excluded.updated_at, received_at = excluded.received_at, \
@@ -336,6 +339,10 @@ pub async fn store(tx: &mut Tx, publication: &RemotePublication) -> Result<bool>
         .bind(publication.kind.as_str())
         .bind(publication.deadline)
         .bind(&details)
+        .bind(super::publication::is_long_event(
+            publication.starts_at,
+            publication.ends_at,
+        ))
         .fetch_optional(conn)
         .await)?;
     let Some(id) = stored else {
@@ -384,8 +391,9 @@ fn search_text(publication: &RemotePublication) -> String {
 /// Erases a publication of `actor_ap_id` (content and facets gone, id kept so that a late
 /// Create cannot bring it back). Returns whether there was one.
 pub async fn erase(tx: &mut Tx, ap_id: &str, actor_ap_id: &str) -> Result<bool> {
-    let sql = "update remote_publication set deleted_at = $1, name = '', summary_html = '', \
-               content_html = '', search_text = '', details = '{}' \
+    // `received_at` too: what feeds show changed (their validators read it).
+    let sql = "update remote_publication set deleted_at = $1, received_at = $1, name = '', \
+               summary_html = '', content_html = '', search_text = '', details = '{}' \
                where ap_id = $2 and actor_ap_id = $3 and deleted_at is null \
                returning remote_publication_id";
     let erased: Option<i64> = with_tx!(tx, |conn| sqlx::query_scalar(sql)
@@ -413,8 +421,8 @@ pub async fn erase_actor(tx: &mut Tx, actor_ap_id: &str) -> Result<u64> {
         .execute(conn)
         .await
         .map(|_| ()))?;
-    let sql = "update remote_publication set deleted_at = $1, name = '', summary_html = '', \
-               content_html = '', search_text = '', details = '{}' \
+    let sql = "update remote_publication set deleted_at = $1, received_at = $1, name = '', \
+               summary_html = '', content_html = '', search_text = '', details = '{}' \
                where actor_ap_id = $2 and deleted_at is null";
     Ok(with_tx!(tx, |conn| sqlx::query(sql)
         .bind(Utc::now())
@@ -481,23 +489,52 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<RemotePublication>> {
 
 /// The stored (not deleted) publications with these row ids, by row id.
 pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<BTreeMap<i64, RemotePublication>> {
+    by_ids_with(db, ids, Bodies::Included).await
+}
+
+/// [`by_ids`], with their content or without it (what cards and calendars show: then
+/// `content_html` is empty), in one packed query.
+pub async fn by_ids_with(
+    db: &Db,
+    ids: &[i64],
+    bodies: Bodies,
+) -> Result<BTreeMap<i64, RemotePublication>> {
     if ids.is_empty() {
         return Ok(BTreeMap::new());
     }
     let placeholders: Vec<String> = (1..=ids.len()).map(|index| format!("${index}")).collect();
-    let sql = format!(
-        "select {COLUMNS} from remote_publication \
-         where deleted_at is null and remote_publication_id in ({})",
-        placeholders.join(", ")
+    let columns = match bodies {
+        Bodies::Included => COLUMNS.to_string(),
+        Bodies::Left => COLUMNS.replace("content_html", "'' as content_html"),
+    };
+    let sql = db.packed(
+        COLUMNS,
+        &format!(
+            "select {columns} from remote_publication \
+             where deleted_at is null and remote_publication_id in ({})",
+            placeholders.join(", ")
+        ),
     );
-    let rows: Vec<Row> = with_pool!(db, |pool| {
-        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+    let packed: String = with_pool!(db, |pool| {
+        let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
         for id in ids {
             query = query.bind(id);
         }
-        query.fetch_all(pool).await
+        query.fetch_one(pool).await
     })?;
-    Ok(rows.into_iter().map(Row::into_publication).collect())
+    Ok(crate::db::unpack::<Row>(&packed)?
+        .into_iter()
+        .map(Row::into_publication)
+        .collect())
+}
+
+/// The newest change to the network's content (received, replaced or erased: each sets
+/// `received_at`), read from the last entry of its index; `None` before the first.
+pub async fn last_change(db: &Db) -> Result<Option<DateTime<Utc>>> {
+    let sql = "select max(received_at) from remote_publication";
+    Ok(with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await)?)
 }
 
 /// The row id of the stored (not deleted) publication `ap_id`.

@@ -9,7 +9,7 @@
 //! leaves neither; a deleted publication has none.
 
 use super::{Details, Draft};
-use crate::db::{Tx, with_tx};
+use crate::db::{Db, Tx, with_pool, with_tx};
 use crate::error::{Error, Result};
 use serde_json::Value;
 
@@ -140,6 +140,7 @@ fn media_ids(value: &Value, ids: &mut Vec<String>) {
 pub(crate) enum Bound {
     Text(String),
     Integer(i64),
+    Time(chrono::DateTime<chrono::Utc>),
 }
 
 /// Inserts `rows` into `table` (`columns` after `publication_id`), in one statement.
@@ -177,6 +178,7 @@ async fn insert(
             query = match value {
                 Bound::Text(text) => query.bind(text),
                 Bound::Integer(number) => query.bind(*number),
+                Bound::Time(moment) => query.bind(*moment),
             };
         }
         query.execute(conn).await.map(|_| ())
@@ -285,121 +287,238 @@ pub struct Filters {
     pub hashtag: Option<String>,
 }
 
-impl Filters {
-    /// The SQL conditions on `publication`, each `publication_id in (…)` over an index from the
-    /// value to the publications, with placeholders numbered from `$first`, and the values to
-    /// bind.
-    pub(super) fn conditions(&self, first: usize) -> Result<(String, Vec<Bound>)> {
-        let mut sql = String::new();
-        let mut values: Vec<Bound> = Vec::new();
-        let mut placeholder = |value: Bound| {
-            values.push(value);
-            format!("${}", first + values.len() - 1)
-        };
-        let mut lookup = |table: &str, test: String| {
-            sql.push_str(&format!(
-                " and publication_id in (select publication_id from {table} where {test})"
-            ));
-        };
-        if let Some(country) = &self.country {
-            let p = placeholder(Bound::Text(country.to_ascii_uppercase()));
-            lookup("publication_country", format!("country = {p}"));
+/// Which table a filter narrows: ours (`publication`, looked up in its filter tables) or the
+/// network's (`remote_publication`, looked up in `remote_publication_facet`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Narrowed {
+    Ours,
+    Network,
+}
+
+impl Narrowed {
+    /// The table and its id column.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Narrowed::Ours => ("publication", "publication_id"),
+            Narrowed::Network => ("remote_publication", "remote_publication_id"),
         }
-        if let Some(country) = &self.origin {
-            let p = placeholder(Bound::Text(country.to_ascii_uppercase()));
-            lookup(
-                "publication_country",
-                format!("country = {p} and role = 'origin'"),
-            );
-        }
-        if let Some(country) = &self.residence {
-            let p = placeholder(Bound::Text(country.to_ascii_uppercase()));
-            lookup(
-                "publication_country",
-                format!("country = {p} and role in ('residence', 'field')"),
-            );
-        }
-        if let Some(gcm) = self.gcm {
-            let p = placeholder(Bound::Integer(i64::from(gcm)));
-            lookup("publication_gcm_objective", format!("objective = {p}"));
-        }
-        if let Some(language) = &self.language {
-            let p = placeholder(Bound::Text(language.to_ascii_lowercase()));
-            lookup("publication_text", format!("language = {p}"));
-        }
-        if let Some(tag) = &self.hashtag {
-            let p = placeholder(Bound::Text(tag.to_lowercase()));
-            lookup("publication_hashtag", format!("hashtag_lower = {p}"));
-        }
-        for (name, value) in &self.fields {
-            if !FILTER_FIELDS.contains(name) {
-                return Err(Error::internal(format!(
-                    "{name} is not a field lists filter on"
-                )));
+    }
+}
+
+/// One condition of [`Filters`]: the rows of `table` (a filter table, whose `id` column names
+/// the publication) that pass `test` (`?` stands for each value, in order).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Lookup {
+    table: &'static str,
+    id: &'static str,
+    test: &'static str,
+    values: Vec<Bound>,
+}
+
+/// How a listing applies a [`Lookup`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// `id in (select …)`: the database may start from the few rows that match and sort them.
+    In,
+    /// `exists (select … where id = …)`: each row the listing walks in its order is checked, so
+    /// a value that many rows have costs what the page shows, not how many rows have it.
+    Exists,
+}
+
+/// How many rows of a value make SQLite walk the listing's index and check each row
+/// ([`Form::Exists`]) instead of starting from those rows ([`Form::In`]): so that a list
+/// narrowed to a value costs at most about this many lookups, or a walk of about the page's
+/// length times the share of rows without the value.
+pub(crate) const COMMON_VALUE_ROWS: i64 = 1000;
+
+impl Lookup {
+    /// Its test, each `?` a placeholder numbered from `*next` on.
+    fn test(&self, next: &mut usize) -> String {
+        let mut test = String::new();
+        for (index, part) in self.test.split('?').enumerate() {
+            if index > 0 {
+                test.push_str(&format!("${next}"));
+                *next += 1;
             }
-            // A null, a list or an object is stored for no publication: nothing matches.
-            let value = field_value(value).unwrap_or_default();
-            let name = placeholder(Bound::Text(name.to_string()));
-            let value = placeholder(Bound::Text(value));
-            lookup(
-                "publication_field",
-                format!("name = {name} and value = {value}"),
-            );
+            test.push_str(part);
         }
-        Ok((sql, values))
+        test
     }
 
-    /// The same conditions on network content (`remote_publication`), each a lookup in
-    /// `remote_publication_facet`, with placeholders numbered from `$first`, and the values to
-    /// bind. Values are normalized as [`Self::conditions`] normalizes them, and as
-    /// `domain::network` stores facets.
-    pub(crate) fn network_conditions(&self, first: usize) -> Result<(String, Vec<Bound>)> {
-        let mut lookups: Vec<(&str, String)> = Vec::new();
-        if let Some(country) = &self.country {
-            lookups.push(("country", country.to_ascii_uppercase()));
+    /// The condition on `narrowed` in `form`, its placeholders numbered from `*next`.
+    fn condition(&self, narrowed: Narrowed, form: Form, next: &mut usize) -> String {
+        let (outer, outer_id) = narrowed.names();
+        let test = self.test(next);
+        let (table, id) = (self.table, self.id);
+        match form {
+            Form::In => format!(" and {outer_id} in (select {id} from {table} where {test})"),
+            Form::Exists => format!(
+                " and exists (select 1 from {table} where {test} and {table}.{id} = {outer}.{outer_id})"
+            ),
         }
-        if let Some(country) = &self.origin {
-            lookups.push(("origin", country.to_ascii_uppercase()));
-        }
-        if let Some(country) = &self.residence {
-            lookups.push(("residence", country.to_ascii_uppercase()));
-        }
-        if let Some(gcm) = self.gcm {
-            lookups.push(("objective", gcm.to_string()));
-        }
-        if let Some(language) = &self.language {
-            lookups.push(("language", language.to_ascii_lowercase()));
-        }
-        if let Some(tag) = &self.hashtag {
-            lookups.push(("hashtag", tag.to_lowercase()));
-        }
-        for (name, value) in &self.fields {
+    }
+
+    /// Whether at least `rows` rows pass it: a walk of at most that many index entries.
+    async fn has_at_least(&self, db: &Db, rows: i64) -> Result<bool> {
+        let test = self.test(&mut 1);
+        let sql = format!(
+            "select count(*) from (select 1 from {} where {test} limit {rows}) as found",
+            self.table
+        );
+        let found: i64 = with_pool!(db, |pool| {
+            let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
+            for value in &self.values {
+                query = match value {
+                    Bound::Text(text) => query.bind(text),
+                    Bound::Integer(number) => query.bind(*number),
+                    Bound::Time(moment) => query.bind(*moment),
+                };
+            }
+            query.fetch_one(pool).await
+        })?;
+        Ok(found >= rows)
+    }
+}
+
+impl Filters {
+    /// The lookups that narrow `narrowed`, one for each filter that is set. Values are
+    /// normalized as the filter tables and `domain::network`'s facets store them.
+    pub(crate) fn lookups(&self, narrowed: Narrowed) -> Result<Vec<Lookup>> {
+        for (name, _) in &self.fields {
             if !FILTER_FIELDS.contains(name) {
                 return Err(Error::internal(format!(
                     "{name} is not a field lists filter on"
                 )));
             }
-            lookups.push((name, field_value(value).unwrap_or_default()));
         }
+        let text = |value: String| Bound::Text(value);
+        let ours = |table, test, values| Lookup {
+            table,
+            id: "publication_id",
+            test,
+            values,
+        };
+        let facet = |name: &str, value: String| Lookup {
+            table: "remote_publication_facet",
+            id: "remote_publication_id",
+            test: "facet = ? and value = ?",
+            values: vec![text(name.to_string()), text(value)],
+        };
+        let mut lookups = Vec::new();
+        if let Some(country) = &self.country {
+            let country = country.to_ascii_uppercase();
+            lookups.push(match narrowed {
+                Narrowed::Ours => ours("publication_country", "country = ?", vec![text(country)]),
+                Narrowed::Network => facet("country", country),
+            });
+        }
+        if let Some(country) = &self.origin {
+            let country = country.to_ascii_uppercase();
+            lookups.push(match narrowed {
+                Narrowed::Ours => ours(
+                    "publication_country",
+                    "country = ? and role = 'origin'",
+                    vec![text(country)],
+                ),
+                Narrowed::Network => facet("origin", country),
+            });
+        }
+        if let Some(country) = &self.residence {
+            let country = country.to_ascii_uppercase();
+            lookups.push(match narrowed {
+                Narrowed::Ours => ours(
+                    "publication_country",
+                    "country = ? and role in ('residence', 'field')",
+                    vec![text(country)],
+                ),
+                Narrowed::Network => facet("residence", country),
+            });
+        }
+        if let Some(gcm) = self.gcm {
+            lookups.push(match narrowed {
+                Narrowed::Ours => ours(
+                    "publication_gcm_objective",
+                    "objective = ?",
+                    vec![Bound::Integer(i64::from(gcm))],
+                ),
+                Narrowed::Network => facet("objective", gcm.to_string()),
+            });
+        }
+        if let Some(language) = &self.language {
+            let language = language.to_ascii_lowercase();
+            lookups.push(match narrowed {
+                Narrowed::Ours => ours("publication_text", "language = ?", vec![text(language)]),
+                Narrowed::Network => facet("language", language),
+            });
+        }
+        if let Some(tag) = &self.hashtag {
+            let tag = tag.to_lowercase();
+            lookups.push(match narrowed {
+                Narrowed::Ours => ours("publication_hashtag", "hashtag_lower = ?", vec![text(tag)]),
+                Narrowed::Network => facet("hashtag", tag),
+            });
+        }
+        for (name, value) in &self.fields {
+            // A null, a list or an object is stored for no publication: nothing matches.
+            let value = field_value(value).unwrap_or_default();
+            lookups.push(match narrowed {
+                Narrowed::Ours => ours(
+                    "publication_field",
+                    "name = ? and value = ?",
+                    vec![text(name.to_string()), text(value)],
+                ),
+                Narrowed::Network => facet(name, value),
+            });
+        }
+        Ok(lookups)
+    }
+
+    /// How a listing applies each of `lookups`. PostgreSQL plans each value by its statistics,
+    /// so it gets [`Form::In`] and chooses; SQLite has none, so a value that at least
+    /// [`COMMON_VALUE_ROWS`] rows have is checked row by row as the listing walks
+    /// ([`Form::Exists`]), and a rarer one is where the query starts ([`Form::In`]).
+    pub(crate) async fn forms(db: &Db, lookups: &[Lookup]) -> Result<Vec<Form>> {
+        let mut forms = Vec::with_capacity(lookups.len());
+        for lookup in lookups {
+            let common = !db.is_postgres() && lookup.has_at_least(db, COMMON_VALUE_ROWS).await?;
+            forms.push(if common { Form::Exists } else { Form::In });
+        }
+        Ok(forms)
+    }
+
+    /// The SQL conditions of `lookups` on `narrowed` in their `forms`, with placeholders
+    /// numbered from `$first`, and the values to bind.
+    pub(crate) fn narrowing(
+        narrowed: Narrowed,
+        lookups: &[Lookup],
+        forms: &[Form],
+        first: usize,
+    ) -> (String, Vec<Bound>) {
         let mut sql = String::new();
         let mut values = Vec::new();
-        for (facet, value) in lookups {
-            let at = first + values.len();
-            sql.push_str(&format!(
-                " and remote_publication_id in (select remote_publication_id from \
-                 remote_publication_facet where facet = ${at} and value = ${})",
-                at + 1
-            ));
-            values.push(Bound::Text(facet.to_string()));
-            values.push(Bound::Text(value));
+        let mut next = first;
+        for (index, lookup) in lookups.iter().enumerate() {
+            let form = forms.get(index).copied().unwrap_or(Form::In);
+            sql.push_str(&lookup.condition(narrowed, form, &mut next));
+            values.extend(lookup.values.iter().cloned());
         }
-        Ok((sql, values))
+        (sql, values)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The conditions of `filters` on `narrowed`, every lookup `in (…)`.
+    fn conditions(
+        filters: &Filters,
+        narrowed: Narrowed,
+        first: usize,
+    ) -> Result<(String, Vec<Bound>)> {
+        let lookups = filters.lookups(narrowed)?;
+        Ok(Filters::narrowing(narrowed, &lookups, &[], first))
+    }
     use crate::domain::publication::{Input, Kind};
 
     fn draft(kind: Kind, toml: &str) -> Draft {
@@ -523,7 +642,7 @@ country = "sn"
             origin: None,
             residence: None,
         };
-        let (sql, values) = filters.conditions(6).expect("known fields");
+        let (sql, values) = conditions(&filters, Narrowed::Ours, 6).expect("known fields");
         assert_eq!(
             sql,
             " and publication_id in (select publication_id from publication_country where country = $6)\
@@ -551,8 +670,42 @@ country = "sn"
             fields: vec![("place", Value::String("Berlin".to_string()))],
             ..Filters::default()
         };
-        assert!(unknown.conditions(6).is_err());
-        assert!(unknown.network_conditions(6).is_err());
+        assert!(conditions(&unknown, Narrowed::Ours, 6).is_err());
+        assert!(conditions(&unknown, Narrowed::Network, 6).is_err());
+    }
+
+    #[test]
+    fn a_common_value_is_checked_row_by_row_as_the_listing_walks() {
+        let filters = Filters {
+            hashtag: Some("Berlin".to_string()),
+            gcm: Some(5),
+            ..Filters::default()
+        };
+        let lookups = filters.lookups(Narrowed::Network).expect("lookups");
+        let (sql, values) =
+            Filters::narrowing(Narrowed::Network, &lookups, &[Form::In, Form::Exists], 3);
+        assert_eq!(
+            sql,
+            " and remote_publication_id in (select remote_publication_id from remote_publication_facet where facet = $3 and value = $4)\
+             \x20and exists (select 1 from remote_publication_facet where facet = $5 and value = $6 \
+             and remote_publication_facet.remote_publication_id = remote_publication.remote_publication_id)"
+        );
+        let text = |value: &str| Bound::Text(value.to_string());
+        assert_eq!(
+            values,
+            [
+                text("objective"),
+                text("5"),
+                text("hashtag"),
+                text("berlin")
+            ]
+        );
+        let lookups = filters.lookups(Narrowed::Ours).expect("lookups");
+        let (sql, _) = Filters::narrowing(Narrowed::Ours, &lookups, &[Form::Exists], 1);
+        assert!(sql.starts_with(
+            " and exists (select 1 from publication_gcm_objective where objective = $1 \
+             and publication_gcm_objective.publication_id = publication.publication_id)"
+        ));
     }
 
     #[test]
@@ -562,7 +715,7 @@ country = "sn"
             residence: Some("DE".to_string()),
             ..Filters::default()
         };
-        let (sql, values) = corridor.conditions(5).expect("conditions");
+        let (sql, values) = conditions(&corridor, Narrowed::Ours, 5).expect("conditions");
         assert_eq!(
             sql,
             " and publication_id in (select publication_id from publication_country where country = $5 and role = 'origin')\
@@ -572,7 +725,7 @@ country = "sn"
             values,
             [Bound::Text("SD".to_string()), Bound::Text("DE".to_string())]
         );
-        let (sql, values) = corridor.network_conditions(5).expect("conditions");
+        let (sql, values) = conditions(&corridor, Narrowed::Network, 5).expect("conditions");
         assert_eq!(
             sql,
             " and remote_publication_id in (select remote_publication_id from remote_publication_facet where facet = $5 and value = $6)\

@@ -25,7 +25,8 @@ mod storage;
 pub use index::{FILTER_FIELDS, Filters};
 pub use input::{Input, TextInput};
 pub use listing::{
-    Key, Listing, Table, by_author, by_ids, count, list, list_filtered, list_where, ordered_keys,
+    Key, LONG_EVENT, Listing, Table, by_author, by_ids, by_ids_with, count, explain_keys,
+    is_long_event, last_change, list, list_filtered, list_where, ordered_keys,
 };
 pub use storage::{create, delete, find, new_public_id, update};
 
@@ -75,6 +76,15 @@ impl Kind {
             .into_iter()
             .find(|kind| kind.as_str() == name || kind.plural() == name)
     }
+}
+
+/// Whether publications are read with their bodies (Markdown and HTML; a network item's
+/// content), or without them, as cards, calendars and the calendar feed show them (titles and
+/// summaries): then the bodies are empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bodies {
+    Included,
+    Left,
 }
 
 /// One language version of a publication.

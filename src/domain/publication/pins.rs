@@ -4,8 +4,8 @@
 //!
 //! Invariant: at most [`MAX_PINNED`] publications are pinned, and a deleted one never is.
 
-use super::Publication;
 use super::storage::{COLUMNS, Row, with_texts};
+use super::{Bodies, Publication};
 use crate::db::{Db, Tx, with_pool, with_tx};
 use crate::error::{Error, FieldError, Reason, Result};
 use chrono::{DateTime, Utc};
@@ -13,17 +13,18 @@ use chrono::{DateTime, Utc};
 /// The most publications pinned at once (Mastodon's limit too).
 pub const MAX_PINNED: i64 = 5;
 
-/// The pinned publications, the newest pin first.
-pub async fn pinned(db: &Db) -> Result<Vec<Publication>> {
+/// The pinned publications, the newest pin first, with their bodies or without.
+pub async fn pinned(db: &Db, bodies: Bodies) -> Result<Vec<Publication>> {
+    // The limit is written in: SQLite prepares a statement again at every run when its limit
+    // is bound.
     let sql = format!(
         "select {COLUMNS} from publication where pinned_at is not null and deleted_at is null \
-         order by pinned_at desc limit $1"
+         order by pinned_at desc limit {MAX_PINNED}"
     );
     let rows: Vec<Row> = with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(MAX_PINNED)
         .fetch_all(pool)
         .await)?;
-    with_texts(db, rows).await
+    with_texts(db, rows, bodies).await
 }
 
 /// Pins (`Some(now)`) or unpins (`None`) `current` (read before `tx` began). Returns whether

@@ -9,8 +9,8 @@
 //! comes first.
 
 use super::input::section;
-use super::{Byline, Details, Draft, Kind, Publication, Text, index};
-use crate::db::{Db, Tx, with_pool, with_tx};
+use super::{Bodies, Byline, Details, Draft, Kind, Publication, Text, index};
+use crate::db::{Db, Tx, unpack, with_pool, with_tx};
 use crate::domain::validation::Check;
 use crate::domain::{event, opportunity, resource, story};
 use crate::error::{Error, FieldError, Reason, Result};
@@ -26,8 +26,9 @@ pub fn new_public_id(now: DateTime<Utc>) -> String {
     )
 }
 
-/// A `publication` row, without its texts.
-#[derive(sqlx::FromRow)]
+/// A `publication` row, without its texts (its fields in the order of [`COLUMNS`], as a
+/// packed row is read).
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(super) struct Row {
     publication_id: i64,
     public_id: String,
@@ -48,12 +49,31 @@ pub(super) struct Row {
     author_type: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
+/// A `publication_text` row, its fields in the order of [`TEXT_NAMES`].
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct TextRow {
     publication_id: i64,
-    #[sqlx(flatten)]
-    text: Text,
+    language: String,
+    title: String,
+    summary: String,
+    body_markdown: String,
+    body_html: String,
 }
+
+impl From<TextRow> for Text {
+    fn from(row: TextRow) -> Text {
+        Text {
+            language: row.language,
+            title: row.title,
+            summary: row.summary,
+            body_markdown: row.body_markdown,
+            body_html: row.body_html,
+        }
+    }
+}
+
+/// The names of [`TextRow`]'s columns.
+const TEXT_NAMES: &str = "publication_id, language, title, summary, body_markdown, body_html";
 
 /// The columns of [`Row`].
 pub(super) const COLUMNS: &str = "publication_id, public_id, kind, default_language, hashtags, gcm_objectives, \
@@ -63,6 +83,11 @@ pub(super) const COLUMNS: &str = "publication_id, public_id, kind, default_langu
         and status = 'active') as author_name, \
     (select account_type from account where account_id = publication.author_account_id \
         and status = 'active') as author_type";
+
+/// The names of [`COLUMNS`], for [`Db::packed`].
+pub(super) const NAMES: &str = "publication_id, public_id, kind, default_language, hashtags, \
+    gcm_objectives, gcm_categories, countries_of_origin, countries_of_residence, details, \
+    published_at, updated_at, deleted_at, pinned_at, author_account_id, author_name, author_type";
 
 fn assemble(row: Row, mut texts: Vec<Text>) -> Result<Publication> {
     let kind = Kind::parse(&row.kind).ok_or_else(|| Error::internal("unknown stored kind"))?;
@@ -203,8 +228,8 @@ pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Pu
     } = time_columns(&draft.details);
     let sql = "insert into publication (public_id, kind, default_language, hashtags, gcm_objectives, \
                countries_of_origin, countries_of_residence, details, starts_at, ends_at, deadline, \
-               published_at, updated_at, gcm_categories, author_account_id) \
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) \
+               published_at, updated_at, gcm_categories, author_account_id, long_event) \
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15) \
                returning publication_id";
     let publication_id: i64 = with_tx!(tx, |conn| sqlx::query_scalar(sql)
         .bind(&public_id)
@@ -221,6 +246,7 @@ pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Pu
         .bind(now)
         .bind(serde_json::to_string(&draft.gcm_categories)?)
         .bind(draft.author)
+        .bind(super::is_long_event(starts_at, ends_at))
         .fetch_one(conn)
         .await)?;
     insert_texts(tx, publication_id, &draft.texts).await?;
@@ -260,7 +286,7 @@ pub async fn update(
     let sql = "update publication set default_language = $1, hashtags = $2, gcm_objectives = $3, \
                countries_of_origin = $4, countries_of_residence = $5, details = $6, starts_at = $7, \
                ends_at = $8, deadline = $9, updated_at = $10, gcm_categories = $12, \
-               author_account_id = $13 where publication_id = $11";
+               author_account_id = $13, long_event = $14 where publication_id = $11";
     with_tx!(tx, |conn| sqlx::query(sql)
         .bind(&draft.default_language)
         .bind(serde_json::to_string(&draft.hashtags)?)
@@ -275,6 +301,7 @@ pub async fn update(
         .bind(current.publication_id)
         .bind(serde_json::to_string(&draft.gcm_categories)?)
         .bind(draft.author)
+        .bind(super::is_long_event(starts_at, ends_at))
         .execute(conn)
         .await
         .map(|_| ()))?;
@@ -340,33 +367,45 @@ pub async fn find(db: &Db, kind: Kind, public_id: &str) -> Result<Publication> {
         .bind(row.publication_id)
         .fetch_all(pool)
         .await)?;
-    assemble(row, texts.into_iter().map(|row| row.text).collect())
+    assemble(row, texts.into_iter().map(Text::from).collect())
 }
 
-/// The publications of `rows`, in the same order, with their texts.
-pub(super) async fn with_texts(db: &Db, rows: Vec<Row>) -> Result<Vec<Publication>> {
+/// The publications of `rows`, in the same order, with their texts (their bodies too when
+/// `bodies` says so).
+pub(super) async fn with_texts(
+    db: &Db,
+    rows: Vec<Row>,
+    bodies: Bodies,
+) -> Result<Vec<Publication>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let placeholders: Vec<String> = (1..=rows.len()).map(|index| format!("${index}")).collect();
-    let sql = format!(
-        "select publication_id, language, title, summary, body_markdown, body_html \
-         from publication_text where publication_id in ({})",
-        placeholders.join(", ")
+    let body_columns = match bodies {
+        Bodies::Included => "body_markdown, body_html",
+        Bodies::Left => "'' as body_markdown, '' as body_html",
+    };
+    let sql = db.packed(
+        TEXT_NAMES,
+        &format!(
+            "select publication_id, language, title, summary, {body_columns} \
+             from publication_text where publication_id in ({})",
+            placeholders.join(", ")
+        ),
     );
-    let texts: Vec<TextRow> = with_pool!(db, |pool| {
-        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+    let packed: String = with_pool!(db, |pool| {
+        let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
         for row in &rows {
             query = query.bind(row.publication_id);
         }
-        query.fetch_all(pool).await
+        query.fetch_one(pool).await
     })?;
     let mut by_publication: BTreeMap<i64, Vec<Text>> = BTreeMap::new();
-    for row in texts {
+    for row in unpack::<TextRow>(&packed)? {
         by_publication
             .entry(row.publication_id)
             .or_default()
-            .push(row.text);
+            .push(Text::from(row));
     }
     rows.into_iter()
         .map(|row| {

@@ -2,25 +2,42 @@
 //! reader's locale's first day, each event, ours and the network's, on every local day it
 //! spans, in its own time zone; narrowed by the lists' filters.
 
-use super::cards::{Card, each_entry_card};
+use super::cards::listed;
 use super::lists::{FilterForm, PageQuery, filters};
 use crate::app::AppState;
-use crate::domain::entries::{self, Entry, Source};
+use crate::domain::entries::Entry;
 use crate::domain::publication::{Details, Kind, Listing};
 use crate::error::{FieldError, Reason, Result};
 use crate::web::frame::{Frame, framed, respond};
+use crate::web::kept::ContentVersion;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
+use std::sync::Arc;
 
 /// One day of the month grid.
 #[derive(Debug, Clone)]
 pub struct Day {
     pub label: String,
     pub outside: bool,
-    pub events: Vec<Card>,
+    /// The events on it, each shared by every day it spans.
+    pub events: Vec<Arc<DayEvent>>,
+}
+
+/// An event as the grid shows it: its start time and title, linked; whose it is when it is
+/// another organization's.
+#[derive(Debug)]
+pub struct DayEvent {
+    pub url: String,
+    pub title: String,
+    pub language: String,
+    pub dir: &'static str,
+    /// Its start, in its own zone.
+    pub when: String,
+    /// The organization that published it, when it is not ours.
+    pub from: Option<String>,
 }
 
 #[derive(Template)]
@@ -74,40 +91,67 @@ pub async fn calendar(
         .with_source(&t, source);
     form.hidden
         .push(("month", first.format("%Y-%m").to_string()));
-    let events = entries::entries(
-        state.db(),
-        source,
-        Listing::EventsBetween { from, to },
-        &chosen,
-        0,
-        MAX_EVENTS,
-    )
-    .await?;
-    let cards = each_entry_card(&state, &t, &events, source != Source::Ours).await?;
+    let version = ContentVersion::read(&state).await?;
+    let listing = Listing::EventsBetween { from, to };
+    let found = listed(&state, &version, source, listing, &chosen, (0, MAX_EVENTS)).await?;
+    let profiles = &found.profiles;
+    let language = t.language.code();
 
     // Each event's local days and start time, in its own zone, computed once (not once per
-    // day of the grid).
-    let spans: Vec<(Card, NaiveDate, NaiveDate, String)> = events
+    // day of the grid); only what the grid shows of it.
+    let spans: Vec<(Arc<DayEvent>, NaiveDate, NaiveDate)> = found
+        .entries
         .iter()
-        .zip(cards)
-        .filter_map(|(entry, card)| {
-            let card = card?;
-            let (starts, ends) = match entry {
-                Entry::Ours(publication) => match &publication.draft.details {
-                    Details::Event(event) => (event.starts(), event.ends()),
-                    _ => return None,
-                },
-                Entry::Network(_, item) => {
+        .filter_map(|entry| {
+            let (event, starts, ends) = match entry {
+                Entry::Ours(publication) => {
+                    let Details::Event(details) = &publication.draft.details else {
+                        return None;
+                    };
+                    let text = publication.text_in(language)?;
+                    let event = DayEvent {
+                        url: state
+                            .urls()
+                            .publication(publication.kind, &publication.public_id)
+                            .to_string(),
+                        title: text.title.clone(),
+                        dir: crate::web::html::direction(&text.language),
+                        language: text.language.clone(),
+                        when: String::new(),
+                        from: None,
+                    };
+                    (event, details.starts(), details.ends())
+                }
+                Entry::Network(id, item) => {
                     let starts = item.starts_at?;
                     let ends = item.ends_at.unwrap_or(starts);
-                    (item.in_own_zone(starts), item.in_own_zone(ends))
+                    let (text_language, name, _, _) = item.text_in(language);
+                    let event = DayEvent {
+                        url: format!("/network/{id}"),
+                        title: name.to_string(),
+                        dir: if text_language.is_empty() {
+                            "auto"
+                        } else {
+                            crate::web::html::direction(text_language)
+                        },
+                        language: text_language.to_string(),
+                        when: String::new(),
+                        // Its name as its card's mark says it.
+                        from: Some(
+                            profiles
+                                .get(&item.actor_ap_id)
+                                .map(crate::domain::network::Profile::display_name)
+                                .unwrap_or_else(|| item.actor_ap_id.clone()),
+                        ),
+                    };
+                    (event, item.in_own_zone(starts), item.in_own_zone(ends))
                 }
             };
+            let when = t.digits(&starts.format("%H:%M").to_string());
             Some((
-                card,
+                Arc::new(DayEvent { when, ..event }),
                 starts.date_naive(),
                 ends.date_naive(),
-                t.digits(&starts.format("%H:%M").to_string()),
             ))
         })
         .collect();
@@ -121,19 +165,21 @@ pub async fn calendar(
     while day < next_month || weeks.is_empty() {
         let mut week = Vec::new();
         for _ in 0..7 {
-            // An event shows on each local day it spans, in its own time zone.
-            let day_events = spans
-                .iter()
-                .filter(|(_, start, end, _)| *start <= day && day <= *end)
-                .map(|(card, _, _, time)| {
-                    let mut card = card.clone();
-                    card.when = Some(time.clone());
-                    card
-                })
-                .collect();
+            // An event shows on each local day it spans, in its own time zone; days of other
+            // months show none.
+            let outside = day.month() != first.month();
+            let day_events = if outside {
+                Vec::new()
+            } else {
+                spans
+                    .iter()
+                    .filter(|(_, start, end)| *start <= day && day <= *end)
+                    .map(|(event, _, _)| event.clone())
+                    .collect()
+            };
             week.push(Day {
                 label: t.digits(&day.day().to_string()),
-                outside: day.month() != first.month(),
+                outside,
                 events: day_events,
             });
             day += Duration::days(1);

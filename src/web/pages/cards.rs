@@ -4,13 +4,16 @@
 //! page here, `/network/{id}`.
 
 use crate::app::AppState;
-use crate::domain::entries::Entry;
+use crate::domain::entries::{self, Entry, Source};
 use crate::domain::network::{Profile, RemotePublication};
-use crate::domain::publication::{Details, Kind, Publication};
+use crate::domain::publication::{Details, Filters, Kind, Listing, Publication};
 use crate::error::Result;
 use crate::i18n::Translator;
-use chrono::Datelike;
+use crate::web::kept::{ContentVersion, Kept};
+use chrono::{DateTime, Datelike, Utc};
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// A publication as a card in a list.
 #[derive(Debug, Clone)]
@@ -272,28 +275,50 @@ pub(crate) fn network_card(
     }
 }
 
-/// The entries of a list as cards, each marked with its source when `marked` (lists that show
-/// the network).
-pub(crate) async fn entry_cards(
-    state: &AppState,
-    t: &Translator,
-    entries: &[Entry],
-    marked: bool,
-) -> Result<Vec<Card>> {
-    Ok(each_entry_card(state, t, entries, marked)
-        .await?
-        .into_iter()
-        .flatten()
-        .collect())
+/// What a list shows: its entries, and the profiles of the network's publishers among them.
+#[derive(Debug, Default)]
+pub struct Listed {
+    pub entries: Vec<Entry>,
+    pub profiles: HashMap<String, Profile>,
 }
 
-/// [`entry_cards`], one for each entry (`None` for one with no text to show), in their order.
-pub(crate) async fn each_entry_card(
+/// The lists read lately, kept while nothing they show changed: under a key naming the
+/// selection and the [`ContentVersion`] it was read at, for at most [`LISTED_TTL`] (a
+/// byline's account is not in the version; another process's change to it shows within that
+/// time).
+pub type ListCache = Kept<Listed>;
+
+/// How long a list is kept at most.
+pub const LISTED_TTL: Duration = Duration::from_secs(60);
+
+impl Default for ListCache {
+    fn default() -> ListCache {
+        // 64 lists of at most 5,000 entries in all: a few megabytes.
+        Kept::new(64, 5000, LISTED_TTL)
+    }
+}
+
+/// A moment to the minute, for the listings that depend on now (upcoming events, open
+/// opportunities): within a minute they are the same list, read once.
+pub(crate) fn this_minute(now: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(now.timestamp() - now.timestamp().rem_euclid(60), 0).unwrap_or(now)
+}
+
+/// The entries of a list (from `offset`, at most `limit`, without their bodies) and their
+/// publishers' profiles: as kept since `version`, or read now and kept.
+pub(crate) async fn listed(
     state: &AppState,
-    t: &Translator,
-    entries: &[Entry],
-    marked: bool,
-) -> Result<Vec<Option<Card>>> {
+    version: &ContentVersion,
+    source: Source,
+    listing: Listing,
+    filters: &Filters,
+    (offset, limit): (i64, i64),
+) -> Result<Arc<Listed>> {
+    let key = format!("{source:?} {listing:?} {filters:?} {offset} {limit} {version:?}");
+    if let Some(kept) = state.lists().get(&key) {
+        return Ok(kept);
+    }
+    let entries = entries::entries(state.db(), source, listing, filters, offset, limit).await?;
     let actors: Vec<&str> = entries
         .iter()
         .filter_map(|entry| match entry {
@@ -301,12 +326,28 @@ pub(crate) async fn each_entry_card(
             Entry::Ours(_) => None,
         })
         .collect();
-    let profiles: HashMap<String, Profile> =
-        crate::federation::remote_actors::profiles(state.db(), &actors).await?;
+    let profiles = crate::federation::remote_actors::profiles(state.db(), &actors).await?;
+    let weight = entries.len().max(1);
+    Ok(state
+        .lists()
+        .keep(key, Listed { entries, profiles }, weight))
+}
+
+/// The first `count` entries of a list as cards, each marked with its source when `marked`
+/// (lists that show the network).
+pub(crate) fn entry_cards(
+    state: &AppState,
+    t: &Translator,
+    listed: &Listed,
+    count: usize,
+    marked: bool,
+) -> Vec<Card> {
     let ours = our_mark(state);
-    Ok(entries
+    listed
+        .entries
         .iter()
-        .map(|entry| match entry {
+        .take(count)
+        .filter_map(|entry| match entry {
             Entry::Ours(publication) => card(state, t, publication).map(|mut card| {
                 if marked {
                     card.source = Some(ours.clone());
@@ -317,8 +358,8 @@ pub(crate) async fn each_entry_card(
                 t,
                 *id,
                 item,
-                their_mark(profiles.get(&item.actor_ap_id), &item.actor_ap_id),
+                their_mark(listed.profiles.get(&item.actor_ap_id), &item.actor_ap_id),
             )),
         })
-        .collect())
+        .collect()
 }

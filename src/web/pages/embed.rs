@@ -8,12 +8,13 @@
 //! a signed-in reader, and every link opens in a new tab: our other pages refuse to be framed.
 
 use crate::app::AppState;
-use crate::domain::entries::{self, Source};
+use crate::domain::entries::Source;
 use crate::domain::publication::{Kind, Listing};
 use crate::error::Result;
 use crate::web::frame::{Frame, framed, respond};
+use crate::web::kept::ContentVersion;
 use crate::web::pages::PageQuery;
-use crate::web::pages::cards::{Card, entry_cards};
+use crate::web::pages::cards::{Card, entry_cards, listed, this_minute};
 use crate::web::pages::lists::filters;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -44,13 +45,16 @@ pub async fn events(
 ) -> Result<Response> {
     let t = frame.t;
     let (chosen, _) = filters(&t, Kind::Event, &query);
-    let listing = Listing::UpcomingEvents { now: Utc::now() };
+    let listing = Listing::UpcomingEvents {
+        now: this_minute(Utc::now()),
+    };
     let source = query.source(&state.config().website);
-    let events = entries::entries(state.db(), source, listing, &chosen, 0, SHOWN).await?;
+    let version = ContentVersion::read(&state).await?;
+    let events = listed(&state, &version, source, listing, &chosen, (0, SHOWN)).await?;
     let selection = query.filter_query();
     let page = EmbeddedEvents {
         heading: t.t1("embed-heading", "name", &state.config().instance.name),
-        items: entry_cards(&state, &t, &events, source != Source::Ours).await?,
+        items: entry_cards(&state, &t, &events, SHOWN as usize, source != Source::Ours),
         full: format!("/events{selection}"),
         ics: format!("/events.ics{selection}"),
         frame,

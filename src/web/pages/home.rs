@@ -1,12 +1,13 @@
 //! The home page: the organization's header, what editors pinned, and the next events, latest
 //! stories and open opportunities, ours and the network's (as `website.lists_show` says). Also what a browser sees at the organization's actor URL.
 
-use super::cards::{Card, cards, entry_cards};
+use super::cards::{Card, cards, entry_cards, listed, this_minute};
 use crate::app::AppState;
-use crate::domain::entries::{self, Source};
-use crate::domain::publication::{self, Filters, Kind, Listing};
+use crate::domain::entries::Source;
+use crate::domain::publication::{self, Bodies, Filters, Kind, Listing};
 use crate::error::Result;
 use crate::web::frame::{Frame, framed, respond};
+use crate::web::kept::ContentVersion;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -27,21 +28,26 @@ framed!(HomePage);
 
 /// The home page in the reader's language.
 async fn home_page(state: &AppState, frame: Frame) -> Result<Response> {
-    let now = Utc::now();
+    let now = this_minute(Utc::now());
     let db = state.db();
     let t = frame.t;
     let source = state.config().website.default_source();
     let marked = source != Source::Ours;
     let filters = Filters::default();
-    let newest = |listing| entries::entries(db, source, listing, &filters, 0, 6);
+    let version = ContentVersion::read(state).await?;
+    let newest = |listing| listed(state, &version, source, listing, &filters, (0, 6));
     let events = newest(Listing::UpcomingEvents { now }).await?;
     let stories = newest(Listing::Newest(Some(Kind::Story))).await?;
     let opportunities = newest(Listing::OpenOpportunities { now }).await?;
     let page = HomePage {
-        pinned: cards(state, &t, &publication::pins::pinned(db).await?),
-        events: entry_cards(state, &t, &events, marked).await?,
-        stories: entry_cards(state, &t, &stories, marked).await?,
-        opportunities: entry_cards(state, &t, &opportunities, marked).await?,
+        pinned: cards(
+            state,
+            &t,
+            &publication::pins::pinned(db, Bodies::Left).await?,
+        ),
+        events: entry_cards(state, &t, &events, 6, marked),
+        stories: entry_cards(state, &t, &stories, 6, marked),
+        opportunities: entry_cards(state, &t, &opportunities, 6, marked),
         frame,
     };
     respond(StatusCode::OK, &page)

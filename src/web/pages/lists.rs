@@ -3,13 +3,14 @@
 //! objective, language, the kind's own choice, hashtag), and its feeds. The same filters
 //! narrow the calendar, the feeds and the tag pages.
 
-use super::cards::{Card, entry_cards};
+use super::cards::{Card, entry_cards, listed, this_minute};
 use crate::app::AppState;
-use crate::domain::entries::{self, Source};
+use crate::domain::entries::Source;
 use crate::domain::publication::{self, Kind, Listing};
 use crate::error::Result;
 use crate::i18n::Translator;
 use crate::web::frame::{Frame, framed, respond};
+use crate::web::kept::ContentVersion;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -52,6 +53,9 @@ pub struct PageQuery {
     tag: Option<String>,
     /// The calendar's month, `YYYY-MM` (not a filter: feeds leave it out).
     pub month: Option<String>,
+    /// The calendar feed's window: a day (`2026-03-14`) or a moment (RFC 3339); not filters.
+    pub from: Option<String>,
+    pub to: Option<String>,
     /// Whose: `ours`, `network` or `both` (the configuration's default when absent).
     source: Option<String>,
 }
@@ -368,7 +372,7 @@ pub async fn list(
 ) -> Result<Response> {
     let number = query.page.unwrap_or(1).clamp(1, 10_000);
     let offset = (number - 1) * PAGE_SIZE;
-    let now = Utc::now();
+    let now = this_minute(Utc::now());
     let listing = match kind {
         Kind::Event => Listing::UpcomingEvents { now },
         Kind::Opportunity if given(&query.closed).is_none() => Listing::OpenOpportunities { now },
@@ -381,10 +385,24 @@ pub async fn list(
         .with_names(&t, &state.config().instance)
         .with_source(&t, source);
     // One more than a page: whether there is a next one.
-    let mut publications =
-        entries::entries(state.db(), source, listing, &chosen, offset, PAGE_SIZE + 1).await?;
-    let has_next = publications.len() as i64 > PAGE_SIZE;
-    publications.truncate(PAGE_SIZE as usize);
+    let version = ContentVersion::read(state).await?;
+    let found = listed(
+        state,
+        &version,
+        source,
+        listing,
+        &chosen,
+        (offset, PAGE_SIZE + 1),
+    )
+    .await?;
+    let has_next = found.entries.len() as i64 > PAGE_SIZE;
+    let items = entry_cards(
+        state,
+        &t,
+        &found,
+        PAGE_SIZE as usize,
+        source != Source::Ours,
+    );
     let filters_query = query.filter_query();
     let page_link = |number: i64| {
         let separator = if filters_query.is_empty() { '?' } else { '&' };
@@ -396,7 +414,7 @@ pub async fn list(
         heading: t.t(&format!("{}-title", kind.plural())),
         feed: format!("/{}.atom{}", kind.plural(), query.filter_query()),
         ics: (kind == Kind::Event).then(|| format!("/events.ics{}", query.filter_query())),
-        items: entry_cards(state, &t, &publications, source != Source::Ours).await?,
+        items,
         form,
         frame,
     };

@@ -1,13 +1,14 @@
 //! A hashtag's page: everything we and the network published with it, newest first (the
 //! `href` of the `Hashtag`s in our federated objects), and the calendar feed of its events.
 
-use super::cards::{Card, entry_cards};
+use super::cards::{Card, entry_cards, listed};
 use super::lists::{PageQuery, is_hashtag};
 use crate::app::AppState;
-use crate::domain::entries::{self, Source};
+use crate::domain::entries::Source;
 use crate::domain::publication::{self, Listing};
 use crate::error::{Error, Result};
 use crate::web::frame::{Frame, framed, respond};
+use crate::web::kept::ContentVersion;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -23,6 +24,9 @@ struct TagPage {
     ics: String,
 }
 framed!(TagPage);
+
+/// The most a tag's page shows.
+const SHOWN: i64 = 60;
 
 /// `GET /tags/{tag}`.
 pub async fn tag(
@@ -40,8 +44,16 @@ pub async fn tag(
         ..publication::Filters::default()
     };
     let source = query.source(&state.config().website);
-    let found =
-        entries::entries(state.db(), source, Listing::Newest(None), &filters, 0, 60).await?;
+    let version = ContentVersion::read(&state).await?;
+    let found = listed(
+        &state,
+        &version,
+        source,
+        Listing::Newest(None),
+        &filters,
+        (0, SHOWN),
+    )
+    .await?;
     let ics = {
         let mut ics = url::form_urlencoded::Serializer::new(String::new());
         ics.append_pair("tag", &tag);
@@ -53,7 +65,13 @@ pub async fn tag(
     let page = TagPage {
         ics: format!("/events.ics?{ics}"),
         heading: format!("#{tag}"),
-        items: entry_cards(&state, &frame.t, &found, source != Source::Ours).await?,
+        items: entry_cards(
+            &state,
+            &frame.t,
+            &found,
+            SHOWN as usize,
+            source != Source::Ours,
+        ),
         frame,
     };
     respond(StatusCode::OK, &page)
