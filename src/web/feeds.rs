@@ -6,6 +6,11 @@
 //! 20260314T100000`), and each document carries the `VTIMEZONE` of every zone it names, for
 //! the years of its events (`vtimezone.rs`); a network event whose organizer gave no zone is
 //! written in UTC. Each event names its organizer.
+//!
+//! The calendar feed holds a window of events (30 days back to a year ahead unless the reader
+//! asks for another, at most [`MAX_FEED_EVENTS`]); every feed is answered through
+//! `web::kept`: a `304` when the reader's copy is current, else the document as built once for
+//! its validator, gzipped when the reader accepts it.
 
 use super::frame::Reader;
 use super::kept::{ContentVersion, Feed, Validator};

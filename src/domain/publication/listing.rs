@@ -2,7 +2,8 @@
 //! a period, open opportunities ([`Listing`]), narrowed by [`Filters`]; the publications with
 //! given row ids; and how many there are.
 //!
-//! Invariant: only fixed SQL fragments are put in a query's text; every value is bound.
+//! Invariant: only fixed SQL fragments and numbers (limits) are put in a query's text; every
+//! other value is bound.
 
 use super::index::{Bound, Filters, Form, Lookup, Narrowed};
 use super::storage::{COLUMNS, NAMES, Row, with_texts};
