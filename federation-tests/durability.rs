@@ -73,7 +73,9 @@ async fn a_killed_server_delivers_everything_after_a_restart() {
     .await;
     add_followers(&database.url, &remote, 1000).await;
     let story = story_file();
-    alpha.cli(&["publish", "story", story.path().to_str().expect("path")]);
+    alpha
+        .cli(&["publish", "story", story.path().to_str().expect("path")])
+        .await;
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while creates_per_inbox(&remote).len() < 50 {
@@ -123,7 +125,10 @@ const MANY_FOLLOWERS: usize = 10_000;
 /// The hosts those followers are on.
 const MANY_HOSTS: usize = 20;
 
-#[tokio::test]
+// Worker threads, so that the peers answer while the test counts what they received: a peer
+// that answered after the request timeout would be sent the delivery again, rightly (at least
+// once), and this test is about two processes claiming one row, not about slow peers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_on_one_postgresql_send_each_delivery_once() {
     let database = TestDatabase::create().await;
     if !database.url.starts_with("postgres") {
@@ -139,7 +144,8 @@ async fn two_processes_on_one_postgresql_send_each_delivery_once() {
         remotes.push(remote);
     }
     let domain_port = free_port();
-    let settings = "delivery_workers = 8\nrequest_timeout_seconds = 2\ndelivery_lease_seconds = 30";
+    let settings =
+        "delivery_workers = 8\nrequest_timeout_seconds = 10\ndelivery_lease_seconds = 30";
     let mut first = ProcessInstance::start(&database.url, domain_port, domain_port, settings).await;
     let mut second =
         ProcessInstance::start(&database.url, domain_port, free_port(), settings).await;
@@ -156,7 +162,9 @@ async fn two_processes_on_one_postgresql_send_each_delivery_once() {
         .expect("write the story");
         // Both processes publish, so both enqueue while the other sends.
         let publisher = if round % 2 == 0 { &first } else { &second };
-        publisher.cli(&["publish", "story", story.path().to_str().expect("path")]);
+        publisher
+            .cli(&["publish", "story", story.path().to_str().expect("path")])
+            .await;
         stories.push(story);
     }
 

@@ -122,7 +122,7 @@ async fn scenario_2_3_publications_reach_the_peer_parse_with_fedify_and_expand_a
         ("opportunity", "Bilingual nurse"),
         ("resource", "Skilled Immigration Act"),
     ] {
-        ids.insert(kind, alpha.publish(kind, &publication(kind, title)));
+        ids.insert(kind, alpha.publish(kind, &publication(kind, title)).await);
     }
     let creates = wait_for_peer(&peer, &alpha, "Create", 4).await;
     let parsed = |id: &str| -> Value {
@@ -192,19 +192,22 @@ async fn scenario_2_3_publications_reach_the_peer_parse_with_fedify_and_expand_a
         .tempfile()
         .expect("file");
     std::fs::write(file.path(), edited).expect("write");
-    alpha.process.cli(&[
-        "edit",
-        "story",
-        &story_id,
-        file.path().to_str().expect("path"),
-    ]);
+    alpha
+        .process
+        .cli(&[
+            "edit",
+            "story",
+            &story_id,
+            file.path().to_str().expect("path"),
+        ])
+        .await;
     let update = wait_for_peer(&peer, &alpha, "Update", 1).await.remove(0);
     assert_eq!(
         update["parsed"]["name"], "From asylum seeker to head nurse",
         "{update}"
     );
     documents.push(update["json"].clone());
-    alpha.process.cli(&["delete", "story", &story_id]);
+    alpha.process.cli(&["delete", "story", &story_id]).await;
     let delete = wait_for_peer(&peer, &alpha, "Delete", 1).await.remove(0);
     assert_eq!(
         delete["json"]["object"]["id"],
@@ -248,7 +251,9 @@ async fn scenario_4_beta_follows_alpha_and_stores_its_event() {
     let alpha = Node::start("alpha").await;
     let beta = Node::start("beta").await;
     beta.follows(&alpha).await;
-    let event = alpha.publish("event", &publication("event", "Diaspora Careers Fair"));
+    let event = alpha
+        .publish("event", &publication("event", "Diaspora Careers Fair"))
+        .await;
 
     let db = beta.db().await;
     let stored = wait_for(
@@ -289,7 +294,9 @@ async fn scenario_5_a_reply_from_the_peer_is_kept_as_a_comment() {
         return;
     };
     let alpha = Node::start("alpha").await;
-    let story = alpha.publish("story", &publication("story", "Amaka's story"));
+    let story = alpha
+        .publish("story", &publication("story", "Amaka's story"))
+        .await;
     let note = peer
         .reply(
             "bob",
@@ -393,7 +400,11 @@ async fn scenario_7_a_stopped_instance_gets_everything_when_it_comes_back() {
 
     let mut ids = Vec::new();
     for number in 0..50 {
-        ids.push(alpha.publish("story", &publication("story", &format!("Story {number}"))));
+        ids.push(
+            alpha
+                .publish("story", &publication("story", &format!("Story {number}")))
+                .await,
+        );
     }
     gamma.process.restart().await;
     let db = gamma.db().await;
@@ -425,7 +436,9 @@ async fn scenario_8_a_killed_instance_finishes_its_fan_out_exactly_once_per_foll
 
     const COUNT: usize = 40;
     for number in 0..COUNT {
-        alpha.publish("story", &publication("story", &format!("Story {number}")));
+        alpha
+            .publish("story", &publication("story", &format!("Story {number}")))
+            .await;
     }
     alpha.process.kill().await;
     let at_kill = peer_records(&peer, "Create").await.len();

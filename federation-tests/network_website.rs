@@ -76,7 +76,9 @@ async fn beta_follows_alpha_from_its_website_and_shows_alphas_event_everywhere_u
     .await;
 
     // Alpha publishes an event; beta shows it in its list with alpha's name and logo line.
-    let event_id = alpha.publish("event", &event("Diaspora Careers Fair"));
+    let event_id = alpha
+        .publish("event", &event("Diaspora Careers Fair"))
+        .await;
     let list = wait_for(20, "alpha's event on beta's list", &nodes, || async {
         let (_, html) = text(&beta, "/events").await;
         html.contains("Diaspora Careers Fair").then_some(html)
@@ -164,12 +166,15 @@ async fn beta_follows_alpha_from_its_website_and_shows_alphas_event_everywhere_u
         .tempfile()
         .expect("file");
     std::fs::write(file.path(), event("Diaspora Careers Fair 2027")).expect("write");
-    alpha.process.cli(&[
-        "edit",
-        "event",
-        &public_id,
-        file.path().to_str().expect("path"),
-    ]);
+    alpha
+        .process
+        .cli(&[
+            "edit",
+            "event",
+            &public_id,
+            file.path().to_str().expect("path"),
+        ])
+        .await;
     wait_for(20, "alpha's edit on beta's page", &nodes, || async {
         let (_, html) = text(&beta, &item_path).await;
         html.contains("Diaspora Careers Fair 2027").then_some(())
@@ -177,7 +182,7 @@ async fn beta_follows_alpha_from_its_website_and_shows_alphas_event_everywhere_u
     .await;
 
     // Alpha deletes it: gone from beta's pages and feeds.
-    alpha.process.cli(&["delete", "event", &public_id]);
+    alpha.process.cli(&["delete", "event", &public_id]).await;
     wait_for(20, "alpha's delete on beta's page", &nodes, || async {
         let (status, _) = text(&beta, &item_path).await;
         (status == StatusCode::NOT_FOUND).then_some(())

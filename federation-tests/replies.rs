@@ -48,7 +48,9 @@ async fn replies_follow_the_policy_and_the_moderators_and_the_collection_follows
         return;
     };
     let alpha = Node::start_with_env("alpha", &[("JISR_WEBSITE_REPLIES", "open")]).await;
-    let story = alpha.publish("story", &publication("story", "Amaka's story"));
+    let story = alpha
+        .publish("story", &publication("story", "Amaka's story"))
+        .await;
     let (_, object) = get_json(&story).await;
     assert_eq!(
         object["replies"],

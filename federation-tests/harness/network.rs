@@ -74,7 +74,7 @@ impl Node {
     }
 
     /// Publishes a `kind` from TOML text with the CLI; returns the publication's id URL.
-    pub fn publish(&self, kind: &str, toml: &str) -> String {
+    pub async fn publish(&self, kind: &str, toml: &str) -> String {
         let file = tempfile::Builder::new()
             .suffix(".toml")
             .tempfile()
@@ -82,7 +82,8 @@ impl Node {
         std::fs::write(file.path(), toml).expect("write");
         let output = self
             .process
-            .cli(&["publish", kind, file.path().to_str().expect("path")]);
+            .cli(&["publish", kind, file.path().to_str().expect("path")])
+            .await;
         output
             .lines()
             .find(|line| line.starts_with("http"))
@@ -97,13 +98,13 @@ impl Node {
 
     /// Waits until this node's follow of `other` is accepted.
     pub async fn follows(&self, other: &Node) {
-        self.process.cli(&["follow", &other.handle()]);
+        self.process.cli(&["follow", &other.handle()]).await;
         let target = other.actor_id().to_string();
         eventually(
             20,
             &format!("{} to be accepted by {}", self.name, other.name),
             || async {
-                let listing = self.process.cli(&["following"]);
+                let listing = self.process.cli(&["following"]).await;
                 listing
                     .lines()
                     .any(|line| line.starts_with(&target) && line.contains("accepted"))

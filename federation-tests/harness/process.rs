@@ -138,12 +138,16 @@ impl ProcessInstance {
         self.spawn().await;
     }
 
-    /// Runs `jisr ARGS --config <this instance's file>` and returns its output.
-    pub fn cli(&self, args: &[&str]) -> String {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_jisr"))
+    /// Runs `jisr ARGS --config <this instance's file>` and returns its output. Awaited, not
+    /// blocking: the test's own peers run on the test's runtime and must go on answering while
+    /// the command runs (blocked, they answered late, and a delivery timed out and was sent
+    /// again).
+    pub async fn cli(&self, args: &[&str]) -> String {
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_jisr"))
             .args(args)
             .args(["--config", self.config_path.to_str().expect("path")])
             .output()
+            .await
             .expect("run jisr");
         let text = format!(
             "{}{}",
