@@ -140,12 +140,17 @@ async fn account_commands_print_one_time_links() {
     jisr::domain::accounts::register(
         &db,
         &jisr::domain::accounts::Passwords::default(),
+        &jisr::domain::accounts::identity::Identities {
+            reserved: Vec::new(),
+            make_keys: jisr::federation::signature::generate_keypair,
+        },
         jisr::config::Registration::Approval,
         &jisr::domain::accounts::Registering {
             account_type: "individual".to_string(),
             name: "Amina".to_string(),
             email: "amina@example.org".to_string(),
             password: "a long enough passphrase".to_string(),
+            username: String::new(),
             invitation: None,
         },
     )

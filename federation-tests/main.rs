@@ -18,6 +18,7 @@ mod fedify;
 mod follow;
 mod gotosocial;
 mod inbox;
+mod members;
 mod network;
 mod network_content;
 mod network_website;

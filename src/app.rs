@@ -71,6 +71,15 @@ impl AppState {
         let config = Arc::new(config);
         let urls = Urls::new(&config.instance);
         let actors = actors::ensure(&db, &config, &urls).await?;
+        // Accounts made before members were actors get theirs.
+        let made = crate::domain::accounts::identity::ensure_all(
+            &db,
+            &federation::members::identities(&config),
+        )
+        .await?;
+        if made > 0 {
+            tracing::info!(made, "gave existing accounts their actors");
+        }
         let state = AppState(Arc::new(Inner {
             http: net::client(&config)?,
             peer_policy: PeerPolicy::new(config.clone()),

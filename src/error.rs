@@ -325,6 +325,11 @@ reasons! {
     // Federation and the instance.
     /// A username another actor has.
     UsernameTaken = "error-username-taken", "is taken", [];
+    /// Not 1 to 30 lowercase letters, digits and underscores.
+    Username = "error-username",
+        "use 1 to 30 characters: lowercase letters a to z, digits and _", [];
+    /// A name kept for the server and its pages.
+    UsernameReserved = "error-username-reserved", "is kept for this server: choose another", [];
     /// A picture the configuration file's `key` sets.
     SetInConfig = "error-set-in-config", "is set by {key} in the configuration file", ["key"];
     /// One of our own actors, where a remote one is needed.

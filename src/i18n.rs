@@ -445,18 +445,22 @@ impl Translator {
         }
     }
 
-    /// Country codes as names, joined with the language's list separator.
-    pub fn countries(&self, codes: &[String]) -> String {
-        let separator = if self.language == Language::Ar {
+    /// The separator of a list's items: the Arabic comma in Arabic.
+    pub fn list_separator(&self) -> &'static str {
+        if self.language == Language::Ar {
             "، "
         } else {
             ", "
-        };
+        }
+    }
+
+    /// Country codes as names, joined with the language's list separator.
+    pub fn countries(&self, codes: &[String]) -> String {
         codes
             .iter()
             .map(|code| self.country(code))
             .collect::<Vec<_>>()
-            .join(separator)
+            .join(self.list_separator())
     }
 
     /// The offset of `moment` from UTC, `UTC+01:00`, in this language's digits, isolated

@@ -95,6 +95,16 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "bounded_lists",
         include_str!("../../migrations/sqlite/0017_bounded_lists.sql"),
     ),
+    (
+        18,
+        "member_actors",
+        include_str!("../../migrations/sqlite/0018_member_actors.sql"),
+    ),
+    (
+        19,
+        "participation",
+        include_str!("../../migrations/sqlite/0019_participation.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -183,6 +193,16 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         17,
         "bounded_lists",
         include_str!("../../migrations/postgres/0017_bounded_lists.sql"),
+    ),
+    (
+        18,
+        "member_actors",
+        include_str!("../../migrations/postgres/0018_member_actors.sql"),
+    ),
+    (
+        19,
+        "participation",
+        include_str!("../../migrations/postgres/0019_participation.sql"),
     ),
 ];
 

@@ -94,6 +94,19 @@ impl Check {
         countries
     }
 
+    /// BCP 47 language tags, each once, at most 20.
+    pub fn languages(&mut self, field: &str, values: &[String]) -> Vec<String> {
+        let mut languages = Vec::new();
+        for (index, value) in values.iter().enumerate().take(20) {
+            match language(value) {
+                Some(tag) if !languages.contains(&tag) => languages.push(tag),
+                Some(_) => {}
+                None => self.fail(format!("{field}[{index}]"), Reason::Language),
+            }
+        }
+        languages
+    }
+
     /// The errors so far, as `Err` if there are any.
     pub fn finish(self) -> Result<(), Error> {
         if self.errors.is_empty() {

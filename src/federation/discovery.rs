@@ -125,6 +125,8 @@ pub async fn webfinger(
     let requested = parse_resource(&resource).map_err(Error::BadRequest)?;
     let domain = &state.config().instance.domain;
     let actor = resolve(&state, &requested).await?.ok_or(Error::NotFound)?;
+    // A member is found while their account is active (404 before, 410 after).
+    super::members::shown_profile(state.db(), &actor).await?;
     let document = if actor.kind == ActorKind::Application {
         // FEP-d556: the server actor answers for the site's URL too, under that subject.
         let subject = if matches!(requested, Requested::Account { .. }) {

@@ -13,6 +13,7 @@ use super::objects::{self, Verb};
 use super::signature::{self, SignedRequest};
 use super::{delivery, followers, following};
 use crate::app::AppState;
+use crate::domain::accounts::profile::Profile;
 use crate::domain::publication::{self, Kind};
 use crate::error::{Error, Result};
 use axum::body::Bytes;
@@ -67,7 +68,7 @@ fn serialized_json(status: StatusCode, body: Bytes) -> Response {
 fn actor_document(state: &AppState, actor: &LocalActor, pictures: actors::Pictures) -> Response {
     let kept = state.documents().actor(actor.local_actor_id, &pictures);
     let body = kept.unwrap_or_else(|| {
-        let document = actors::document(state.config(), state.urls(), actor, &pictures);
+        let document = actors::document(state.config(), state.urls(), actor, &pictures, None);
         let body = Bytes::from(document.to_string());
         state
             .documents()
@@ -104,13 +105,24 @@ async fn check_signed_get(
 }
 
 /// Our actor at `/actors/{username}`: any kind but the instance actor, whose id is `/actor`.
+/// A member's actor is there only while their account is active (404 before, 410 after).
 pub async fn named_actor(state: &AppState, username: &str) -> Result<Arc<LocalActor>> {
-    state
+    Ok(shown_actor(state, username).await?.0)
+}
+
+/// [`named_actor`], with the member's profile as it is now when it is a member's.
+pub async fn shown_actor(
+    state: &AppState,
+    username: &str,
+) -> Result<(Arc<LocalActor>, Option<Profile>)> {
+    let actor = state
         .actors()
         .by_username(state.db(), username)
         .await?
         .filter(|actor| actor.kind != ActorKind::Application)
-        .ok_or(Error::NotFound)
+        .ok_or(Error::NotFound)?;
+    let profile = super::members::shown_profile(state.db(), &actor).await?;
+    Ok((actor, profile))
 }
 
 /// The pictures of `actor` (the organization's are cached).
@@ -128,9 +140,19 @@ pub async fn actor(
     Path(username): Path<String>,
     request: Request,
 ) -> Result<Response> {
-    let actor = named_actor(&state, &username).await?;
+    let (actor, member) = shown_actor(&state, &username).await?;
     check_signed_get(&state, request.method(), request.uri(), request.headers()).await?;
     let pictures = pictures_of(&state, &actor).await?;
+    if let Some(profile) = &member {
+        let document = actors::document(
+            state.config(),
+            state.urls(),
+            &actor,
+            &pictures,
+            Some(profile),
+        );
+        return Ok(activity_json(&document));
+    }
     Ok(actor_document(&state, &actor, pictures))
 }
 

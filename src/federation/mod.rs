@@ -19,6 +19,7 @@ pub mod followers;
 pub mod following;
 pub mod inbox;
 pub mod interaction;
+pub mod members;
 pub mod net;
 pub mod objects;
 pub mod origin;

@@ -122,7 +122,8 @@ pub async fn set_pinned(
 pub async fn update_organization(state: &AppState) -> Result<()> {
     let organization = &state.actors().organization();
     let pictures = super::actors::pictures(state.db(), organization.local_actor_id).await?;
-    let document = super::actors::document(state.config(), state.urls(), organization, &pictures);
+    let document =
+        super::actors::document(state.config(), state.urls(), organization, &pictures, None);
     let id = state.urls().new_activity(&organization.id, "update");
     let mut object = document;
     let context = object

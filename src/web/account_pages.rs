@@ -112,6 +112,14 @@ fn register_form(
             .required()
             .value(values.get("email"))
             .autocomplete("email"),
+        Field::new("username", "text", t.t("register-username"))
+            .value(values.get("username"))
+            .hint(t.t1(
+                "register-username-hint",
+                "domain",
+                &state.config().instance.domain,
+            ))
+            .autocomplete("nickname"),
         Field::new("password", "password", t.t("register-password"))
             .required()
             .hint(t.t("register-password-hint"))
@@ -172,10 +180,12 @@ pub async fn register(
         name: values.get("name").to_string(),
         email: values.get("email").to_string(),
         password: values.all("password").first().cloned().unwrap_or_default(),
+        username: values.get("username").to_string(),
         invitation: Some(values.get("invitation").to_string()).filter(|value| !value.is_empty()),
     };
     let mode = state.config().accounts.registration;
-    match accounts::register(state.db(), state.passwords(), mode, &input).await {
+    let identities = crate::federation::members::identities(state.config());
+    match accounts::register(state.db(), state.passwords(), &identities, mode, &input).await {
         Ok(Registered::Active(account)) => log_in(&state, &account, "/").await,
         Ok(Registered::Pending(_)) => message(
             frame.clone(),
@@ -325,6 +335,10 @@ pub async fn logout(
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
+    /// `@name@domain`: how people on other servers find and follow them.
+    handle: String,
+    /// Their public profile, at their actor's URL.
+    profile_url: String,
     frame: Frame,
     me: Account,
     type_label: String,
@@ -345,7 +359,12 @@ pub async fn account(
         return Err(Error::NotFound);
     };
     let t = frame.t;
+    let username = crate::domain::accounts::identity::username(state.db(), account.account_id)
+        .await?
+        .unwrap_or_default();
     let page = AccountPage {
+        handle: format!("@{username}@{}", state.config().instance.domain),
+        profile_url: format!("/actors/{username}"),
         type_label: t.t(&format!("register-{}", account.account_type.as_str())),
         role_label: t.t(&format!("role-{}", account.role.as_str())),
         role_means: t.t(&format!("role-{}-means", account.role.as_str())),

@@ -130,6 +130,12 @@ pub async fn change(
         }
     };
     accounts::change(state.db(), account_id, change).await?;
+    // Their actor's followers elsewhere learn that it is gone, or back.
+    match change {
+        Change::Disable => crate::federation::members::account_gone(&state, account_id).await?,
+        Change::Enable => crate::federation::members::profile_changed(&state, account_id).await?,
+        _ => {}
+    }
     // A byline names only an active account: the documents and lists that show its
     // publications change too.
     state.documents().forget_objects();

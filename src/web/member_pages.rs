@@ -2,9 +2,10 @@
 //! name, whether a person or an organization, the summary, the countries, the website and what
 //! they are the byline of), and the form where a member writes it (`/account/profile`).
 //!
-//! Invariant: a profile page is public only for an active account that is the byline of at
-//! least one publication; every other account answers 404, so that registering does not make
-//! anyone findable.
+//! Invariant: a profile page at `/members/{id}` is public only for an active account that
+//! chose to be listed or is the byline of a publication; every other account answers 404,
+//! so that registering does not make anyone findable. Their actor URL shows the same page
+//! (what their actor document tells every server), not indexed unless they allow it.
 
 use super::account_pages::FormPage;
 use super::auth::{Member, Visitor};
@@ -14,6 +15,7 @@ use super::forms::{Field, FormValues};
 use super::frame::{Frame, framed, respond, respond_with};
 use super::pages::cards::{Card, cards};
 use crate::app::AppState;
+use crate::domain::accounts::identity;
 use crate::domain::accounts::profile::{self, LogoChange, ProfileInput};
 use crate::domain::images;
 use crate::domain::publication;
@@ -29,11 +31,19 @@ struct MemberPage {
     frame: Frame,
     name: String,
     kind_label: String,
+    /// `@name@domain`.
+    handle: String,
+    /// Their actor's id, for the `alternate` link.
+    actor: String,
     summary: String,
     countries: String,
+    /// The languages they speak, by name.
+    spoken: String,
     website: Option<String>,
     /// The logo or photo, a path on this site.
     logo: Option<String>,
+    /// Whether search engines may index the page (the member let their profile be found).
+    indexable: bool,
     /// "Publications by …".
     heading: String,
     items: Vec<Card>,
@@ -43,7 +53,7 @@ framed!(MemberPage);
 /// How many of a member's publications their page lists.
 const LISTED: i64 = 24;
 
-/// `GET /members/{id}`: the profile of a member that publications are by.
+/// `GET /members/{id}`: the profile of a member who shows it, or whom publications are by.
 pub async fn member(
     State(state): State<AppState>,
     frame: Frame,
@@ -51,13 +61,41 @@ pub async fn member(
 ) -> Result<Response> {
     let found = profile::find(state.db(), account_id).await?;
     let bylined = publication::by_author(state.db(), account_id, LISTED).await?;
-    if bylined.is_empty() {
+    if bylined.is_empty() && !found.listed {
         return Err(Error::NotFound);
     }
+    member_page(&state, frame, found, bylined).await
+}
+
+/// What a browser sees at a member's actor URL (`/actors/{username}`): their profile, which
+/// their actor document shows to every server anyway; indexed only if they allow it.
+pub async fn actor_page(
+    state: &AppState,
+    frame: Frame,
+    found: profile::Profile,
+) -> Result<Response> {
+    let bylined = publication::by_author(state.db(), found.account.account_id, LISTED).await?;
+    member_page(state, frame, found, bylined).await
+}
+
+async fn member_page(
+    state: &AppState,
+    frame: Frame,
+    found: profile::Profile,
+    bylined: Vec<publication::Publication>,
+) -> Result<Response> {
     let t = frame.t;
+    let username = identity::username(state.db(), found.account.account_id)
+        .await?
+        .unwrap_or_default();
+    let actor = state
+        .urls()
+        .actor(crate::federation::actors::ActorKind::Person, &username);
     let page = MemberPage {
         name: found.account.name.clone(),
         kind_label: t.t(&format!("register-{}", found.account.account_type.as_str())),
+        handle: format!("@{username}@{}", state.config().instance.domain),
+        actor: actor.to_string(),
         // The name isolated (U+2068 … U+2069): a Latin name ending in "e.V." keeps its full
         // stop in an Arabic sentence.
         heading: t.t1(
@@ -67,11 +105,18 @@ pub async fn member(
         ),
         summary: found.summary,
         countries: t.countries(&found.countries),
+        spoken: found
+            .languages
+            .iter()
+            .map(|tag| t.language(tag))
+            .collect::<Vec<_>>()
+            .join(t.list_separator()),
         website: found.website.map(|url| url.to_string()),
         logo: found
             .logo
             .map(|id| state.urls().media(&id).path().to_string()),
-        items: cards(&state, &t, &bylined),
+        indexable: found.discoverable,
+        items: cards(state, &t, &bylined),
         frame,
     };
     respond(StatusCode::OK, &page)
@@ -124,8 +169,28 @@ fn profile_form(
             }))
             .hint(t.t("editor-countries-hint"))
             .suggestions(t.country_names()),
+        Field::new("languages", "text", t.t("profile-member-languages"))
+            .value(shown_names(values.get("languages"), |tag| {
+                crate::i18n::language_tag(tag)
+                    .filter(|known| known == tag)
+                    .map(|known| t.language(&known))
+            }))
+            .hint(t.t("profile-member-languages-hint"))
+            .suggestions(t.language_names()),
     ];
     page.fields.extend(logo);
+    page.fields.extend([
+        Field::new("listed", "checkbox", t.t("profile-member-listed"))
+            .value(values.get("listed"))
+            .hint(t.t("profile-member-listed-hint")),
+        Field::new(
+            "discoverable",
+            "checkbox",
+            t.t("profile-member-discoverable"),
+        )
+        .value(values.get("discoverable"))
+        .hint(t.t("profile-member-discoverable-hint")),
+    ]);
     page.links = vec![("/account".to_string(), t.t("account-title"))];
     page
 }
@@ -145,6 +210,9 @@ pub async fn profile_page(
             found.website.map(|url| url.to_string()).unwrap_or_default(),
         ),
         ("countries".to_string(), found.countries.join(", ")),
+        ("languages".to_string(), found.languages.join(", ")),
+        ("listed".to_string(), found.listed.to_string()),
+        ("discoverable".to_string(), found.discoverable.to_string()),
     ]);
     let page = profile_form(&state, frame, &visitor, &values, found.logo.is_some());
     respond_with(&state, &visitor, StatusCode::OK, &page)
@@ -202,9 +270,16 @@ pub async fn save_profile(
         website: values.get("website").to_string(),
         countries: to_codes(Naming::Countries, values.get("countries")),
         logo,
+        languages: to_codes(Naming::Language, values.get("languages")),
+        listed: values.get("listed") == "true",
+        discoverable: values.get("discoverable") == "true",
     };
     match profile::update(state.db(), account.account_id, &input).await {
-        Ok(_) => Ok(Redirect::to("/account").into_response()),
+        Ok(_) => {
+            // Their followers on other servers see the new profile.
+            crate::federation::members::profile_changed(&state, account.account_id).await?;
+            Ok(Redirect::to("/account").into_response())
+        }
         Err(Error::Invalid(errors)) => {
             let page = form(&values).with_errors(&errors);
             respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page)

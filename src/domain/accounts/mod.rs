@@ -5,17 +5,20 @@
 //! Where to look next: `registration.rs` (registering under the instance's registration mode,
 //! invitation links), `passwords.rs` (argon2id hashing, changing a password, reset links),
 //! `sessions.rs` (logging in, the browser sessions), `profile.rs` (the public profile a
-//! publication's byline links to).
+//! publication's byline links to, and the member's actor shows), `usernames.rs` (the names
+//! of handles), `identity.rs` (the actor row each account has, made with it).
 //!
 //! Invariants: e-mail addresses are stored lower-cased and trimmed; secrets (session cookies,
 //! links) are stored only as SHA-256 hashes; the first account of an instance is an active
 //! admin; an instance never loses its last active admin; resetting a password ends every
 //! session of the account.
 
+pub mod identity;
 mod passwords;
 pub mod profile;
 mod registration;
 mod sessions;
+pub mod usernames;
 
 pub use passwords::{
     MIN_PASSWORD, Passwords, RESET_LINK_HOURS, change_password, reset_link, reset_link_for,
@@ -278,9 +281,12 @@ pub async fn change(db: &Db, account_id: i64, change: Change) -> Result<()> {
                         "only a registration waiting for approval can be rejected".to_string(),
                     ));
                 }
+                // Its actor never existed for anyone (a pending account's answers 404), so
+                // its name is free again.
                 for sql in [
                     "delete from one_time_link where account_id = $1",
                     "delete from session where account_id = $1",
+                    "delete from local_actor where account_id = $1",
                     "delete from account where account_id = $1 and status = 'pending'",
                 ] {
                     sqlx::query(sql).bind(account_id).execute(&mut *tx).await?;

@@ -8,7 +8,7 @@
 //! the publication).
 
 use super::{ACCOUNT_COLUMNS, Account, AccountRow};
-use crate::db::{Db, with_pool};
+use crate::db::{Db, with_pool, with_tx};
 use crate::domain::validation::Check;
 use crate::error::{Error, Result};
 use url::Url;
@@ -26,6 +26,13 @@ pub struct Profile {
     pub countries: Vec<String>,
     /// The uploaded logo or photo: its id in `/media/{id}`.
     pub logo: Option<String>,
+    /// BCP 47 tags of the languages they speak.
+    pub languages: Vec<String>,
+    /// Whether the website lists them (the directory of members) and shows their page.
+    pub listed: bool,
+    /// Whether other servers may suggest and index their actor (Mastodon's `discoverable`,
+    /// `indexable`).
+    pub discoverable: bool,
 }
 
 /// What a logo becomes on saving a profile.
@@ -45,6 +52,9 @@ pub struct ProfileInput {
     pub website: String,
     pub countries: Vec<String>,
     pub logo: LogoChange,
+    pub languages: Vec<String>,
+    pub listed: bool,
+    pub discoverable: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -55,6 +65,9 @@ struct ProfileRow {
     website: String,
     countries: String,
     logo: String,
+    languages: String,
+    listed: bool,
+    discoverable: bool,
 }
 
 impl ProfileRow {
@@ -65,14 +78,20 @@ impl ProfileRow {
             website: Url::parse(&self.website).ok(),
             countries: serde_json::from_str(&self.countries).unwrap_or_default(),
             logo: (!self.logo.is_empty()).then_some(self.logo),
+            languages: serde_json::from_str(&self.languages).unwrap_or_default(),
+            listed: self.listed,
+            discoverable: self.discoverable,
         }
     }
 }
 
+/// The columns of a profile besides the account's.
+const PROFILE_COLUMNS: &str = "summary, website, countries, logo, languages, listed, discoverable";
+
 /// The profile of the active account `account_id` (404 for any other).
 pub async fn find(db: &Db, account_id: i64) -> Result<Profile> {
     let sql = format!(
-        "select {ACCOUNT_COLUMNS}, summary, website, countries, logo from account \
+        "select {ACCOUNT_COLUMNS}, {PROFILE_COLUMNS} from account \
          where account_id = $1 and status = 'active'"
     );
     let row: Option<ProfileRow> =
@@ -91,6 +110,7 @@ pub async fn update(db: &Db, account_id: i64, input: &ProfileInput) -> Result<Pr
         .unwrap_or_default();
     let website = check.optional_url("website", Some(&input.website));
     let countries = check.countries("countries", &input.countries);
+    let languages = check.languages("languages", &input.languages);
     check.finish()?;
     // `$5` is the new logo, or null to keep the one it has.
     let logo = match &input.logo {
@@ -99,19 +119,26 @@ pub async fn update(db: &Db, account_id: i64, input: &ProfileInput) -> Result<Pr
         LogoChange::Remove => Some(""),
     };
     let sql = "update account set summary = $1, website = $2, countries = $3, \
-               logo = coalesce($5, logo) where account_id = $4 and status = 'active'";
-    let changed = with_pool!(db, |pool| sqlx::query(sql)
+               logo = coalesce($5, logo), languages = $6, listed = $7, discoverable = $8 \
+               where account_id = $4 and status = 'active'";
+    let mut tx = db.begin_write().await?;
+    let changed = with_tx!(&mut tx, |conn| sqlx::query(sql)
         .bind(&summary)
         .bind(website.as_ref().map_or("", Url::as_str))
         .bind(serde_json::to_string(&countries)?)
         .bind(account_id)
         .bind(logo)
-        .execute(pool)
+        .bind(serde_json::to_string(&languages)?)
+        .bind(input.listed)
+        .bind(input.discoverable)
+        .execute(conn)
         .await
         .map(|done| done.rows_affected()))?;
     if changed == 0 {
         return Err(Error::NotFound);
     }
+    super::identity::follow_profile(&mut tx, account_id).await?;
+    tx.commit().await?;
     find(db, account_id).await
 }
 

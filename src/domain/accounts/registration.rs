@@ -2,10 +2,12 @@
 //! registration mode (open, approval, invitation, closed), and the invitation links that let a
 //! registration in whatever the mode (`one_time_link` rows of purpose `invitation`).
 //!
-//! Invariants: the first account of an instance is an active admin whatever the mode; an
+//! Invariants: the first account of an instance is an active admin whatever the mode; every
+//! account gets its identity (`identity.rs`) in the transaction that makes it; an
 //! invitation is used once, in the transaction that creates the account; an e-mail address
 //! has at most one account.
 
+use super::identity::{self, Identities};
 use super::passwords::{Passwords, check_password};
 use super::{
     ACCOUNT_COLUMNS, ACCOUNTS_LOCK, Account, AccountRow, AccountStatus, AccountType, Role,
@@ -24,6 +26,8 @@ pub struct Registering {
     pub name: String,
     pub email: String,
     pub password: String,
+    /// The username of their handle; empty: one is made from the e-mail address.
+    pub username: String,
     /// The secret of an invitation link, in invitation mode.
     pub invitation: Option<String>,
 }
@@ -117,6 +121,7 @@ async fn registration_decision(
 pub async fn register(
     db: &Db,
     passwords: &Passwords,
+    identities: &Identities,
     mode: Registration,
     input: &Registering,
 ) -> Result<Registered> {
@@ -127,6 +132,14 @@ pub async fn register(
     let email = normalize_email(&input.email);
     check.require(email.is_some(), "email", Reason::Email);
     check_password(&mut check, "password", &input.password);
+    let username = match identity::requested(&input.username, identities) {
+        Ok(username) => username,
+        Err(Error::Invalid(errors)) => {
+            errors.into_iter().for_each(|error| check.fail_with(error));
+            None
+        }
+        Err(error) => return Err(error),
+    };
     check.finish()?;
     let (Some(account_type), Some(email)) = (account_type, email) else {
         return Err(Error::internal("checked above"));
@@ -138,6 +151,7 @@ pub async fn register(
     registration_decision(&mut reading, mode, invitation.as_deref(), &email, false).await?;
     drop(reading);
     let password_hash = passwords.hash(&input.password).await?;
+    let keys = identity::new_keys(identities).await?;
     let now = Utc::now();
 
     let mut transaction = db.begin_exclusive(ACCOUNTS_LOCK).await?;
@@ -161,8 +175,16 @@ pub async fn register(
     .bind((status == AccountStatus::Active).then_some(now))
     .fetch_one(conn)
     .await)?;
-    transaction.commit().await?;
     let account = Account::from(row);
+    identity::insert(
+        &mut transaction,
+        &account,
+        username.as_deref(),
+        &keys,
+        identities,
+    )
+    .await?;
+    transaction.commit().await?;
     Ok(if account.is_active() {
         Registered::Active(account)
     } else {

@@ -7,6 +7,7 @@
 use super::pictures::Pictures;
 use super::{ActorKind, LocalActor};
 use crate::config::Config;
+use crate::domain::accounts::profile::Profile;
 use crate::federation::urls::Urls;
 use crate::i18n::{Language, Translator};
 use serde_json::{Value, json};
@@ -45,6 +46,7 @@ pub fn actor_context() -> Value {
             "value": "schema:value",
             "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
             "jisr": "https://jisr-network.github.io/ns#",
+            "countries": "jisr:countries",
             "countriesOfOrigin": "jisr:countriesOfOrigin",
             "countriesOfResidence": "jisr:countriesOfResidence",
             "languages": "jisr:languages",
@@ -90,23 +92,64 @@ fn profile_fields(instance: &crate::config::Instance) -> Vec<Value> {
     .collect()
 }
 
-/// The actor document of `actor`, whatever its kind.
-pub fn document(config: &Config, urls: &Urls, actor: &LocalActor, pictures: &Pictures) -> Value {
+/// A member's Mastodon profile fields: their website (a link, as Mastodon shows and verifies
+/// with `rel="me"`), the countries they live in or work between, and the languages they speak.
+fn member_fields(profile: &Profile) -> Vec<Value> {
+    let english = Translator::new(Language::En);
+    let escape = crate::domain::text::escape_html;
+    let languages: Vec<String> = profile
+        .languages
+        .iter()
+        .map(|tag| english.language(tag))
+        .collect();
+    let website = profile.website.as_ref().map(|url| {
+        let shown = url.as_str().trim_end_matches('/');
+        let shown = shown
+            .strip_prefix("https://")
+            .or_else(|| shown.strip_prefix("http://"))
+            .unwrap_or(shown);
+        format!(
+            "<a href=\"{}\" rel=\"me nofollow noopener noreferrer\" target=\"_blank\">{}</a>",
+            escape(url.as_str()),
+            escape(shown)
+        )
+    });
+    [
+        ("Website", website.unwrap_or_default()),
+        ("Countries", escape(&english.countries(&profile.countries))),
+        ("Languages", escape(&languages.join(", "))),
+    ]
+    .into_iter()
+    .filter(|(_, value)| !value.is_empty())
+    .map(|(name, value)| json!({"type": "PropertyValue", "name": name, "value": value}))
+    .collect()
+}
+
+/// The actor document of `actor`, whatever its kind; a member's actor shows `member`, their
+/// profile as it is now (the actor's row may be older).
+pub fn document(
+    config: &Config,
+    urls: &Urls,
+    actor: &LocalActor,
+    pictures: &Pictures,
+    member: Option<&Profile>,
+) -> Value {
     let instance = &config.instance;
     let username = &actor.username;
     let published = actor
         .created_at
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let summary = format!(
-        "<p>{}</p>",
-        crate::domain::text::escape_html(&actor.summary)
-    );
+    let (name, summary) = match member {
+        Some(profile) => (profile.account.name.as_str(), profile.summary.as_str()),
+        None => (actor.display_name.as_str(), actor.summary.as_str()),
+    };
+    let summary = format!("<p>{}</p>", crate::domain::text::escape_html(summary));
     let mut document = json!({
         "@context": actor_context(),
         "id": actor.id,
         "type": actor.kind.activity_type(),
         "preferredUsername": username,
-        "name": actor.display_name,
+        "name": name,
         "summary": summary,
         "inbox": urls.inbox(&actor.id),
         "outbox": urls.outbox(&actor.id),
@@ -127,7 +170,10 @@ pub fn document(config: &Config, urls: &Urls, actor: &LocalActor, pictures: &Pic
             document["discoverable"] = json!(false);
             document["indexable"] = json!(false);
         }
-        ActorKind::Organization | ActorKind::Person | ActorKind::Group => {
+        ActorKind::Organization
+        | ActorKind::Person
+        | ActorKind::MemberOrganization
+        | ActorKind::Group => {
             document["url"] = json!(actor.id);
             document["followers"] = json!(urls.followers(&actor.id));
             document["following"] = json!(urls.following(&actor.id));
@@ -154,11 +200,26 @@ pub fn document(config: &Config, urls: &Urls, actor: &LocalActor, pictures: &Pic
             document["attachment"] = Value::Array(fields);
         }
     }
+    if let Some(profile) = member {
+        // Suggested and indexed by other servers only if the member said so.
+        document["discoverable"] = json!(profile.discoverable);
+        document["indexable"] = json!(profile.discoverable);
+        if !profile.countries.is_empty() {
+            document["countries"] = json!(profile.countries);
+        }
+        if !profile.languages.is_empty() {
+            document["languages"] = json!(profile.languages);
+        }
+        let fields = member_fields(profile);
+        if !fields.is_empty() {
+            document["attachment"] = Value::Array(fields);
+        }
+    }
     if let Some(icon) = &pictures.icon_image {
-        document["icon"] = image_object(urls, icon, &actor.display_name);
+        document["icon"] = image_object(urls, icon, name);
     }
     if let Some(header) = &pictures.header_image {
-        document["image"] = image_object(urls, header, &actor.display_name);
+        document["image"] = image_object(urls, header, name);
     }
     document
 }

@@ -34,6 +34,8 @@ pub enum ActorKind {
     Application,
     /// A member who registered as an individual.
     Person,
+    /// A member that registered as an organization (not the one that runs the instance).
+    MemberOrganization,
     /// A discussion forum (FEP-1b12).
     Group,
 }
@@ -45,6 +47,7 @@ impl ActorKind {
             ActorKind::Organization => "organization",
             ActorKind::Application => "application",
             ActorKind::Person => "person",
+            ActorKind::MemberOrganization => "member_organization",
             ActorKind::Group => "group",
         }
     }
@@ -55,6 +58,7 @@ impl ActorKind {
             ActorKind::Organization,
             ActorKind::Application,
             ActorKind::Person,
+            ActorKind::MemberOrganization,
             ActorKind::Group,
         ]
         .into_iter()
@@ -67,6 +71,7 @@ impl ActorKind {
             ActorKind::Organization => "Organization",
             ActorKind::Application => "Application",
             ActorKind::Person => "Person",
+            ActorKind::MemberOrganization => "Organization",
             ActorKind::Group => "Group",
         }
     }
@@ -75,6 +80,11 @@ impl ActorKind {
     /// nobody).
     pub fn accepts_followers(self) -> bool {
         !matches!(self, ActorKind::Application)
+    }
+
+    /// Whether it speaks for a member's account.
+    pub fn is_member(self) -> bool {
+        matches!(self, ActorKind::Person | ActorKind::MemberOrganization)
     }
 }
 
@@ -89,10 +99,11 @@ struct ActorRow {
     public_key_pem: String,
     private_key_pem: String,
     created_at: DateTime<Utc>,
+    account_id: Option<i64>,
 }
 
 const ACTOR_COLUMNS: &str = "local_actor_id, username, kind, display_name, summary, \
-                             public_key_pem, private_key_pem, created_at";
+                             public_key_pem, private_key_pem, created_at, account_id";
 
 /// A local actor: its identity, profile and parsed signing key.
 #[derive(Debug)]
@@ -110,6 +121,8 @@ pub struct LocalActor {
     pub public_key_pem: String,
     pub private_key_pem: String,
     pub created_at: DateTime<Utc>,
+    /// The account a member's actor speaks for.
+    pub account_id: Option<i64>,
 }
 
 impl LocalActor {
@@ -139,6 +152,7 @@ impl LocalActor {
             public_key_pem: row.public_key_pem,
             private_key_pem: row.private_key_pem,
             created_at: row.created_at,
+            account_id: row.account_id,
         })
     }
 }

@@ -16,7 +16,6 @@ pub mod writer;
 use writer::Received;
 
 use super::activities::{self, Inbox, Incoming, Recipient};
-use super::actors::ActorKind;
 use super::origin::same_origin;
 use super::remote_actors::{self, RemoteActor};
 use super::signature::{self, PendingSignature, PublicKey, SignedRequest};
@@ -65,12 +64,8 @@ pub async fn personal(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode> {
-    let actor = state
-        .actors()
-        .by_username(state.db(), &username)
-        .await?
-        .filter(|actor| actor.kind != ActorKind::Application)
-        .ok_or(Error::NotFound)?;
+    // A member's inbox is there while their account is active (404 before, 410 after).
+    let actor = super::documents::named_actor(&state, &username).await?;
     receive(&state, Inbox::Actor(actor), &method, &uri, &headers, &body).await
 }
 

@@ -64,6 +64,9 @@ pub async fn actor(
     Path(username): Path<String>,
     frame: Frame,
 ) -> Result<Response> {
-    crate::federation::documents::named_actor(&state, &username).await?;
-    home_page(&state, frame).await
+    let (_, member) = crate::federation::documents::shown_actor(&state, &username).await?;
+    match member {
+        Some(profile) => crate::web::member_pages::actor_page(&state, frame, profile).await,
+        None => home_page(&state, frame).await,
+    }
 }

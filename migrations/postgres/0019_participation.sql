@@ -1,0 +1,37 @@
+-- Who attends our events (RSVP): members of this website pressing "I'm going", and remote
+-- actors whose `Join` reached us (Mobilizon, other Jisr instances). One row per event and
+-- participant, found again by the Join's id (`Accept`/`Reject` embed it, and `Undo` and
+-- Mobilizon's `Leave` may name it); a member's own Join id is minted here.
+--   going      a place is theirs (Accepted)
+--   pending    waiting for an organizer (join mode "restricted")
+--   waiting    on the waiting list of a full event; moves up when a place frees
+--   declined   refused (full, closed, or by an organizer)
+--   cancelled  they left (`Leave`, `Undo{Join}`, or "Cancel" on the website)
+create table participation (
+    participation_id bigint generated always as identity primary key,
+    publication_id bigint not null references publication (publication_id),
+    participant_ap_id text not null,
+    -- One of ours (a member's actor), or null for a remote actor.
+    local_actor_id bigint references local_actor (local_actor_id),
+    join_ap_id text not null unique,
+    status text not null check (status in ('going', 'pending', 'waiting', 'declined', 'cancelled')),
+    message text not null default '',
+    created_at timestamptz not null,
+    updated_at timestamptz not null,
+    unique (publication_id, participant_ap_id)
+);
+create index participation_event on participation (publication_id, status, created_at);
+create index participation_member on participation (local_actor_id) where local_actor_id is not null;
+
+-- What an organizer set for an event's registrations, and when its counts last changed and
+-- were not yet sent: the event's `Update` goes once a burst of Joins has settled.
+create table event_registration (
+    publication_id bigint primary key references publication (publication_id),
+    closed_at timestamptz,
+    counts_changed_at timestamptz
+);
+create index event_registration_changed on event_registration (counts_changed_at)
+    where counts_changed_at is not null;
+
+-- A member's private calendar of the events they attend: the secret of its URL, hashed.
+alter table account add column calendar_token_hash text;
