@@ -376,6 +376,7 @@ impl Instance {
         let mut workers = delivery::spawn_workers(&state, stop);
         workers.extend(InboxWriter::spawn(&state));
         workers.push(spawn_maintenance(&state));
+        workers.push(federation::rsvp::spawn_count_updates(&state));
         Ok(Instance {
             state,
             address,

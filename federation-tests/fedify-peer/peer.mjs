@@ -37,6 +37,11 @@
 //        sends Create(Note{inReplyTo, content, to:[Public, target], cc:[bob's followers],
 //        tag:[Mention of target]}) to the target's inbox; the Note is served at its id
 //                                           -> 202 {"id":"<Note id>","create":"<Create id>"}
+//   POST /_control/join     {"actor":"bob","event":"<event id>","to":"<organizer URL or @user@host>"}
+//        sends Join{object: event, to: organizer} to the organizer's inbox
+//                                           -> 202 {"id":"<Join id>","to":..}
+//   POST /_control/leave    {"actor":"bob","event":..,"to":..}  sends Leave{object: event}
+//   POST /_control/undo-join {"actor":"bob","join":"<Join id>","to":..}  sends Undo{the Join}
 //   GET  /_control/log                      -> [ {at, recipient, type, id, actor, object,
 //                                               signature:{spec,key_id,verified:true}, parsed?, json}, ... ]
 //        every activity the inboxes accepted; `json` is the body exactly as received. `parsed` is
@@ -74,7 +79,7 @@ import {
 } from "@fedify/fedify";
 import {
   Person, Follow, Accept, Reject, Undo, Create, Article, Event, Note, Place, Endpoints, Activity,
-  Mention, isActor, lookupObject, PUBLIC_COLLECTION,
+  Mention, Join, Leave, isActor, lookupObject, PUBLIC_COLLECTION,
 } from "@fedify/vocab";
 import { configure, getConsoleSink } from "@logtape/logtape";
 import { Temporal } from "@js-temporal/polyfill";
@@ -125,6 +130,7 @@ const received = [];           // log records of activities that passed verifica
 const followers = new Map();   // identifier -> Map(follower actor id -> inbox url)
 const following = new Map();   // identifier -> Map(target actor id -> {state, follow})
 const sentFollows = new Map(); // Follow id -> {identifier, target, follow}
+const sentJoins = new Map(); // Join id -> the Join
 const posts = new Map();       // object id -> vocab object
 
 const mapOf = (m, k) => { if (!m.has(k)) m.set(k, new Map()); return m.get(k); };
@@ -312,6 +318,22 @@ async function control(req, res, url) {
     following.get(me)?.delete(target.id.href);
     const undo = new Undo({ id: new URL(`#undos/${randomUUID()}`, actorUri), actor: actorUri, object: follow });
     return send(target, undo, { id: undo.id.href, follow: follow.id.href, ...reply });
+  }
+
+  if (["/_control/join", "/_control/leave", "/_control/undo-join"].includes(url.pathname)) {
+    const target = await resolveActor(ctx, me, body.to).catch((e) => (console.error(e), null));
+    if (!target) return json(res, 404, { error: "'to' is not a resolvable actor", to: body.to });
+    if (url.pathname === "/_control/undo-join") {
+      const join = sentJoins.get(body.join);
+      if (!join) return json(res, 404, { error: "no Join sent with that id", join: body.join });
+      const undo = new Undo({ id: new URL(`#undos/${randomUUID()}`, actorUri), actor: actorUri, object: join, tos: [target.id] });
+      return send(target, undo, { id: undo.id.href, to: target.id.href });
+    }
+    if (typeof body.event !== "string" || !URL.canParse(body.event)) return json(res, 400, { error: "'event' must be an absolute URL" });
+    const [Cls, name] = url.pathname === "/_control/join" ? [Join, "joins"] : [Leave, "leaves"];
+    const activity = new Cls({ id: new URL(`#${name}/${randomUUID()}`, actorUri), actor: actorUri, object: new URL(body.event), tos: [target.id] });
+    if (Cls === Join) sentJoins.set(activity.id.href, activity);
+    return send(target, activity, { id: activity.id.href, to: target.id.href });
   }
 
   if (url.pathname === "/_control/post") {

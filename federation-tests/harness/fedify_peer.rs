@@ -51,6 +51,16 @@ impl FedifyPeer {
 
     /// Starts the peer as `http://{host}:{port}`, resolving each of `hosts` to 127.0.0.1.
     pub async fn start_with(test: &str, host: &str, hosts: &[&str]) -> Option<FedifyPeer> {
+        Self::start_with_users(test, host, hosts, &["bob"]).await
+    }
+
+    /// [`FedifyPeer::start_with`] with these actors (`users/{name}` each).
+    pub async fn start_with_users(
+        test: &str,
+        host: &str,
+        hosts: &[&str],
+        users: &[&str],
+    ) -> Option<FedifyPeer> {
         if let Some(reason) = unavailable().await {
             super::skip(test, &reason);
             return None;
@@ -71,7 +81,7 @@ impl FedifyPeer {
                     .collect::<Vec<_>>()
                     .join(","),
             )
-            .env("USERS", "bob")
+            .env("USERS", users.join(","))
             .env("LOG_LEVEL", "warning")
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -132,6 +142,35 @@ impl FedifyPeer {
             Some(json!({"actor": actor, "target": target})),
         )
         .await
+    }
+
+    /// `actor` asks to take part in `event`, organized by `organizer`; returns the Join's id.
+    pub async fn join(&self, actor: &str, event: &str, organizer: &str) -> String {
+        let answer = self
+            .control(
+                "_control/join",
+                Some(json!({"actor": actor, "event": event, "to": organizer})),
+            )
+            .await;
+        answer["id"].as_str().expect("Join id").to_string()
+    }
+
+    /// `actor` leaves `event`.
+    pub async fn leave(&self, actor: &str, event: &str, organizer: &str) {
+        self.control(
+            "_control/leave",
+            Some(json!({"actor": actor, "event": event, "to": organizer})),
+        )
+        .await;
+    }
+
+    /// `actor` undoes its Join `join`.
+    pub async fn undo_join(&self, actor: &str, join: &str, organizer: &str) {
+        self.control(
+            "_control/undo-join",
+            Some(json!({"actor": actor, "join": join, "to": organizer})),
+        )
+        .await;
     }
 
     /// `actor` unfollows `target`.

@@ -23,15 +23,18 @@ create table participation (
 create index participation_event on participation (publication_id, status, created_at);
 create index participation_member on participation (local_actor_id) where local_actor_id is not null;
 
--- What an organizer set for an event's registrations, and when its counts last changed and
--- were not yet sent: the event's `Update` goes once a burst of Joins has settled.
+-- What an organizer set for an event's registrations, when its counts last changed, and
+-- which change its followers were last sent (the event's `Update` goes once a burst of Joins
+-- has settled, and its `updated` is the last change).
 create table event_registration (
     publication_id integer primary key references publication (publication_id),
     closed_at text,
-    counts_changed_at text
+    counts_changed_at text,
+    counts_sent_at text
 );
-create index event_registration_changed on event_registration (counts_changed_at)
-    where counts_changed_at is not null;
+create index event_registration_unsent on event_registration (counts_changed_at)
+    where counts_changed_at is not null
+    and (counts_sent_at is null or counts_sent_at < counts_changed_at);
 
 -- A member's private calendar of the events they attend: the secret of its URL, hashed.
 alter table account add column calendar_token_hash text;

@@ -45,7 +45,7 @@ pub const CATEGORIES: &[&str] = &[
 pub const STATUSES: &[&str] = &["confirmed", "tentative", "cancelled"];
 
 /// How people join: freely, after the organizer accepts, or elsewhere.
-pub const JOIN_MODES: &[&str] = &["free", "restricted", "external"];
+pub const JOIN_MODES: &[&str] = &["free", "restricted", "external", "none"];
 
 /// The `[event]` part of an input.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -66,6 +66,9 @@ pub struct EventInput {
     /// Where to register when `join_mode` is `external`.
     pub external_url: Option<String>,
     pub capacity: Option<u32>,
+    /// When full, later participants wait on a list and move up as places free (without
+    /// it, they are turned away).
+    pub waiting_list: Option<bool>,
     pub organizer: Option<String>,
     /// The banner: an image and its description (both or neither).
     pub image_url: Option<String>,
@@ -100,6 +103,9 @@ pub struct EventDetails {
     pub join_mode: String,
     pub external_url: Option<Url>,
     pub capacity: Option<u32>,
+    /// A waiting list when full (events stored before RSVP have none).
+    #[serde(default)]
+    pub waiting_list: bool,
     pub organizer: Option<String>,
     /// The banner (events stored before banners existed have none); boxed, as most events
     /// have none and every publication's details are the size of the largest kind.
@@ -295,6 +301,7 @@ pub fn validate(input: &EventInput, check: &mut Check) -> EventDetails {
         join_mode,
         external_url,
         capacity: input.capacity,
+        waiting_list: input.waiting_list.unwrap_or(false),
         organizer,
         image: super::story::image(
             check,

@@ -12,6 +12,7 @@ pub mod event;
 pub mod images;
 pub mod network;
 pub mod opportunity;
+pub mod participation;
 pub mod publication;
 pub mod resource;
 pub mod search;

@@ -312,7 +312,7 @@ pub async fn publication(
     } else {
         StatusCode::OK
     };
-    let body = Bytes::from(objects::document(&state, &found).to_string());
+    let body = Bytes::from(super::rsvp::document(&state, found).await?.to_string());
     state
         .documents()
         .keep_object(generation, kind, &public_id, status, body.clone());

@@ -28,6 +28,7 @@ pub mod profile;
 pub mod remote_actors;
 pub mod remote_profile;
 pub mod replies;
+pub mod rsvp;
 pub mod signature;
 pub mod urls;
 

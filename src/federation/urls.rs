@@ -150,6 +150,21 @@ impl Urls {
         self.join(&format!("{}/{public_id}", kind.plural()))
     }
 
+    /// The kind and public id of our publication at `url` (its id, or its page with a query),
+    /// if it has that shape (whether it exists is for the caller).
+    pub fn publication_path(&self, url: &Url) -> Option<(crate::domain::publication::Kind, String)> {
+        if !super::origin::same_origin(url, &self.base) {
+            return None;
+        }
+        let mut segments = url.path_segments().into_iter().flatten();
+        let (Some(kinds), Some(public_id), None) = (segments.next(), segments.next(), segments.next())
+        else {
+            return None;
+        };
+        let kind = crate::domain::publication::Kind::parse(kinds).filter(|kind| kind.plural() == kinds)?;
+        (!public_id.is_empty()).then(|| (kind, public_id.to_string()))
+    }
+
     /// A publication's page in one of its languages (`…?lang=ar`).
     pub fn publication_in(
         &self,

@@ -24,6 +24,7 @@ pub mod member_pages;
 pub mod pages;
 pub mod profile_pages;
 pub mod replies;
+pub mod rsvp;
 pub mod search;
 pub mod theme;
 pub mod vtimezone;
@@ -137,6 +138,20 @@ fn pages() -> Router<AppState> {
         .route("/favicon.ico", get(profile_pages::favicon))
         .route("/publish/{kind}/{public_id}/pin", post(profile_pages::pin))
         .route("/{kinds}/{public_id}/reply", post(replies::reply))
+        .route("/events/{public_id}/rsvp", post(rsvp::rsvp))
+        .route("/events/{public_id}/participants", get(rsvp::participants))
+        .route(
+            "/events/{public_id}/participants.csv",
+            get(rsvp::participants_csv),
+        )
+        .route(
+            "/events/{public_id}/participants/{participation_id}",
+            post(rsvp::decide),
+        )
+        .route(
+            "/events/{public_id}/registrations",
+            post(rsvp::registrations),
+        )
         .route("/admin/replies", get(replies::moderation))
         .route("/admin/replies/policy", post(replies::policy))
         .route("/admin/replies/{comment_id}", post(replies::moderate))

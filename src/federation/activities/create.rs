@@ -452,7 +452,7 @@ fn moment(value: Option<DateTime<FixedOffset>>) -> Option<DateTime<Utc>> {
 /// What a reply to `url` answers: our publication at that URL, or a reply we keep (ours or
 /// another server's); `None` for anything else.
 async fn parent_of(state: &AppState, url: &Url) -> Result<Option<Parent>> {
-    if let Some((kind, public_id)) = our_publication(state, url) {
+    if let Some((kind, public_id)) = state.urls().publication_path(url) {
         return Ok(Some(Parent::Publication {
             kind: kind.as_str().to_string(),
             public_id,
@@ -466,17 +466,3 @@ async fn parent_of(state: &AppState, url: &Url) -> Result<Option<Parent>> {
         .map(|_| Parent::Comment(url.to_string())))
 }
 
-/// The kind and public id of our publication at `url`, if it names one (whether it exists is
-/// for the write to find out).
-fn our_publication(state: &AppState, url: &Url) -> Option<(Kind, String)> {
-    if !same_origin(url, state.urls().base()) {
-        return None;
-    }
-    let mut segments = url.path_segments().into_iter().flatten();
-    let (Some(kinds), Some(public_id), None) = (segments.next(), segments.next(), segments.next())
-    else {
-        return None;
-    };
-    let kind = Kind::parse(kinds).filter(|kind| kind.plural() == kinds)?;
-    Some((kind, public_id.to_string()))
-}

@@ -21,6 +21,7 @@ mod accept;
 mod create;
 mod delete;
 mod follow;
+mod join;
 mod network_object;
 mod undo;
 
@@ -47,6 +48,10 @@ pub enum Incoming {
     /// `Create` or `Update` of an object.
     Create(create::CreateIn),
     Delete(delete::DeleteIn),
+    /// `Join` of an event (RSVP).
+    Join(join::JoinIn),
+    /// `Leave` of an event.
+    Leave(join::LeaveIn),
     /// A kind we do not act on (yet): accepted and ignored.
     Other {
         kind: String,
@@ -63,6 +68,8 @@ impl Incoming {
             "Accept" | "Reject" => Incoming::Answer(accept::Answer::from_json(kind, activity)?),
             "Create" | "Update" => Incoming::Create(create::CreateIn::from_json(kind, activity)?),
             "Delete" => Incoming::Delete(parse(kind, activity)?),
+            "Join" => Incoming::Join(join::JoinIn::from_json(activity)?),
+            "Leave" => Incoming::Leave(join::LeaveIn::from_json(activity)?),
             other => Incoming::Other {
                 kind: other.to_string(),
             },
@@ -78,6 +85,8 @@ impl Incoming {
             Incoming::Answer(answer) => Some(answer.object()),
             Incoming::Create(create) => create.object_id(),
             Incoming::Delete(delete) => Some(delete.object()),
+            Incoming::Join(join) => Some(join.object()),
+            Incoming::Leave(leave) => Some(leave.object()),
             Incoming::Other { .. } => None,
         }
     }
@@ -96,6 +105,8 @@ impl Incoming {
             Incoming::Answer(answer) => Ok(Effect::Answer(answer)),
             Incoming::Create(create) => create::prepare(state, recipient, create, signer).await,
             Incoming::Delete(delete) => delete::prepare(state, delete, signer).await,
+            Incoming::Join(join) => join::prepare(state, join, signer).await,
+            Incoming::Leave(leave) => join::prepare_leave(state, leave, signer).await,
             Incoming::Other { kind } => {
                 tracing::info!(kind = %kind, actor = %signer.ap_id, inbox = %recipient.inbox, "activity kind not handled yet; accepted and ignored");
                 Ok(Effect::Ignored)
@@ -176,6 +187,10 @@ pub enum Effect {
     Create(create::Received),
     /// An object or an actor erased.
     Delete(delete::Delete),
+    /// A request to take part in one of our events, and its answer.
+    Join(join::Join),
+    /// A participant leaving one of our events.
+    Leave(join::Leave),
     /// Understood and accepted, with nothing to write (a kind we do not act on, a `Follow` of
     /// an actor that is not ours, a reply to something that is not ours…).
     Ignored,
@@ -190,6 +205,8 @@ impl Effect {
             Effect::Answer(answer) => accept::apply(tx, answer, signer).await,
             Effect::Create(received) => create::apply(state, tx, received, signer).await,
             Effect::Delete(delete) => delete::apply(state, tx, delete, signer).await,
+            Effect::Join(join) => join::apply(state, tx, join, signer).await,
+            Effect::Leave(leave) => join::apply_leave(state, tx, leave, signer).await,
             Effect::Ignored => Ok(()),
         }
     }

@@ -3,7 +3,7 @@
 //! (it may be older than we remember) taken as a `Follow`'s id, which followers keep. Either
 //! way the undone activity must be the Undo's own actor's.
 
-use super::{Effect, Recipient, follow, id_of, recorded};
+use super::{Effect, Recipient, follow, id_of, join, recorded};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::federation::remote_actors::RemoteActor;
@@ -87,6 +87,7 @@ pub(super) async fn prepare(
     };
     match kind.as_str() {
         "Follow" => follow::undo(state, id, object.as_ref()).await,
+        "Join" => join::undo(state, id.as_ref(), object.as_ref(), signer).await,
         other => {
             tracing::info!(kind = %other, actor = %signer.ap_id, inbox = %recipient.inbox, "Undo of an activity kind not handled yet; ignored");
             Ok(Effect::Ignored)

@@ -6,7 +6,7 @@ use crate::app::AppState;
 use crate::domain::publication::{self, Details, Kind, Publication, Text};
 use crate::error::{Error, Result};
 use crate::i18n::Translator;
-use crate::web::frame::{Frame, framed, message, respond};
+use crate::web::frame::{Frame, framed, message};
 use crate::web::map::MapView;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -21,13 +21,14 @@ pub async fn publication(
     Query(query): Query<VersionQuery>,
     headers: HeaderMap,
     frame: Frame,
+    visitor: crate::web::auth::Visitor,
 ) -> Result<Response> {
     let kind = Kind::parse(&kinds)
         .filter(|kind| kind.plural() == kinds)
         .ok_or(Error::NotFound)?;
     let found = publication::find(state.db(), kind, &public_id).await?;
     let (lang, tz) = (query.lang.as_deref(), query.tz.as_deref());
-    page(&state, &headers, lang, tz, frame, &found).await
+    page(&state, &headers, lang, tz, frame, &visitor, &found).await
 }
 
 /// `?lang=`: the language version to show (it also sets the interface's language when it is
@@ -94,6 +95,8 @@ struct PublicationPage {
     reply_form: Option<ReplyForm>,
     /// The replies shown under it, threaded.
     thread: Vec<crate::web::replies::ReplyView>,
+    /// An event's RSVP box.
+    rsvp: Option<crate::web::rsvp::RsvpView>,
 }
 framed!(PublicationPage);
 
@@ -141,6 +144,7 @@ async fn page(
     asked: Option<&str>,
     asked_zone: Option<&str>,
     frame: Frame,
+    visitor: &crate::web::auth::Visitor,
     publication: &Publication,
 ) -> Result<Response> {
     let t = frame.t;
@@ -195,6 +199,7 @@ async fn page(
         tools,
         reply_form,
         thread: crate::web::replies::thread(state, &t, publication.publication_id).await?,
+        rsvp: crate::web::rsvp::view(state, &t, publication, visitor).await?,
         tags: publication
             .draft
             .hashtags
@@ -213,7 +218,7 @@ async fn page(
         ),
         frame,
     };
-    respond(StatusCode::OK, &page)
+    crate::web::frame::respond_with(state, visitor, StatusCode::OK, &page)
 }
 
 /// An event's place on a map, when it has coordinates and the instance has map tiles; the
