@@ -24,6 +24,7 @@ mod network_content;
 mod network_website;
 mod publishing;
 mod replies;
+mod rsvp;
 mod schema;
 mod search;
 mod skips;

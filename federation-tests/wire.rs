@@ -95,8 +95,8 @@ const EXPECTED: &[(&str, Shape)] = &[
     ("mobilizon/actor.json", Shape::Actor),
     ("mobilizon/create-event.json", Shape::Activity("Create")),
     ("mobilizon/event.json", Shape::Object),
-    ("mobilizon/join.json", Shape::Activity("Other")),
-    ("mobilizon/leave.json", Shape::Activity("Other")),
+    ("mobilizon/join.json", Shape::Activity("Join")),
+    ("mobilizon/leave.json", Shape::Activity("Leave")),
 ];
 
 fn read(name: &str) -> Value {
@@ -115,6 +115,8 @@ fn verb(incoming: &Incoming) -> &'static str {
         Incoming::Answer(_) => "Answer",
         Incoming::Create(_) => "Create",
         Incoming::Delete(_) => "Delete",
+        Incoming::Join(_) => "Join",
+        Incoming::Leave(_) => "Leave",
         Incoming::Other { .. } => "Other",
     }
 }
@@ -244,6 +246,10 @@ async fn every_activity_fixture_goes_through_the_inbox_and_does_what_it_says() {
     .await;
     let story = alpha.publish_story("A story").await;
     let story_id = alpha.publication_id(&story);
+    let event = alpha
+        .publish_event("A fair", json!({"capacity": 10, "join_mode": "free"}))
+        .await;
+    let event_id = alpha.publication_id(&event);
     let inbox = alpha.url("/inbox");
 
     for software in SOFTWARE {
@@ -270,6 +276,12 @@ async fn every_activity_fixture_goes_through_the_inbox_and_does_what_it_says() {
                 Shape::Activity("Create") if name.contains("reply") => {
                     activity["object"]["inReplyTo"] = json!(story_id);
                 }
+                // RSVP to our event; Mobilizon's Leave fixture reuses its Join's id.
+                Shape::Activity("Join") => activity["object"] = json!(event_id),
+                Shape::Activity("Leave") => {
+                    activity["object"] = json!(event_id);
+                    activity["id"] = json!(remote.new_id("leave"));
+                }
                 _ => {}
             }
             let (status, body) = remote.post("ada", &inbox, &activity, Forgery::None).await;
@@ -280,6 +292,20 @@ async fn every_activity_fixture_goes_through_the_inbox_and_does_what_it_says() {
                 }
                 Shape::Activity("Undo") => {
                     assert_eq!(alpha.follower_count().await, 0, "{name}");
+                }
+                Shape::Activity(verb @ ("Join" | "Leave")) => {
+                    let participants = jisr::domain::participation::of_event(
+                        alpha.state().db(),
+                        event.publication_id,
+                    )
+                    .await
+                    .expect("participants");
+                    let theirs = participants
+                        .iter()
+                        .find(|found| found.participant_ap_id == remote.id("ada").as_str())
+                        .unwrap_or_else(|| panic!("{name}: no participation"));
+                    let expected = if verb == "Join" { "going" } else { "cancelled" };
+                    assert_eq!(theirs.status().as_str(), expected, "{name}");
                 }
                 // Checked at once: the sender's own `Delete` (a later fixture) takes its
                 // replies with it.

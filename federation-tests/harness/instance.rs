@@ -124,6 +124,42 @@ impl TestInstance {
     }
 
     /// The id of a publication of this instance.
+    /// Publishes an event a year ahead with `event` (the `[event]` fields besides its times and
+    /// zone, e.g. `{"capacity": 10}`) through the domain and the outbox.
+    pub async fn publish_event(
+        &self,
+        title: &str,
+        event: serde_json::Value,
+    ) -> jisr::domain::publication::Publication {
+        use jisr::domain::publication::{Input, Kind};
+        let year = chrono::Utc::now()
+            .format("%Y")
+            .to_string()
+            .parse::<i32>()
+            .expect("year")
+            + 1;
+        let mut fields = serde_json::json!({
+            "starts_at": format!("{year}-03-14T10:00"),
+            "ends_at": format!("{year}-03-14T16:00"),
+            "time_zone": "Europe/Berlin",
+            "online_url": "https://meet.example/fair",
+        });
+        if let (Some(fields), Some(extra)) = (fields.as_object_mut(), event.as_object()) {
+            fields.extend(extra.clone());
+        }
+        let input = serde_json::json!({
+            "text": {"en": {"title": title, "summary": "A summary", "body": "The event."}},
+            "event": fields,
+        });
+        let draft = Input::from_json(input.to_string().as_bytes())
+            .expect("input")
+            .validate(Kind::Event, &self.config.instance.languages)
+            .expect("a valid event");
+        jisr::federation::outbox::publish(self.state(), &draft)
+            .await
+            .expect("publish")
+    }
+
     pub fn publication_id(&self, publication: &jisr::domain::publication::Publication) -> Url {
         self.state()
             .urls()

@@ -8,11 +8,12 @@ use jisr::db::Db;
 use url::Url;
 
 /// Host names of the test network.
-pub const HOSTS: [&str; 5] = [
+pub const HOSTS: [&str; 6] = [
     "alpha.test",
     "beta.test",
     "gamma.test",
     "peer.test",
+    "peer2.test",
     "mallory.test",
 ];
 

@@ -57,7 +57,9 @@ impl Status {
     }
 
     pub fn parse(text: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|status| status.as_str() == text)
+        Status::ALL
+            .into_iter()
+            .find(|status| status.as_str() == text)
     }
 
     /// Still taking part, or asking to: going, pending or waiting.
@@ -178,10 +180,9 @@ pub struct Participation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatusText(pub Status);
 
-impl TryFrom<String> for StatusText {
-    type Error = std::convert::Infallible;
-    fn try_from(text: String) -> std::result::Result<Self, Self::Error> {
-        Ok(StatusText(Status::parse(&text).unwrap_or(Status::Cancelled)))
+impl From<String> for StatusText {
+    fn from(text: String) -> Self {
+        StatusText(Status::parse(&text).unwrap_or(Status::Cancelled))
     }
 }
 
@@ -693,7 +694,10 @@ mod tests {
         let listed = rules(JoinMode::Free, Some(2), true);
         assert_eq!(decide(&listed, 2), Decision::Status(Status::Waiting));
         let unlimited = rules(JoinMode::Free, None, false);
-        assert_eq!(decide(&unlimited, 1_000_000), Decision::Status(Status::Going));
+        assert_eq!(
+            decide(&unlimited, 1_000_000),
+            Decision::Status(Status::Going)
+        );
         let restricted = rules(JoinMode::Restricted, Some(1), false);
         assert_eq!(decide(&restricted, 5), Decision::Status(Status::Pending));
         for elsewhere in [JoinMode::External, JoinMode::None] {
@@ -704,7 +708,10 @@ mod tests {
             ..free
         };
         assert_eq!(decide(&closed, 0), Decision::Status(Status::Declined));
-        let ended = Rules { ended: true, ..free };
+        let ended = Rules {
+            ended: true,
+            ..free
+        };
         assert_eq!(decide(&ended, 0), Decision::Status(Status::Declined));
     }
 }

@@ -57,9 +57,15 @@ pub async fn answer(
     inbox: &Url,
 ) -> Result<()> {
     let organization = state.actors().organization();
-    let id = state
-        .urls()
-        .publication_activity(Kind::Event, public_id, &format!("{}-{:032x}", answer.kind().to_lowercase(), rand::random::<u128>()));
+    let id = state.urls().publication_activity(
+        Kind::Event,
+        public_id,
+        &format!(
+            "{}-{:032x}",
+            answer.kind().to_lowercase(),
+            rand::random::<u128>()
+        ),
+    );
     let object = match answer {
         // FEP-8a8e: `Ignore` names the Join.
         Answer::Ignore => join["id"].clone(),
@@ -225,7 +231,9 @@ async fn send_counts(state: &AppState, publication_id: i64, changed: DateTime<Ut
         delivery::enqueue(&mut tx, &activity, &id, organization, true, &inboxes).await?;
     }
     tx.commit().await?;
-    state.documents().forget_object(Kind::Event, &found.public_id);
+    state
+        .documents()
+        .forget_object(Kind::Event, &found.public_id);
     state.delivery_wakeup().notify_one();
     tracing::info!(event = %found.public_id, going = attendance.counts.going, "sent new counts");
     Ok(())

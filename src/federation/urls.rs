@@ -152,16 +152,21 @@ impl Urls {
 
     /// The kind and public id of our publication at `url` (its id, or its page with a query),
     /// if it has that shape (whether it exists is for the caller).
-    pub fn publication_path(&self, url: &Url) -> Option<(crate::domain::publication::Kind, String)> {
+    pub fn publication_path(
+        &self,
+        url: &Url,
+    ) -> Option<(crate::domain::publication::Kind, String)> {
         if !super::origin::same_origin(url, &self.base) {
             return None;
         }
         let mut segments = url.path_segments().into_iter().flatten();
-        let (Some(kinds), Some(public_id), None) = (segments.next(), segments.next(), segments.next())
+        let (Some(kinds), Some(public_id), None) =
+            (segments.next(), segments.next(), segments.next())
         else {
             return None;
         };
-        let kind = crate::domain::publication::Kind::parse(kinds).filter(|kind| kind.plural() == kinds)?;
+        let kind =
+            crate::domain::publication::Kind::parse(kinds).filter(|kind| kind.plural() == kinds)?;
         (!public_id.is_empty()).then(|| (kind, public_id.to_string()))
     }
 

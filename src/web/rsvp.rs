@@ -15,7 +15,7 @@ use super::frame::{Frame, framed, respond_with};
 use crate::app::AppState;
 use crate::domain::event::EventDetails;
 use crate::domain::participation::{
-    self, Asking, Counts, Joined, JoinMode, Participation, Rules, Status, Verdict,
+    self, Asking, Counts, JoinMode, Joined, Participation, Rules, Status, Verdict,
 };
 use crate::domain::publication::{self, Details, Kind, Publication};
 use crate::error::{Error, FieldError, Reason, Result};
@@ -65,7 +65,11 @@ async fn our_event(state: &AppState, public_id: &str) -> Result<(Publication, Ev
 
 /// "3 going · 7 places left", or "Full" with how many wait.
 fn counts_line(t: &Translator, details: &EventDetails, counts: &Counts) -> String {
-    let going = t.t1("rsvp-going-count", "count", &t.digits(&counts.going.to_string()));
+    let going = t.t1(
+        "rsvp-going-count",
+        "count",
+        &t.digits(&counts.going.to_string()),
+    );
     match details.capacity {
         Some(capacity) => {
             let left = (i64::from(capacity) - counts.going).max(0);
@@ -190,8 +194,8 @@ pub async fn rsvp(
                 join_ap_id: join_id.as_str(),
                 message: values.get("message"),
             };
-            let joined = participation::join(&mut tx, event.publication_id, &details, &asking, now)
-                .await?;
+            let joined =
+                participation::join(&mut tx, event.publication_id, &details, &asking, now).await?;
             if joined == Joined::NotHere {
                 return Err(Error::Forbidden(
                     "this event takes no registrations here".to_string(),
@@ -199,8 +203,8 @@ pub async fn rsvp(
             }
         }
         "leave" => {
-            let left = participation::leave(&mut tx, event.publication_id, &details, &actor, now)
-                .await?;
+            let left =
+                participation::leave(&mut tx, event.publication_id, &details, &actor, now).await?;
             rsvp::accept_promoted(&state, &mut tx, &public_id, &left.promoted).await?;
         }
         _ => {
@@ -278,7 +282,11 @@ async fn who(state: &AppState, participation: &Participation) -> Result<(String,
     ))
 }
 
-async fn rows(state: &AppState, t: &Translator, event: &Publication) -> Result<Vec<ParticipantRow>> {
+async fn rows(
+    state: &AppState,
+    t: &Translator,
+    event: &Publication,
+) -> Result<Vec<ParticipantRow>> {
     let mut rows = Vec::new();
     for found in participation::of_event(state.db(), event.publication_id).await? {
         let (name, handle, link) = who(state, &found).await?;
@@ -317,13 +325,25 @@ pub async fn participants(
         .map(|text| text.title.clone())
         .unwrap_or_default();
     let page = ParticipantsPage {
-        title: t.t1("rsvp-participants-of", "title", &format!("\u{2068}{title}\u{2069}")),
+        title: t.t1(
+            "rsvp-participants-of",
+            "title",
+            &format!("\u{2068}{title}\u{2069}"),
+        ),
         event: base.clone(),
         counts: format!(
             "{} · {} · {}",
             counts_line(&t, &details, &counts),
-            t.t1("rsvp-pending-count", "count", &t.digits(&counts.pending.to_string())),
-            t.t1("rsvp-waiting-count", "count", &t.digits(&counts.waiting.to_string())),
+            t.t1(
+                "rsvp-pending-count",
+                "count",
+                &t.digits(&counts.pending.to_string())
+            ),
+            t.t1(
+                "rsvp-waiting-count",
+                "count",
+                &t.digits(&counts.waiting.to_string())
+            ),
         ),
         rows: rows(&state, &t, &event).await?,
         closed: participation::is_closed(state.db(), event.publication_id).await?,
@@ -394,8 +414,12 @@ pub async fn registrations(
     let values = FormValues::from_pairs(pairs);
     visitor.check_csrf(values.get("csrf"))?;
     let (event, _) = our_event(&state, &public_id).await?;
-    participation::set_closed(state.db(), event.publication_id, values.get("closed") == "1")
-        .await?;
+    participation::set_closed(
+        state.db(),
+        event.publication_id,
+        values.get("closed") == "1",
+    )
+    .await?;
     Ok(Redirect::to(&format!("/events/{public_id}/participants")).into_response())
 }
 
@@ -421,7 +445,12 @@ pub async fn participants_csv(
     for found in participation::of_event(state.db(), event.publication_id).await? {
         let (name, handle, link) = who(&state, &found).await?;
         let profile = if found.local_actor_id.is_some() {
-            state.urls().base().join(&link).map(|url| url.to_string()).unwrap_or(link)
+            state
+                .urls()
+                .base()
+                .join(&link)
+                .map(|url| url.to_string())
+                .unwrap_or(link)
         } else {
             link
         };
@@ -431,7 +460,9 @@ pub async fn participants_csv(
             handle.trim_start_matches('@').to_string(),
             profile,
             found.status().as_str().to_string(),
-            found.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            found
+                .created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             found.message.clone(),
         ];
         csv.push_str(

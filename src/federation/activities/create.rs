@@ -465,4 +465,3 @@ async fn parent_of(state: &AppState, url: &Url) -> Result<Option<Parent>> {
         .await?
         .map(|_| Parent::Comment(url.to_string())))
 }
-

@@ -125,7 +125,11 @@ async fn our_event(state: &AppState, url: &Url) -> Result<Option<OurEvent>> {
     }))
 }
 
-pub(super) async fn prepare(state: &AppState, join: JoinIn, signer: &RemoteActor) -> Result<Effect> {
+pub(super) async fn prepare(
+    state: &AppState,
+    join: JoinIn,
+    signer: &RemoteActor,
+) -> Result<Effect> {
     let Some(event) = our_event(state, &join.object).await? else {
         tracing::info!(object = %join.object, actor = %signer.ap_id, "ignored a Join of something that is not one of our events");
         return Ok(Effect::Ignored);

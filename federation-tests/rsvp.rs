@@ -1,0 +1,372 @@
+//! RSVP from the fediverse, with Fedify peers (a real ActivityPub implementation nobody here
+//! wrote) joining, leaving and undoing as Mobilizon does: `Accept` embedding the Join when
+//! there is room, `Reject` when full, nothing until an organizer decides or a place frees,
+//! `Ignore` for registration elsewhere; the waiting list moves up; 50 concurrent Joins for 10
+//! places take 10, never 11; the event's counts reach followers in one `Update` per burst.
+//! Also on both databases: concurrent Joins through two connection pools (as two processes
+//! on one PostgreSQL) never pass the capacity.
+
+use crate::harness::database::TestDatabase;
+use crate::harness::eventually;
+use crate::harness::fedify_peer::FedifyPeer;
+use crate::harness::network::{HOSTS, Node, publication};
+use crate::harness::session::Browser;
+use crate::network::get_json;
+use jisr::domain::participation::{self, Asking, Status};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// An event's TOML with `extra` lines in its `[event]` table.
+fn event(title: &str, extra: &str) -> String {
+    let zone = "time_zone = \"Europe/Berlin\"\n";
+    publication("event", title).replacen(zone, &format!("{zone}{extra}"), 1)
+}
+
+/// The peer's log record of a `kind` activity whose object (embedded or bare) is `object`,
+/// waited for.
+async fn answer_to(peer: &FedifyPeer, alpha: &Node, kind: &str, object: &str) -> Value {
+    eventually(30, &format!("{kind} of {object}"), || async {
+        peer.log().await.into_iter().find(|record| {
+            record["type"] == kind
+                && (record["json"]["object"]["id"] == object || record["json"]["object"] == object)
+        })
+    })
+    .await
+    .tap(|record| {
+        assert_eq!(record["signature"]["verified"], true, "{record}");
+        assert_eq!(
+            record["actor"],
+            alpha.actor_id().as_str(),
+            "answered by the organization: {record}"
+        );
+    })
+}
+
+/// Lets a value be looked at in a chain.
+trait Tap: Sized {
+    fn tap(self, look: impl FnOnce(&Self)) -> Self {
+        look(&self);
+        self
+    }
+}
+impl<T> Tap for T {}
+
+/// How many `kind` activities with object `object` the peer got.
+async fn count_of(peer: &FedifyPeer, kind: &str, object: &str) -> usize {
+    peer.log()
+        .await
+        .iter()
+        .filter(|record| {
+            record["type"] == kind
+                && (record["json"]["object"]["id"] == object || record["json"]["object"] == object)
+        })
+        .count()
+}
+
+/// The status of `actor`'s participation in `event` at `alpha`.
+async fn status_of(alpha: &Node, event: &str, actor: &str) -> Option<Status> {
+    let db = alpha.db().await;
+    let public_id = event.rsplit('/').next().expect("public id");
+    let found =
+        jisr::domain::publication::find(&db, jisr::domain::publication::Kind::Event, public_id)
+            .await
+            .expect("event");
+    participation::of_event(&db, found.publication_id)
+        .await
+        .expect("participants")
+        .into_iter()
+        .find(|participation| participation.participant_ap_id == actor)
+        .map(|participation| participation.status())
+}
+
+#[tokio::test]
+async fn peers_join_leave_wait_and_are_answered_as_mobilizon_expects() {
+    let Some(peer) =
+        FedifyPeer::start_with_users("rsvp", "peer.test", &HOSTS, &["bob", "carol", "dave"]).await
+    else {
+        return;
+    };
+    let alpha = Node::start("alpha").await;
+    let organizer = alpha.actor_id().to_string();
+    let (bob, carol, dave) = (
+        peer.actor_id("bob").to_string(),
+        peer.actor_id("carol").to_string(),
+        peer.actor_id("dave").to_string(),
+    );
+    peer.follow("bob", &alpha.handle()).await;
+    eventually(20, "bob's follow accepted", || async {
+        (peer.following("bob").await[&organizer]["state"] == "accepted").then_some(())
+    })
+    .await;
+
+    // One place: bob gets it (an Accept embedding his Join), carol a Reject.
+    let small = alpha
+        .publish("event", &event("Small workshop", "capacity = 1\n"))
+        .await;
+    let bobs = peer.join("bob", &small, &organizer).await;
+    let accept = answer_to(&peer, &alpha, "Accept", &bobs).await;
+    assert_eq!(accept["json"]["object"]["type"], "Join", "{accept}");
+    assert_eq!(accept["json"]["object"]["actor"], bob.as_str(), "{accept}");
+    let carols = peer.join("carol", &small, &organizer).await;
+    answer_to(&peer, &alpha, "Reject", &carols).await;
+    // The event says so, and its followers hear it once the burst has settled.
+    eventually(20, "the counts in the event's document", || async {
+        let (_, document) = get_json(&small).await;
+        (document["participantCount"] == 1 && document["remainingAttendeeCapacity"] == 0)
+            .then_some(())
+    })
+    .await;
+    let update = eventually(30, "the Update with the new counts", || async {
+        peer.log().await.into_iter().find(|record| {
+            record["type"] == "Update"
+                && record["json"]["object"]["id"] == small.as_str()
+                && record["json"]["object"]["participantCount"] == 1
+        })
+    })
+    .await;
+    assert_eq!(
+        update["json"]["object"]["maximumAttendeeCapacity"], 1,
+        "{update}"
+    );
+    // Joining again while going changes nothing and answers again.
+    let again = peer.join("bob", &small, &organizer).await;
+    answer_to(&peer, &alpha, "Accept", &again).await;
+    assert_eq!(status_of(&alpha, &small, &bob).await, Some(Status::Going));
+
+    // A waiting list: carol waits, unanswered, and gets the place bob's Leave frees.
+    let listed = alpha
+        .publish(
+            "event",
+            &event("Listed workshop", "capacity = 1\nwaiting_list = true\n"),
+        )
+        .await;
+    let bobs = peer.join("bob", &listed, &organizer).await;
+    answer_to(&peer, &alpha, "Accept", &bobs).await;
+    let carols = peer.join("carol", &listed, &organizer).await;
+    eventually(20, "carol on the waiting list", || async {
+        (status_of(&alpha, &listed, &carol).await == Some(Status::Waiting)).then_some(())
+    })
+    .await;
+    let dave_join = peer.join("dave", &listed, &organizer).await;
+    eventually(20, "dave on the waiting list", || async {
+        (status_of(&alpha, &listed, &dave).await == Some(Status::Waiting)).then_some(())
+    })
+    .await;
+    assert_eq!(count_of(&peer, "Accept", &carols).await, 0);
+    peer.leave("bob", &listed, &organizer).await;
+    answer_to(&peer, &alpha, "Accept", &carols).await;
+    assert_eq!(
+        status_of(&alpha, &listed, &bob).await,
+        Some(Status::Cancelled)
+    );
+    assert_eq!(
+        status_of(&alpha, &listed, &carol).await,
+        Some(Status::Going)
+    );
+    // Undo{Join} cancels like a Leave.
+    peer.undo_join("dave", &dave_join, &organizer).await;
+    eventually(20, "dave's Join undone", || async {
+        (status_of(&alpha, &listed, &dave).await == Some(Status::Cancelled)).then_some(())
+    })
+    .await;
+
+    // The organizer accepts each participant: held, then accepted from the website.
+    let restricted = alpha
+        .publish(
+            "event",
+            &event("Mentoring circle", "join_mode = \"restricted\"\n"),
+        )
+        .await;
+    let bobs = peer.join("bob", &restricted, &organizer).await;
+    eventually(20, "bob's request held", || async {
+        (status_of(&alpha, &restricted, &bob).await == Some(Status::Pending)).then_some(())
+    })
+    .await;
+    assert_eq!(count_of(&peer, "Accept", &bobs).await, 0);
+    let mut admin = Browser::new(&alpha);
+    admin
+        .register("Alpha's admin", "admin@alpha.example", &[])
+        .await;
+    let public_id = restricted.rsplit('/').next().expect("id");
+    let list = admin
+        .get(&format!("/events/{public_id}/participants"))
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("@bob@peer.test:"), "{}", list.body);
+    let db = alpha.db().await;
+    let held = participation::by_join_id(&db, &bobs)
+        .await
+        .expect("lookup")
+        .expect("bob's request");
+    let approved = admin
+        .post(
+            &format!("/events/{public_id}/participants/{}", held.participation_id),
+            &[("decision", "approve")],
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    answer_to(&peer, &alpha, "Accept", &bobs).await;
+    let csv = admin
+        .get(&format!("/events/{public_id}/participants.csv"))
+        .await;
+    assert!(
+        csv.body
+            .starts_with("name,handle,profile,status,since,message")
+            && csv.body.contains("\"bob@peer.test:")
+            && csv.body.contains("\"going\""),
+        "{}",
+        csv.body
+    );
+
+    // Registration elsewhere: Ignore, naming the Join.
+    let elsewhere = alpha
+        .publish(
+            "event",
+            &event(
+                "Fair elsewhere",
+                "join_mode = \"external\"\nexternal_url = \"https://tickets.example/fair\"\n",
+            ),
+        )
+        .await;
+    let ignored = peer.join("bob", &elsewhere, &organizer).await;
+    let ignore = answer_to(&peer, &alpha, "Ignore", &ignored).await;
+    assert_eq!(ignore["json"]["object"], ignored.as_str(), "{ignore}");
+    assert_eq!(status_of(&alpha, &elsewhere, &bob).await, None);
+}
+
+/// Joins from 25 actors on each of two servers at once.
+const EACH: usize = 25;
+
+#[tokio::test]
+async fn fifty_concurrent_joins_from_two_servers_take_ten_places_never_eleven() {
+    let names: Vec<String> = (0..EACH).map(|n| format!("p{n}")).collect();
+    let users: Vec<&str> = names.iter().map(String::as_str).collect();
+    let Some(first) =
+        FedifyPeer::start_with_users("rsvp_concurrent", "peer.test", &HOSTS, &users).await
+    else {
+        return;
+    };
+    let Some(second) =
+        FedifyPeer::start_with_users("rsvp_concurrent", "peer2.test", &HOSTS, &users).await
+    else {
+        return;
+    };
+    let alpha = Node::start("alpha").await;
+    let organizer = alpha.actor_id().to_string();
+    let fair = alpha
+        .publish("event", &event("Careers fair", "capacity = 10\n"))
+        .await;
+    // Each peer makes its actors' keys when first asked: asked now, one at a time, so that the
+    // burst below is of Joins, not of key generation on one Node.js thread.
+    for peer in [&first, &second] {
+        for user in &users {
+            let (status, _) = get_json(peer.actor_id(user).as_str()).await;
+            assert_eq!(status, StatusCode::OK);
+        }
+    }
+    let joins = futures::future::join_all(
+        [&first, &second]
+            .into_iter()
+            .flat_map(|peer| users.iter().map(move |user| (peer, *user)))
+            .map(|(peer, user)| {
+                let (fair, organizer) = (fair.clone(), organizer.clone());
+                async move { peer.join(user, &fair, &organizer).await }
+            }),
+    )
+    .await;
+    assert_eq!(joins.len(), 2 * EACH);
+    let (accepts, rejects) = eventually(60, "an answer to every Join", || async {
+        let mut accepts = 0;
+        let mut rejects = 0;
+        for peer in [&first, &second] {
+            for record in peer.log().await {
+                match record["type"].as_str() {
+                    Some("Accept") if record["json"]["object"]["type"] == "Join" => accepts += 1,
+                    Some("Reject") => rejects += 1,
+                    _ => {}
+                }
+            }
+        }
+        (accepts + rejects >= 2 * EACH).then_some((accepts, rejects))
+    })
+    .await;
+    assert_eq!((accepts, rejects), (10, 2 * EACH - 10));
+    let (_, document) = get_json(&fair).await;
+    eventually(20, "ten going in the document", || async {
+        let (_, document) = get_json(&fair).await;
+        (document["participantCount"] == 10).then_some(())
+    })
+    .await;
+    assert_eq!(document["maximumAttendeeCapacity"], 10, "{document}");
+}
+
+#[tokio::test]
+async fn concurrent_joins_through_two_pools_never_pass_the_capacity() {
+    let database = TestDatabase::create().await;
+    let alpha = crate::harness::instance::TestInstance::start(&database.url).await;
+    let event = alpha
+        .publish_event("Small room", serde_json::json!({"capacity": 10}))
+        .await;
+    let jisr::domain::publication::Details::Event(details) = event.draft.details.clone() else {
+        panic!("an event");
+    };
+    // Two pools, as two processes on one database.
+    let pools = [
+        jisr::db::Db::connect(&database.url, 4).await.expect("pool"),
+        jisr::db::Db::connect(&database.url, 4).await.expect("pool"),
+    ];
+    let tasks = (0..50).map(|n| {
+        let db = pools[n % 2].clone();
+        let details = details.clone();
+        let publication_id = event.publication_id;
+        tokio::spawn(async move {
+            let actor = format!("https://peer{}.example/users/p{n}", n % 5);
+            let join = format!("{actor}#join");
+            let asking = Asking {
+                participant_ap_id: &actor,
+                local_actor_id: None,
+                join_ap_id: &join,
+                message: "",
+            };
+            loop {
+                let mut tx = db.begin_write().await.expect("begin");
+                match participation::join(
+                    &mut tx,
+                    publication_id,
+                    &details,
+                    &asking,
+                    chrono::Utc::now(),
+                )
+                .await
+                {
+                    Ok(_) => {
+                        if tx.commit().await.is_ok() {
+                            break;
+                        }
+                    }
+                    // A deadlock or serialization victim tries again, as the inbox writer does.
+                    Err(_) => continue,
+                }
+            }
+        })
+    });
+    for task in futures::future::join_all(tasks).await {
+        task.expect("join task");
+    }
+    let counts = participation::counts(alpha.state().db(), event.publication_id)
+        .await
+        .expect("counts");
+    assert_eq!(counts.going, 10);
+    let everyone = participation::of_event(alpha.state().db(), event.publication_id)
+        .await
+        .expect("participants");
+    assert_eq!(everyone.len(), 50);
+    assert_eq!(
+        everyone
+            .iter()
+            .filter(|found| found.status() == Status::Declined)
+            .count(),
+        40
+    );
+    alpha.stop().await;
+}
