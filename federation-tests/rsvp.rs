@@ -370,3 +370,75 @@ async fn concurrent_joins_through_two_pools_never_pass_the_capacity() {
     );
     alpha.stop().await;
 }
+
+#[tokio::test]
+async fn a_member_of_beta_goes_to_alphas_event_and_cancels() {
+    let alpha = Node::start("alpha").await;
+    let beta = Node::start_with_env("beta", &[("JISR_ACCOUNTS_REGISTRATION", "open")]).await;
+    let nodes = [&alpha, &beta];
+    beta.follows(&alpha).await;
+    let fair = alpha
+        .publish("event", &event("Careers fair", "capacity = 5\n"))
+        .await;
+    let beta_db = beta.db().await;
+    let id = crate::harness::network::wait_for(20, "alpha's event at beta", &nodes, || async {
+        jisr::domain::network::id_of(&beta_db, &fair)
+            .await
+            .ok()
+            .flatten()
+    })
+    .await;
+    let page = format!("/network/{id}");
+    let mut amaka = Browser::new(&beta);
+    amaka
+        .register(
+            "Amaka",
+            "amaka@example.org",
+            &[("account_type", "individual"), ("username", "amaka")],
+        )
+        .await;
+    let shown = amaka.get(&page).await;
+    assert!(
+        shown.body.contains("I&#39;m going") || shown.body.contains("I'm going"),
+        "{}",
+        shown.body
+    );
+
+    // "I'm going": a Join from amaka's own actor; going once alpha accepts.
+    let asked = amaka
+        .post(&format!("{page}/rsvp"), &[("action", "join")])
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    let member = beta.url("/actors/amaka").to_string();
+    crate::harness::network::wait_for(20, "amaka going at alpha", &nodes, || async {
+        (status_of(&alpha, &fair, &member).await == Some(Status::Going)).then_some(())
+    })
+    .await;
+    let cookie = amaka.cookie_header();
+    let url = beta.url(&page);
+    let going = crate::harness::network::wait_for(20, "going, on beta's page", &nodes, || async {
+        let body = crate::harness::http_client()
+            .get(url.clone())
+            .header("cookie", &cookie)
+            .header("accept-language", "en")
+            .send()
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (body.contains("You&#39;re going") || body.contains("You're going")).then_some(body)
+    })
+    .await;
+    assert!(going.contains("Cancel my place"), "{going}");
+
+    // Cancelled: a Leave, and alpha frees the place.
+    let left = amaka
+        .post(&format!("{page}/rsvp"), &[("action", "leave")])
+        .await;
+    assert_eq!(left.status, StatusCode::SEE_OTHER, "{}", left.body);
+    crate::harness::network::wait_for(20, "amaka's place freed at alpha", &nodes, || async {
+        (status_of(&alpha, &fair, &member).await == Some(Status::Cancelled)).then_some(())
+    })
+    .await;
+}

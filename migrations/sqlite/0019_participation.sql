@@ -36,5 +36,20 @@ create index event_registration_unsent on event_registration (counts_changed_at)
     where counts_changed_at is not null
     and (counts_sent_at is null or counts_sent_at < counts_changed_at);
 
+-- Our members taking part in other servers' events (a network item's page, "I'm going"): the
+-- Join sent from the member's actor to the event's organizer, pending until its Accept or
+-- Reject (matched by the Join's id), cancelled by our Leave.
+create table remote_participation (
+    remote_participation_id integer primary key,
+    local_actor_id integer not null references local_actor (local_actor_id),
+    event_ap_id text not null,
+    organizer_ap_id text not null,
+    join_ap_id text not null unique,
+    status text not null check (status in ('pending', 'going', 'declined', 'cancelled')),
+    created_at text not null,
+    updated_at text not null,
+    unique (local_actor_id, event_ap_id)
+);
+
 -- A member's private calendar of the events they attend: the secret of its URL, hashed.
 alter table account add column calendar_token_hash text;

@@ -5,6 +5,7 @@
 //! validated values (every bad field named at once) before anything is written.
 
 pub mod accounts;
+pub mod attending;
 pub mod comment;
 pub mod directory;
 pub mod entries;

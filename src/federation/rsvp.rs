@@ -4,6 +4,9 @@
 //! Mobilizon sends them), and the `Update` that tells followers new counts once a burst of
 //! Joins has settled (one `Update`, not one per Join).
 //!
+//! Our members take part in other servers' events too: a `Join` from the member's own actor
+//! to the event's organizer, pending until its `Accept` or `Reject`, and a `Leave`.
+//!
 //! Invariants: an answer is queued in the transaction that records the participant's new
 //! status; local members get no activities (they are here). Each settled change of counts
 //! is sent by one process: the change is marked sent in the transaction that queues it.
@@ -12,10 +15,13 @@ use super::objects::{self, Verb};
 use super::{delivery, followers};
 use crate::app::AppState;
 use crate::db::{Tx, with_tx};
+use crate::domain::attending;
 use crate::domain::event::EventDetails;
+use crate::domain::network::RemotePublication;
 use crate::domain::participation::{self, Attendance, Participation};
 use crate::domain::publication::{self, Details, Kind, Publication};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::federation::actors::LocalActor;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -252,4 +258,112 @@ pub fn spawn_count_updates(state: &AppState) -> tokio::task::JoinHandle<()> {
             }
         }
     })
+}
+
+/// Where to deliver to remote actor `ap_id` alone, as stored.
+async fn stored_inbox(state: &AppState, ap_id: &str) -> Result<Option<Url>> {
+    let sql = "select inbox from remote_actor where ap_id = $1";
+    let inbox: Option<String> = crate::db::with_pool!(state.db(), |pool| sqlx::query_scalar(sql)
+        .bind(ap_id)
+        .fetch_optional(pool)
+        .await)?;
+    Ok(inbox.and_then(|inbox| Url::parse(&inbox).ok()))
+}
+
+/// An activity `kind` (`Join` or `Leave`) of our `member` about the remote `event`, addressed
+/// to its organizer: its id and its document.
+fn member_activity(
+    state: &AppState,
+    member: &LocalActor,
+    kind: &str,
+    event: &RemotePublication,
+) -> (Url, Value) {
+    let id = state.urls().new_activity(&member.id, kind);
+    let activity = json!({
+        "@context": super::activities::ACTIVITY_STREAMS,
+        "id": id,
+        "type": kind,
+        "actor": member.id,
+        "object": event.ap_id,
+        "to": [event.actor_ap_id],
+    });
+    (id, activity)
+}
+
+/// Our `member` asks to take part in the network event `event`: a `Join` from their actor to
+/// its organizer, recorded as pending until the answer comes.
+pub async fn join_remote(
+    state: &AppState,
+    member: &LocalActor,
+    event: &RemotePublication,
+) -> Result<()> {
+    let inbox = stored_inbox(state, &event.actor_ap_id)
+        .await?
+        .ok_or_else(|| Error::Unavailable("the organizer's server is not known yet".to_string()))?;
+    let (id, activity) = member_activity(state, member, "Join", event);
+    let mut tx = state.db().begin_write().await?;
+    attending::asked(
+        &mut tx,
+        member.local_actor_id,
+        &event.ap_id,
+        &event.actor_ap_id,
+        id.as_str(),
+        Utc::now(),
+    )
+    .await?;
+    delivery::enqueue(
+        &mut tx,
+        &activity,
+        &id,
+        member.local_actor_id,
+        false,
+        &[inbox],
+    )
+    .await?;
+    tx.commit().await?;
+    state.delivery_wakeup().notify_one();
+    Ok(())
+}
+
+/// Our `member` leaves the network event `event`: a `Leave` to its organizer.
+pub async fn leave_remote(
+    state: &AppState,
+    member: &LocalActor,
+    event: &RemotePublication,
+) -> Result<()> {
+    let inbox = stored_inbox(state, &event.actor_ap_id)
+        .await?
+        .ok_or_else(|| Error::Unavailable("the organizer's server is not known yet".to_string()))?;
+    let (id, activity) = member_activity(state, member, "Leave", event);
+    let mut tx = state.db().begin_write().await?;
+    attending::left(&mut tx, member.local_actor_id, &event.ap_id, Utc::now()).await?;
+    delivery::enqueue(
+        &mut tx,
+        &activity,
+        &id,
+        member.local_actor_id,
+        false,
+        &[inbox],
+    )
+    .await?;
+    tx.commit().await?;
+    state.delivery_wakeup().notify_one();
+    Ok(())
+}
+
+/// Records, in `tx`, an organizer's answer to one of our members' Joins (`join_id`), if it
+/// is one and comes from the event's own server; `true` when it matched.
+pub async fn answered(tx: &mut Tx, join_id: &Url, signer: &Url, accepted: bool) -> Result<bool> {
+    let Some(request) = attending::by_join_id(tx, join_id.as_str()).await? else {
+        return Ok(false);
+    };
+    // Mobilizon may answer from the event's group or from its organizer: any actor of the
+    // event's own server, never another's.
+    let from_its_server = Url::parse(&request.event_ap_id)
+        .is_ok_and(|event| super::origin::same_origin(&event, signer));
+    if !from_its_server {
+        tracing::warn!(join = %join_id, answered_by = %signer, "an answer to a Join from another server; ignored");
+        return Ok(false);
+    }
+    attending::answered(tx, request.remote_participation_id, accepted, Utc::now()).await
 }

@@ -139,6 +139,7 @@ fn pages() -> Router<AppState> {
         .route("/publish/{kind}/{public_id}/pin", post(profile_pages::pin))
         .route("/{kinds}/{public_id}/reply", post(replies::reply))
         .route("/events/{public_id}/rsvp", post(rsvp::rsvp))
+        .route("/network/{id}/rsvp", post(rsvp::network_rsvp))
         .route("/events/{public_id}/participants", get(rsvp::participants))
         .route(
             "/events/{public_id}/participants.csv",

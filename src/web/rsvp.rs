@@ -4,6 +4,9 @@
 //! (`/events/{id}/participants`: who, when, status, with approve and decline, registrations
 //! closed or opened, and the list as CSV).
 //!
+//! A network event gets the same box: a member's request goes to its organizer as a `Join`
+//! from their own actor (`/network/{id}/rsvp`), pending until its server answers.
+//!
 //! Invariants: counts are public, the participants' list is for organizers (editors and
 //! admins) only; a member takes part through their own actor, as a remote participant does,
 //! so the rules, the capacity and the waiting list are the same (`domain::participation`);
@@ -13,7 +16,9 @@ use super::auth::{Member, Publisher, Visitor};
 use super::forms::FormValues;
 use super::frame::{Frame, framed, respond_with};
 use crate::app::AppState;
+use crate::domain::attending::{self, Standing};
 use crate::domain::event::EventDetails;
+use crate::domain::network::RemotePublication;
 use crate::domain::participation::{
     self, Asking, Counts, JoinMode, Joined, Participation, Rules, Status, Verdict,
 };
@@ -497,4 +502,112 @@ mod tests {
         assert_eq!(csv_field("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
         assert_eq!(csv_field("@bob@peer.test"), "\"'@bob@peer.test\"");
     }
+}
+
+/// The RSVP box of a network event (one that takes participants on its own server), for
+/// `visitor`: its counts as its server says, the member's request and its answer, and the
+/// button that sends their `Join` or `Leave`.
+pub async fn network_view(
+    state: &AppState,
+    t: &Translator,
+    item: &RemotePublication,
+    id: i64,
+    visitor: &Visitor,
+) -> Result<Option<RsvpView>> {
+    let details = &item.details;
+    let takes_part = matches!(details.join_mode.as_deref(), Some("free" | "restricted"));
+    if item.kind != Kind::Event || !takes_part {
+        return Ok(None);
+    }
+    let going = details
+        .participant_count
+        .map(|count| t.t1("rsvp-going-count", "count", &t.digits(&count.to_string())));
+    let left = details.remaining_capacity.map(|left| {
+        if left == 0 {
+            t.t("rsvp-full")
+        } else {
+            t.t1("rsvp-places-left", "count", &t.digits(&left.to_string()))
+        }
+    });
+    let mut view = RsvpView {
+        counts: going
+            .into_iter()
+            .chain(left)
+            .collect::<Vec<_>>()
+            .join(" · "),
+        mine: None,
+        button: None,
+        note: None,
+        action: format!("/network/{id}/rsvp"),
+        csrf: visitor.csrf().to_string(),
+        login: None,
+        organizer: None,
+    };
+    let over = item.ends_at.is_some_and(|ends| ends <= Utc::now());
+    let Some(account) = visitor.account() else {
+        if !over {
+            view.login = Some(format!(
+                "/login?next={}",
+                urlencoding(&format!("/network/{id}"))
+            ));
+        }
+        return Ok(Some(view));
+    };
+    let Some(actor) = crate::federation::members::actor_of(state, account.account_id).await? else {
+        return Ok(Some(view));
+    };
+    let mine = attending::find(state.db(), actor.local_actor_id, &item.ap_id).await?;
+    match mine.as_ref().map(attending::Attending::standing) {
+        Some(Standing::Pending) => {
+            view.mine = Some(t.t("rsvp-you-asked"));
+            view.button = Some(("leave", t.t("rsvp-cancel")));
+        }
+        Some(Standing::Going) => {
+            view.mine = Some(t.t("rsvp-you-going"));
+            view.button = Some(("leave", t.t("rsvp-cancel")));
+        }
+        Some(Standing::Declined) => view.mine = Some(t.t("rsvp-you-declined")),
+        Some(Standing::Cancelled) | None if over => view.note = Some(t.t("rsvp-over")),
+        Some(Standing::Cancelled) | None => {
+            let label = if details.join_mode.as_deref() == Some("restricted") {
+                "rsvp-request"
+            } else {
+                "rsvp-going"
+            };
+            view.button = Some(("join", t.t(label)));
+        }
+    }
+    Ok(Some(view))
+}
+
+/// `POST /network/{id}/rsvp`: the logged-in member asks to take part in a network event
+/// (`action=join`, a `Join` from their actor to its organizer) or leaves it (`action=leave`).
+pub async fn network_rsvp(
+    State(state): State<AppState>,
+    Member(visitor): Member,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let values = FormValues::from_pairs(pairs);
+    visitor.check_csrf(values.get("csrf"))?;
+    let item = crate::domain::network::by_id(state.db(), id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if item.kind != Kind::Event {
+        return Err(Error::NotFound);
+    }
+    let account = visitor.account().ok_or(Error::NotFound)?;
+    let member = crate::federation::members::actor_of(&state, account.account_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    match values.get("action") {
+        "join" => rsvp::join_remote(&state, &member, &item).await?,
+        "leave" => rsvp::leave_remote(&state, &member, &item).await?,
+        _ => {
+            return Err(FieldError::of("action", Reason::OneOf)
+                .with("choices", "join, leave")
+                .into());
+        }
+    }
+    Ok(Redirect::to(&format!("/network/{id}#rsvp")).into_response())
 }

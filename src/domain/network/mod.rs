@@ -105,6 +105,17 @@ pub struct NetworkDetails {
     /// Hashtags, without `#`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hashtags: Vec<String>,
+    /// How people take part in an event: `free`, `restricted`, `invite`, `external` or `none`
+    /// (FEP-8a8e); absent when its server does not say (Gancio, Mastodon).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_mode: Option<String>,
+    /// An event's capacity, how many go and how many places are left, as its server says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant_count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining_capacity: Option<u32>,
 }
 
 impl RemotePublication {

@@ -1,11 +1,12 @@
-//! `Accept` and `Reject` of our `Follow`s: the followed actor answers; we match its answer by
-//! our Follow's id (embedded or bare).
+//! `Accept` and `Reject` of our `Follow`s and of our members' `Join`s (and FEP-8a8e's
+//! `Ignore` of a Join): we match an answer by the id of what it answers (embedded or bare),
+//! a follow first, then a Join.
 
 use super::{id_of, parse};
 use crate::db::Tx;
 use crate::error::Result;
-use crate::federation::following;
 use crate::federation::remote_actors::RemoteActor;
+use crate::federation::{following, rsvp};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
@@ -15,15 +16,19 @@ use url::Url;
 pub struct Answer {
     #[serde(skip)]
     accepted: bool,
+    /// An `Ignore`: answers only a Join.
+    #[serde(skip)]
+    ignored: bool,
     #[serde(deserialize_with = "id_of")]
     object: Url,
 }
 
 impl Answer {
-    /// Parses an `Accept` or a `Reject` (`kind`).
+    /// Parses an `Accept`, a `Reject` or an `Ignore` (`kind`).
     pub(super) fn from_json(kind: &str, activity: Value) -> Result<Answer> {
         let mut answer: Answer = parse(kind, activity)?;
         answer.accepted = kind == "Accept";
+        answer.ignored = kind == "Ignore";
         Ok(answer)
     }
 
@@ -34,11 +39,14 @@ impl Answer {
 }
 
 pub(super) async fn apply(tx: &mut Tx, answer: &Answer, signer: &RemoteActor) -> Result<()> {
-    let matched = if answer.accepted {
+    let follow = if answer.ignored {
+        false
+    } else if answer.accepted {
         following::accepted(tx, &answer.object, signer.url()).await?
     } else {
         following::rejected(tx, &answer.object, signer.url()).await?
     };
-    tracing::info!(accepted = answer.accepted, actor = %signer.ap_id, follow = %answer.object, matched, "answer to our follow");
+    let join = !follow && rsvp::answered(tx, &answer.object, signer.url(), answer.accepted).await?;
+    tracing::info!(accepted = answer.accepted, actor = %signer.ap_id, object = %answer.object, follow, join, "answer to our follow or join");
     Ok(())
 }

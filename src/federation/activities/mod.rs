@@ -43,7 +43,7 @@ pub const ACTIVITY_STREAMS: &str = "https://www.w3.org/ns/activitystreams";
 pub enum Incoming {
     Follow(follow::FollowIn),
     Undo(undo::UndoIn),
-    /// `Accept` or `Reject` of one of our `Follow`s.
+    /// `Accept`, `Reject` or `Ignore` of one of our `Follow`s or our members' `Join`s.
     Answer(accept::Answer),
     /// `Create` or `Update` of an object.
     Create(create::CreateIn),
@@ -65,7 +65,9 @@ impl Incoming {
         Ok(match kind {
             "Follow" => Incoming::Follow(follow::FollowIn::from_json(activity)?),
             "Undo" => Incoming::Undo(parse(kind, activity)?),
-            "Accept" | "Reject" => Incoming::Answer(accept::Answer::from_json(kind, activity)?),
+            "Accept" | "Reject" | "Ignore" => {
+                Incoming::Answer(accept::Answer::from_json(kind, activity)?)
+            }
             "Create" | "Update" => Incoming::Create(create::CreateIn::from_json(kind, activity)?),
             "Delete" => Incoming::Delete(parse(kind, activity)?),
             "Join" => Incoming::Join(join::JoinIn::from_json(activity)?),

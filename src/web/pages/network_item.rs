@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::domain::network::{self, Profile};
 use crate::domain::publication::Kind;
 use crate::error::{Error, Result};
-use crate::web::frame::{Frame, framed, respond};
+use crate::web::frame::{Frame, framed};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -39,6 +39,8 @@ struct NetworkItemPage {
     versions: Vec<Version>,
     tags: Vec<(String, String)>,
     published: String,
+    /// An event's RSVP box, when it takes participants on its server.
+    rsvp: Option<crate::web::rsvp::RsvpView>,
 }
 framed!(NetworkItemPage);
 
@@ -54,6 +56,7 @@ pub async fn item(
     Path(id): Path<i64>,
     Query(query): Query<ItemQuery>,
     frame: Frame,
+    visitor: crate::web::auth::Visitor,
 ) -> Result<Response> {
     let item = network::by_id(state.db(), id)
         .await?
@@ -222,7 +225,8 @@ pub async fn item(
             "date",
             &t.date(&item.published_at.fixed_offset()),
         ),
+        rsvp: crate::web::rsvp::network_view(&state, &t, &item, id, &visitor).await?,
         frame,
     };
-    respond(StatusCode::OK, &page)
+    crate::web::frame::respond_with(&state, &visitor, StatusCode::OK, &page)
 }

@@ -66,6 +66,21 @@ pub fn details(object: &Value, kind: Kind, start: Option<DateTime<FixedOffset>>)
                 details.place = place_line(place, details.place_country.is_some());
                 details.countries.extend(details.place_country.clone());
             }
+            // How people take part (FEP-8a8e, Mobilizon): what our members' RSVP follows.
+            details.join_mode = word(object.get("joinMode"))
+                .map(|mode| mode.to_ascii_lowercase())
+                .filter(|mode| {
+                    ["free", "restricted", "invite", "external", "none"].contains(&mode.as_str())
+                });
+            let count = |key: &str| {
+                object
+                    .get(key)
+                    .and_then(Value::as_u64)
+                    .and_then(|count| u32::try_from(count).ok())
+            };
+            details.capacity = count("maximumAttendeeCapacity");
+            details.participant_count = count("participantCount");
+            details.remaining_capacity = count("remainingAttendeeCapacity");
         }
         Kind::Opportunity => {
             let nested = object.get("opportunity").unwrap_or(&Value::Null);
