@@ -492,17 +492,6 @@ pub async fn participants_csv(
         .into_response())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_field("Amaka \"Ama\" O."), "\"Amaka \"\"Ama\"\" O.\"");
-        assert_eq!(csv_field("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
-        assert_eq!(csv_field("@bob@peer.test"), "\"'@bob@peer.test\"");
-    }
-}
 
 /// The RSVP box of a network event (one that takes participants on its own server), for
 /// `visitor`: its counts as its server says, the member's request and its answer, and the
@@ -610,4 +599,16 @@ pub async fn network_rsvp(
         }
     }
     Ok(Redirect::to(&format!("/network/{id}#rsvp")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("Amaka \"Ama\" O."), "\"Amaka \"\"Ama\"\" O.\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
+        assert_eq!(csv_field("@bob@peer.test"), "\"'@bob@peer.test\"");
+    }
 }
