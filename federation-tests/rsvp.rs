@@ -442,3 +442,119 @@ async fn a_member_of_beta_goes_to_alphas_event_and_cancels() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn members_take_part_from_the_website_and_keep_a_private_calendar() {
+    let alpha = Node::start_with_env("alpha", &[("JISR_ACCOUNTS_REGISTRATION", "open")]).await;
+    let mut admin = Browser::new(&alpha);
+    admin
+        .register("Alpha's admin", "admin@alpha.example", &[])
+        .await;
+    let fair = alpha
+        .publish("event", &event("Careers fair", "capacity = 1\n"))
+        .await;
+    let path = url::Url::parse(&fair).expect("url").path().to_string();
+    let mut amaka = Browser::new(&alpha);
+    amaka
+        .register(
+            "Amaka",
+            "amaka@example.org",
+            &[("account_type", "individual"), ("username", "amaka")],
+        )
+        .await;
+    let mut bola = Browser::new(&alpha);
+    bola.register(
+        "Bola",
+        "bola@example.org",
+        &[("account_type", "individual"), ("username", "bola")],
+    )
+    .await;
+
+    // A visitor sees the counts and is asked to log in; a member presses "I'm going".
+    let visitor = crate::harness::http_client()
+        .get(alpha.url(&path))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        visitor.contains("0 going") && visitor.contains("Log in to take part"),
+        "{visitor}"
+    );
+    let page = amaka.get(&path).await;
+    assert!(page.body.contains("1 places left"), "{}", page.body);
+    let going = amaka
+        .post(&format!("{path}/rsvp"), &[("action", "join")])
+        .await;
+    assert_eq!(going.status, StatusCode::SEE_OTHER, "{}", going.body);
+    let page = amaka.get(&path).await;
+    assert!(
+        page.body.contains("You&#39;re going") && page.body.contains("Full"),
+        "{}",
+        page.body
+    );
+    // Full: the next member is told so, with no button.
+    let page = bola.get(&path).await;
+    assert!(page.body.contains("This event is full."), "{}", page.body);
+    let refused = bola
+        .post(&format!("{path}/rsvp"), &[("action", "join")])
+        .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    let db = alpha.db().await;
+    let bolas = alpha.url("/actors/bola").to_string();
+    assert_eq!(
+        status_of(&alpha, &fair, &bolas).await,
+        Some(Status::Declined),
+        "never more than the capacity"
+    );
+
+    // Their account lists it, and their private calendar has it, until the link is stopped.
+    let account = amaka.get("/account").await;
+    assert!(
+        account.body.contains("Careers fair") && account.body.contains("Going"),
+        "{}",
+        account.body
+    );
+    let made = amaka.post("/account/calendar", &[("action", "new")]).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let start = made.body.find("/calendar/").expect("the link");
+    let end = start + made.body[start..].find(".ics").expect("its end") + ".ics".len();
+    let link = made.body[start..end].to_string();
+    let calendar = crate::harness::http_client()
+        .get(alpha.url(&link))
+        .send()
+        .await
+        .expect("calendar");
+    assert_eq!(calendar.status(), StatusCode::OK);
+    assert_eq!(
+        calendar.headers()["cache-control"].to_str().ok(),
+        Some("private, no-store")
+    );
+    let ics = calendar.text().await.expect("ics");
+    assert!(
+        ics.starts_with("BEGIN:VCALENDAR") && ics.contains(":Careers fair"),
+        "{ics}"
+    );
+    let stopped = amaka
+        .post("/account/calendar", &[("action", "revoke")])
+        .await;
+    assert_eq!(stopped.status, StatusCode::SEE_OTHER);
+    let gone = crate::harness::http_client()
+        .get(alpha.url(&link))
+        .send()
+        .await
+        .expect("calendar");
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+
+    // Amaka cancels: her place is free again, and Bola takes it.
+    amaka
+        .post(&format!("{path}/rsvp"), &[("action", "leave")])
+        .await;
+    bola.post(&format!("{path}/rsvp"), &[("action", "join")])
+        .await;
+    assert_eq!(status_of(&alpha, &fair, &bolas).await, Some(Status::Going));
+    drop(db);
+}

@@ -11,7 +11,7 @@ use super::frame::{Frame, framed, message, respond_with};
 use crate::app::AppState;
 use crate::config::Registration;
 use crate::domain::accounts::{self, Account, LoginRefused, Registered, Registering};
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, FieldError, Reason, Result};
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -335,6 +335,12 @@ pub async fn logout(
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
+    /// The events they take part in.
+    events: Vec<MyEvent>,
+    /// Whether they have a private calendar link.
+    calendar: bool,
+    /// The link just made, shown once (only its hash is kept).
+    new_link: Option<String>,
     /// `@name@domain`: how people on other servers find and follow them.
     handle: String,
     /// Their public profile, at their actor's URL.
@@ -349,11 +355,29 @@ struct AccountPage {
 }
 framed!(AccountPage);
 
-/// `GET /account`: who is logged in, what they may do, and the logout button.
+/// One event the member takes part in, as their account page lists it.
+pub struct MyEvent {
+    pub title: String,
+    pub when: String,
+    pub status: String,
+    pub href: String,
+}
+
+/// `GET /account`: who is logged in, what they may do, their events and the logout button.
 pub async fn account(
     State(state): State<AppState>,
     frame: Frame,
     Member(visitor): Member,
+) -> Result<Response> {
+    account_page(&state, frame, &visitor, None).await
+}
+
+/// The account page, with `new_link` (a private calendar link just made) shown once.
+async fn account_page(
+    state: &AppState,
+    frame: Frame,
+    visitor: &Visitor,
+    new_link: Option<String>,
 ) -> Result<Response> {
     let Some(account) = visitor.account().cloned() else {
         return Err(Error::NotFound);
@@ -362,9 +386,13 @@ pub async fn account(
     let username = crate::domain::accounts::identity::username(state.db(), account.account_id)
         .await?
         .unwrap_or_default();
+    let events = my_events(state, &t, account.account_id).await?;
     let page = AccountPage {
         handle: format!("@{username}@{}", state.config().instance.domain),
         profile_url: format!("/actors/{username}"),
+        events,
+        calendar: accounts::has_calendar_secret(state.db(), account.account_id).await?,
+        new_link,
         type_label: t.t(&format!("register-{}", account.account_type.as_str())),
         role_label: t.t(&format!("role-{}", account.role.as_str())),
         role_means: t.t(&format!("role-{}-means", account.role.as_str())),
@@ -372,7 +400,99 @@ pub async fn account(
         csrf: visitor.csrf().to_string(),
         frame,
     };
-    respond_with(&state, &visitor, StatusCode::OK, &page)
+    respond_with(state, visitor, StatusCode::OK, &page)
+}
+
+/// The events `account_id` takes part in or asked to, ours and other servers', by start,
+/// with their status in words.
+async fn my_events(
+    state: &AppState,
+    t: &crate::i18n::Translator,
+    account_id: i64,
+) -> Result<Vec<MyEvent>> {
+    use crate::domain::entries::Entry;
+    let Some(actor) = crate::federation::members::actor_of(state, account_id).await? else {
+        return Ok(Vec::new());
+    };
+    let mut statuses = std::collections::HashMap::new();
+    for found in crate::domain::participation::of_member(state.db(), actor.local_actor_id).await? {
+        statuses.insert(
+            found.publication_id,
+            t.t(&format!("rsvp-status-{}", found.status().as_str())),
+        );
+    }
+    let mut asked = std::collections::HashMap::new();
+    for request in crate::domain::attending::of_member(state.db(), actor.local_actor_id).await? {
+        let key = match request.standing() {
+            crate::domain::attending::Standing::Going => "rsvp-status-going",
+            _ => "rsvp-status-asked",
+        };
+        asked.insert(request.event_ap_id.clone(), t.t(key));
+    }
+    let entries = super::feeds::member_events(state, actor.local_actor_id).await?;
+    Ok(entries
+        .iter()
+        .map(|entry| match entry {
+            Entry::Ours(event) => MyEvent {
+                title: event
+                    .text_in(t.language.code())
+                    .map(|text| text.title.clone())
+                    .unwrap_or_default(),
+                when: match &event.draft.details {
+                    crate::domain::publication::Details::Event(details) => {
+                        t.date_time(&details.starts())
+                    }
+                    _ => String::new(),
+                },
+                status: statuses
+                    .get(&event.publication_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                href: state
+                    .urls()
+                    .publication(event.kind, &event.public_id)
+                    .path()
+                    .to_string(),
+            },
+            Entry::Network(id, item) => MyEvent {
+                title: item.text_in(t.language.code()).1.to_string(),
+                when: item
+                    .starts_at
+                    .map(|at| t.date_time(&item.in_own_zone(at)))
+                    .unwrap_or_default(),
+                status: asked.get(&item.ap_id).cloned().unwrap_or_default(),
+                href: format!("/network/{id}"),
+            },
+        })
+        .collect())
+}
+
+/// `POST /account/calendar`: a new private calendar link (`action=new`, the old one stops
+/// working) or none (`action=revoke`).
+pub async fn calendar_link(
+    State(state): State<AppState>,
+    frame: Frame,
+    Member(visitor): Member,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let values = FormValues::from_pairs(pairs);
+    visitor.check_csrf(values.get("csrf"))?;
+    let account = visitor.account().ok_or(Error::NotFound)?;
+    match values.get("action") {
+        "new" => {
+            let secret = accounts::new_calendar_secret(state.db(), account.account_id).await?;
+            let link = state.urls().base().join(&format!("calendar/{secret}.ics"));
+            let link = link.map_err(|error| Error::internal(error.to_string()))?;
+            account_page(&state, frame, &visitor, Some(link.to_string())).await
+        }
+        "revoke" => {
+            accounts::revoke_calendar_secret(state.db(), account.account_id).await?;
+            Ok(Redirect::to("/account").into_response())
+        }
+        _ => Err(FieldError::of("action", Reason::OneOf)
+            .with("choices", "new, revoke")
+            .into()),
+    }
 }
 
 fn password_form(frame: Frame, visitor: &Visitor) -> FormPage {

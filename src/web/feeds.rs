@@ -454,6 +454,58 @@ pub async fn event(
     ))
 }
 
+/// The events a member takes part in (or asked to), ours and other servers', by start.
+pub async fn member_events(state: &AppState, local_actor_id: i64) -> Result<Vec<Entry>> {
+    use crate::domain::{attending, network, participation};
+    let ours: Vec<i64> = participation::of_member(state.db(), local_actor_id)
+        .await?
+        .iter()
+        .map(|found| found.publication_id)
+        .collect();
+    let mut entries: Vec<Entry> = publication::by_ids(state.db(), &ours)
+        .await?
+        .into_iter()
+        .map(|found| Entry::Ours(Box::new(found)))
+        .collect();
+    for request in attending::of_member(state.db(), local_actor_id).await? {
+        if let Some(id) = network::id_of(state.db(), &request.event_ap_id).await?
+            && let Some(item) = network::by_id(state.db(), id).await?
+        {
+            entries.push(Entry::Network(id, Box::new(item)));
+        }
+    }
+    entries.sort_by_key(|entry| starts_at(entry));
+    Ok(entries)
+}
+
+/// `GET /calendar/{secret}.ics`: a member's private calendar of the events they take part
+/// in; its secret link can be made anew (and the old one then fails) on their account page.
+pub async fn member_calendar(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    reader: Reader,
+) -> Result<Response> {
+    let secret = file.strip_suffix(".ics").ok_or(Error::NotFound)?;
+    let account = crate::domain::accounts::by_calendar_secret(state.db(), secret)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let actor = crate::federation::members::actor_of(&state, account.account_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let events = member_events(&state, actor.local_actor_id).await?;
+    let profiles = organizers(&state, &events).await?;
+    let mut response = ics_response(
+        calendar_document(&state, &events, &profiles, reader.t.language.code()),
+        "my-events.ics",
+    );
+    // A secret in the URL: not to be kept by shared caches, nor sent on as a referrer.
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
+}
+
 fn rfc3339(moment: DateTime<Utc>) -> String {
     moment.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

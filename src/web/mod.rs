@@ -102,6 +102,8 @@ fn pages() -> Router<AppState> {
         )
         .route("/logout", post(account_pages::logout))
         .route("/account", get(account_pages::account))
+        .route("/account/calendar", post(account_pages::calendar_link))
+        .route("/calendar/{file}", get(feeds::member_calendar))
         .route(
             "/account/profile",
             get(member_pages::profile_page).post(member_pages::save_profile),

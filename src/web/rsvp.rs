@@ -492,7 +492,6 @@ pub async fn participants_csv(
         .into_response())
 }
 
-
 /// The RSVP box of a network event (one that takes participants on its own server), for
 /// `visitor`: its counts as its server says, the member's request and its answer, and the
 /// button that sends their `Join` or `Leave`.

@@ -342,3 +342,50 @@ pub async fn forget_expired(db: &Db) -> Result<()> {
 
 #[cfg(test)]
 mod tests;
+
+/// Makes a new secret for `account_id`'s private calendar (the old one stops working) and
+/// returns it; only its hash is kept.
+pub async fn new_calendar_secret(db: &Db, account_id: i64) -> Result<String> {
+    let secret = new_secret();
+    let sql = "update account set calendar_token_hash = $1 where account_id = $2";
+    with_pool!(db, |pool| sqlx::query(sql)
+        .bind(hash_secret(&secret))
+        .bind(account_id)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(secret)
+}
+
+/// Stops `account_id`'s private calendar: its link answers 404 from now on.
+pub async fn revoke_calendar_secret(db: &Db, account_id: i64) -> Result<()> {
+    let sql = "update account set calendar_token_hash = null where account_id = $1";
+    with_pool!(db, |pool| sqlx::query(sql)
+        .bind(account_id)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Whether `account_id` has a private calendar link.
+pub async fn has_calendar_secret(db: &Db, account_id: i64) -> Result<bool> {
+    let sql = "select calendar_token_hash is not null from account where account_id = $1";
+    Ok(with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .bind(account_id)
+        .fetch_one(pool)
+        .await)?)
+}
+
+/// The active account whose private calendar `secret` opens.
+pub async fn by_calendar_secret(db: &Db, secret: &str) -> Result<Option<Account>> {
+    let sql = format!(
+        "select {ACCOUNT_COLUMNS} from account where calendar_token_hash = $1 and status = 'active'"
+    );
+    let row: Option<AccountRow> =
+        with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(hash_secret(secret))
+            .fetch_optional(pool)
+            .await)?;
+    Ok(row.map(Account::from))
+}
