@@ -474,7 +474,7 @@ pub async fn member_events(state: &AppState, local_actor_id: i64) -> Result<Vec<
             entries.push(Entry::Network(id, Box::new(item)));
         }
     }
-    entries.sort_by_key(|entry| starts_at(entry));
+    entries.sort_by_key(starts_at);
     Ok(entries)
 }
 
