@@ -1,6 +1,6 @@
 //! Members as actors: each account speaks through its own actor (`Person` or
 //! `Organization`), found by WebFinger, followed from the fediverse (the Fedify peer), told of
-//! profile changes (`Update`), and gone when the account is disabled (410 and a `Delete`).
+//! profile changes, a new display name among them (`Update`), and gone when the account is disabled (410 and a `Delete`).
 //! Usernames are checked, unique and never collide with the server's own names.
 
 use crate::harness::eventually;
@@ -114,6 +114,7 @@ async fn a_member_is_an_actor_found_followed_updated_and_gone_once_disabled() {
         .post(
             "/account/profile",
             &[
+                ("name", "Amaka O."),
                 ("summary", "Nurse in Berlin, from Lagos"),
                 ("countries", "Nigeria, Germany"),
                 ("languages", "English, Yoruba"),
@@ -125,6 +126,7 @@ async fn a_member_is_an_actor_found_followed_updated_and_gone_once_disabled() {
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let update = wait_for_peer(&peer, &alpha, "Update", 1).await.remove(0);
     assert_eq!(update["actor"], actor_id.as_str(), "{update}");
+    assert_eq!(update["json"]["object"]["name"], "Amaka O.", "{update}");
     let (_, actor) = get_json(&actor_id).await;
     assert_eq!(actor["discoverable"], true, "{actor}");
     assert_eq!(

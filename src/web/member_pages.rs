@@ -151,6 +151,10 @@ fn profile_form(
         ));
     }
     page.fields = vec![
+        Field::new("name", "text", t.t("register-name"))
+            .required()
+            .value(values.get("name"))
+            .autocomplete("name"),
         Field::new("summary", "textarea", t.t("profile-member-summary"))
             .value(values.get("summary"))
             .hint(t.t1(
@@ -204,6 +208,7 @@ pub async fn profile_page(
     let account = visitor.account().ok_or(Error::NotFound)?;
     let found = profile::find(state.db(), account.account_id).await?;
     let values = FormValues::from_pairs(vec![
+        ("name".to_string(), found.account.name.clone()),
         ("summary".to_string(), found.summary),
         (
             "website".to_string(),
@@ -266,6 +271,7 @@ pub async fn save_profile(
         None => LogoChange::Keep,
     };
     let input = ProfileInput {
+        name: values.get("name").to_string(),
         summary: values.get("summary").to_string(),
         website: values.get("website").to_string(),
         countries: to_codes(Naming::Countries, values.get("countries")),

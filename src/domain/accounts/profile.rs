@@ -48,6 +48,8 @@ pub enum LogoChange {
 /// A profile as written.
 #[derive(Debug, Clone, Default)]
 pub struct ProfileInput {
+    /// Their display name (a person's, or an organization's); empty keeps the one they have.
+    pub name: String,
     pub summary: String,
     pub website: String,
     pub countries: Vec<String>,
@@ -105,6 +107,7 @@ pub async fn find(db: &Db, account_id: i64) -> Result<Profile> {
 /// Replaces the profile of `account_id` with `input`, naming every bad field at once.
 pub async fn update(db: &Db, account_id: i64, input: &ProfileInput) -> Result<Profile> {
     let mut check = Check::default();
+    let name = (!input.name.trim().is_empty()).then(|| check.text("name", &input.name, 100));
     let summary = check
         .optional_text("summary", Some(&input.summary), MAX_SUMMARY)
         .unwrap_or_default();
@@ -119,8 +122,8 @@ pub async fn update(db: &Db, account_id: i64, input: &ProfileInput) -> Result<Pr
         LogoChange::Remove => Some(""),
     };
     let sql = "update account set summary = $1, website = $2, countries = $3, \
-               logo = coalesce($5, logo), languages = $6, listed = $7, discoverable = $8 \
-               where account_id = $4 and status = 'active'";
+               logo = coalesce($5, logo), languages = $6, listed = $7, discoverable = $8, \
+               name = coalesce($9, name) where account_id = $4 and status = 'active'";
     let mut tx = db.begin_write().await?;
     let changed = with_tx!(&mut tx, |conn| sqlx::query(sql)
         .bind(&summary)
@@ -131,6 +134,7 @@ pub async fn update(db: &Db, account_id: i64, input: &ProfileInput) -> Result<Pr
         .bind(serde_json::to_string(&languages)?)
         .bind(input.listed)
         .bind(input.discoverable)
+        .bind(name)
         .execute(conn)
         .await
         .map(|done| done.rows_affected()))?;
