@@ -51,5 +51,16 @@ create table remote_participation (
     unique (local_actor_id, event_ap_id)
 );
 
+-- What organizers told an event's participants: sent to remote ones as a direct `Note`, shown
+-- to our members on their account page.
+create table event_message (
+    event_message_id integer primary key,
+    publication_id integer not null references publication (publication_id),
+    ap_id text not null unique,
+    body text not null,
+    sent_at text not null
+);
+create index event_message_event on event_message (publication_id, sent_at);
+
 -- A member's private calendar of the events they attend: the secret of its URL, hashed.
 alter table account add column calendar_token_hash text;

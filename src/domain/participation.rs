@@ -671,6 +671,74 @@ pub async fn attendance(db: &Db, publication_id: i64) -> Result<Attendance> {
     })
 }
 
+/// The longest message to an event's participants, in characters.
+pub const MAX_EVENT_MESSAGE: usize = 2000;
+
+/// A message organizers sent to an event's participants.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EventMessage {
+    pub publication_id: i64,
+    pub body: String,
+    pub sent_at: DateTime<Utc>,
+}
+
+/// Checks a message to participants: plain text, not empty, at most [`MAX_EVENT_MESSAGE`].
+pub fn check_message(body: &str) -> Result<String> {
+    let mut check = crate::domain::validation::Check::default();
+    let body = check.text("message", body, MAX_EVENT_MESSAGE);
+    check.finish()?;
+    Ok(body)
+}
+
+/// Records, in `tx`, that organizers sent `body` (checked) to event `publication_id`'s
+/// participants as `ap_id`.
+pub async fn record_message(
+    tx: &mut Tx,
+    publication_id: i64,
+    ap_id: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let sql = "insert into event_message (publication_id, ap_id, body, sent_at) \
+               values ($1, $2, $3, $4)";
+    with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(publication_id)
+        .bind(ap_id)
+        .bind(body)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Those who take part in, wait for or asked for a place at event `publication_id`: whom its
+/// organizers' messages reach.
+pub async fn active_of_event(tx: &mut Tx, publication_id: i64) -> Result<Vec<Participation>> {
+    let sql = format!(
+        "select {COLUMNS} from participation where publication_id = $1 \
+         and status in ('going', 'pending', 'waiting') order by participation_id limit 10000"
+    );
+    Ok(with_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.as_str()
+    ))
+    .bind(publication_id)
+    .fetch_all(conn)
+    .await)?)
+}
+
+/// The messages of the events our member `local_actor_id` takes part in, newest first.
+pub async fn messages_for_member(db: &Db, local_actor_id: i64) -> Result<Vec<EventMessage>> {
+    let sql = "select m.publication_id, m.body, m.sent_at from event_message m \
+               join participation p on p.publication_id = m.publication_id \
+               where p.local_actor_id = $1 and p.status in ('going', 'pending', 'waiting') \
+               order by m.sent_at desc limit 50";
+    Ok(with_pool!(db, |pool| sqlx::query_as(sql)
+        .bind(local_actor_id)
+        .fetch_all(pool)
+        .await)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

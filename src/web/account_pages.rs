@@ -335,6 +335,8 @@ pub async fn logout(
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
+    /// What organizers told the participants of their events.
+    messages: Vec<MyMessage>,
     /// The events they take part in.
     events: Vec<MyEvent>,
     /// Whether they have a private calendar link.
@@ -387,7 +389,9 @@ async fn account_page(
         .await?
         .unwrap_or_default();
     let events = my_events(state, &t, account.account_id).await?;
+    let messages = my_messages(state, &t, account.account_id).await?;
     let page = AccountPage {
+        messages,
         handle: format!("@{username}@{}", state.config().instance.domain),
         profile_url: format!("/actors/{username}"),
         events,
@@ -463,6 +467,54 @@ async fn my_events(
                 status: asked.get(&item.ap_id).cloned().unwrap_or_default(),
                 href: format!("/network/{id}"),
             },
+        })
+        .collect())
+}
+
+/// A message from the organizers of an event the member takes part in.
+pub struct MyMessage {
+    pub event: String,
+    pub href: String,
+    pub when: String,
+    pub body: String,
+}
+
+/// The messages of `account_id`'s events, newest first.
+async fn my_messages(
+    state: &AppState,
+    t: &crate::i18n::Translator,
+    account_id: i64,
+) -> Result<Vec<MyMessage>> {
+    let Some(actor) = crate::federation::members::actor_of(state, account_id).await? else {
+        return Ok(Vec::new());
+    };
+    let messages =
+        crate::domain::participation::messages_for_member(state.db(), actor.local_actor_id)
+            .await?;
+    let ids: Vec<i64> = messages.iter().map(|message| message.publication_id).collect();
+    let events: std::collections::HashMap<i64, crate::domain::publication::Publication> =
+        crate::domain::publication::by_ids(state.db(), &ids)
+            .await?
+            .into_iter()
+            .map(|event| (event.publication_id, event))
+            .collect();
+    Ok(messages
+        .into_iter()
+        .filter_map(|message| {
+            let event = events.get(&message.publication_id)?;
+            Some(MyMessage {
+                event: event
+                    .text_in(t.language.code())
+                    .map(|text| text.title.clone())
+                    .unwrap_or_default(),
+                href: state
+                    .urls()
+                    .publication(event.kind, &event.public_id)
+                    .path()
+                    .to_string(),
+                when: t.date_time(&message.sent_at.fixed_offset()),
+                body: message.body,
+            })
         })
         .collect())
 }

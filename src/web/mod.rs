@@ -148,6 +148,10 @@ fn pages() -> Router<AppState> {
             get(rsvp::participants_csv),
         )
         .route(
+            "/events/{public_id}/participants/message",
+            post(rsvp::message),
+        )
+        .route(
             "/events/{public_id}/participants/{participation_id}",
             post(rsvp::decide),
         )

@@ -251,8 +251,16 @@ struct ParticipantsPage {
     closed: bool,
     csrf: String,
     base: String,
+    /// A message was just sent.
+    sent: bool,
 }
 framed!(ParticipantsPage);
+
+/// `?sent=1` after a message.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ParticipantsQuery {
+    sent: Option<String>,
+}
 
 /// Who `participant_ap_id` is, as organizers see them: name, handle, link.
 async fn who(state: &AppState, participation: &Participation) -> Result<(String, String, String)> {
@@ -316,6 +324,7 @@ pub async fn participants(
     frame: Frame,
     Publisher(visitor): Publisher,
     Path(public_id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<ParticipantsQuery>,
 ) -> Result<Response> {
     let t = frame.t;
     let (event, details) = our_event(&state, &public_id).await?;
@@ -354,6 +363,7 @@ pub async fn participants(
         closed: participation::is_closed(state.db(), event.publication_id).await?,
         csrf: visitor.csrf().to_string(),
         base,
+        sent: query.sent.is_some(),
         frame,
     };
     respond_with(&state, &visitor, StatusCode::OK, &page)
@@ -407,6 +417,33 @@ pub async fn decide(
     tx.commit().await?;
     state.delivery_wakeup().notify_one();
     Ok(Redirect::to(&format!("/events/{public_id}/participants")).into_response())
+}
+
+/// `POST /events/{id}/participants/message`: a message to everyone taking part.
+pub async fn message(
+    State(state): State<AppState>,
+    frame: Frame,
+    Publisher(visitor): Publisher,
+    Path(public_id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let values = FormValues::from_pairs(pairs);
+    visitor.check_csrf(values.get("csrf"))?;
+    let (event, _) = our_event(&state, &public_id).await?;
+    match rsvp::message_participants(&state, event.publication_id, &public_id, values.get("message"))
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/events/{public_id}/participants?sent=1")).into_response()),
+        Err(Error::Invalid(errors)) => {
+            let t = frame.t;
+            let reason = errors
+                .first()
+                .map(|error| crate::web::forms::say(&t, error))
+                .unwrap_or_default();
+            Err(Error::BadRequest(reason))
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// `POST /events/{id}/registrations`: close (`closed=1`) or open them again.
