@@ -218,6 +218,31 @@ async fn peers_join_leave_wait_and_are_answered_as_mobilizon_expects() {
         csv.body
     );
 
+    // A message to everyone taking part: a direct Note to bob, on his server.
+    let sent = admin
+        .post(
+            &format!("/events/{public_id}/participants/message"),
+            &[("message", "Room 2.14, second floor.\nBring your CV.")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let note = eventually(30, "the message at bob's server", || async {
+        peer.log()
+            .await
+            .into_iter()
+            .find(|record| record["type"] == "Create" && record["json"]["object"]["type"] == "Note")
+    })
+    .await;
+    let object = &note["json"]["object"];
+    assert!(
+        object["content"]
+            .as_str()
+            .is_some_and(|content| content.contains("Room 2.14, second floor.<br>Bring your CV.")),
+        "{note}"
+    );
+    assert_eq!(object["to"], serde_json::json!([bob]), "direct: {note}");
+    assert_eq!(object["tag"][0]["href"], bob.as_str(), "{note}");
+
     // Registration elsewhere: Ignore, naming the Join.
     let elsewhere = alpha
         .publish(
@@ -511,8 +536,24 @@ async fn members_take_part_from_the_website_and_keep_a_private_calendar() {
         "never more than the capacity"
     );
 
+    // The organizers' message reaches her account page.
+    let list = admin.get(&format!("{path}/participants")).await;
+    assert!(list.body.contains("@amaka@"), "{}", list.body);
+    let sent = admin
+        .post(
+            &format!("{path}/participants/message"),
+            &[("message", "Doors open at 9:30.")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+
     // Their account lists it, and their private calendar has it, until the link is stopped.
     let account = amaka.get("/account").await;
+    assert!(
+        account.body.contains("Doors open at 9:30."),
+        "{}",
+        account.body
+    );
     assert!(
         account.body.contains("Careers fair") && account.body.contains("Going"),
         "{}",

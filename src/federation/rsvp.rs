@@ -381,9 +381,11 @@ pub async fn message_participants(
     let body = participation::check_message(body)?;
     let organization = state.actors().organization();
     let event = state.urls().publication(Kind::Event, public_id);
-    let id = state
-        .urls()
-        .publication_activity(Kind::Event, public_id, &format!("message-{:032x}", rand::random::<u128>()));
+    let id = state.urls().publication_activity(
+        Kind::Event,
+        public_id,
+        &format!("message-{:032x}", rand::random::<u128>()),
+    );
     let now = Utc::now();
     let mut tx = state.db().begin_write().await?;
     participation::record_message(&mut tx, publication_id, id.as_str(), &body, now).await?;

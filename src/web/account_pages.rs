@@ -489,9 +489,11 @@ async fn my_messages(
         return Ok(Vec::new());
     };
     let messages =
-        crate::domain::participation::messages_for_member(state.db(), actor.local_actor_id)
-            .await?;
-    let ids: Vec<i64> = messages.iter().map(|message| message.publication_id).collect();
+        crate::domain::participation::messages_for_member(state.db(), actor.local_actor_id).await?;
+    let ids: Vec<i64> = messages
+        .iter()
+        .map(|message| message.publication_id)
+        .collect();
     let events: std::collections::HashMap<i64, crate::domain::publication::Publication> =
         crate::domain::publication::by_ids(state.db(), &ids)
             .await?

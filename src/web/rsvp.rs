@@ -430,10 +430,17 @@ pub async fn message(
     let values = FormValues::from_pairs(pairs);
     visitor.check_csrf(values.get("csrf"))?;
     let (event, _) = our_event(&state, &public_id).await?;
-    match rsvp::message_participants(&state, event.publication_id, &public_id, values.get("message"))
-        .await
+    match rsvp::message_participants(
+        &state,
+        event.publication_id,
+        &public_id,
+        values.get("message"),
+    )
+    .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/events/{public_id}/participants?sent=1")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/events/{public_id}/participants?sent=1")).into_response())
+        }
         Err(Error::Invalid(errors)) => {
             let t = frame.t;
             let reason = errors
