@@ -702,6 +702,32 @@ async function flow(browser) {
     }
     await open(page, published.url.replace(/\?.*$/, '') + '?lang=en', 'the event in English');
 
+    step('rsvp');
+    // "I'm going" on the event: the box says so, the organizers' list has the member, and the
+    // account page lists the event; each page in both languages, on a desktop and a phone.
+    const going = await submit(page, 'form.rsvp-form button[type=submit]');
+    if (going.status !== 200 || !new URL(going.url).pathname.startsWith('/events/')) {
+      throw new Error(`rsvp: "I'm going" answered ${going.status} at ${going.url}`);
+    }
+    await expectPresent(page, '.rsvp-mine', 'rsvp: the member is going');
+    const eventPath = new URL(published.url).pathname;
+    for (const path of [eventPath, `${eventPath}/participants`, '/account']) {
+      for (const language of LANGUAGES) {
+        const where = `${path}?lang=${language}`;
+        if (!(await open(page, url(path, { lang: language }), where))) throw new Error(`rsvp: no ${where}`);
+        await direction(page, where, language);
+        await accessibility(page, where);
+        await wording(page, where, language);
+        const name = path === eventPath ? 'event-rsvp' : path.split('/').pop();
+        await screenshot(page, `${language}-desktop-${name}`);
+        await page.setViewportSize(WIDTHS.phone);
+        await overflow(page, `${where} (phone)`);
+        await screenshot(page, `${language}-phone-${name}`);
+        await page.setViewportSize(WIDTHS.desktop);
+      }
+    }
+    await open(page, published.url.replace(/\?.*$/, '') + '?lang=en', 'the event in English');
+
     step('calendar.ics');
     const link = page.locator('a[href$="/calendar.ics"]').first();
     if ((await link.count()) === 0) throw new Error(`no a[href$="/calendar.ics"] on ${page.url()}`);

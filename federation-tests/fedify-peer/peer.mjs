@@ -37,6 +37,8 @@
 //        sends Create(Note{inReplyTo, content, to:[Public, target], cc:[bob's followers],
 //        tag:[Mention of target]}) to the target's inbox; the Note is served at its id
 //                                           -> 202 {"id":"<Note id>","create":"<Create id>"}
+//   POST /_control/resolve  {"actor":"bob","target":..}  looks the target up with bob's signed GETs
+//                                           -> 200 {"id":..,"inbox":..}
 //   POST /_control/join     {"actor":"bob","event":"<event id>","to":"<organizer URL or @user@host>"}
 //        sends Join{object: event, to: organizer} to the organizer's inbox
 //                                           -> 202 {"id":"<Join id>","to":..}
@@ -318,6 +320,12 @@ async function control(req, res, url) {
     following.get(me)?.delete(target.id.href);
     const undo = new Undo({ id: new URL(`#undos/${randomUUID()}`, actorUri), actor: actorUri, object: follow });
     return send(target, undo, { id: undo.id.href, follow: follow.id.href, ...reply });
+  }
+
+  if (url.pathname === "/_control/resolve") {
+    const target = await resolveActor(ctx, me, body.target).catch((e) => (console.error(e), null));
+    if (!target) return json(res, 404, { error: "target is not a resolvable actor", target: body.target });
+    return json(res, 200, { id: target.id.href, inbox: target.inboxId?.href ?? null });
   }
 
   if (["/_control/join", "/_control/leave", "/_control/undo-join"].includes(url.pathname)) {

@@ -155,6 +155,16 @@ impl FedifyPeer {
         answer["id"].as_str().expect("Join id").to_string()
     }
 
+    /// `actor` looks `target` up with its own signed GETs (so that `target`'s server knows
+    /// `actor`'s key from then on).
+    pub async fn resolve(&self, actor: &str, target: &str) {
+        self.control(
+            "_control/resolve",
+            Some(json!({"actor": actor, "target": target})),
+        )
+        .await;
+    }
+
     /// `actor` leaves `event`.
     pub async fn leave(&self, actor: &str, event: &str, organizer: &str) {
         self.control(
