@@ -597,5 +597,40 @@ async fn members_take_part_from_the_website_and_keep_a_private_calendar() {
     bola.post(&format!("{path}/rsvp"), &[("action", "join")])
         .await;
     assert_eq!(status_of(&alpha, &fair, &bolas).await, Some(Status::Going));
-    drop(db);
+
+    // Bola deletes her account: a wrong password changes nothing; then her place is freed,
+    // her actor is gone and she is logged out.
+    bola.get("/account/delete").await;
+    let wrong = bola
+        .post("/account/delete", &[("password", "not her password")])
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.body
+    );
+    assert_eq!(status_of(&alpha, &fair, &bolas).await, Some(Status::Going));
+    let deleted = bola
+        .post(
+            "/account/delete",
+            &[("password", "a long enough passphrase")],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+    assert!(
+        deleted.body.contains("Your account is deleted"),
+        "{}",
+        deleted.body
+    );
+    assert_eq!(
+        status_of(&alpha, &fair, &bolas).await,
+        Some(Status::Cancelled)
+    );
+    let (status, _) = get_json(&bolas).await;
+    assert_eq!(status, StatusCode::GONE);
+    let account = bola.get("/account").await;
+    assert_ne!(account.status, StatusCode::OK, "logged out");
+    let gone = jisr::domain::accounts::find_by_email(&db, "bola@example.org").await;
+    assert!(gone.is_err(), "her address is erased");
 }

@@ -449,3 +449,41 @@ pub async fn message_participants(
     state.delivery_wakeup().notify_one();
     Ok(to.len())
 }
+
+/// Ends everything the member of `account_id` takes part in (their account is gone): their
+/// places at our events go to the waiting lists (whose remote participants get their
+/// `Accept`), and other servers' organizers get their `Leave`.
+pub async fn member_left_everything(state: &AppState, account_id: i64) -> Result<()> {
+    let Some(member) = super::members::actor_of(state, account_id).await? else {
+        return Ok(());
+    };
+    let actor = member.id.to_string();
+    for taking_part in participation::of_member(state.db(), member.local_actor_id).await? {
+        let Some(event) = publication::by_ids(state.db(), &[taking_part.publication_id])
+            .await?
+            .into_iter()
+            .next()
+        else {
+            continue;
+        };
+        let Details::Event(details) = &event.draft.details else {
+            continue;
+        };
+        let mut tx = state.db().begin_write().await?;
+        let left = participation::leave(&mut tx, event.publication_id, details, &actor, Utc::now())
+            .await?;
+        accept_promoted(state, &mut tx, &event.public_id, &left.promoted).await?;
+        tx.commit().await?;
+    }
+    for request in attending::of_member(state.db(), member.local_actor_id).await? {
+        let Some(id) = crate::domain::network::id_of(state.db(), &request.event_ap_id).await?
+        else {
+            continue;
+        };
+        if let Some(event) = crate::domain::network::by_id(state.db(), id).await? {
+            leave_remote(state, &member, &event).await?;
+        }
+    }
+    state.delivery_wakeup().notify_one();
+    Ok(())
+}

@@ -688,3 +688,77 @@ pub async fn reset(
         Err(other) => Err(other),
     }
 }
+
+fn delete_form(frame: Frame, visitor: &Visitor) -> FormPage {
+    let t = frame.t;
+    let mut page = FormPage::new(frame, visitor, t.t("delete-account-title"));
+    page.intro = t.t("delete-account-intro");
+    page.action = "/account/delete".to_string();
+    page.submit = t.t("delete-account-submit");
+    page.fields = vec![
+        Field::new("password", "password", t.t("password-current"))
+            .required()
+            .autocomplete("current-password"),
+    ];
+    page.links = vec![("/account".to_string(), t.t("account-title"))];
+    page
+}
+
+/// `GET /account/delete`: what deleting one's account does, and the password to confirm it.
+pub async fn delete_page(
+    State(state): State<AppState>,
+    frame: Frame,
+    Member(visitor): Member,
+) -> Result<Response> {
+    let page = delete_form(frame, &visitor);
+    respond_with(&state, &visitor, StatusCode::OK, &page)
+}
+
+/// `POST /account/delete`: the member leaves: their places at our events go to the waiting
+/// lists, other servers' organizers get their `Leave`, their account is erased (its row kept
+/// disabled, so that its actor answers 410 and its name stays theirs), their followers get the
+/// `Delete` of their actor, and they are logged out.
+pub async fn delete_account(
+    State(state): State<AppState>,
+    frame: Frame,
+    Member(visitor): Member,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let t = frame.t;
+    let values = FormValues::from_pairs(pairs);
+    if visitor.check_csrf(values.get("csrf")).is_err() {
+        let page = delete_form(frame.clone(), &visitor).with_message(t.t("error-csrf"));
+        return respond_with(&state, &visitor, StatusCode::FORBIDDEN, &page);
+    }
+    let account = visitor.account().cloned().ok_or(Error::NotFound)?;
+    let password = values.all("password").first().cloned().unwrap_or_default();
+    // The password first: nothing is left or sent for a wrong one.
+    let hash_checked =
+        accounts::delete_own(state.db(), state.passwords(), &account, &password).await;
+    match hash_checked {
+        Ok(()) => {}
+        Err(Error::Invalid(errors)) => {
+            let page = delete_form(frame.clone(), &visitor).with_errors(&errors);
+            return respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+        Err(Error::Forbidden(_)) => {
+            let page =
+                delete_form(frame.clone(), &visitor).with_message(t.t("delete-account-last-admin"));
+            return respond_with(&state, &visitor, StatusCode::FORBIDDEN, &page);
+        }
+        Err(other) => return Err(other),
+    }
+    crate::federation::rsvp::member_left_everything(&state, account.account_id).await?;
+    crate::federation::members::account_gone(&state, account.account_id).await?;
+    let mut response = message(
+        frame,
+        StatusCode::OK,
+        "delete-account-done-title",
+        "delete-account-done",
+    )?;
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(&state, SESSION_COOKIE, "", 0),
+    );
+    Ok(response)
+}

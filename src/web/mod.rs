@@ -103,6 +103,10 @@ fn pages() -> Router<AppState> {
         .route("/logout", post(account_pages::logout))
         .route("/account", get(account_pages::account))
         .route("/account/calendar", post(account_pages::calendar_link))
+        .route(
+            "/account/delete",
+            get(account_pages::delete_page).post(account_pages::delete_account),
+        )
         .route("/calendar/{file}", get(feeds::member_calendar))
         .route(
             "/account/profile",

@@ -389,3 +389,67 @@ pub async fn by_calendar_secret(db: &Db, secret: &str) -> Result<Option<Account>
             .await)?;
     Ok(row.map(Account::from))
 }
+
+/// Deletes `account`'s own account, when `password` is theirs: what identifies them is erased
+/// (e-mail, name, profile, password, sessions, links, calendar secret), its row stays disabled
+/// with the time of deletion, so that its actor answers 410 and its username is never taken
+/// again. Refused for the last active admin.
+pub async fn delete_own(
+    db: &Db,
+    passwords: &Passwords,
+    account: &Account,
+    password: &str,
+) -> Result<()> {
+    let sql = "select password_hash from account where account_id = $1";
+    let hash: String = with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .bind(account.account_id)
+        .fetch_one(pool)
+        .await)?;
+    if !passwords.verify(password, &hash).await? {
+        return Err(crate::error::FieldError::of(
+            "password",
+            crate::error::Reason::CurrentPassword,
+        )
+        .into());
+    }
+    let now = Utc::now();
+    let mut transaction = db.begin_exclusive(ACCOUNTS_LOCK).await?;
+    with_tx!(&mut transaction, |tx| {
+        if account.role == Role::Admin {
+            let admins: i64 = sqlx::query_scalar(
+                "select count(*) from account where role = 'admin' and status = 'active'",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            if admins <= 1 {
+                return Err(Error::Forbidden(
+                    "this is the last admin: make another member admin first".to_string(),
+                ));
+            }
+        }
+        sqlx::query(
+            "update account set status = 'disabled', deleted_at = $1, email = $2, name = '', \
+             password_hash = '', summary = '', website = '', countries = '[]', \
+             languages = '[]', logo = '', listed = false, discoverable = false, \
+             calendar_token_hash = null where account_id = $3",
+        )
+        .bind(now)
+        .bind(format!("deleted-{}@deleted.invalid", account.account_id))
+        .bind(account.account_id)
+        .execute(&mut *tx)
+        .await?;
+        for sql in [
+            "delete from session where account_id = $1",
+            "delete from one_time_link where account_id = $1",
+            "update local_actor set display_name = '', summary = '', icon_image = null \
+             where account_id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(account.account_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+    });
+    transaction.commit().await?;
+    Ok(())
+}
