@@ -579,7 +579,7 @@ async function flow(browser) {
 
     step('publish form');
     // The forms in Arabic, right to left: accessible too, and photographed.
-    for (const path of ['/publish/event', '/account', '/publish', '/admin/network', '/admin/replies']) {
+    for (const path of ['/publish/event', '/account', '/account/delete', '/publish', '/admin/network', '/admin/replies']) {
       if (await open(page, url(path, { lang: 'ar' }), `GET ${path}?lang=ar`)) {
         await accessibility(page, `${path}?lang=ar`);
         await screenshot(page, `ar-desktop${path.replaceAll('/', '-')}`);
