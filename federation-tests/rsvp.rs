@@ -218,6 +218,36 @@ async fn peers_join_leave_wait_and_are_answered_as_mobilizon_expects() {
         csv.body
     );
 
+    // Registrations closed: the next Join is refused, and opened again they take it.
+    let closed = admin
+        .post(
+            &format!("/events/{public_id}/registrations"),
+            &[("closed", "1")],
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    let carols = peer.join("carol", &restricted, &organizer).await;
+    answer_to(&peer, &alpha, "Reject", &carols).await;
+    admin
+        .get(&format!("/events/{public_id}/participants"))
+        .await;
+    admin
+        .post(
+            &format!("/events/{public_id}/registrations"),
+            &[("closed", "0")],
+        )
+        .await;
+    let again = peer.join("carol", &restricted, &organizer).await;
+    eventually(
+        20,
+        "carol's request held once registrations are open",
+        || async {
+            (status_of(&alpha, &restricted, &carol).await == Some(Status::Pending)).then_some(())
+        },
+    )
+    .await;
+    assert_eq!(count_of(&peer, "Reject", &again).await, 0);
+
     // A message to everyone taking part: a direct Note to bob, on his server.
     let sent = admin
         .post(
@@ -240,8 +270,22 @@ async fn peers_join_leave_wait_and_are_answered_as_mobilizon_expects() {
             .is_some_and(|content| content.contains("Room 2.14, second floor.<br>Bring your CV.")),
         "{note}"
     );
+    // Each participant's own: carol (held) gets hers, and neither learns of the other.
     assert_eq!(object["to"], serde_json::json!([bob]), "direct: {note}");
-    assert_eq!(object["tag"][0]["href"], bob.as_str(), "{note}");
+    assert_eq!(
+        object["tag"],
+        serde_json::json!([{"type": "Mention", "href": bob}]),
+        "{note}"
+    );
+    let carols = eventually(30, "the message at carol's", || async {
+        peer.log().await.into_iter().find(|record| {
+            record["type"] == "Create"
+                && record["json"]["object"]["type"] == "Note"
+                && record["recipient"] == "carol"
+        })
+    })
+    .await;
+    assert_eq!(carols["json"]["to"], serde_json::json!([carol]), "{carols}");
 
     // Registration elsewhere: Ignore, naming the Join.
     let elsewhere = alpha

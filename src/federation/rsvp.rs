@@ -370,8 +370,9 @@ pub async fn answered(tx: &mut Tx, join_id: &Url, signer: &Url, accepted: bool) 
 
 /// The organization tells the participants of our event `public_id` (`publication_id`)
 /// `body`: recorded for our members (their account page shows it) and sent to each remote
-/// participant as a direct `Note` (addressed to them alone, mentioning them, as Mastodon shows
-/// a direct message), in one transaction. Returns how many remote participants it goes to.
+/// participant as a direct `Note` of their own (addressed to them alone and mentioning only
+/// them, as Mastodon shows a direct message: no participant learns who the others are), in
+/// one transaction. Returns how many remote participants it goes to.
 pub async fn message_participants(
     state: &AppState,
     publication_id: i64,
@@ -381,59 +382,52 @@ pub async fn message_participants(
     let body = participation::check_message(body)?;
     let organization = state.actors().organization();
     let event = state.urls().publication(Kind::Event, public_id);
-    let id = state.urls().publication_activity(
+    let message = state.urls().publication_activity(
         Kind::Event,
         public_id,
         &format!("message-{:032x}", rand::random::<u128>()),
     );
+    let escape = crate::domain::text::escape_html;
+    let paragraphs: String = body
+        .split("\n\n")
+        .map(|paragraph| format!("<p>{}</p>", escape(paragraph.trim()).replace('\n', "<br>")))
+        .collect();
+    let content = format!(
+        "{paragraphs}<p><a href=\"{}\">{}</a></p>",
+        escape(event.as_str()),
+        escape(event.as_str())
+    );
     let now = Utc::now();
+    let published = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut tx = state.db().begin_write().await?;
-    participation::record_message(&mut tx, publication_id, id.as_str(), &body, now).await?;
-    let mut to = Vec::new();
-    let mut inboxes = Vec::new();
+    participation::record_message(&mut tx, publication_id, message.as_str(), &body, now).await?;
+    let mut sent = 0;
     for participant in participation::active_of_event(&mut tx, publication_id).await? {
         if participant.local_actor_id.is_some() {
             continue;
         }
-        if let Some(inbox) = inbox_of(&mut tx, &participant.participant_ap_id).await? {
-            to.push(participant.participant_ap_id);
-            if !inboxes.contains(&inbox) {
-                inboxes.push(inbox);
-            }
-        }
-    }
-    if !to.is_empty() {
-        let escape = crate::domain::text::escape_html;
-        let paragraphs: String = body
-            .split("\n\n")
-            .map(|paragraph| format!("<p>{}</p>", escape(paragraph.trim()).replace('\n', "<br>")))
-            .collect();
-        let content = format!(
-            "{paragraphs}<p><a href=\"{}\">{}</a></p>",
-            escape(event.as_str()),
-            escape(event.as_str())
-        );
-        let mentions: Vec<Value> = to
-            .iter()
-            .map(|actor| json!({"type": "Mention", "href": actor}))
-            .collect();
-        let note = json!({
-            "id": format!("{id}#note"),
-            "type": "Note",
-            "attributedTo": organization.id,
-            "content": content,
-            "context": event,
-            "published": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "to": to,
-            "tag": mentions,
-        });
+        let Some(inbox) = inbox_of(&mut tx, &participant.participant_ap_id).await? else {
+            continue;
+        };
+        let to = &participant.participant_ap_id;
+        let id = Url::parse(&format!("{message}-{}", participant.participation_id))
+            .map_err(|error| Error::internal(error.to_string()))?;
         let activity = json!({
             "@context": super::activities::ACTIVITY_STREAMS,
             "id": id,
             "type": "Create",
             "actor": organization.id,
-            "to": to,
-            "object": note,
+            "to": [to],
+            "object": {
+                "id": format!("{id}#note"),
+                "type": "Note",
+                "attributedTo": organization.id,
+                "content": content,
+                "context": event,
+                "published": published,
+                "to": [to],
+                "tag": [{"type": "Mention", "href": to}],
+            },
         });
         delivery::enqueue(
             &mut tx,
@@ -441,13 +435,14 @@ pub async fn message_participants(
             &id,
             organization.local_actor_id,
             false,
-            &inboxes,
+            &[inbox],
         )
         .await?;
+        sent += 1;
     }
     tx.commit().await?;
     state.delivery_wakeup().notify_one();
-    Ok(to.len())
+    Ok(sent)
 }
 
 /// Ends everything the member of `account_id` takes part in (their account is gone): their
