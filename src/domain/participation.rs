@@ -650,8 +650,8 @@ pub async fn counts_sent(tx: &mut Tx, publication_id: i64, changed: DateTime<Utc
     Ok(done == 1)
 }
 
-/// What an event's document says of its attendance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What an event's document says of its attendance (by default: nobody yet).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Attendance {
     pub counts: Counts,
     /// When its counts last changed (the document's `updated` is at least this).

@@ -8,7 +8,8 @@ use super::objects::{self, Verb};
 use super::{delivery, followers};
 use crate::app::AppState;
 use crate::db::Tx;
-use crate::domain::publication::{self, Draft, Kind, Publication};
+use crate::domain::participation::{self, Attendance};
+use crate::domain::publication::{self, Details, Draft, Kind, Publication};
 use crate::error::{FieldError, Reason, Result};
 use chrono::Utc;
 use url::Url;
@@ -17,7 +18,9 @@ use url::Url;
 pub async fn publish(state: &AppState, draft: &Draft) -> Result<Publication> {
     let mut tx = state.db().begin().await?;
     let created = publication::create(&mut tx, draft, Utc::now()).await?;
-    queue_for_followers(state, &mut tx, Verb::Create, &created).await?;
+    // A new event: nobody takes part yet.
+    let attendance = Attendance::default();
+    queue_for_followers(state, &mut tx, Verb::Create, &created, &attendance).await?;
     tx.commit().await?;
     state.delivery_wakeup().notify_one();
     tracing::info!(kind = created.kind.as_str(), id = %created.public_id, "published");
@@ -35,9 +38,10 @@ pub async fn edit(
         return Err(FieldError::of("kind", Reason::KeepsKind).into());
     }
     let current = publication::find(state.db(), kind, public_id).await?;
+    let attendance = participation::attendance(state.db(), current.publication_id).await?;
     let mut tx = state.db().begin().await?;
     let updated = publication::update(&mut tx, &current, draft, Utc::now()).await?;
-    queue_for_followers(state, &mut tx, Verb::Update, &updated).await?;
+    queue_for_followers(state, &mut tx, Verb::Update, &updated, &attendance).await?;
     tx.commit().await?;
     state.documents().forget_object(kind, public_id);
     state.delivery_wakeup().notify_one();
@@ -50,7 +54,14 @@ pub async fn remove(state: &AppState, kind: Kind, public_id: &str) -> Result<Pub
     let current = publication::find(state.db(), kind, public_id).await?;
     let mut tx = state.db().begin().await?;
     let deleted = publication::delete(&mut tx, &current, Utc::now()).await?;
-    let delete_id = queue_for_followers(state, &mut tx, Verb::Delete, &deleted).await?;
+    let delete_id = queue_for_followers(
+        state,
+        &mut tx,
+        Verb::Delete,
+        &deleted,
+        &Attendance::default(),
+    )
+    .await?;
     // Nothing of the erased content stays: earlier activities are withdrawn too.
     let prefix = state.urls().publication_activity(kind, public_id, "");
     delivery::withdraw(&mut tx, prefix.as_str(), &delete_id).await?;
@@ -62,15 +73,22 @@ pub async fn remove(state: &AppState, kind: Kind, public_id: &str) -> Result<Pub
     Ok(deleted)
 }
 
-/// Queues the activity `verb` of `publication` for every follower; returns its id. (Not an
-/// `Announce`: groups announce what their members post, and that verb will have its own code.)
+/// Queues the activity `verb` of `publication` for every follower; returns its id. An event's
+/// object carries `attendance`, as its document does. (Not an `Announce`: groups announce
+/// what their members post, and that verb will have its own code.)
 async fn queue_for_followers(
     state: &AppState,
     tx: &mut Tx,
     verb: Verb,
     publication: &Publication,
+    attendance: &Attendance,
 ) -> Result<Url> {
-    let (id, activity) = objects::activity(state, verb, publication);
+    let (id, mut activity) = objects::activity(state, verb, publication);
+    if verb != Verb::Delete
+        && let Details::Event(details) = &publication.draft.details
+    {
+        super::rsvp::with_attendance(&mut activity["object"], details, attendance);
+    }
     to_followers(state, tx, &activity, &id, true).await?;
     Ok(id)
 }
