@@ -106,7 +106,8 @@ pub fn join_of(state: &AppState, public_id: &str, participation: &Participation)
     })
 }
 
-/// The inbox of remote participant `ap_id`, as stored when their Join arrived.
+/// The inbox of remote actor `ap_id` (a participant, an organizer), as stored when we last
+/// fetched it.
 async fn inbox_of(tx: &mut Tx, ap_id: &str) -> Result<Option<Url>> {
     let sql = "select inbox from remote_actor where ap_id = $1";
     let inbox: Option<String> = with_tx!(tx, |conn| sqlx::query_scalar(sql)
@@ -260,16 +261,6 @@ pub fn spawn_count_updates(state: &AppState) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// Where to deliver to remote actor `ap_id` alone, as stored.
-async fn stored_inbox(state: &AppState, ap_id: &str) -> Result<Option<Url>> {
-    let sql = "select inbox from remote_actor where ap_id = $1";
-    let inbox: Option<String> = crate::db::with_pool!(state.db(), |pool| sqlx::query_scalar(sql)
-        .bind(ap_id)
-        .fetch_optional(pool)
-        .await)?;
-    Ok(inbox.and_then(|inbox| Url::parse(&inbox).ok()))
-}
-
 /// An activity `kind` (`Join` or `Leave`) of our `member` about the remote `event`, addressed
 /// to its organizer: its id and its document.
 fn member_activity(
@@ -297,32 +288,7 @@ pub async fn join_remote(
     member: &LocalActor,
     event: &RemotePublication,
 ) -> Result<()> {
-    let inbox = stored_inbox(state, &event.actor_ap_id)
-        .await?
-        .ok_or_else(|| Error::Unavailable("the organizer's server is not known yet".to_string()))?;
-    let (id, activity) = member_activity(state, member, "Join", event);
-    let mut tx = state.db().begin_write().await?;
-    attending::asked(
-        &mut tx,
-        member.local_actor_id,
-        &event.ap_id,
-        &event.actor_ap_id,
-        id.as_str(),
-        Utc::now(),
-    )
-    .await?;
-    delivery::enqueue(
-        &mut tx,
-        &activity,
-        &id,
-        member.local_actor_id,
-        false,
-        &[inbox],
-    )
-    .await?;
-    tx.commit().await?;
-    state.delivery_wakeup().notify_one();
-    Ok(())
+    tell_organizer(state, member, event, true).await
 }
 
 /// Our `member` leaves the network event `event`: a `Leave` to its organizer.
@@ -331,12 +297,38 @@ pub async fn leave_remote(
     member: &LocalActor,
     event: &RemotePublication,
 ) -> Result<()> {
-    let inbox = stored_inbox(state, &event.actor_ap_id)
+    tell_organizer(state, member, event, false).await
+}
+
+/// Records our `member`'s `Join` (`joining`) or `Leave` of the network event `event` and
+/// queues it for its organizer, in one transaction.
+async fn tell_organizer(
+    state: &AppState,
+    member: &LocalActor,
+    event: &RemotePublication,
+    joining: bool,
+) -> Result<()> {
+    let kind = if joining { "Join" } else { "Leave" };
+    let (id, activity) = member_activity(state, member, kind, event);
+    let now = Utc::now();
+    let mut tx = state.db().begin_write().await?;
+    let inbox = inbox_of(&mut tx, &event.actor_ap_id)
         .await?
         .ok_or_else(|| Error::Unavailable("the organizer's server is not known yet".to_string()))?;
-    let (id, activity) = member_activity(state, member, "Leave", event);
-    let mut tx = state.db().begin_write().await?;
-    attending::left(&mut tx, member.local_actor_id, &event.ap_id, Utc::now()).await?;
+    if joining {
+        let organizer = &event.actor_ap_id;
+        attending::asked(
+            &mut tx,
+            member.local_actor_id,
+            &event.ap_id,
+            organizer,
+            id.as_str(),
+            now,
+        )
+        .await?;
+    } else {
+        attending::left(&mut tx, member.local_actor_id, &event.ap_id, now).await?;
+    }
     delivery::enqueue(
         &mut tx,
         &activity,
