@@ -412,15 +412,22 @@ pub async fn by_join_id(db: &Db, join_ap_id: &str) -> Result<Option<Participatio
     .await)?)
 }
 
-/// The participation `participation_id`.
-pub async fn find(db: &Db, participation_id: i64) -> Result<Participation> {
-    let sql = format!("select {COLUMNS} from participation where participation_id = $1");
-    let found: Option<Participation> =
-        with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(participation_id)
-            .fetch_optional(pool)
-            .await)?;
-    found.ok_or(Error::NotFound)
+/// `participant_ap_id`'s participation in event `publication_id`, if any.
+pub async fn of_participant(
+    db: &Db,
+    publication_id: i64,
+    participant_ap_id: &str,
+) -> Result<Option<Participation>> {
+    let sql = format!(
+        "select {COLUMNS} from participation where publication_id = $1 and participant_ap_id = $2"
+    );
+    Ok(with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.as_str()
+    ))
+    .bind(publication_id)
+    .bind(participant_ap_id)
+    .fetch_optional(pool)
+    .await)?)
 }
 
 async fn set_status(

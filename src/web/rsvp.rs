@@ -143,10 +143,9 @@ pub async fn view(
         view.organizer = Some(format!("{path}/participants"));
     }
     let (actor, _) = member_actor(state, visitor).await?;
-    let mine = participation::of_event(state.db(), publication.publication_id)
+    let mine = participation::of_participant(state.db(), publication.publication_id, &actor)
         .await?
-        .into_iter()
-        .find(|found| found.participant_ap_id == actor && found.status().is_active());
+        .filter(|found| found.status().is_active());
     if let Some(mine) = mine {
         view.mine = Some(t.t(&format!("rsvp-you-{}", mine.status().as_str())));
         view.button = Some(("leave", t.t("rsvp-cancel")));
