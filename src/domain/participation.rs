@@ -582,6 +582,31 @@ pub struct Counts {
     pub waiting: i64,
 }
 
+/// The counts of event `publication_id` and whether its registrations are closed, in one
+/// query (what its page's RSVP box needs).
+pub async fn counts_and_closed(db: &Db, publication_id: i64) -> Result<(Counts, bool)> {
+    let sql = "select \
+               coalesce(sum(case when status = 'going' then 1 else 0 end), 0), \
+               coalesce(sum(case when status = 'pending' then 1 else 0 end), 0), \
+               coalesce(sum(case when status = 'waiting' then 1 else 0 end), 0), \
+               exists (select 1 from event_registration r \
+                       where r.publication_id = $1 and r.closed_at is not null) \
+               from participation where publication_id = $1";
+    let (going, pending, waiting, closed): (i64, i64, i64, bool) =
+        with_pool!(db, |pool| sqlx::query_as(sql)
+            .bind(publication_id)
+            .fetch_one(pool)
+            .await)?;
+    Ok((
+        Counts {
+            going,
+            pending,
+            waiting,
+        },
+        closed,
+    ))
+}
+
 /// The counts of event `publication_id`.
 pub async fn counts(db: &Db, publication_id: i64) -> Result<Counts> {
     let sql = "select \

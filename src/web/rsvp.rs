@@ -109,15 +109,12 @@ pub async fn view(
     let Details::Event(details) = &publication.draft.details else {
         return Ok(None);
     };
-    let rules = Rules::of(
-        details,
-        participation::is_closed(state.db(), publication.publication_id).await?,
-        Utc::now(),
-    );
-    if !rules.join_mode.takes_participants() {
+    if !JoinMode::parse(&details.join_mode).takes_participants() {
         return Ok(None);
     }
-    let counts = participation::counts(state.db(), publication.publication_id).await?;
+    let (counts, closed) =
+        participation::counts_and_closed(state.db(), publication.publication_id).await?;
+    let rules = Rules::of(details, closed, Utc::now());
     let path = state
         .urls()
         .publication(Kind::Event, &publication.public_id)
