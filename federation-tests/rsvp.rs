@@ -257,10 +257,11 @@ async fn peers_join_leave_wait_and_are_answered_as_mobilizon_expects() {
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     let note = eventually(30, "the message at bob's server", || async {
-        peer.log()
-            .await
-            .into_iter()
-            .find(|record| record["type"] == "Create" && record["json"]["object"]["type"] == "Note")
+        peer.log().await.into_iter().find(|record| {
+            record["type"] == "Create"
+                && record["json"]["object"]["type"] == "Note"
+                && record["recipient"] == "bob"
+        })
     })
     .await;
     let object = &note["json"]["object"];
