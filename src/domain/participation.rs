@@ -256,14 +256,19 @@ async fn going_in(tx: &mut Tx, publication_id: i64) -> Result<i64> {
         .await)?)
 }
 
+/// One participant of one event (`$1`, `$2`).
+fn participant_sql() -> String {
+    format!(
+        "select {COLUMNS} from participation where publication_id = $1 and participant_ap_id = $2"
+    )
+}
+
 async fn find_in(
     tx: &mut Tx,
     publication_id: i64,
     participant_ap_id: &str,
 ) -> Result<Option<Participation>> {
-    let sql = format!(
-        "select {COLUMNS} from participation where publication_id = $1 and participant_ap_id = $2"
-    );
+    let sql = participant_sql();
     Ok(with_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(
         sql.as_str()
     ))
@@ -418,9 +423,7 @@ pub async fn of_participant(
     publication_id: i64,
     participant_ap_id: &str,
 ) -> Result<Option<Participation>> {
-    let sql = format!(
-        "select {COLUMNS} from participation where publication_id = $1 and participant_ap_id = $2"
-    );
+    let sql = participant_sql();
     Ok(with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
         sql.as_str()
     ))
@@ -609,20 +612,7 @@ pub async fn counts_and_closed(db: &Db, publication_id: i64) -> Result<(Counts, 
 
 /// The counts of event `publication_id`.
 pub async fn counts(db: &Db, publication_id: i64) -> Result<Counts> {
-    let sql = "select \
-               coalesce(sum(case when status = 'going' then 1 else 0 end), 0), \
-               coalesce(sum(case when status = 'pending' then 1 else 0 end), 0), \
-               coalesce(sum(case when status = 'waiting' then 1 else 0 end), 0) \
-               from participation where publication_id = $1";
-    let (going, pending, waiting): (i64, i64, i64) = with_pool!(db, |pool| sqlx::query_as(sql)
-        .bind(publication_id)
-        .fetch_one(pool)
-        .await)?;
-    Ok(Counts {
-        going,
-        pending,
-        waiting,
-    })
+    Ok(counts_and_closed(db, publication_id).await?.0)
 }
 
 /// Everyone who takes part or asked to in event `publication_id`, by when they asked.

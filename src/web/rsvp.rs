@@ -258,37 +258,44 @@ pub struct ParticipantsQuery {
     sent: Option<String>,
 }
 
-/// Who `participant_ap_id` is, as organizers see them: name, handle, link.
-async fn who(state: &AppState, participation: &Participation) -> Result<(String, String, String)> {
+/// Who each of `participations` is, as organizers see them: name, handle and link, in order;
+/// read in two queries (our members, the remote actors), whatever their number.
+async fn who(
+    state: &AppState,
+    participations: &[Participation],
+) -> Result<Vec<(String, String, String)>> {
     let domain = &state.config().instance.domain;
-    if let Some(local_actor_id) = participation.local_actor_id
-        && let Some(actor) = state.actors().by_id(state.db(), local_actor_id).await?
-    {
-        let name = match actor.account_id {
-            Some(account_id) => crate::domain::accounts::find(state.db(), account_id)
-                .await
-                .map(|account| account.name)
-                .unwrap_or_else(|_| actor.display_name.clone()),
-            None => actor.display_name.clone(),
-        };
-        return Ok((
-            name,
-            format!("@{}@{domain}", actor.username),
-            actor.id.path().to_string(),
-        ));
-    }
-    let profile =
-        crate::federation::remote_actors::profile(state.db(), &participation.participant_ap_id)
-            .await?;
-    let Some(profile) = profile else {
-        let id = participation.participant_ap_id.clone();
-        return Ok((id.clone(), id.clone(), id));
-    };
-    Ok((
-        profile.display_name(),
-        profile.handle(),
-        profile.page().to_string(),
-    ))
+    let local: Vec<i64> = participations
+        .iter()
+        .filter_map(|found| found.local_actor_id)
+        .collect();
+    let members = crate::domain::accounts::identity::members_by_actor(state.db(), &local).await?;
+    let remote: Vec<&str> = participations
+        .iter()
+        .filter(|found| found.local_actor_id.is_none())
+        .map(|found| found.participant_ap_id.as_str())
+        .collect();
+    let profiles = crate::federation::remote_actors::profiles(state.db(), &remote).await?;
+    Ok(participations
+        .iter()
+        .map(|found| {
+            let id = found.participant_ap_id.clone();
+            if let Some((name, username)) =
+                found.local_actor_id.and_then(|actor| members.get(&actor))
+            {
+                let link = url::Url::parse(&id).map_or(id.clone(), |url| url.path().to_string());
+                return (name.clone(), format!("@{username}@{domain}"), link);
+            }
+            match profiles.get(&id) {
+                Some(profile) => (
+                    profile.display_name(),
+                    profile.handle(),
+                    profile.page().to_string(),
+                ),
+                None => (id.clone(), id.clone(), id),
+            }
+        })
+        .collect())
 }
 
 async fn rows(
@@ -296,10 +303,12 @@ async fn rows(
     t: &Translator,
     event: &Publication,
 ) -> Result<Vec<ParticipantRow>> {
-    let mut rows = Vec::new();
-    for found in participation::of_event(state.db(), event.publication_id).await? {
-        let (name, handle, link) = who(state, &found).await?;
-        rows.push(ParticipantRow {
+    let everyone = participation::of_event(state.db(), event.publication_id).await?;
+    let names = who(state, &everyone).await?;
+    Ok(everyone
+        .into_iter()
+        .zip(names)
+        .map(|(found, (name, handle, link))| ParticipantRow {
             participation_id: found.participation_id,
             name,
             handle,
@@ -307,11 +316,10 @@ async fn rows(
             when: t.date(&found.created_at.fixed_offset()),
             status: found.status().as_str(),
             status_label: t.t(&format!("rsvp-status-{}", found.status().as_str())),
-            message: found.message.clone(),
             local: found.local_actor_id.is_some(),
-        });
-    }
-    Ok(rows)
+            message: found.message,
+        })
+        .collect())
 }
 
 /// `GET /events/{id}/participants`: the organizers' list.
@@ -487,8 +495,9 @@ pub async fn participants_csv(
 ) -> Result<Response> {
     let (event, _) = our_event(&state, &public_id).await?;
     let mut csv = String::from("name,handle,profile,status,since,message\r\n");
-    for found in participation::of_event(state.db(), event.publication_id).await? {
-        let (name, handle, link) = who(&state, &found).await?;
+    let everyone = participation::of_event(state.db(), event.publication_id).await?;
+    let names = who(&state, &everyone).await?;
+    for (found, (name, handle, link)) in everyone.iter().zip(names) {
         let profile = if found.local_actor_id.is_some() {
             state
                 .urls()

@@ -154,3 +154,32 @@ pub(super) async fn follow_profile(tx: &mut Tx, account_id: i64) -> Result<()> {
         .map(|_| ()))?;
     Ok(())
 }
+
+/// The account name and username of each of these members' actors, by actor row id.
+pub async fn members_by_actor(
+    db: &Db,
+    local_actor_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, (String, String)>> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in local_actor_ids.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "select l.local_actor_id, a.name, l.username from local_actor l \
+             join account a on a.account_id = l.account_id \
+             where l.local_actor_id in ({})",
+            placeholders.join(", ")
+        );
+        let rows: Vec<(i64, String, String)> = with_pool!(db, |pool| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        found.extend(
+            rows.into_iter()
+                .map(|(id, name, username)| (id, (name, username))),
+        );
+    }
+    Ok(found)
+}

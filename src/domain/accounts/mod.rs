@@ -234,6 +234,20 @@ pub enum Change {
     SetRole(Role),
 }
 
+/// How many active admins there are.
+const ACTIVE_ADMINS: &str =
+    "select count(*) from account where role = 'admin' and status = 'active'";
+
+/// Refuses to take away the last of `admins` active admins.
+fn keeps_an_admin(admins: i64) -> Result<()> {
+    if admins <= 1 {
+        return Err(Error::Forbidden(
+            "this is the last admin: make another member admin first".to_string(),
+        ));
+    }
+    Ok(())
+}
+
 /// Applies an admin's `change` to `account_id`; refuses to leave the instance without an
 /// active admin.
 pub async fn change(db: &Db, account_id: i64, change: Change) -> Result<()> {
@@ -253,16 +267,10 @@ pub async fn change(db: &Db, account_id: i64, change: Change) -> Result<()> {
                 Change::Disable | Change::SetRole(Role::Editor | Role::Member)
             );
         if removes_admin {
-            let admins: i64 = sqlx::query_scalar(
-                "select count(*) from account where role = 'admin' and status = 'active'",
-            )
-            .fetch_one(&mut *tx)
-            .await?;
-            if admins <= 1 {
-                return Err(Error::Forbidden(
-                    "this is the last admin: make another member admin first".to_string(),
-                ));
-            }
+            let admins: i64 = sqlx::query_scalar(ACTIVE_ADMINS)
+                .fetch_one(&mut *tx)
+                .await?;
+            keeps_an_admin(admins)?;
         }
         match change {
             Change::Approve => {
@@ -400,12 +408,7 @@ pub async fn delete_own(
     account: &Account,
     password: &str,
 ) -> Result<()> {
-    let sql = "select password_hash from account where account_id = $1";
-    let hash: String = with_pool!(db, |pool| sqlx::query_scalar(sql)
-        .bind(account.account_id)
-        .fetch_one(pool)
-        .await)?;
-    if !passwords.verify(password, &hash).await? {
+    if !passwords::is_current(db, passwords, account.account_id, password).await? {
         return Err(crate::error::FieldError::of(
             "password",
             crate::error::Reason::CurrentPassword,
@@ -416,16 +419,10 @@ pub async fn delete_own(
     let mut transaction = db.begin_exclusive(ACCOUNTS_LOCK).await?;
     with_tx!(&mut transaction, |tx| {
         if account.role == Role::Admin {
-            let admins: i64 = sqlx::query_scalar(
-                "select count(*) from account where role = 'admin' and status = 'active'",
-            )
-            .fetch_one(&mut *tx)
-            .await?;
-            if admins <= 1 {
-                return Err(Error::Forbidden(
-                    "this is the last admin: make another member admin first".to_string(),
-                ));
-            }
+            let admins: i64 = sqlx::query_scalar(ACTIVE_ADMINS)
+                .fetch_one(&mut *tx)
+                .await?;
+            keeps_an_admin(admins)?;
         }
         sqlx::query(
             "update account set status = 'disabled', deleted_at = $1, email = $2, name = '', \

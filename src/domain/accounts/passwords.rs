@@ -186,6 +186,21 @@ pub async fn reset_password(
     Ok(account)
 }
 
+/// Whether `password` is `account_id`'s current password.
+pub(super) async fn is_current(
+    db: &Db,
+    passwords: &Passwords,
+    account_id: i64,
+    password: &str,
+) -> Result<bool> {
+    let sql = "select password_hash from account where account_id = $1";
+    let hash: String = with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .bind(account_id)
+        .fetch_one(pool)
+        .await)?;
+    passwords.verify(password, &hash).await
+}
+
 /// Changes the password of `account` after checking its current one; ends every other session
 /// of the account (the one whose cookie secret is `keep` stays).
 pub async fn change_password(
@@ -196,14 +211,9 @@ pub async fn change_password(
     password: &str,
     keep: &str,
 ) -> Result<()> {
-    let sql = "select password_hash from account where account_id = $1";
-    let hash: String = with_pool!(db, |pool| sqlx::query_scalar(sql)
-        .bind(account.account_id)
-        .fetch_one(pool)
-        .await)?;
     let mut check = Check::default();
     check_password(&mut check, "password", password);
-    if !passwords.verify(current, &hash).await? {
+    if !is_current(db, passwords, account.account_id, current).await? {
         check.fail("current_password", Reason::CurrentPassword);
     }
     check.finish()?;
