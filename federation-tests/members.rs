@@ -109,6 +109,13 @@ async fn a_member_is_an_actor_found_followed_updated_and_gone_once_disabled() {
     assert_eq!(accept["actor"], actor_id.as_str(), "{accept}");
     assert_eq!(accept["signature"]["verified"], true, "{accept}");
 
+    // Not listed: the public list of members does not show her.
+    let members = page_text(&alpha, "/members").await;
+    assert!(
+        !members.contains("Amaka") && members.contains("No member shows their profile yet."),
+        "{members}"
+    );
+
     // A profile change reaches the follower as an Update of the actor.
     let saved = amaka
         .post(
@@ -127,6 +134,16 @@ async fn a_member_is_an_actor_found_followed_updated_and_gone_once_disabled() {
     let update = wait_for_peer(&peer, &alpha, "Update", 1).await.remove(0);
     assert_eq!(update["actor"], actor_id.as_str(), "{update}");
     assert_eq!(update["json"]["object"]["name"], "Amaka O.", "{update}");
+    // Listed now: the list of members shows her, with her handle and her page.
+    let members = page_text(&alpha, "/members").await;
+    assert!(
+        members.contains("Amaka O.")
+            && members.contains(&handle)
+            && members.contains(&format!("/members/{}", amakas_account(&alpha).await)),
+        "{members}"
+    );
+    let organizations = page_text(&alpha, "/members?kind=organization").await;
+    assert!(!organizations.contains("Amaka O."), "{organizations}");
     let (_, actor) = get_json(&actor_id).await;
     assert_eq!(actor["discoverable"], true, "{actor}");
     assert_eq!(
@@ -165,4 +182,27 @@ async fn a_member_is_an_actor_found_followed_updated_and_gone_once_disabled() {
     assert_eq!(status, StatusCode::GONE);
     let (status, _) = get_json(webfinger.as_str()).await;
     assert_eq!(status, StatusCode::GONE);
+    let members = page_text(&alpha, "/members").await;
+    assert!(!members.contains("Amaka O."), "off the list: {members}");
+}
+
+/// The English text of `path` at `alpha`.
+async fn page_text(alpha: &Node, path: &str) -> String {
+    let response = http_client()
+        .get(alpha.url(path))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.text().await.expect("text")
+}
+
+/// Amaka's account id at `alpha`.
+async fn amakas_account(alpha: &Node) -> i64 {
+    let db = alpha.db().await;
+    jisr::domain::accounts::find_by_email(&db, "amaka@example.org")
+        .await
+        .expect("amaka")
+        .account_id
 }

@@ -3,8 +3,9 @@
 //! there is room, `Reject` when full, nothing until an organizer decides or a place frees,
 //! `Ignore` for registration elsewhere; the waiting list moves up; 50 concurrent Joins for 10
 //! places take 10, never 11; the event's counts reach followers in one `Update` per burst.
-//! Also on both databases: concurrent Joins through two connection pools (as two processes
-//! on one PostgreSQL) never pass the capacity.
+//! On PostgreSQL the 50 Joins go to two `jisr serve` processes on one database behind one
+//! address. Also on both databases: concurrent Joins through two connection pools never pass
+//! the capacity.
 
 use crate::harness::database::TestDatabase;
 use crate::harness::eventually;
@@ -307,7 +308,10 @@ async fn peers_join_leave_wait_and_are_answered_as_mobilizon_expects() {
 /// Joins from 25 actors on each of two servers at once.
 const EACH: usize = 25;
 
-#[tokio::test]
+// On PostgreSQL, alpha is two `jisr serve` processes on one database behind one address, each
+// connection handed to the next process, so the Joins race in two processes; on SQLite (one
+// process by design) it is one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_joins_from_two_servers_take_ten_places_never_eleven() {
     let names: Vec<String> = (0..EACH).map(|n| format!("p{n}")).collect();
     let users: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -321,7 +325,7 @@ async fn fifty_concurrent_joins_from_two_servers_take_ten_places_never_eleven() 
     else {
         return;
     };
-    let alpha = Node::start("alpha").await;
+    let alpha = Node::start_processes("alpha", 2).await;
     let organizer = alpha.actor_id().to_string();
     let fair = alpha
         .publish("event", &event("Careers fair", "capacity = 10\n"))
@@ -361,6 +365,26 @@ async fn fifty_concurrent_joins_from_two_servers_take_ten_places_never_eleven() 
     })
     .await;
     assert_eq!((accepts, rejects), (10, 2 * EACH - 10));
+    if let Some(balancer) = &alpha.balancer {
+        let handed = balancer.handed();
+        assert!(
+            handed.iter().all(|count| *count > 0),
+            "both processes took connections: {handed:?}"
+        );
+        let logs: Vec<String> = std::iter::once(&alpha.process)
+            .chain(&alpha.others)
+            .map(|process| process.log())
+            .collect();
+        let answered: Vec<usize> = logs
+            .iter()
+            .map(|log| log.matches("outcome=").count())
+            .collect();
+        eprintln!("connections per process {handed:?}; Joins decided per process {answered:?}");
+        assert!(
+            answered.iter().all(|count| *count > 0),
+            "each process decided some of the Joins: {answered:?}"
+        );
+    }
     let (_, document) = get_json(&fair).await;
     eventually(20, "ten going in the document", || async {
         let (_, document) = get_json(&fair).await;
@@ -678,4 +702,77 @@ async fn members_take_part_from_the_website_and_keep_a_private_calendar() {
     assert_ne!(account.status, StatusCode::OK, "logged out");
     let gone = jisr::domain::accounts::find_by_email(&db, "bola@example.org").await;
     assert!(gone.is_err(), "her address is erased");
+}
+
+#[tokio::test]
+async fn participants_see_who_else_goes_only_when_the_event_says_so_and_never_handles() {
+    let alpha = Node::start_with_env("alpha", &[("JISR_ACCOUNTS_REGISTRATION", "open")]).await;
+    let mut admin = Browser::new(&alpha);
+    admin
+        .register("Alpha's admin", "admin@alpha.example", &[])
+        .await;
+    let closed = alpha.publish("event", &event("Board meeting", "")).await;
+    let open = alpha
+        .publish(
+            "event",
+            &event("Picnic", "participants_visible = true\ncapacity = 30\n"),
+        )
+        .await;
+    let mut browsers = Vec::new();
+    for (name, username) in [("Amaka Obi", "amaka"), ("Bola Ade", "bola")] {
+        let mut member = Browser::new(&alpha);
+        member
+            .register(
+                name,
+                &format!("{username}@example.org"),
+                &[("account_type", "individual"), ("username", username)],
+            )
+            .await;
+        for event in [&closed, &open] {
+            let path = url::Url::parse(event).expect("url").path().to_string();
+            member.get(&path).await;
+            let going = member
+                .post(&format!("{path}/rsvp"), &[("action", "join")])
+                .await;
+            assert_eq!(going.status, StatusCode::SEE_OTHER, "{}", going.body);
+        }
+        browsers.push(member);
+    }
+    let path_of = |event: &str| url::Url::parse(event).expect("url").path().to_string();
+    // By default only organizers see who goes.
+    let page = browsers[0].get(&path_of(&closed)).await;
+    assert!(
+        page.body.contains("You&#39;re going") && !page.body.contains("Bola Ade"),
+        "{}",
+        page.body
+    );
+    // The picnic lets participants see each other: names, never handles.
+    let page = browsers[0].get(&path_of(&open)).await;
+    assert!(
+        page.body.contains("Also going") && page.body.contains("Bola Ade"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("@bola@"), "{}", page.body);
+    // A visitor sees the counts only.
+    let visitor = crate::harness::http_client()
+        .get(alpha.url(&path_of(&open)))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        visitor.contains("Going: 2") && !visitor.contains("Bola Ade"),
+        "{visitor}"
+    );
+    // Organizers still see everyone, with handles.
+    let list = admin.get(&format!("{}/participants", path_of(&open))).await;
+    assert!(
+        list.body.contains("@amaka@") && list.body.contains("@bola@"),
+        "{}",
+        list.body
+    );
 }

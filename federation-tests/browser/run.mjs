@@ -127,7 +127,7 @@ const base = new URL(options.base);
 const out = options.out;
 mkdirSync(out, { recursive: true });
 
-const PAGES = ['/', '/events', '/events/calendar', '/stories', '/opportunities', '/resources', '/directory', '/about', '/follow', '/embed/events'];
+const PAGES = ['/', '/events', '/events/calendar', '/stories', '/opportunities', '/resources', '/directory', '/members', '/about', '/follow', '/embed/events'];
 // Pages that answer an error, as a page of the site: the path and its status.
 const ERROR_PAGES = [['/no/such/page', 404]];
 // The languages of the account flow (the instance publishes in these two)…
@@ -725,6 +725,30 @@ async function flow(browser) {
         await screenshot(page, `${language}-phone-${name}`);
         await page.setViewportSize(WIDTHS.desktop);
       }
+    }
+    await open(page, published.url.replace(/\?.*$/, '') + '?lang=en', 'the event in English');
+
+    step('members');
+    // The member chooses to be listed: the list of members shows them, in both languages, on
+    // a desktop and a phone.
+    if (!(await open(page, url('/account/profile', { lang: 'en' }), 'the profile form'))) {
+      throw new Error('members: no profile form');
+    }
+    await formWith(page, 'listed').locator('[name="listed"]').check();
+    const saved = await submit(page, 'form[action="/account/profile"] button[type=submit]');
+    expectRedirect(saved, 'members: the profile', /^\/account$/);
+    for (const language of LANGUAGES) {
+      const where = `/members?lang=${language}`;
+      if (!(await open(page, url('/members', { lang: language }), where))) throw new Error(`members: no ${where}`);
+      await expectPresent(page, '.cards.organizations article', 'members: the member is listed');
+      await direction(page, where, language);
+      await accessibility(page, where);
+      await wording(page, where, language);
+      await screenshot(page, `${language}-desktop-members-listed`);
+      await page.setViewportSize(WIDTHS.phone);
+      await overflow(page, `${where} (phone)`);
+      await screenshot(page, `${language}-phone-members-listed`);
+      await page.setViewportSize(WIDTHS.desktop);
     }
     await open(page, published.url.replace(/\?.*$/, '') + '?lang=en', 'the event in English');
 

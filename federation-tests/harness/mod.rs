@@ -1,5 +1,6 @@
 //! The test harness: databases, instances, a controllable remote actor, and the Fedify peer.
 
+pub mod balancer;
 pub mod browser;
 pub mod crate_peer;
 pub mod database;

@@ -2,6 +2,7 @@
 //! (`alpha.test`, `beta.test`, `gamma.test`) that every instance resolves to 127.0.0.1 through
 //! `federation.resolve`, so origin checks compare real host names, not just ports.
 
+use super::balancer::Balancer;
 use super::process::{ProcessInstance, free_port};
 use super::{TestDatabase, eventually};
 use jisr::db::Db;
@@ -23,6 +24,10 @@ pub struct Node {
     pub domain: String,
     pub process: ProcessInstance,
     pub database: TestDatabase,
+    /// More processes on the same database behind the same address, and the balancer in
+    /// front of them all ([`Node::start_processes`]).
+    pub others: Vec<ProcessInstance>,
+    pub balancer: Option<Balancer>,
 }
 
 impl Node {
@@ -37,21 +42,53 @@ impl Node {
         let database = TestDatabase::create().await;
         let port = free_port();
         let domain = format!("{name}.test:{port}");
-        let resolve: String = HOSTS
-            .iter()
-            .map(|host| format!("\"{host}\" = \"127.0.0.1\"\n"))
-            .collect();
-        let settings = format!(
-            "allow_plain_http = true\nretry_initial_seconds = 1\nretry_max_seconds = 2\n\
-             request_timeout_seconds = 2\ndelivery_lease_seconds = 3\n[federation.resolve]\n{resolve}"
-        );
         let process =
-            ProcessInstance::start_on_with_env(&database.url, &domain, port, &settings, env).await;
+            ProcessInstance::start_on_with_env(&database.url, &domain, port, &settings(), env)
+                .await;
         Node {
             name: name.to_string(),
             domain,
             process,
             database,
+            others: Vec::new(),
+            balancer: None,
+        }
+    }
+
+    /// Starts `name`.test as `count` `jisr serve` processes on one PostgreSQL database behind
+    /// one address, each connection to it handed to the next process in turn: how a larger
+    /// deployment runs. On SQLite (one process by design) it is [`Node::start`].
+    pub async fn start_processes(name: &str, count: usize) -> Node {
+        let database = TestDatabase::create().await;
+        if !database.url.starts_with("postgres") {
+            drop(database);
+            return Node::start(name).await;
+        }
+        // The address is taken now and kept, so that no other test takes it meanwhile.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address_port = listener.local_addr().expect("address").port();
+        let domain = format!("{name}.test:{address_port}");
+        let mut processes = Vec::new();
+        // One after the other: the first migrates the database.
+        for _ in 0..count {
+            let port = free_port();
+            processes.push(
+                ProcessInstance::start_on_with_env(&database.url, &domain, port, &settings(), &[])
+                    .await,
+            );
+        }
+        let balancer = Balancer::start(
+            listener,
+            processes.iter().map(|process| process.port).collect(),
+        );
+        let process = processes.remove(0);
+        Node {
+            name: name.to_string(),
+            domain,
+            process,
+            database,
+            others: processes,
+            balancer: Some(balancer),
         }
     }
 
@@ -114,6 +151,18 @@ impl Node {
         )
         .await;
     }
+}
+
+/// The `[federation]` settings of every node: plain http, fast retries, the test hosts.
+fn settings() -> String {
+    let resolve: String = HOSTS
+        .iter()
+        .map(|host| format!("\"{host}\" = \"127.0.0.1\"\n"))
+        .collect();
+    format!(
+        "allow_plain_http = true\nretry_initial_seconds = 1\nretry_max_seconds = 2\n\
+         request_timeout_seconds = 2\ndelivery_lease_seconds = 3\n[federation.resolve]\n{resolve}"
+    )
 }
 
 /// Polls `check` until it returns `Some`, for up to `seconds`; on time-out panics with `what`

@@ -69,6 +69,9 @@ pub struct EventInput {
     /// When full, later participants wait on a list and move up as places free (without
     /// it, they are turned away).
     pub waiting_list: Option<bool>,
+    /// Participants who go see who else goes (names only, never handles); without it only
+    /// organizers see the list.
+    pub participants_visible: Option<bool>,
     pub organizer: Option<String>,
     /// The banner: an image and its description (both or neither).
     pub image_url: Option<String>,
@@ -106,6 +109,10 @@ pub struct EventDetails {
     /// A waiting list when full (events stored before RSVP have none).
     #[serde(default)]
     pub waiting_list: bool,
+    /// Participants who go see the names of the others who go (events stored before this
+    /// option show the list to organizers only).
+    #[serde(default)]
+    pub participants_visible: bool,
     pub organizer: Option<String>,
     /// The banner (events stored before banners existed have none); boxed, as most events
     /// have none and every publication's details are the size of the largest kind.
@@ -302,6 +309,7 @@ pub fn validate(input: &EventInput, check: &mut Check) -> EventDetails {
         external_url,
         capacity: input.capacity,
         waiting_list: input.waiting_list.unwrap_or(false),
+        participants_visible: input.participants_visible.unwrap_or(false),
         organizer,
         image: super::story::image(
             check,

@@ -1,6 +1,7 @@
 //! Members as authors: the profile page a publication's byline links to (`/members/{id}`: the
 //! name, whether a person or an organization, the summary, the countries, the website and what
-//! they are the byline of), and the form where a member writes it (`/account/profile`).
+//! they are the byline of), the public list of members who chose to be listed (`/members`),
+//! and the form where a member writes their profile (`/account/profile`).
 //!
 //! Invariant: a profile page at `/members/{id}` is public only for an active account that
 //! chose to be listed or is the byline of a publication; every other account answers 404,
@@ -49,6 +50,109 @@ struct MemberPage {
     items: Vec<Card>,
 }
 framed!(MemberPage);
+
+#[derive(Template)]
+#[template(path = "members.html")]
+struct MembersPage {
+    frame: Frame,
+    heading: String,
+    results: String,
+    /// The kind filter: `(value, label, chosen)`.
+    kinds: Vec<(&'static str, String, bool)>,
+    members: Vec<MemberCard>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+framed!(MembersPage);
+
+/// One listed member on `/members`.
+struct MemberCard {
+    name: String,
+    kind_label: String,
+    handle: String,
+    page: String,
+    summary: String,
+    countries: String,
+    spoken: String,
+    logo: Option<String>,
+}
+
+/// `?kind=individual|organization&page=N`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct MembersQuery {
+    kind: Option<String>,
+    page: Option<i64>,
+}
+
+/// How many members `/members` shows on a page.
+const MEMBERS_PER_PAGE: i64 = 48;
+
+/// `GET /members`: the members who chose to be listed, people and organizations, by name.
+pub async fn members(
+    State(state): State<AppState>,
+    frame: Frame,
+    axum::extract::Query(query): axum::extract::Query<MembersQuery>,
+) -> Result<Response> {
+    let t = frame.t;
+    let kind = query
+        .kind
+        .as_deref()
+        .and_then(crate::domain::accounts::AccountType::parse);
+    let number = query.page.unwrap_or(1).clamp(1, 10_000);
+    let (listed, total) = profile::listed(
+        state.db(),
+        kind,
+        MEMBERS_PER_PAGE,
+        (number - 1) * MEMBERS_PER_PAGE,
+    )
+    .await?;
+    let domain = &state.config().instance.domain;
+    let link = |page: i64| match kind {
+        Some(kind) => format!("/members?kind={}&page={page}", kind.as_str()),
+        None => format!("/members?page={page}"),
+    };
+    let members = listed
+        .into_iter()
+        .map(|member| {
+            let found = member.profile;
+            MemberCard {
+                page: format!("/members/{}", found.account.account_id),
+                kind_label: t.t(&format!("register-{}", found.account.account_type.as_str())),
+                handle: format!("@{}@{domain}", member.username),
+                summary: found.summary,
+                countries: t.countries(&found.countries),
+                spoken: found
+                    .languages
+                    .iter()
+                    .map(|tag| t.language(tag))
+                    .collect::<Vec<_>>()
+                    .join(t.list_separator()),
+                logo: found
+                    .logo
+                    .map(|id| state.urls().media(&id).path().to_string()),
+                name: found.account.name,
+            }
+        })
+        .collect();
+    let chosen = kind.map(crate::domain::accounts::AccountType::as_str);
+    let page = MembersPage {
+        heading: t.t("members-title"),
+        results: t.t1("members-count", "count", &t.digits(&total.to_string())),
+        kinds: [
+            ("", t.t("filter-any")),
+            ("individual", t.t("register-individual")),
+            ("organization", t.t("register-organization")),
+        ]
+        .into_iter()
+        .map(|(value, label)| (value, label, chosen.unwrap_or("") == value))
+        .collect(),
+        members,
+        previous: (number > 1).then(|| link(number - 1)),
+        next: (number * MEMBERS_PER_PAGE < total).then(|| link(number + 1)),
+        frame,
+    };
+    respond(StatusCode::OK, &page)
+}
 
 /// How many of a member's publications their page lists.
 const LISTED: i64 = 24;

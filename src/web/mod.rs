@@ -112,6 +112,7 @@ fn pages() -> Router<AppState> {
             "/account/profile",
             get(member_pages::profile_page).post(member_pages::save_profile),
         )
+        .route("/members", get(member_pages::members))
         .route("/members/{account_id}", get(member_pages::member))
         .route(
             "/account/password",

@@ -51,7 +51,14 @@ pub struct RsvpView {
     pub login: Option<String>,
     /// For organizers: the participants' page.
     pub organizer: Option<String>,
+    /// For a participant who goes, when the event lets participants see each other: the
+    /// names of the others who go (never their handles), and how many more there are.
+    pub others: Vec<String>,
+    pub more: Option<String>,
 }
+
+/// How many names of the others who go an RSVP box shows.
+const OTHERS_SHOWN: usize = 50;
 
 /// The event `publication` and its details, or 404.
 async fn our_event(state: &AppState, public_id: &str) -> Result<(Publication, EventDetails)> {
@@ -129,6 +136,8 @@ pub async fn view(
         csrf: visitor.csrf().to_string(),
         login: None,
         organizer: None,
+        others: Vec::new(),
+        more: None,
     };
     let Some(account) = visitor.account() else {
         if !rules.closed && !rules.ended {
@@ -146,6 +155,12 @@ pub async fn view(
     if let Some(mine) = mine {
         view.mine = Some(t.t(&format!("rsvp-you-{}", mine.status().as_str())));
         view.button = Some(("leave", t.t("rsvp-cancel")));
+        if details.participants_visible && mine.status() == Status::Going {
+            let (others, more) = others_going(state, publication.publication_id, &actor).await?;
+            view.others = others;
+            view.more =
+                (more > 0).then(|| t.t1("rsvp-others-more", "count", &t.digits(&more.to_string())));
+        }
         return Ok(Some(view));
     }
     if rules.ended {
@@ -162,6 +177,24 @@ pub async fn view(
         view.note = Some(t.t("rsvp-full-note"));
     }
     Ok(Some(view))
+}
+
+/// The names of those who go to `publication_id` other than `actor` (at most
+/// [`OTHERS_SHOWN`], in the order they joined), and how many more go.
+async fn others_going(
+    state: &AppState,
+    publication_id: i64,
+    actor: &str,
+) -> Result<(Vec<String>, usize)> {
+    let going: Vec<Participation> = participation::of_event(state.db(), publication_id)
+        .await?
+        .into_iter()
+        .filter(|found| found.status() == Status::Going && found.participant_ap_id != actor)
+        .collect();
+    let more = going.len().saturating_sub(OTHERS_SHOWN);
+    let shown = &going[..going.len().min(OTHERS_SHOWN)];
+    let names = who(state, shown).await?;
+    Ok((names.into_iter().map(|(name, _, _)| name).collect(), more))
 }
 
 fn urlencoding(text: &str) -> String {
@@ -579,6 +612,8 @@ pub async fn network_view(
         csrf: visitor.csrf().to_string(),
         login: None,
         organizer: None,
+        others: Vec::new(),
+        more: None,
     };
     let over = item.ends_at.is_some_and(|ends| ends <= Utc::now());
     let Some(account) = visitor.account() else {

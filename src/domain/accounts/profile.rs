@@ -7,7 +7,7 @@
 //! a publication's byline (`domain::publication` checks it in the transaction that stores
 //! the publication).
 
-use super::{ACCOUNT_COLUMNS, Account, AccountRow};
+use super::{ACCOUNT_COLUMNS, Account, AccountRow, AccountType};
 use crate::db::{Db, with_pool, with_tx};
 use crate::domain::validation::Check;
 use crate::error::{Error, Result};
@@ -102,6 +102,62 @@ pub async fn find(db: &Db, account_id: i64) -> Result<Profile> {
             .fetch_optional(pool)
             .await)?;
     row.map(ProfileRow::into_profile).ok_or(Error::NotFound)
+}
+
+/// A member who chose to be listed: their profile and their username (the handle's first
+/// part).
+#[derive(Debug, Clone)]
+pub struct ListedMember {
+    pub profile: Profile,
+    pub username: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ListedRow {
+    #[sqlx(flatten)]
+    profile: ProfileRow,
+    username: String,
+}
+
+/// The active members who chose to be listed (of `account_type` when given), by name:
+/// `limit` of them from `offset`, and how many there are in all.
+pub async fn listed(
+    db: &Db,
+    account_type: Option<AccountType>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ListedMember>, i64)> {
+    let kind = account_type.map(AccountType::as_str);
+    let filter = "from account a join local_actor l on l.account_id = a.account_id \
+                  where a.status = 'active' and a.listed and ($1 is null or a.account_type = $1)";
+    let columns = format!("a.{}", ACCOUNT_COLUMNS.replace(", ", ", a."));
+    let profile = format!("a.{}", PROFILE_COLUMNS.replace(", ", ", a."));
+    let sql = format!(
+        "select {columns}, {profile}, l.username {filter} \
+         order by lower(a.name), a.account_id limit $2 offset $3"
+    );
+    let rows: Vec<ListedRow> =
+        with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(kind)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await)?;
+    let count_sql = format!("select count(*) {filter}");
+    let total: i64 = with_pool!(db, |pool| sqlx::query_scalar(sqlx::AssertSqlSafe(
+        count_sql.as_str()
+    ))
+    .bind(kind)
+    .fetch_one(pool)
+    .await)?;
+    let members = rows
+        .into_iter()
+        .map(|row| ListedMember {
+            profile: row.profile.into_profile(),
+            username: row.username,
+        })
+        .collect();
+    Ok((members, total))
 }
 
 /// Replaces the profile of `account_id` with `input`, naming every bad field at once.

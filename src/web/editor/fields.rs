@@ -207,6 +207,12 @@ pub const EVENT: &[Spec] = &[
     Spec::new("event.external_url", "url", "editor-external-url"),
     Spec::new("event.capacity", "number", "editor-capacity"),
     Spec::new("event.waiting_list", "checkbox", "editor-waiting-list"),
+    Spec::new(
+        "event.participants_visible",
+        "checkbox",
+        "editor-participants-visible",
+    )
+    .hint("editor-participants-visible-hint"),
     Spec::new("event.image", "file", "editor-banner").hint("editor-image-hint"),
     // The uploaded (or given) banner's address, kept while the event is edited.
     Spec::new("event.image_url", "hidden", ""),
