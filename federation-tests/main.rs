@@ -16,6 +16,7 @@ mod documented;
 mod durability;
 mod fedify;
 mod follow;
+mod forums;
 mod gotosocial;
 mod inbox;
 mod members;

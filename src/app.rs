@@ -258,6 +258,10 @@ pub fn router(state: AppState) -> Router {
             "/{kinds}/{public_id}",
             negotiated(documents::publication, pages::publication),
         )
+        .route(
+            "/forums/{slug}/posts/{public_id}",
+            negotiated(documents::forum_post, crate::web::forums::thread),
+        )
         .fallback(crate::web::not_found)
         // Errors are pages for people here, and stay JSON or plain for ActivityPub clients.
         .layer(axum::middleware::from_fn_with_state(

@@ -211,6 +211,24 @@ impl FedifyPeer {
         answer["id"].as_str().expect("note id").to_string()
     }
 
+    /// `actor` posts a public `type` (`Note`, `Page`…) with `content` (and a `name` when
+    /// given), addressed also `to` one actor and sent to its inbox; returns the object's id.
+    pub async fn post_to(
+        &self,
+        actor: &str,
+        kind: &str,
+        name: Option<&str>,
+        content: &str,
+        to: &str,
+    ) -> String {
+        let mut body = json!({"actor": actor, "type": kind, "content": content, "to": to});
+        if let Some(name) = name {
+            body["name"] = json!(name);
+        }
+        let answer = self.control("_control/post", Some(body)).await;
+        answer["id"].as_str().expect("object id").to_string()
+    }
+
     /// Runs `expand.mjs` on `documents`: one `{index, ok, problems}` per document.
     pub async fn expand(&self, documents: &[Value]) -> Vec<Value> {
         use tokio::io::AsyncWriteExt;

@@ -105,6 +105,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "participation",
         include_str!("../../migrations/sqlite/0019_participation.sql"),
     ),
+    (
+        20,
+        "forums",
+        include_str!("../../migrations/sqlite/0020_forums.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -203,6 +208,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         19,
         "participation",
         include_str!("../../migrations/postgres/0019_participation.sql"),
+    ),
+    (
+        20,
+        "forums",
+        include_str!("../../migrations/postgres/0020_forums.sql"),
     ),
 ];
 

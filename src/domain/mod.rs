@@ -10,6 +10,7 @@ pub mod comment;
 pub mod directory;
 pub mod entries;
 pub mod event;
+pub mod forums;
 pub mod images;
 pub mod network;
 pub mod opportunity;

@@ -153,7 +153,53 @@ pub async fn actor(
         );
         return Ok(activity_json(&document));
     }
+    if actor.kind == ActorKind::Group
+        && let Some(forum) =
+            crate::domain::forums::by_actor(state.db(), actor.local_actor_id).await?
+    {
+        let mut document = actors::document(state.config(), state.urls(), &actor, &pictures, None);
+        super::forums::decorate(&state, &forum, &mut document);
+        return Ok(activity_json(&document));
+    }
     Ok(actor_document(&state, &actor, pictures))
+}
+
+/// `GET /forums/{slug}/posts/{public_id}` as ActivityStreams JSON: one of our members' posts
+/// (a remote post's id is on its own server; a removed post is gone).
+pub async fn forum_post(
+    State(state): State<AppState>,
+    Path((slug, public_id)): Path<(String, String)>,
+) -> Result<Response> {
+    let forum = crate::domain::forums::find(state.db(), &slug).await?;
+    let post = crate::domain::forums::post(state.db(), forum.forum_id, &public_id).await?;
+    if post.local_actor_id.is_none() {
+        return Err(Error::NotFound);
+    }
+    if post.status() == crate::domain::forums::PostStatus::Removed {
+        return Err(Error::Gone);
+    }
+    let thread_ap_id = match post.thread_id {
+        Some(thread) => crate::domain::forums::thread_ap_id(state.db(), thread).await?,
+        None => post.ap_id.clone(),
+    };
+    Ok(activity_json(&super::forums::object(
+        &state,
+        &forum,
+        &post,
+        &thread_ap_id,
+    )))
+}
+
+/// `GET /forums/{slug}/posts/{public_id}/{name}`: a public activity about a forum post (a
+/// member's `Create`, the group's `Announce`s), at its id.
+pub async fn forum_post_activity(
+    State(state): State<AppState>,
+    Path((slug, public_id, name)): Path<(String, String, String)>,
+) -> Result<Response> {
+    let id = state.urls().forum_post_activity(&slug, &public_id, &name);
+    Ok(activity_json(
+        &delivery::public_activity(state.db(), id.as_str()).await?,
+    ))
 }
 
 /// `GET /actors/{username}/featured`: the pinned publications, embedded (GoToSocial reads only

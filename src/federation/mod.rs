@@ -17,6 +17,7 @@ pub mod document_cache;
 pub mod documents;
 pub mod followers;
 pub mod following;
+pub mod forums;
 pub mod inbox;
 pub mod interaction;
 pub mod members;
@@ -94,6 +95,10 @@ pub fn routes() -> Router<AppState> {
         .route("/actors/{username}/following", get(documents::following))
         .route("/actors/{username}/featured", get(documents::featured))
         .route("/ns", get(documents::namespace))
+        .route(
+            "/forums/{slug}/posts/{public_id}/{name}",
+            get(documents::forum_post_activity),
+        )
         .route(
             "/{kinds}/{public_id}/activities/{name}",
             get(documents::publication_activity),

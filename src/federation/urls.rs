@@ -202,6 +202,22 @@ impl Urls {
     }
 
     /// A new, never reused id for a reply of ours in a publication's thread.
+    /// A forum's page: `/forums/{slug}` (its `Group` actor is at `/actors/{slug}`).
+    pub fn forum(&self, slug: &str) -> Url {
+        self.join(&format!("forums/{slug}"))
+    }
+
+    /// A post of a forum, ours, at its id: `/forums/{slug}/posts/{public_id}`.
+    pub fn forum_post(&self, slug: &str, public_id: &str) -> Url {
+        self.join(&format!("forums/{slug}/posts/{public_id}"))
+    }
+
+    /// An activity about a forum post (`create`, `announce`, `announce-object`, …):
+    /// `/forums/{slug}/posts/{public_id}/{name}`.
+    pub fn forum_post_activity(&self, slug: &str, public_id: &str, name: &str) -> Url {
+        self.join(&format!("forums/{slug}/posts/{public_id}/{name}"))
+    }
+
     pub fn new_reply(&self, kind: crate::domain::publication::Kind, public_id: &str) -> Url {
         let token: u128 = rand::random();
         self.join(&format!(

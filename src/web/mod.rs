@@ -15,6 +15,7 @@ pub mod error;
 pub mod feeds;
 pub mod follow_page;
 pub mod forms;
+pub mod forums;
 pub mod frame;
 pub mod headers;
 pub mod html;
@@ -22,6 +23,7 @@ pub mod kept;
 pub mod map;
 pub mod member_pages;
 pub mod pages;
+pub mod people;
 pub mod profile_pages;
 pub mod replies;
 pub mod rsvp;
@@ -113,6 +115,20 @@ fn pages() -> Router<AppState> {
             get(member_pages::profile_page).post(member_pages::save_profile),
         )
         .route("/members", get(member_pages::members))
+        .route("/forums", get(forums::list))
+        .route("/forums/{slug}", get(forums::forum))
+        .route(
+            "/forums/{slug}/new",
+            get(forums::new_form).post(forums::new_thread),
+        )
+        .route(
+            "/forums/{slug}/posts/{public_id}/reply",
+            post(forums::reply),
+        )
+        .route(
+            "/admin/forums",
+            get(forums::admin_form).post(forums::admin_create),
+        )
         .route("/members/{account_id}", get(member_pages::member))
         .route(
             "/account/password",

@@ -291,43 +291,19 @@ pub struct ParticipantsQuery {
     sent: Option<String>,
 }
 
-/// Who each of `participations` is, as organizers see them: name, handle and link, in order;
-/// read in two queries (our members, the remote actors), whatever their number.
+/// Who each of `participations` is, as organizers see them: name, handle and link, in order.
 async fn who(
     state: &AppState,
     participations: &[Participation],
 ) -> Result<Vec<(String, String, String)>> {
-    let domain = &state.config().instance.domain;
-    let local: Vec<i64> = participations
+    let people: Vec<(&str, Option<i64>)> = participations
         .iter()
-        .filter_map(|found| found.local_actor_id)
+        .map(|found| (found.participant_ap_id.as_str(), found.local_actor_id))
         .collect();
-    let members = crate::domain::accounts::identity::members_by_actor(state.db(), &local).await?;
-    let remote: Vec<&str> = participations
-        .iter()
-        .filter(|found| found.local_actor_id.is_none())
-        .map(|found| found.participant_ap_id.as_str())
-        .collect();
-    let profiles = crate::federation::remote_actors::profiles(state.db(), &remote).await?;
-    Ok(participations
-        .iter()
-        .map(|found| {
-            let id = found.participant_ap_id.clone();
-            if let Some((name, username)) =
-                found.local_actor_id.and_then(|actor| members.get(&actor))
-            {
-                let link = url::Url::parse(&id).map_or(id.clone(), |url| url.path().to_string());
-                return (name.clone(), format!("@{username}@{domain}"), link);
-            }
-            match profiles.get(&id) {
-                Some(profile) => (
-                    profile.display_name(),
-                    profile.handle(),
-                    profile.page().to_string(),
-                ),
-                None => (id.clone(), id.clone(), id),
-            }
-        })
+    Ok(super::people::who(state, &people)
+        .await?
+        .into_iter()
+        .map(|shown| (shown.name, shown.handle, shown.link))
         .collect())
 }
 

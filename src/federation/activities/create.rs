@@ -43,6 +43,9 @@ pub enum Received {
     Reply { parent: Parent, reply: Reply },
     /// A publication of an actor we may follow (checked when it is written).
     Network(Box<RemotePublication>),
+    /// A thread or a reply in one of our forums (the forum's posting rule is checked when it
+    /// is written).
+    Forum(Box<crate::federation::forums::Received>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,12 +61,15 @@ pub struct CreateIn {
     /// The object, when embedded (one given by id only is ignored), and its JSON as sent (for
     /// what `network_object` reads of it).
     object: Option<(Box<ObjectIn>, Value)>,
+    /// The activity as received: a forum's group announces it unchanged.
+    activity: Value,
 }
 
 impl CreateIn {
     /// Parses a `Create` or an `Update` (`kind`): a 400 when its embedded object is malformed.
     pub(super) fn from_json(kind: &str, activity: Value) -> Result<CreateIn> {
         let kind = if kind == "Update" { "Update" } else { "Create" };
+        let whole = activity.clone();
         let envelope: Envelope = parse(kind, activity)?;
         let object = if envelope.object.is_object() {
             let parsed = serde_json::from_value(envelope.object.clone()).map_err(|error| {
@@ -73,7 +79,11 @@ impl CreateIn {
         } else {
             None
         };
-        Ok(CreateIn { kind, object })
+        Ok(CreateIn {
+            kind,
+            object,
+            activity: whole,
+        })
     }
 
     /// The id of the object created or updated, when embedded.
@@ -110,6 +120,10 @@ struct ObjectIn {
     to: Value,
     #[serde(default)]
     cc: Value,
+    #[serde(default)]
+    audience: Value,
+    #[serde(default)]
+    tag: Value,
 }
 
 /// Whether the object is addressed to the public (`as:Public` in `to` or `cc`, any spelling).
@@ -191,8 +205,12 @@ pub(super) async fn prepare(
     create: CreateIn,
     signer: &RemoteActor,
 ) -> Result<Effect> {
-    let kind = create.kind;
-    let Some((object, raw)) = create.object else {
+    let CreateIn {
+        kind,
+        object,
+        activity,
+    } = create;
+    let Some((object, raw)) = object else {
         tracing::info!(kind, actor = %signer.ap_id, inbox = %recipient.inbox, "object given by id only; ignored");
         return Ok(Effect::Ignored);
     };
@@ -224,6 +242,13 @@ pub(super) async fn prepare(
     let now = Utc::now();
     let published = moment(object.published).unwrap_or(now);
     let updated = moment(object.updated).unwrap_or(published);
+
+    if kind == "Create"
+        && let Some(post) =
+            forum_post(state, recipient, &object, activity, actor, published).await?
+    {
+        return Ok(Effect::Create(Received::Forum(Box::new(post))));
+    }
 
     if let Some(reply_to) = object.in_reply_to.as_ref().and_then(first_id)
         && let Some(parent) = parent_of(state, &reply_to).await?
@@ -419,6 +444,7 @@ pub(super) async fn apply(
             let stored = comment::store_reply(tx, parent, reply, status).await?;
             tracing::debug!(comment = %reply.ap_id, stored, status = status.as_str(), "reply kept as a comment");
         }
+        Received::Forum(post) => crate::federation::forums::apply(state, tx, post).await?,
         Received::Network(publication) => {
             let organization = state.actors().organization().local_actor_id;
             if !following::is_following(tx, organization, signer.url()).await? {
@@ -430,6 +456,111 @@ pub(super) async fn apply(
         }
     }
     Ok(())
+}
+
+/// The most ids read from one object's addressing and mentions, looking for one of our
+/// forums.
+const MAX_FORUM_CANDIDATES: usize = 64;
+
+/// What a `Create` is for one of our forums: a reply to one of its posts, or a new thread
+/// addressed to its group (in `to`, `cc` or `audience`, or mentioned, as Mastodon posts into
+/// a group); `None` when it is neither.
+async fn forum_post(
+    state: &AppState,
+    recipient: &Recipient,
+    object: &ObjectIn,
+    activity: Value,
+    actor: &Url,
+    published: DateTime<Utc>,
+) -> Result<Option<crate::federation::forums::Received>> {
+    use crate::domain::forums;
+    use crate::federation::forums::{forum_of_actor, lines_of_html, title_from};
+    let (forum, in_reply_to) = match object.in_reply_to.as_ref().and_then(first_id) {
+        Some(parent) => {
+            if parent.as_str().len() > MAX_URL_CHARS {
+                return Ok(None);
+            }
+            let Some(found) = forums::find_post(state.db(), parent.as_str()).await? else {
+                return Ok(None);
+            };
+            (
+                forums::by_id(state.db(), found.forum_id).await?,
+                Some(parent.to_string()),
+            )
+        }
+        None => {
+            let mut candidates: Vec<Url> = recipient.addressed.clone();
+            for field in [&object.audience, &object.to, &object.cc] {
+                match field {
+                    Value::Array(items) => candidates.extend(items.iter().filter_map(first_id)),
+                    other => candidates.extend(first_id(other)),
+                }
+            }
+            if let Value::Array(tags) = &object.tag {
+                candidates.extend(
+                    tags.iter()
+                        .filter(|tag| tag["type"] == "Mention")
+                        .filter_map(|tag| tag["href"].as_str())
+                        .filter_map(|href| Url::parse(href).ok()),
+                );
+            }
+            let mut found = None;
+            for candidate in candidates.iter().take(MAX_FORUM_CANDIDATES) {
+                if let Some(forum) = forum_of_actor(state, candidate).await? {
+                    found = Some(forum);
+                    break;
+                }
+            }
+            match found {
+                Some(forum) => (forum, None),
+                None => return Ok(None),
+            }
+        }
+    };
+    let content = object
+        .content
+        .clone()
+        .or_else(|| object.content_map.values().next().cloned())
+        .unwrap_or_default();
+    let content_html = sanitized(truncate(&content, MAX_SUMMARY_BYTES * 4).to_string()).await?;
+    let title = if in_reply_to.is_some() {
+        String::new()
+    } else {
+        let named = object
+            .name
+            .clone()
+            .or_else(|| object.name_map.values().next().cloned())
+            .map(|name| {
+                plain_title(&remote_line(
+                    &decode_entities(truncate(&name, MAX_NAME_CHARS * 8)),
+                    forums::MAX_TITLE,
+                ))
+            })
+            .filter(|name| !name.is_empty());
+        match named {
+            Some(name) => name,
+            None => title_from(&lines_of_html(&content_html)),
+        }
+    };
+    if in_reply_to.is_none() && title.is_empty() {
+        tracing::info!(object = %object.id, "a post for a forum with neither a title nor text; ignored");
+        return Ok(None);
+    }
+    let language = language_of(object, &object.content_map, object.content.as_ref())
+        .as_deref()
+        .and_then(language_tag);
+    Ok(Some(crate::federation::forums::Received {
+        forum,
+        in_reply_to,
+        ap_id: object.id.to_string(),
+        author_ap_id: actor.to_string(),
+        title,
+        content_html,
+        language,
+        url: page_url(object),
+        activity,
+        published,
+    }))
 }
 
 /// `html` sanitized; large texts on a blocking thread.

@@ -1,0 +1,213 @@
+//! Discussion forums (FEP-1b12), on both databases: an admin makes a forum, its `Group` actor
+//! is followed by the Fedify peer, a member's thread and reply reach the peer as the group's
+//! two `Announce`s each (the `Create` embedded, and the object by id, which dereferences);
+//! the peer posts into the forum as Mastodon does (a `Note` addressed to the group, its first
+//! line the title) and replies to a thread, and both appear on the website and are announced.
+
+use crate::harness::eventually;
+use crate::harness::network::Node;
+use crate::harness::session::Browser;
+use crate::network::{get_json, start_peer};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// The `Announce`s the peer got whose object is, or embeds, `object` (an object's id or a
+/// `Create` of it), waited for until there are `count`.
+async fn announces_of(
+    peer: &crate::harness::fedify_peer::FedifyPeer,
+    object: &str,
+    count: usize,
+) -> Vec<Value> {
+    eventually(30, &format!("{count} Announces of {object}"), || async {
+        let found: Vec<Value> = peer
+            .log()
+            .await
+            .into_iter()
+            .filter(|record| {
+                record["type"] == "Announce"
+                    && (record["json"]["object"] == object
+                        || record["json"]["object"]["object"]["id"] == object
+                        || record["json"]["object"]["object"] == object)
+            })
+            .collect();
+        (found.len() >= count).then_some(found)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_forum_is_followed_from_the_fediverse_and_announces_every_post() {
+    let Some(peer) = start_peer("forums").await else {
+        return;
+    };
+    let alpha = Node::start_with_env("alpha", &[("JISR_ACCOUNTS_REGISTRATION", "open")]).await;
+    let mut admin = Browser::new(&alpha);
+    admin
+        .register("Alpha's admin", "admin@alpha.example", &[])
+        .await;
+    admin.get("/admin/forums").await;
+    let refused = admin
+        .post(
+            "/admin/forums",
+            &[
+                ("slug", "ngberlin"),
+                ("kind", "discussion"),
+                ("posting", "followers"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let made = admin
+        .post(
+            "/admin/forums",
+            &[
+                ("slug", "housing"),
+                ("kind", "discussion"),
+                ("posting", "followers"),
+                ("name_en", "Housing & residency"),
+                ("name_ar", "السكن والإقامة"),
+                ("description_en", "Finding a flat, registering an address."),
+            ],
+        )
+        .await;
+    assert_eq!(
+        made.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        alpha.process.log()
+    );
+    assert_eq!(made.location.as_deref(), Some("/forums/housing"));
+
+    // The forum is a Group with its names in every language it has.
+    let group = alpha.url("/actors/housing").to_string();
+    let (status, document) = get_json(&group).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(document["type"], "Group", "{document}");
+    assert_eq!(document["nameMap"]["ar"], "السكن والإقامة", "{document}");
+    assert_eq!(document["postingRestrictedToMods"], false, "{document}");
+
+    // The peer follows it by its handle; the group accepts.
+    peer.follow("bob", &format!("@housing@{}", alpha.domain))
+        .await;
+    eventually(20, "the peer's follow of the forum accepted", || async {
+        (peer.following("bob").await[&group]["state"] == "accepted").then_some(())
+    })
+    .await;
+
+    // A member starts a thread: the peer gets the group's two Announces of it.
+    let mut amaka = Browser::new(&alpha);
+    amaka
+        .register(
+            "Amaka",
+            "amaka@example.org",
+            &[("account_type", "individual"), ("username", "amaka")],
+        )
+        .await;
+    amaka.get("/forums/housing/new").await;
+    let posted = amaka
+        .post(
+            "/forums/housing/new",
+            &[
+                ("title", "Where do I register my address?"),
+                ("body", "I moved to Berlin last week."),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let thread_path = posted.location.expect("the thread");
+    let thread = alpha.url(&thread_path).to_string();
+    let announces = announces_of(&peer, &thread, 2).await;
+    for announce in &announces {
+        assert_eq!(announce["actor"], group.as_str(), "{announce}");
+        assert_eq!(announce["signature"]["verified"], true, "{announce}");
+    }
+    let embedded = announces
+        .iter()
+        .find(|announce| announce["json"]["object"]["type"] == "Create")
+        .expect("the Create embedded");
+    let create = &embedded["json"]["object"];
+    assert_eq!(create["actor"], alpha.url("/actors/amaka").as_str());
+    assert_eq!(create["object"]["type"], "Page");
+    assert_eq!(create["object"]["name"], "Where do I register my address?");
+    assert_eq!(create["object"]["audience"], group.as_str());
+    // The Create and the Page dereference (Mastodon drops an announced Create that does not).
+    let (status, fetched) = get_json(create["id"].as_str().expect("id")).await;
+    assert_eq!(status, StatusCode::OK, "{fetched}");
+    let (status, page) = get_json(&thread).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["type"], "Page", "{page}");
+    assert_eq!(page["context"], thread.as_str(), "{page}");
+
+    // The peer replies as Mastodon does (mentioning the group): it appears under the thread
+    // and is announced.
+    let reply = peer
+        .reply(
+            "bob",
+            &thread,
+            "<p>The Bürgeramt, with your lease.</p>",
+            &group,
+        )
+        .await;
+    announces_of(&peer, &reply, 2).await;
+    let shown = amaka.get(&thread_path).await;
+    assert!(
+        shown.body.contains("The Bürgeramt, with your lease."),
+        "{}",
+        shown.body
+    );
+
+    // The peer starts a thread the Mastodon way: a Note to the group, its first line the title.
+    let note = peer
+        .post_to(
+            "bob",
+            "Note",
+            None,
+            "<p>Is a sublet enough to register?</p><p>My landlord is abroad.</p>",
+            &group,
+        )
+        .await;
+    announces_of(&peer, &note, 2).await;
+    let forum = amaka.get("/forums/housing").await;
+    assert!(
+        forum.body.contains("Is a sublet enough to register?")
+            && forum.body.contains("Where do I register my address?"),
+        "{}",
+        forum.body
+    );
+    // The thread with a reply shows its count.
+    assert!(forum.body.contains("Replies: 1"), "{}", forum.body);
+
+    // A member replies on the website; the reply is announced too.
+    let thread_page = amaka.get(&thread_path).await;
+    assert_eq!(thread_page.status, StatusCode::OK);
+    let replied = amaka
+        .post(
+            &format!("{thread_path}/reply"),
+            &[("body", "Thank you, Bob!"), ("language", "en")],
+        )
+        .await;
+    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
+    let reply_path = replied.location.expect("the reply");
+    let own_reply = alpha.url(&reply_path).to_string();
+    let announced = announces_of(&peer, &own_reply, 2).await;
+    let create = announced
+        .iter()
+        .find(|announce| announce["json"]["object"]["type"] == "Create")
+        .expect("the Create embedded");
+    assert_eq!(create["json"]["object"]["object"]["type"], "Note");
+    assert_eq!(
+        create["json"]["object"]["object"]["inReplyTo"],
+        thread.as_str()
+    );
+    let list = crate::harness::http_client()
+        .get(alpha.url("/forums"))
+        .header("accept-language", "ar")
+        .send()
+        .await
+        .expect("forums")
+        .text()
+        .await
+        .expect("text");
+    assert!(list.contains("السكن والإقامة"), "{list}");
+}

@@ -1,0 +1,433 @@
+//! Forums on the wire (FEP-1b12): each forum is a `Group` actor that remote users follow from
+//! Lemmy, Mastodon, GoToSocial or another Jisr; a thread is a `Page` with a title and a reply
+//! a `Note` with `inReplyTo`, both with the group in `audience` and the thread in `context`
+//! and `conversation`; the group `Announce`s every post it accepts to its followers, twice as
+//! Lemmy does: the `Create` unchanged (FEP-1b12 peers) and the object by id (Mastodon, which
+//! drops an announced `Create` whose id does not dereference).
+//!
+//! Our members post through their own actors: their `Create` is stored (served at its id) and
+//! the group announces it. Remote actors post by addressing the group (a Lemmy post to the
+//! community, a Mastodon status that mentions it, its first line the title) or by replying
+//! to a post of the forum; the forum's posting rule decides, then the same two `Announce`s go.
+//!
+//! Invariants: a post and its announces are written in one transaction; a post is announced
+//! once (a repeated `Create` stores nothing and announces nothing).
+
+use super::activities::ACTIVITY_STREAMS;
+use super::actors::LocalActor;
+use super::delivery;
+use super::followers;
+use super::objects::PUBLIC;
+use crate::app::AppState;
+use crate::db::{Tx, with_tx};
+use crate::domain::forums::{self, Forum, NewForum, NewPost, Post, PostStatus};
+use crate::domain::text::escape_html;
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use url::Url;
+
+/// Makes a forum and its `Group` actor (a new key pair, made off the async threads).
+pub async fn create(state: &AppState, input: &NewForum) -> Result<Forum> {
+    let identities = super::members::identities(state.config());
+    let reserved: Vec<&str> = identities.reserved.iter().map(String::as_str).collect();
+    let keys = tokio::task::spawn_blocking(identities.make_keys)
+        .await
+        .map_err(|error| Error::internal(format!("key generation failed: {error}")))?
+        .map_err(|error| Error::internal(format!("key generation failed: {error}")))?;
+    let forum = forums::create(state.db(), input, &reserved, &keys).await?;
+    tracing::info!(forum = %forum.slug, "forum created");
+    Ok(forum)
+}
+
+/// The `Group` actor of `forum`.
+pub async fn group(state: &AppState, forum: &Forum) -> Result<Arc<LocalActor>> {
+    state
+        .actors()
+        .by_id(state.db(), forum.local_actor_id)
+        .await?
+        .ok_or_else(|| Error::internal("a forum without its actor"))
+}
+
+/// What a forum adds to its `Group` actor's document: its names and descriptions in every
+/// language, its page, and who may post (Lemmy's `postingRestrictedToMods`).
+pub fn decorate(state: &AppState, forum: &Forum, document: &mut Value) {
+    let name_map: serde_json::Map<String, Value> = forum
+        .texts
+        .iter()
+        .map(|(language, text)| (language.clone(), json!(text.name)))
+        .collect();
+    let summary_map: serde_json::Map<String, Value> = forum
+        .texts
+        .iter()
+        .filter(|(_, text)| !text.description.is_empty())
+        .map(|(language, text)| {
+            (
+                language.clone(),
+                json!(format!("<p>{}</p>", escape_html(&text.description))),
+            )
+        })
+        .collect();
+    document["nameMap"] = Value::Object(name_map);
+    if !summary_map.is_empty() {
+        document["summaryMap"] = Value::Object(summary_map);
+    }
+    document["url"] = json!(state.urls().forum(&forum.slug));
+    document["postingRestrictedToMods"] = json!(false);
+    document["forumKind"] = json!(forum.kind.as_str());
+}
+
+/// The id of `post` (ours or remote) as a URL.
+fn id_of(post: &Post) -> Result<Url> {
+    Url::parse(&post.ap_id).map_err(|_| Error::internal("a stored post id is not a URL"))
+}
+
+/// The object of one of our members' posts: a `Page` for a thread, a `Note` for a reply.
+pub fn object(state: &AppState, forum: &Forum, post: &Post, thread_ap_id: &str) -> Value {
+    let urls = state.urls();
+    let group = urls.actor(super::actors::ActorKind::Group, &forum.slug);
+    let published = post
+        .created_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut object = json!({
+        "@context": [ACTIVITY_STREAMS],
+        "id": post.ap_id,
+        "type": if post.is_thread() { "Page" } else { "Note" },
+        "attributedTo": post.author_ap_id,
+        "content": post.content_html,
+        "mediaType": "text/html",
+        "published": published,
+        "to": [group, PUBLIC],
+        "cc": [urls.followers(&group)],
+        "audience": group,
+        "context": thread_ap_id,
+        "conversation": thread_ap_id,
+        "url": urls.forum_post(&forum.slug, &post.public_id),
+        "tag": [{"type": "Mention", "href": group, "name": format!("@{}@{}", forum.slug, state.config().instance.domain)}],
+    });
+    if post.is_thread() {
+        object["name"] = json!(post.title);
+    }
+    if let Some(parent) = &post.in_reply_to {
+        object["inReplyTo"] = json!(parent);
+    }
+    if let Some(language) = &post.language {
+        object["contentMap"] = json!({ language: post.content_html });
+    }
+    if post.updated_at > post.created_at {
+        object["updated"] = json!(
+            post.updated_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+    }
+    object
+}
+
+/// Queues the group's two `Announce`s of `activity` (whose object is `object_id`) to the
+/// forum's followers, in `tx`: the activity embedded unchanged, and the object by id.
+async fn announce(
+    state: &AppState,
+    tx: &mut Tx,
+    forum: &Forum,
+    post: &Post,
+    activity: &Value,
+) -> Result<()> {
+    let group = group(state, forum).await?;
+    let followers_url = state.urls().followers(&group.id);
+    let inboxes = followers::delivery_inboxes(tx, group.local_actor_id).await?;
+    let published = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let object_id = id_of(post)?;
+    for (name, object) in [
+        ("announce", activity.clone()),
+        ("announce-object", json!(object_id)),
+    ] {
+        let id = state
+            .urls()
+            .forum_post_activity(&forum.slug, &post.public_id, name);
+        let announce = json!({
+            "@context": ACTIVITY_STREAMS,
+            "id": id,
+            "type": "Announce",
+            "actor": group.id,
+            "published": published,
+            "to": [PUBLIC],
+            "cc": [followers_url],
+            "audience": group.id,
+            "object": object,
+        });
+        delivery::enqueue(tx, &announce, &id, group.local_actor_id, true, &inboxes).await?;
+    }
+    Ok(())
+}
+
+/// Paragraphs of escaped text, as members write posts.
+fn paragraphs(body: &str) -> String {
+    body.split("\n\n")
+        .map(str::trim)
+        .filter(|paragraph| !paragraph.is_empty())
+        .map(|paragraph| format!("<p>{}</p>", escape_html(paragraph).replace('\n', "<br>")))
+        .collect()
+}
+
+/// A member's new thread (`reply_to` `None`) or reply in `forum`, written by `author` (their
+/// actor) in `language`: stored, its `Create` stored and served at its id, and the group's
+/// announces queued, in one transaction.
+pub async fn post(
+    state: &AppState,
+    forum: &Forum,
+    author: &LocalActor,
+    reply_to: Option<&Post>,
+    title: &str,
+    body: &str,
+    language: &str,
+) -> Result<Post> {
+    let (title, body) = forums::check_post(reply_to.is_none().then_some(title), body)?;
+    if let Some(parent) = reply_to
+        && (parent.forum_id != forum.forum_id || parent.status() == PostStatus::Removed)
+    {
+        return Err(Error::NotFound);
+    }
+    let now = Utc::now();
+    let public_id = crate::domain::publication::new_public_id(now);
+    let ap_id = state.urls().forum_post(&forum.slug, &public_id);
+    let mut tx = state.db().begin().await?;
+    let thread = match reply_to {
+        Some(parent) => Some(match parent.thread_id {
+            Some(thread) => forums::thread_in(&mut tx, thread)
+                .await?
+                .ok_or(Error::NotFound)?,
+            None => parent.clone(),
+        }),
+        None => None,
+    };
+    let stored = forums::store(
+        &mut tx,
+        &NewPost {
+            public_id: public_id.clone(),
+            forum_id: forum.forum_id,
+            ap_id: ap_id.to_string(),
+            reply: reply_to
+                .zip(thread.as_ref())
+                .map(|(parent, thread)| (thread.forum_post_id, parent.ap_id.clone())),
+            author_ap_id: author.id.to_string(),
+            local_actor_id: Some(author.local_actor_id),
+            title,
+            content_html: paragraphs(&body),
+            language: crate::domain::validation::language(language),
+            url: None,
+            activity: None,
+            published: now,
+        },
+    )
+    .await?
+    .ok_or_else(|| Error::internal("a new post's id was taken"))?;
+    let thread_ap_id = thread
+        .as_ref()
+        .map_or(stored.ap_id.clone(), |thread| thread.ap_id.clone());
+    let object = object(state, forum, &stored, &thread_ap_id);
+    let create_id = state
+        .urls()
+        .forum_post_activity(&forum.slug, &public_id, "create");
+    let create = json!({
+        "@context": ACTIVITY_STREAMS,
+        "id": create_id,
+        "type": "Create",
+        "actor": author.id,
+        "published": object["published"],
+        "to": object["to"],
+        "cc": object["cc"],
+        "audience": object["audience"],
+        "object": object,
+    });
+    // Stored and served at its id (Mastodon fetches an announced `Create` by its id); the group
+    // is ours, so it goes to no inbox: the group's announces carry it.
+    delivery::enqueue(
+        &mut tx,
+        &create,
+        &create_id,
+        author.local_actor_id,
+        true,
+        &[],
+    )
+    .await?;
+    announce(state, &mut tx, forum, &stored, &create).await?;
+    tx.commit().await?;
+    state.delivery_wakeup().notify_one();
+    tracing::info!(forum = %forum.slug, post = %stored.ap_id, "posted");
+    Ok(stored)
+}
+
+/// A remote post for one of our forums, checked and sanitized by `activities::create`.
+#[derive(Debug)]
+pub struct Received {
+    pub forum: Forum,
+    /// What it answers, when it is a reply: the post's id.
+    pub in_reply_to: Option<String>,
+    pub ap_id: String,
+    pub author_ap_id: String,
+    pub title: String,
+    pub content_html: String,
+    pub language: Option<String>,
+    pub url: String,
+    /// The `Create` as received, announced unchanged.
+    pub activity: Value,
+    pub published: DateTime<Utc>,
+}
+
+/// Whether `actor` follows the forum's group, in `tx`.
+async fn follows(tx: &mut Tx, forum: &Forum, actor: &str) -> Result<bool> {
+    let sql = "select count(*) from follower where local_actor_id = $1 and actor_ap_id = $2";
+    let count: i64 = with_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(forum.local_actor_id)
+        .bind(actor)
+        .fetch_one(conn)
+        .await)?;
+    Ok(count > 0)
+}
+
+/// Stores a remote post in `tx` if the forum's posting rule lets its author post, and queues
+/// the group's announces of it. A reply to a post we do not have, or to a removed one, is
+/// dropped; so is a repeated one.
+pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result<()> {
+    let forum = &received.forum;
+    let allowed = match forum.posting {
+        forums::Posting::Members => false,
+        forums::Posting::Followers => follows(tx, forum, &received.author_ap_id).await?,
+        forums::Posting::Anyone => true,
+    };
+    if !allowed {
+        tracing::info!(forum = %forum.slug, author = %received.author_ap_id, posting = forum.posting.as_str(), "a post the forum's rule does not let in; dropped");
+        return Ok(());
+    }
+    let reply = match &received.in_reply_to {
+        Some(parent) => {
+            let Some(parent) = forums::by_ap_id(tx, parent).await? else {
+                return Ok(());
+            };
+            if parent.status() == PostStatus::Removed || parent.forum_id != forum.forum_id {
+                return Ok(());
+            }
+            Some((
+                parent.thread_id.unwrap_or(parent.forum_post_id),
+                parent.ap_id,
+            ))
+        }
+        None => None,
+    };
+    let public_id = crate::domain::publication::new_public_id(Utc::now());
+    let stored = forums::store(
+        tx,
+        &NewPost {
+            public_id,
+            forum_id: forum.forum_id,
+            ap_id: received.ap_id.clone(),
+            reply,
+            author_ap_id: received.author_ap_id.clone(),
+            local_actor_id: None,
+            title: received.title.clone(),
+            content_html: received.content_html.clone(),
+            language: received.language.clone(),
+            url: Some(received.url.clone()),
+            activity: Some(serde_json::to_string(&received.activity)?),
+            published: received.published,
+        },
+    )
+    .await?;
+    if let Some(stored) = stored {
+        announce(state, tx, forum, &stored, &received.activity).await?;
+        tracing::info!(forum = %forum.slug, post = %stored.ap_id, "a remote post in a forum");
+    }
+    Ok(())
+}
+
+/// The forum whose `Group` actor is `id`, if `id` is one of ours.
+pub async fn forum_of_actor(state: &AppState, id: &Url) -> Result<Option<Forum>> {
+    let Some(super::urls::ActorPath::Named(username)) = state.urls().actor_path(id) else {
+        return Ok(None);
+    };
+    let Some(actor) = state.actors().by_username(state.db(), &username).await? else {
+        return Ok(None);
+    };
+    if actor.kind != super::actors::ActorKind::Group {
+        return Ok(None);
+    }
+    forums::by_actor(state.db(), actor.local_actor_id).await
+}
+
+/// The first line of a post's text, as a thread's title (Mastodon statuses have none): the
+/// mentions at its start left out, at most [`forums::MAX_TITLE`] characters.
+pub fn title_from(text: &str) -> String {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap_or_default();
+    let words: Vec<&str> = first
+        .split_whitespace()
+        .skip_while(|word| word.starts_with('@'))
+        .collect();
+    let title = words.join(" ");
+    let mut shortened: String = title.chars().take(forums::MAX_TITLE).collect();
+    if shortened.chars().count() < title.chars().count() {
+        shortened.pop();
+        shortened.push('…');
+    }
+    shortened
+}
+
+/// The text of sanitized `html` with its paragraphs and line breaks as lines, and inline
+/// tags (links, spans: Mastodon's mentions) as nothing, for [`title_from`].
+pub fn lines_of_html(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        text.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = rest[start + 1..start + end]
+            .trim_start_matches('/')
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if matches!(
+            tag.as_str(),
+            "p" | "br" | "div" | "li" | "h1" | "h2" | "h3" | "blockquote"
+        ) {
+            text.push('\n');
+        }
+        rest = &rest[start + end + 1..];
+    }
+    text.push_str(rest);
+    crate::domain::text::decode_entities(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{lines_of_html, title_from};
+
+    #[test]
+    fn a_mastodon_status_gives_its_first_paragraph_without_the_mention() {
+        let html = "<p><span class=\"h-card\"><a href=\"https://jisr.example/actors/housing\" \
+                    class=\"u-url mention\">@<span>housing</span></a></span> Where do I register \
+                    my address?</p><p>I moved to Berlin last week.</p>";
+        assert_eq!(
+            title_from(&lines_of_html(html)),
+            "Where do I register my address?"
+        );
+    }
+
+    #[test]
+    fn a_status_title_is_its_first_line_without_the_mentions() {
+        assert_eq!(
+            title_from("@housing@jisr.example @ana Where to register?\nI moved last week."),
+            "Where to register?"
+        );
+        assert_eq!(title_from("\n\n  First words  \nmore"), "First words");
+        let long = "x".repeat(300);
+        assert_eq!(title_from(&long).chars().count(), 200);
+    }
+}

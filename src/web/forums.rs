@@ -1,0 +1,560 @@
+//! Discussion forums on the website: the list of forums (`/forums`), a forum's threads by
+//! latest activity with their reply counts (`/forums/{slug}`), a thread with its replies
+//! (`/forums/{slug}/posts/{id}`, also the thread's ActivityPub id), the forms where members
+//! start a thread and reply, and the admins' form that makes a forum (`/admin/forums`).
+//!
+//! Invariants: every post is shown in its own language and direction, whatever the reader's;
+//! members post through their own actors (`federation::forums`), so a post here and one from
+//! another server are the same rows, announced the same way.
+
+use super::account_pages::FormPage;
+use super::auth::{Admin, Member, Visitor};
+use super::forms::{Field, FormValues};
+use super::frame::{Frame, framed, respond, respond_with};
+use crate::app::AppState;
+use crate::domain::forums::{self, ForumKind, ForumText, NewForum, Post, Posting};
+use crate::error::{Error, Result};
+use crate::i18n::{Language, Translator};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::BTreeMap;
+
+/// One forum in the list.
+struct ForumCard {
+    name: String,
+    description: String,
+    link: String,
+    handle: String,
+    kind_label: String,
+}
+
+#[derive(Template)]
+#[template(path = "forums.html")]
+struct ForumsPage {
+    frame: Frame,
+    forums: Vec<ForumCard>,
+    /// For admins: where forums are made.
+    admin: Option<String>,
+}
+framed!(ForumsPage);
+
+/// One thread in a forum's list.
+struct ThreadRow {
+    title: String,
+    link: String,
+    author: String,
+    replies: String,
+    when: String,
+    language: String,
+}
+
+#[derive(Template)]
+#[template(path = "forum.html")]
+struct ForumPage {
+    frame: Frame,
+    name: String,
+    description: String,
+    handle: String,
+    actor: String,
+    threads: Vec<ThreadRow>,
+    /// "Start a thread", for members; "Log in to post" for visitors.
+    new_thread: Option<String>,
+    login: Option<String>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+framed!(ForumPage);
+
+/// One post of a thread as shown.
+struct PostView {
+    anchor: String,
+    author: String,
+    handle: String,
+    author_link: String,
+    when: String,
+    /// Sanitized HTML.
+    content: String,
+    language: String,
+    /// Its page on its own server, for a remote post.
+    elsewhere: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "thread.html")]
+struct ThreadPage {
+    frame: Frame,
+    forum_name: String,
+    forum_link: String,
+    title: String,
+    language: String,
+    posts: Vec<PostView>,
+    /// The reply form, for members: where it posts, and the languages to choose from.
+    reply: Option<String>,
+    languages: Vec<(String, String, bool)>,
+    csrf: String,
+    login: Option<String>,
+}
+framed!(ThreadPage);
+
+/// How many threads a forum's page lists.
+const THREADS_PER_PAGE: i64 = 30;
+
+fn handle(state: &AppState, slug: &str) -> String {
+    format!("@{slug}@{}", state.config().instance.domain)
+}
+
+/// `GET /forums`.
+pub async fn list(
+    State(state): State<AppState>,
+    frame: Frame,
+    visitor: Visitor,
+) -> Result<Response> {
+    let t = frame.t;
+    let forums = forums::list(state.db())
+        .await?
+        .into_iter()
+        .map(|forum| {
+            let text = forum.text_in(t.language.code());
+            ForumCard {
+                name: text.name,
+                description: text.description,
+                link: state.urls().forum(&forum.slug).path().to_string(),
+                handle: handle(&state, &forum.slug),
+                kind_label: t.t(&format!("forum-kind-{}", forum.kind.as_str())),
+            }
+        })
+        .collect();
+    let admin = visitor
+        .account()
+        .filter(|account| account.role == crate::domain::accounts::Role::Admin)
+        .map(|_| "/admin/forums".to_string());
+    respond(
+        StatusCode::OK,
+        &ForumsPage {
+            frame,
+            forums,
+            admin,
+        },
+    )
+}
+
+/// `?page=N`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+/// `GET /forums/{slug}`: its threads, the latest activity first.
+pub async fn forum(
+    State(state): State<AppState>,
+    frame: Frame,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Result<Response> {
+    let t = frame.t;
+    let forum = forums::find(state.db(), &slug).await?;
+    let number = query.page.unwrap_or(1).clamp(1, 10_000);
+    let mut threads = forums::threads(
+        state.db(),
+        forum.forum_id,
+        THREADS_PER_PAGE + 1,
+        (number - 1) * THREADS_PER_PAGE,
+    )
+    .await?;
+    let more = threads.len() as i64 > THREADS_PER_PAGE;
+    threads.truncate(THREADS_PER_PAGE as usize);
+    let authors = authors(&state, &threads).await?;
+    let text = forum.text_in(t.language.code());
+    let link = state.urls().forum(&forum.slug).path().to_string();
+    let page = ForumPage {
+        name: text.name,
+        description: text.description,
+        handle: handle(&state, &forum.slug),
+        actor: state
+            .urls()
+            .actor(crate::federation::actors::ActorKind::Group, &forum.slug)
+            .to_string(),
+        threads: threads
+            .iter()
+            .zip(authors)
+            .map(|(thread, author)| ThreadRow {
+                title: thread.title.clone(),
+                link: state
+                    .urls()
+                    .forum_post(&forum.slug, &thread.public_id)
+                    .path()
+                    .to_string(),
+                author: author.name,
+                replies: t.t1(
+                    "forum-replies-count",
+                    "count",
+                    &t.digits(&thread.reply_count.to_string()),
+                ),
+                when: t.date(&thread.last_activity_at.fixed_offset()),
+                language: thread.language.clone().unwrap_or_default(),
+            })
+            .collect(),
+        new_thread: visitor.account().map(|_| format!("{link}/new")),
+        login: visitor
+            .account()
+            .is_none()
+            .then(|| format!("/login?next={link}")),
+        previous: (number > 1).then(|| format!("{link}?page={}", number - 1)),
+        next: more.then(|| format!("{link}?page={}", number + 1)),
+        frame,
+    };
+    respond(StatusCode::OK, &page)
+}
+
+/// The authors of `posts`, in order.
+async fn authors(state: &AppState, posts: &[Post]) -> Result<Vec<super::people::Shown>> {
+    let people: Vec<(&str, Option<i64>)> = posts
+        .iter()
+        .map(|post| (post.author_ap_id.as_str(), post.local_actor_id))
+        .collect();
+    super::people::who(state, &people).await
+}
+
+/// The languages a member may write a post in: the interface's and the instance's, the
+/// reader's chosen.
+fn language_choices(state: &AppState, t: &Translator, chosen: &str) -> Vec<(String, String, bool)> {
+    let mut codes: Vec<String> = Language::ALL
+        .iter()
+        .map(|language| language.code().to_string())
+        .collect();
+    for language in &state.config().instance.languages {
+        if !codes.contains(language) {
+            codes.push(language.clone());
+        }
+    }
+    codes
+        .into_iter()
+        .map(|code| {
+            let name = t.language(&code);
+            let selected = code == chosen;
+            (code, name, selected)
+        })
+        .collect()
+}
+
+/// `GET /forums/{slug}/posts/{id}` for people: the thread and its replies (a reply's id shows
+/// its thread at the reply).
+pub async fn thread(
+    State(state): State<AppState>,
+    frame: Frame,
+    visitor: Visitor,
+    Path((slug, public_id)): Path<(String, String)>,
+) -> Result<Response> {
+    let t = frame.t;
+    let forum = forums::find(state.db(), &slug).await?;
+    let post = forums::post(state.db(), forum.forum_id, &public_id).await?;
+    if let Some(thread) = post.thread_id {
+        let thread_id = forums::thread_ap_id(state.db(), thread).await?;
+        let thread = url::Url::parse(&thread_id)
+            .map_err(|_| Error::internal("a stored post id is not a URL"))?;
+        return Ok(Redirect::to(&format!("{}#post-{public_id}", thread.path())).into_response());
+    }
+    if post.status() == forums::PostStatus::Removed {
+        return Err(Error::Gone);
+    }
+    let mut posts = vec![post.clone()];
+    posts.extend(forums::replies(state.db(), post.forum_post_id).await?);
+    let authors = authors(&state, &posts).await?;
+    let views = posts
+        .iter()
+        .zip(authors)
+        .map(|(shown, author)| PostView {
+            anchor: format!("post-{}", shown.public_id),
+            author: author.name,
+            handle: author.handle,
+            author_link: author.link,
+            when: t.date(&shown.created_at.fixed_offset()),
+            content: shown.content_html.clone(),
+            language: shown.language.clone().unwrap_or_default(),
+            elsewhere: shown.url.clone(),
+        })
+        .collect();
+    let link = state
+        .urls()
+        .forum_post(&forum.slug, &public_id)
+        .path()
+        .to_string();
+    let page = ThreadPage {
+        forum_name: forum.text_in(t.language.code()).name,
+        forum_link: state.urls().forum(&forum.slug).path().to_string(),
+        title: post.title.clone(),
+        language: post.language.clone().unwrap_or_default(),
+        posts: views,
+        reply: visitor.account().map(|_| format!("{link}/reply")),
+        languages: language_choices(&state, &t, t.language.code()),
+        csrf: visitor.csrf().to_string(),
+        login: visitor
+            .account()
+            .is_none()
+            .then(|| format!("/login?next={link}")),
+        frame,
+    };
+    respond_with(&state, &visitor, StatusCode::OK, &page)
+}
+
+/// The member's own actor, or 404 for an account without one.
+async fn author(
+    state: &AppState,
+    visitor: &Visitor,
+) -> Result<std::sync::Arc<crate::federation::actors::LocalActor>> {
+    let account = visitor.account().ok_or(Error::NotFound)?;
+    crate::federation::members::actor_of(state, account.account_id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+fn thread_form(
+    state: &AppState,
+    frame: Frame,
+    visitor: &Visitor,
+    forum: &forums::Forum,
+    values: &FormValues,
+) -> FormPage {
+    let t = frame.t;
+    let name = forum.text_in(t.language.code()).name;
+    let mut page = FormPage::new(
+        frame,
+        visitor,
+        t.t1(
+            "forum-new-thread-in",
+            "forum",
+            &format!("\u{2068}{name}\u{2069}"),
+        ),
+    );
+    page.action = format!("{}/new", state.urls().forum(&forum.slug).path());
+    page.submit = t.t("forum-post");
+    let chosen = match values.get("language") {
+        "" => t.language.code().to_string(),
+        given => given.to_string(),
+    };
+    page.fields = vec![
+        Field::new("title", "text", t.t("forum-title"))
+            .required()
+            .value(values.get("title")),
+        Field::new("body", "textarea", t.t("forum-body"))
+            .required()
+            .value(values.get("body")),
+        Field::new("language", "select", t.t("forum-language"))
+            .choices(
+                language_choices(state, &t, &chosen)
+                    .into_iter()
+                    .map(|(code, name, _)| (code, name)),
+            )
+            .value(&chosen),
+    ];
+    page.links = vec![(state.urls().forum(&forum.slug).path().to_string(), name)];
+    page
+}
+
+/// `GET /forums/{slug}/new`: a member's form for a new thread.
+pub async fn new_form(
+    State(state): State<AppState>,
+    frame: Frame,
+    Member(visitor): Member,
+    Path(slug): Path<String>,
+) -> Result<Response> {
+    let forum = forums::find(state.db(), &slug).await?;
+    let page = thread_form(&state, frame, &visitor, &forum, &FormValues::default());
+    respond_with(&state, &visitor, StatusCode::OK, &page)
+}
+
+/// `POST /forums/{slug}/new`: starts the thread, then shows it.
+pub async fn new_thread(
+    State(state): State<AppState>,
+    frame: Frame,
+    Member(visitor): Member,
+    Path(slug): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let t = frame.t;
+    let values = FormValues::from_pairs(pairs);
+    let forum = forums::find(state.db(), &slug).await?;
+    if visitor.check_csrf(values.get("csrf")).is_err() {
+        let page =
+            thread_form(&state, frame, &visitor, &forum, &values).with_message(t.t("error-csrf"));
+        return respond_with(&state, &visitor, StatusCode::FORBIDDEN, &page);
+    }
+    let author = author(&state, &visitor).await?;
+    match crate::federation::forums::post(
+        &state,
+        &forum,
+        &author,
+        None,
+        values.get("title"),
+        values.get("body"),
+        values.get("language"),
+    )
+    .await
+    {
+        Ok(post) => {
+            let link = state.urls().forum_post(&forum.slug, &post.public_id);
+            Ok(Redirect::to(link.path()).into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let page = thread_form(&state, frame, &visitor, &forum, &values).with_errors(&errors);
+            respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `POST /forums/{slug}/posts/{id}/reply`: a member's reply to the post `id` (the thread, or
+/// a reply in it), then the thread at it.
+pub async fn reply(
+    State(state): State<AppState>,
+    Member(visitor): Member,
+    Path((slug, public_id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let values = FormValues::from_pairs(pairs);
+    visitor.check_csrf(values.get("csrf"))?;
+    let forum = forums::find(state.db(), &slug).await?;
+    let parent = forums::post(state.db(), forum.forum_id, &public_id).await?;
+    let author = author(&state, &visitor).await?;
+    let posted = crate::federation::forums::post(
+        &state,
+        &forum,
+        &author,
+        Some(&parent),
+        "",
+        values.get("body"),
+        values.get("language"),
+    )
+    .await?;
+    let link = state.urls().forum_post(&forum.slug, &posted.public_id);
+    Ok(Redirect::to(link.path()).into_response())
+}
+
+fn forum_form(state: &AppState, frame: Frame, visitor: &Visitor, values: &FormValues) -> FormPage {
+    let _ = state;
+    let t = frame.t;
+    let mut page = FormPage::new(frame, visitor, t.t("forum-admin-title"));
+    page.intro = t.t("forum-admin-intro");
+    page.action = "/admin/forums".to_string();
+    page.submit = t.t("forum-admin-create");
+    let kind = match values.get("kind") {
+        "" => "discussion",
+        given => given,
+    };
+    let posting = match values.get("posting") {
+        "" => "followers",
+        given => given,
+    };
+    let mut fields = vec![
+        Field::new("slug", "text", t.t("forum-admin-slug"))
+            .required()
+            .value(values.get("slug"))
+            .hint(t.t("forum-admin-slug-hint")),
+        Field::new("kind", "select", t.t("forum-admin-kind"))
+            .choices(ForumKind::ALL.iter().map(|kind| {
+                (
+                    kind.as_str().to_string(),
+                    t.t(&format!("forum-kind-{}", kind.as_str())),
+                )
+            }))
+            .value(kind),
+        Field::new("posting", "select", t.t("forum-admin-posting"))
+            .choices(Posting::ALL.iter().map(|posting| {
+                (
+                    posting.as_str().to_string(),
+                    t.t(&format!("forum-posting-{}", posting.as_str())),
+                )
+            }))
+            .value(posting),
+    ];
+    for language in Language::ALL {
+        let code = language.code();
+        let name = t.language(code);
+        fields.push(
+            Field::new(
+                format!("name_{code}"),
+                "text",
+                t.t1("forum-admin-name-in", "language", &name),
+            )
+            .value(values.get(&format!("name_{code}"))),
+        );
+        fields.push(
+            Field::new(
+                format!("description_{code}"),
+                "textarea",
+                t.t1("forum-admin-description-in", "language", &name),
+            )
+            .value(values.get(&format!("description_{code}"))),
+        );
+    }
+    page.fields = fields;
+    page.links = vec![("/forums".to_string(), t.t("forum-list-title"))];
+    page
+}
+
+/// `GET /admin/forums`: the form that makes a forum.
+pub async fn admin_form(
+    State(state): State<AppState>,
+    frame: Frame,
+    Admin(visitor): Admin,
+) -> Result<Response> {
+    let page = forum_form(&state, frame, &visitor, &FormValues::default());
+    respond_with(&state, &visitor, StatusCode::OK, &page)
+}
+
+/// `POST /admin/forums`: makes the forum and its `Group` actor, then shows it.
+pub async fn admin_create(
+    State(state): State<AppState>,
+    frame: Frame,
+    Admin(visitor): Admin,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let t = frame.t;
+    let values = FormValues::from_pairs(pairs);
+    if visitor.check_csrf(values.get("csrf")).is_err() {
+        let page = forum_form(&state, frame, &visitor, &values).with_message(t.t("error-csrf"));
+        return respond_with(&state, &visitor, StatusCode::FORBIDDEN, &page);
+    }
+    let texts: BTreeMap<String, ForumText> = Language::ALL
+        .iter()
+        .map(|language| {
+            let code = language.code();
+            (
+                code.to_string(),
+                ForumText {
+                    name: values.get(&format!("name_{code}")).to_string(),
+                    description: values.get(&format!("description_{code}")).to_string(),
+                },
+            )
+        })
+        .collect();
+    let input = NewForum {
+        slug: values.get("slug").to_string(),
+        kind: values.get("kind").to_string(),
+        posting: values.get("posting").to_string(),
+        texts,
+    };
+    match crate::federation::forums::create(&state, &input).await {
+        Ok(forum) => Ok(Redirect::to(state.urls().forum(&forum.slug).path()).into_response()),
+        Err(Error::Invalid(mut errors)) => {
+            for error in &mut errors {
+                if let Some(rest) = error.field.strip_prefix("texts.") {
+                    error.field = match rest.split_once('.') {
+                        Some((code, "name")) => format!("name_{code}"),
+                        Some((code, _)) => format!("description_{code}"),
+                        None => rest.to_string(),
+                    };
+                } else if error.field == "name" {
+                    error.field = format!("name_{}", t.language.code());
+                }
+            }
+            let page = forum_form(&state, frame, &visitor, &values).with_errors(&errors);
+            respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(other) => Err(other),
+    }
+}
