@@ -6,10 +6,13 @@
 
 use crate::harness::eventually;
 use crate::harness::network::Node;
+use crate::harness::remote::{Forgery, TestActor};
 use crate::harness::session::Browser;
+use crate::harness::{TestDatabase, TestInstance};
 use crate::network::{get_json, start_peer};
+use jisr::domain::forums::{self, ForumText, NewForum};
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The `Announce`s the peer got whose object is, or embeds, `object` (an object's id or a
 /// `Create` of it), waited for until there are `count`.
@@ -210,4 +213,117 @@ async fn a_forum_is_followed_from_the_fediverse_and_announces_every_post() {
         .await
         .expect("text");
     assert!(list.contains("السكن والإقامة"), "{list}");
+}
+
+/// `fixture` rehosted on `remote` (its actor `ada`), with each of `communities` (the
+/// community it was sent to, in the spellings it uses) made our group `group`.
+fn aimed(fixture: &Value, remote: &TestActor, communities: &[(&str, &str)]) -> Value {
+    let mut text = crate::wire::rehosted(fixture, remote).to_string();
+    for (community, ours) in communities {
+        text = text.replace(community, ours);
+    }
+    serde_json::from_str(&text).expect("JSON")
+}
+
+#[tokio::test]
+async fn lemmy_and_mastodon_post_into_a_forum_as_their_own_fixtures_show() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start(&database.url).await;
+    let forum = jisr::federation::forums::create(
+        alpha.state(),
+        &NewForum {
+            slug: "careers".to_string(),
+            kind: "discussion".to_string(),
+            posting: "anyone".to_string(),
+            texts: [(
+                "en".to_string(),
+                ForumText {
+                    name: "Careers".to_string(),
+                    description: String::new(),
+                },
+            )]
+            .into(),
+        },
+    )
+    .await
+    .expect("forum");
+    let group = alpha.url("/actors/careers").to_string();
+    let followers = format!("{group}/followers");
+    let inbox = alpha.url("/inbox");
+    let remote = TestActor::start().await;
+
+    // Lemmy: a post to the community, then a comment on it.
+    let lemmy = [
+        ("http://enterprise.lemmy.ml/c/main", group.as_str()),
+        ("https://enterprise.lemmy.ml/c/main", group.as_str()),
+    ];
+    let post = aimed(
+        &crate::wire::read("lemmy/create-page.json"),
+        &remote,
+        &lemmy,
+    );
+    let (status, body) = remote.post("ada", &inbox, &post, Forgery::None).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let comment = aimed(
+        &crate::wire::read("lemmy/create-note-reply.json"),
+        &remote,
+        &lemmy,
+    );
+    let (status, body) = remote.post("ada", &inbox, &comment, Forgery::None).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+
+    // Mastodon: a status that mentions the group (Lemmy's own copy of one), in its Create.
+    let note = crate::wire::read("mastodon/note-mention-group.json");
+    let create = json!({
+        "@context": note["@context"],
+        "id": "https://masto.qa.urbanwildlife.biz/users/mastodon/statuses/110830743680706519/activity",
+        "type": "Create",
+        "actor": note["attributedTo"],
+        "to": note["to"],
+        "cc": note["cc"],
+        "object": note,
+    });
+    let status_post = aimed(
+        &create,
+        &remote,
+        &[
+            (
+                "https://enterprise.lemmy.ml/c/tenforward/followers",
+                followers.as_str(),
+            ),
+            ("https://enterprise.lemmy.ml/c/tenforward", group.as_str()),
+        ],
+    );
+    let (status, body) = remote
+        .post("ada", &inbox, &status_post, Forgery::None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+
+    let db = alpha.state().db();
+    let threads = forums::threads(db, forum.forum_id, 10, 0)
+        .await
+        .expect("threads");
+    let titles: Vec<&str> = threads.iter().map(|thread| thread.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Variable never resetting at refresh", "test post"],
+        "the Mastodon status's first line, without the mention, and Lemmy's name"
+    );
+    let lemmy_thread = &threads[1];
+    assert_eq!(lemmy_thread.reply_count, 1, "Lemmy's comment is a reply");
+    assert_eq!(lemmy_thread.language.as_deref(), Some("ko"));
+    // The group announces each as it came, unchanged.
+    let announce = jisr::federation::delivery::public_activity(
+        db,
+        alpha
+            .state()
+            .urls()
+            .forum_post_activity("careers", &lemmy_thread.public_id, "announce")
+            .as_str(),
+    )
+    .await
+    .expect("the announce");
+    assert_eq!(announce["actor"], group.as_str());
+    assert_eq!(announce["object"], post, "the Create unchanged");
+    alpha.stop().await;
 }

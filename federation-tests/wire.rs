@@ -38,6 +38,9 @@ enum Shape {
     /// A WebFinger answer: its `self` link and its subscribe template must be there (the
     /// remote follow, `accounts::a_visitor_follows_…`, uses it).
     WebFinger,
+    /// A collection document (a group's moderators, featured posts, outbox, followers): an
+    /// `OrderedCollection` or `Collection` with an id.
+    Collection,
 }
 
 /// Every fixture and what it must parse into.
@@ -58,22 +61,52 @@ const EXPECTED: &[(&str, Shape)] = &[
     ("gotosocial/like.json", Shape::Activity("Other")),
     ("gotosocial/undo-follow.json", Shape::Activity("Undo")),
     ("gotosocial/update-actor.json", Shape::Activity("Create")),
+    ("lemmy/accept-follow.json", Shape::Activity("Answer")),
     ("lemmy/actor-group.json", Shape::Actor),
     ("lemmy/actor-instance.json", Shape::Actor),
     ("lemmy/actor.json", Shape::Actor),
+    ("lemmy/add-featured-post.json", Shape::Activity("Other")),
+    ("lemmy/add-mod.json", Shape::Activity("Other")),
     ("lemmy/announce.json", Shape::Activity("Other")),
+    ("lemmy/block-user.json", Shape::Activity("Other")),
+    ("lemmy/collection-featured.json", Shape::Collection),
+    ("lemmy/collection-followers.json", Shape::Collection),
+    ("lemmy/collection-moderators.json", Shape::Collection),
+    ("lemmy/collection-outbox.json", Shape::Collection),
+    ("lemmy/comment.json", Shape::Object),
     ("lemmy/create-note-reply.json", Shape::Activity("Create")),
     ("lemmy/create-note.json", Shape::Activity("Create")),
     ("lemmy/create-page.json", Shape::Activity("Create")),
     ("lemmy/delete-actor.json", Shape::Activity("Delete")),
+    ("lemmy/delete-page.json", Shape::Activity("Delete")),
+    ("lemmy/dislike.json", Shape::Activity("Other")),
     ("lemmy/flag.json", Shape::Activity("Other")),
     ("lemmy/follow.json", Shape::Activity("Follow")),
     ("lemmy/like.json", Shape::Activity("Other")),
+    ("lemmy/lock-note.json", Shape::Activity("Other")),
+    ("lemmy/lock-page.json", Shape::Activity("Other")),
+    ("lemmy/page-image-and-link.json", Shape::Object),
+    ("lemmy/page.json", Shape::Object),
+    ("lemmy/remove-featured-post.json", Shape::Activity("Other")),
+    ("lemmy/remove-mod.json", Shape::Activity("Other")),
+    ("lemmy/remove-note.json", Shape::Activity("Delete")),
+    ("lemmy/resolve-flag.json", Shape::Activity("Other")),
+    ("lemmy/tombstone.json", Shape::Object),
+    ("lemmy/undo-block-user.json", Shape::Activity("Undo")),
+    ("lemmy/undo-delete-page.json", Shape::Activity("Undo")),
+    ("lemmy/undo-dislike.json", Shape::Activity("Undo")),
     ("lemmy/undo-follow.json", Shape::Activity("Undo")),
+    ("lemmy/undo-like.json", Shape::Activity("Undo")),
+    ("lemmy/undo-lock-note.json", Shape::Activity("Undo")),
+    ("lemmy/undo-lock-page.json", Shape::Activity("Undo")),
+    ("lemmy/undo-remove-note.json", Shape::Activity("Undo")),
+    ("lemmy/update-group.json", Shape::Activity("Create")),
     ("lemmy/update.json", Shape::Activity("Create")),
+    ("lemmy/warn.json", Shape::Activity("Other")),
     ("mastodon/actor-deleted.json", Shape::Actor),
     ("mastodon/actor.json", Shape::Actor),
     ("mastodon/announce.json", Shape::Activity("Other")),
+    ("mastodon/collection-featured.json", Shape::Collection),
     ("mastodon/create-note-reply.json", Shape::Activity("Create")),
     ("mastodon/create-note.json", Shape::Activity("Create")),
     ("mastodon/delete-actor.json", Shape::Activity("Delete")),
@@ -81,9 +114,12 @@ const EXPECTED: &[(&str, Shape)] = &[
     ("mastodon/flag.json", Shape::Activity("Other")),
     ("mastodon/follow.json", Shape::Activity("Follow")),
     ("mastodon/like.json", Shape::Activity("Other")),
+    ("mastodon/note-mention-group.json", Shape::Object),
+    ("mastodon/note-reply-mention-group.json", Shape::Object),
     ("mastodon/undo-follow.json", Shape::Activity("Undo")),
-    ("mastodon/webfinger.json", Shape::WebFinger),
+    ("mastodon/undo-like.json", Shape::Activity("Undo")),
     ("mastodon/update.json", Shape::Activity("Create")),
+    ("mastodon/webfinger.json", Shape::WebFinger),
     ("misskey/actor.json", Shape::Actor),
     ("misskey/create-note-reply.json", Shape::Activity("Create")),
     ("misskey/delete-note.json", Shape::Activity("Delete")),
@@ -99,7 +135,11 @@ const EXPECTED: &[(&str, Shape)] = &[
     ("mobilizon/leave.json", Shape::Activity("Leave")),
 ];
 
-fn read(name: &str) -> Value {
+/// Fixtures refused with 403 once rehosted: a moderator's action on what is on neither its
+/// server nor ours.
+const REFUSED: [&str; 2] = ["lemmy/remove-note.json", "lemmy/update-group.json"];
+
+pub(crate) fn read(name: &str) -> Value {
     let path = format!(
         "{}/federation-tests/fixtures/{name}",
         env!("CARGO_MANIFEST_DIR")
@@ -187,6 +227,13 @@ fn every_fixture_parses_into_what_it_is() {
                     .unwrap_or_else(|error| panic!("{name}: {error}"));
                 assert!(PublicKey::from_pem(&key.public_key_pem).is_some(), "{name}");
             }
+            Shape::Collection => {
+                let kind = value["type"].as_str().unwrap_or_default();
+                assert!(
+                    kind.ends_with("Collection") && value["id"].is_string(),
+                    "{name}: a collection"
+                );
+            }
             Shape::Object => {
                 let create =
                     json!({"type": "Create", "actor": value["attributedTo"], "object": value});
@@ -218,7 +265,7 @@ fn every_fixture_parses_into_what_it_is() {
 /// `fixture` moved onto the test server: its actor becomes `ada`, its actor's server the test
 /// server (the origin rules hold as they did), and an activity GoToSocial sends with an id it
 /// adds only when sending gets one.
-fn rehosted(fixture: &Value, remote: &TestActor) -> Value {
+pub(crate) fn rehosted(fixture: &Value, remote: &TestActor) -> Value {
     let actor = fixture["actor"].as_str().expect("actor");
     let origin = url::Url::parse(actor)
         .expect("actor URL")
@@ -285,12 +332,23 @@ async fn every_activity_fixture_goes_through_the_inbox_and_does_what_it_says() {
                 _ => {}
             }
             let (status, body) = remote.post("ada", &inbox, &activity, Forgery::None).await;
-            assert_eq!(status, StatusCode::ACCEPTED, "{name}: {body}\n{activity:#}");
+            // Lemmy's moderators act on another server's community (a comment removed, the
+            // community's profile updated): the sender moderates nothing of ours, so it may
+            // delete or update only what is on its own server.
+            let expected = if REFUSED.contains(name) {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::ACCEPTED
+            };
+            assert_eq!(status, expected, "{name}: {body}\n{activity:#}");
+            if status != StatusCode::ACCEPTED {
+                continue;
+            }
             match *shape {
                 Shape::Activity("Follow") => {
                     assert_eq!(alpha.follower_count().await, 1, "{name}");
                 }
-                Shape::Activity("Undo") => {
+                Shape::Activity("Undo") if activity["object"]["type"] == "Follow" => {
                     assert_eq!(alpha.follower_count().await, 0, "{name}");
                 }
                 Shape::Activity(verb @ ("Join" | "Leave")) => {

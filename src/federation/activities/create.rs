@@ -116,6 +116,8 @@ struct ObjectIn {
     end_time: Option<DateTime<FixedOffset>>,
     in_reply_to: Option<Value>,
     in_language: Option<Value>,
+    /// Lemmy's language of a post or comment: `{"identifier": "ko", "name": "한국어"}`.
+    language: Option<Value>,
     #[serde(default)]
     to: Value,
     #[serde(default)]
@@ -155,13 +157,17 @@ fn language_of(
             .find(|(_, value)| *value == text)
             .map(|(key, _)| key.clone())
     })
-    .or_else(|| match &object.in_language {
-        Some(Value::String(tag)) => Some(tag.clone()),
-        Some(Value::Object(language)) => language
-            .get("identifier")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        _ => None,
+    .or_else(|| {
+        [&object.in_language, &object.language]
+            .into_iter()
+            .find_map(|given| match given {
+                Some(Value::String(tag)) => Some(tag.clone()),
+                Some(Value::Object(language)) => language
+                    .get("identifier")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                _ => None,
+            })
     })
     .or_else(|| map.keys().next().cloned())
 }
