@@ -48,7 +48,7 @@ async fn a_forum_is_followed_from_the_fediverse_and_announces_every_post() {
     admin
         .register("Alpha's admin", "admin@alpha.example", &[])
         .await;
-    admin.get("/admin/forums").await;
+    admin.get("/admin/forums/new").await;
     let refused = admin
         .post(
             "/admin/forums",
@@ -203,6 +203,143 @@ async fn a_forum_is_followed_from_the_fediverse_and_announces_every_post() {
         create["json"]["object"]["object"]["inReplyTo"],
         thread.as_str()
     );
+
+    // Moderation. The admin names Amaka a moderator: the group tells its followers (`Add` to
+    // its moderators collection), which lists her.
+    let moderators_page = admin.get("/admin/forums").await;
+    assert_eq!(moderators_page.status, StatusCode::OK);
+    let named = admin
+        .post(
+            "/admin/forums/housing/moderators",
+            &[("username", "amaka"), ("change", "add")],
+        )
+        .await;
+    assert_eq!(named.status, StatusCode::SEE_OTHER, "{}", named.body);
+    let amaka_id = alpha.url("/actors/amaka").to_string();
+    let add = eventually(30, "the Add of a moderator", || async {
+        peer.log()
+            .await
+            .into_iter()
+            .find(|record| record["type"] == "Add" && record["json"]["object"] == amaka_id.as_str())
+    })
+    .await;
+    assert_eq!(
+        add["json"]["target"],
+        format!("{group}/moderators").as_str(),
+        "{add}"
+    );
+    let (_, moderators) = get_json(&format!("{group}/moderators")).await;
+    assert!(
+        moderators["orderedItems"]
+            .as_array()
+            .is_some_and(|items| items.iter().any(|item| item == amaka_id.as_str())),
+        "{moderators}"
+    );
+    assert_eq!(
+        document["attributedTo"],
+        format!("{group}/moderators").as_str()
+    );
+
+    // She removes Bob's thread with a reason: the peer gets the group's Announce of her
+    // Delete, and the thread is gone from the forum.
+    let note_path = url::Url::parse(&note).expect("id");
+    let stored = jisr::domain::forums::find_post(&alpha.db().await, &note)
+        .await
+        .expect("query")
+        .expect("bob's thread");
+    let removed = amaka
+        .post(
+            &format!("/forums/housing/posts/{}/moderate", stored.public_id),
+            &[("action", "remove"), ("reason", "Off topic")],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+    let delete = eventually(30, "the announced Delete", || async {
+        peer.log().await.into_iter().find(|record| {
+            record["type"] == "Announce"
+                && record["json"]["object"]["type"] == "Delete"
+                && record["json"]["object"]["object"] == note.as_str()
+        })
+    })
+    .await;
+    assert_eq!(delete["actor"], group.as_str(), "{delete}");
+    assert_eq!(delete["json"]["object"]["actor"], amaka_id.as_str());
+    assert_eq!(delete["json"]["object"]["summary"], "Off topic");
+    let forum = amaka.get("/forums/housing").await;
+    assert!(
+        !forum.body.contains("Is a sublet enough to register?"),
+        "{} ({note_path})",
+        forum.body
+    );
+
+    // She locks the first thread and pins it: both announced; the group's featured lists it,
+    // and a reply to the locked thread is not taken.
+    for action in ["lock", "pin"] {
+        let done = amaka
+            .post(&format!("{thread_path}/moderate"), &[("action", action)])
+            .await;
+        assert_eq!(
+            done.status,
+            StatusCode::SEE_OTHER,
+            "{action}: {}",
+            done.body
+        );
+    }
+    for kind in ["Lock", "Add"] {
+        eventually(30, &format!("the announced {kind}"), || async {
+            peer.log().await.into_iter().find(|record| {
+                record["type"] == "Announce"
+                    && record["json"]["object"]["type"] == kind
+                    && record["json"]["object"]["object"] == thread.as_str()
+            })
+        })
+        .await;
+    }
+    let (_, featured) = get_json(&format!("{group}/featured")).await;
+    assert_eq!(
+        featured["orderedItems"][0]["id"],
+        thread.as_str(),
+        "{featured}"
+    );
+    let late = peer
+        .reply("bob", &thread, "<p>One more thing.</p>", &group)
+        .await;
+    eventually(30, "the reply to the locked thread dropped", || async {
+        alpha
+            .process
+            .log()
+            .contains("a reply in a locked thread; dropped")
+            .then_some(())
+    })
+    .await;
+    let page = amaka.get(&thread_path).await;
+    assert!(
+        page.body.contains("This thread is locked") && !page.body.contains("One more thing."),
+        "{} ({late})",
+        page.body
+    );
+    let refused = amaka
+        .post(
+            &format!("{thread_path}/reply"),
+            &[("body", "And me?"), ("language", "en")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // A member who is not a moderator may not lock, but may delete their own post.
+    let mut chidi = Browser::new(&alpha);
+    chidi
+        .register(
+            "Chidi",
+            "chidi@example.org",
+            &[("account_type", "individual"), ("username", "chidi")],
+        )
+        .await;
+    chidi.get(&thread_path).await;
+    let forbidden = chidi
+        .post(&format!("{thread_path}/moderate"), &[("action", "unlock")])
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+
     let list = crate::harness::http_client()
         .get(alpha.url("/forums"))
         .header("accept-language", "ar")
@@ -325,5 +462,36 @@ async fn lemmy_and_mastodon_post_into_a_forum_as_their_own_fixtures_show() {
     .expect("the announce");
     assert_eq!(announce["actor"], group.as_str());
     assert_eq!(announce["object"], post, "the Create unchanged");
+
+    // Another actor of the same server (mallory) may not delete Ada's post; Ada deletes her comment,
+    // and the group announces her Delete.
+    let thread_id = lemmy_thread.ap_id.clone();
+    let forged = json!({
+        "id": remote.new_id("delete"),
+        "type": "Delete",
+        "actor": remote.id("mallory"),
+        "object": thread_id,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+    });
+    let (status, body) = remote.post("mallory", &inbox, &forged, Forgery::None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let comment_id = comment["object"]["id"].as_str().expect("comment id");
+    let delete = json!({
+        "id": remote.new_id("delete"),
+        "type": "Delete",
+        "actor": remote.id("ada"),
+        "object": comment_id,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+    });
+    let (status, body) = remote.post("ada", &inbox, &delete, Forgery::None).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let threads = forums::threads(db, forum.forum_id, 10, 0)
+        .await
+        .expect("threads");
+    assert_eq!(threads[1].reply_count, 0, "her comment is gone");
+    let replies = forums::replies(db, threads[1].forum_post_id)
+        .await
+        .expect("replies");
+    assert!(replies.is_empty());
     alpha.stop().await;
 }

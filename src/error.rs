@@ -334,6 +334,7 @@ reasons! {
     SetInConfig = "error-set-in-config", "is set by {key} in the configuration file", ["key"];
     /// One of our own actors, where a remote one is needed.
     OwnActor = "error-own-actor", "that is one of our own actors", [];
+    NoMember = "error-no-member", "no member of this website has this username", [];
     /// Not a handle such as @name@example.org.
     Handle = "error-handle", "a handle looks like @name@example.org", [];
     /// `host` is not a host name.

@@ -110,6 +110,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "forums",
         include_str!("../../migrations/sqlite/0020_forums.sql"),
     ),
+    (
+        21,
+        "forum_moderation",
+        include_str!("../../migrations/sqlite/0021_forum_moderation.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -213,6 +218,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         20,
         "forums",
         include_str!("../../migrations/postgres/0020_forums.sql"),
+    ),
+    (
+        21,
+        "forum_moderation",
+        include_str!("../../migrations/postgres/0021_forum_moderation.sql"),
     ),
 ];
 

@@ -347,6 +347,10 @@ pub struct Post {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub last_activity_at: DateTime<Utc>,
+    /// A thread closed to replies by a moderator.
+    pub locked_at: Option<DateTime<Utc>>,
+    /// A thread pinned at the top of its forum (the group's `featured`).
+    pub pinned_at: Option<DateTime<Utc>>,
 }
 
 impl Post {
@@ -365,7 +369,8 @@ impl Post {
 
 const POST_COLUMNS: &str = "forum_post_id, public_id, forum_id, ap_id, thread_id, in_reply_to, \
                             author_ap_id, local_actor_id, title, content_html, language, url, \
-                            status, activity, reply_count, created_at, updated_at, last_activity_at";
+                            status, activity, reply_count, created_at, updated_at, last_activity_at, \
+                            locked_at, pinned_at";
 
 /// A post to store.
 #[derive(Debug, Clone)]
@@ -470,12 +475,13 @@ pub async fn post(db: &Db, forum_id: i64, public_id: &str) -> Result<Post> {
     found.ok_or(Error::NotFound)
 }
 
-/// The shown threads of `forum_id`, the latest activity first: `limit` from `offset`.
+/// The shown threads of `forum_id`, the pinned ones first (the latest pinned first), then
+/// the latest activity first: `limit` from `offset`.
 pub async fn threads(db: &Db, forum_id: i64, limit: i64, offset: i64) -> Result<Vec<Post>> {
     let sql = format!(
         "select {POST_COLUMNS} from forum_post where forum_id = $1 and thread_id is null \
-         and status = 'shown' order by last_activity_at desc, forum_post_id desc \
-         limit $2 offset $3"
+         and status = 'shown' order by (pinned_at is null), pinned_at desc, \
+         last_activity_at desc, forum_post_id desc limit $2 offset $3"
     );
     Ok(with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
         sql.as_str()
@@ -536,7 +542,7 @@ pub async fn remove(tx: &mut Tx, ap_id: &str) -> Result<Option<Post>> {
         return Ok(None);
     }
     let sql = "update forum_post set status = 'removed', content_html = '', title = '', \
-               activity = null, updated_at = $2 where forum_post_id = $1";
+               activity = null, pinned_at = null, updated_at = $2 where forum_post_id = $1";
     with_tx!(tx, |conn| sqlx::query(sql)
         .bind(found.forum_post_id)
         .bind(Utc::now())
@@ -565,4 +571,134 @@ pub fn check_post(title: Option<&str>, body: &str) -> Result<(String, String)> {
     let body = check.text("body", body, MAX_BODY);
     check.finish()?;
     Ok((title, body))
+}
+
+/// The pinned threads of `forum_id`, the latest pinned first.
+pub async fn pinned(db: &Db, forum_id: i64) -> Result<Vec<Post>> {
+    let sql = format!(
+        "select {POST_COLUMNS} from forum_post where forum_id = $1 and pinned_at is not null \
+         and status = 'shown' order by pinned_at desc limit 50"
+    );
+    Ok(with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.as_str()
+    ))
+    .bind(forum_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Locks (or unlocks) the thread `forum_post_id`, in `tx`: `true` when that changed it.
+pub async fn set_locked(tx: &mut Tx, forum_post_id: i64, locked: bool) -> Result<bool> {
+    let sql = if locked {
+        "update forum_post set locked_at = $2 where forum_post_id = $1 and thread_id is null \
+         and locked_at is null"
+    } else {
+        "update forum_post set locked_at = null where forum_post_id = $1 and locked_at is not null \
+         and $2 is not null"
+    };
+    Ok(with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(forum_post_id)
+        .bind(Utc::now())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?
+        == 1)
+}
+
+/// Pins (or unpins) the thread `forum_post_id`, in `tx`: `true` when that changed it.
+pub async fn set_pinned(tx: &mut Tx, forum_post_id: i64, pinned: bool) -> Result<bool> {
+    let sql = if pinned {
+        "update forum_post set pinned_at = $2 where forum_post_id = $1 and thread_id is null \
+         and pinned_at is null and status = 'shown'"
+    } else {
+        "update forum_post set pinned_at = null where forum_post_id = $1 and pinned_at is not null \
+         and $2 is not null"
+    };
+    Ok(with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(forum_post_id)
+        .bind(Utc::now())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?
+        == 1)
+}
+
+/// The actors that moderate `forum_id`: those named its moderators, and every admin's.
+pub async fn moderators(db: &Db, forum_id: i64) -> Result<Vec<i64>> {
+    let sql = "select local_actor_id from forum_moderator where forum_id = $1 \
+               union select l.local_actor_id from local_actor l \
+               join account a on a.account_id = l.account_id \
+               where a.role = 'admin' and a.status = 'active' order by 1";
+    Ok(with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .bind(forum_id)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// Whether the actor `local_actor_id` moderates `forum_id` (named, or an admin's).
+pub async fn is_moderator(db: &Db, forum_id: i64, local_actor_id: i64) -> Result<bool> {
+    Ok(moderators(db, forum_id).await?.contains(&local_actor_id))
+}
+
+/// The actors named moderators of `forum_id` (not the admins, who always are), by when.
+pub async fn named_moderators(db: &Db, forum_id: i64) -> Result<Vec<i64>> {
+    let sql = "select local_actor_id from forum_moderator where forum_id = $1 order by created_at";
+    Ok(with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .bind(forum_id)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// Names (or, with `named` false, un-names) `local_actor_id` a moderator of `forum_id`, in
+/// `tx`: `true` when that changed anything.
+pub async fn set_moderator(
+    tx: &mut Tx,
+    forum_id: i64,
+    local_actor_id: i64,
+    named: bool,
+) -> Result<bool> {
+    let changed = if named {
+        let sql = "insert into forum_moderator (forum_id, local_actor_id, created_at) \
+                   values ($1, $2, $3) on conflict do nothing";
+        with_tx!(tx, |conn| sqlx::query(sql)
+            .bind(forum_id)
+            .bind(local_actor_id)
+            .bind(Utc::now())
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected()))?
+    } else {
+        let sql = "delete from forum_moderator where forum_id = $1 and local_actor_id = $2";
+        with_tx!(tx, |conn| sqlx::query(sql)
+            .bind(forum_id)
+            .bind(local_actor_id)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected()))?
+    };
+    Ok(changed == 1)
+}
+
+/// Removes every post of `author_ap_id` (their account is gone), in `tx`; returns how many.
+pub async fn erase_author(tx: &mut Tx, author_ap_id: &str) -> Result<u64> {
+    let sql = "update forum_post set status = 'removed', content_html = '', title = '', \
+               activity = null, pinned_at = null, updated_at = $2 \
+               where author_ap_id = $1 and status = 'shown'";
+    let removed = with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(author_ap_id)
+        .bind(Utc::now())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    // The threads they replied in count what is left.
+    let sql = "update forum_post set reply_count = (select count(*) from forum_post r \
+               where r.thread_id = forum_post.forum_post_id and r.status = 'shown') \
+               where forum_post_id in (select thread_id from forum_post \
+               where author_ap_id = $1 and thread_id is not null)";
+    with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(author_ap_id)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    Ok(removed)
 }

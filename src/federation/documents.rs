@@ -213,6 +213,14 @@ pub async fn featured(
 ) -> Result<Response> {
     let actor = named_actor(&state, &username).await?;
     check_signed_get(&state, &method, &uri, &headers).await?;
+    if actor.kind == ActorKind::Group
+        && let Some(forum) =
+            crate::domain::forums::by_actor(state.db(), actor.local_actor_id).await?
+    {
+        return Ok(activity_json(
+            &super::forums::featured_collection(&state, &forum).await?,
+        ));
+    }
     // Publications are the organization's (members' own come with their actors).
     let pinned = if actor.kind == ActorKind::Organization {
         publication::pins::pinned(state.db(), publication::Bodies::Included).await?
@@ -230,6 +238,17 @@ pub async fn featured(
         "totalItems": items.len(),
         "orderedItems": items,
     })))
+}
+
+/// `GET /actors/{slug}/moderators`: a forum's moderators (its group's `attributedTo`).
+pub async fn moderators(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response> {
+    let forum = crate::domain::forums::find(state.db(), &slug).await?;
+    Ok(activity_json(
+        &super::forums::moderators_collection(&state, &forum).await?,
+    ))
 }
 
 /// `GET /actor`: the instance actor, never behind a signature check.

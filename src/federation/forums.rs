@@ -74,6 +74,7 @@ pub fn decorate(state: &AppState, forum: &Forum, document: &mut Value) {
         document["summaryMap"] = Value::Object(summary_map);
     }
     document["url"] = json!(state.urls().forum(&forum.slug));
+    document["attributedTo"] = json!(format!("{}/moderators", urls_group(state, forum)));
     document["postingRestrictedToMods"] = json!(false);
     document["forumKind"] = json!(forum.kind.as_str());
 }
@@ -124,8 +125,38 @@ pub fn object(state: &AppState, forum: &Forum, post: &Post, thread_ap_id: &str) 
     object
 }
 
-/// Queues the group's two `Announce`s of `activity` (whose object is `object_id`) to the
-/// forum's followers, in `tx`: the activity embedded unchanged, and the object by id.
+/// Queues the group's `Announce` of `activity` (embedded) to the forum's followers, in `tx`,
+/// with the id `…/posts/{public_id}/{name}`.
+async fn announce_activity(
+    state: &AppState,
+    tx: &mut Tx,
+    forum: &Forum,
+    public_id: &str,
+    name: &str,
+    object: Value,
+) -> Result<()> {
+    let group = group(state, forum).await?;
+    let followers_url = state.urls().followers(&group.id);
+    let inboxes = followers::delivery_inboxes(tx, group.local_actor_id).await?;
+    let id = state
+        .urls()
+        .forum_post_activity(&forum.slug, public_id, name);
+    let announce = json!({
+        "@context": ACTIVITY_STREAMS,
+        "id": id,
+        "type": "Announce",
+        "actor": group.id,
+        "published": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "to": [PUBLIC],
+        "cc": [followers_url],
+        "audience": group.id,
+        "object": object,
+    });
+    delivery::enqueue(tx, &announce, &id, group.local_actor_id, true, &inboxes).await
+}
+
+/// Queues the group's two `Announce`s of a post's `activity` to the forum's followers, in
+/// `tx`: the activity embedded unchanged, and the object by id.
 async fn announce(
     state: &AppState,
     tx: &mut Tx,
@@ -133,32 +164,246 @@ async fn announce(
     post: &Post,
     activity: &Value,
 ) -> Result<()> {
-    let group = group(state, forum).await?;
-    let followers_url = state.urls().followers(&group.id);
-    let inboxes = followers::delivery_inboxes(tx, group.local_actor_id).await?;
-    let published = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let object_id = id_of(post)?;
-    for (name, object) in [
-        ("announce", activity.clone()),
-        ("announce-object", json!(object_id)),
-    ] {
-        let id = state
-            .urls()
-            .forum_post_activity(&forum.slug, &post.public_id, name);
-        let announce = json!({
+    announce_activity(
+        state,
+        tx,
+        forum,
+        &post.public_id,
+        "announce",
+        activity.clone(),
+    )
+    .await?;
+    announce_activity(
+        state,
+        tx,
+        forum,
+        &post.public_id,
+        "announce-object",
+        json!(object_id),
+    )
+    .await
+}
+
+/// What a moderator does to a post (or its author, for [`Moderation::Remove`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Moderation {
+    /// Takes it down: a `Delete`, with the moderator's reason in `summary` (none when its
+    /// author deletes it, as Lemmy tells the two apart).
+    Remove {
+        reason: String,
+    },
+    /// Closes a thread to replies (Lemmy's `Lock`), or opens it again (`Undo{Lock}`).
+    Lock,
+    Unlock,
+    /// Pins a thread in the group's `featured` (`Add`), or unpins it (`Remove`).
+    Pin,
+    Unpin,
+}
+
+/// `actor` (a moderator of `forum`, or the post's author removing it: the caller checks)
+/// applies `action` to `post`; the activity is stored, served at its id, and announced by
+/// the group, in one transaction. `false` when it changed nothing.
+pub async fn moderate(
+    state: &AppState,
+    forum: &Forum,
+    actor: &LocalActor,
+    post: &Post,
+    action: &Moderation,
+) -> Result<bool> {
+    let urls = state.urls();
+    let group = urls.actor(super::actors::ActorKind::Group, &forum.slug);
+    let featured = urls.featured(&group);
+    let (verb, changed_by) = match action {
+        Moderation::Remove { .. } => ("delete", 0),
+        Moderation::Lock => ("lock", 1),
+        Moderation::Unlock => ("unlock", 2),
+        Moderation::Pin => ("pin", 3),
+        Moderation::Unpin => ("unpin", 4),
+    };
+    let name = format!("{verb}-{:016x}", rand::random::<u64>());
+    let id = urls.forum_post_activity(&forum.slug, &post.public_id, &name);
+    let mut tx = state.db().begin().await?;
+    let changed = match changed_by {
+        0 => forums::remove(&mut tx, &post.ap_id).await?.is_some(),
+        1 => forums::set_locked(&mut tx, post.forum_post_id, true).await?,
+        2 => forums::set_locked(&mut tx, post.forum_post_id, false).await?,
+        3 => forums::set_pinned(&mut tx, post.forum_post_id, true).await?,
+        _ => forums::set_pinned(&mut tx, post.forum_post_id, false).await?,
+    };
+    if !changed {
+        return Ok(false);
+    }
+    let base = |kind: &str, object: Value| {
+        json!({
             "@context": ACTIVITY_STREAMS,
             "id": id,
-            "type": "Announce",
-            "actor": group.id,
-            "published": published,
+            "type": kind,
+            "actor": actor.id,
+            "published": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "to": [PUBLIC],
-            "cc": [followers_url],
-            "audience": group.id,
+            "cc": [group],
+            "audience": group,
             "object": object,
-        });
-        delivery::enqueue(tx, &announce, &id, group.local_actor_id, true, &inboxes).await?;
+        })
+    };
+    let activity = match action {
+        Moderation::Remove { reason } => {
+            let mut delete = base("Delete", json!(post.ap_id));
+            if !reason.trim().is_empty() {
+                delete["summary"] = json!(reason.trim());
+            }
+            delete
+        }
+        Moderation::Lock => base("Lock", json!(post.ap_id)),
+        Moderation::Unlock => {
+            let mut lock = base("Lock", json!(post.ap_id));
+            lock["id"] = json!(format!("{id}#lock"));
+            base("Undo", lock)
+        }
+        Moderation::Pin => {
+            let mut add = base("Add", json!(post.ap_id));
+            add["target"] = json!(featured);
+            add
+        }
+        Moderation::Unpin => {
+            let mut remove = base("Remove", json!(post.ap_id));
+            remove["target"] = json!(featured);
+            remove
+        }
+    };
+    delivery::enqueue(&mut tx, &activity, &id, actor.local_actor_id, true, &[]).await?;
+    announce_activity(
+        state,
+        &mut tx,
+        forum,
+        &post.public_id,
+        &format!("{name}-announce"),
+        activity,
+    )
+    .await?;
+    tx.commit().await?;
+    state.delivery_wakeup().notify_one();
+    tracing::info!(forum = %forum.slug, post = %post.ap_id, action = verb, by = %actor.id, "moderated");
+    Ok(true)
+}
+
+/// A remote author's `Delete` of their post in one of our forums, in `tx`: removed, and the
+/// group announces the `Delete` as received. `false` when it is not such a post.
+pub async fn deleted_by_author(
+    state: &AppState,
+    tx: &mut Tx,
+    object: &Url,
+    actor: &Url,
+    activity: &Value,
+) -> Result<bool> {
+    let Some(found) = forums::by_ap_id(tx, object.as_str()).await? else {
+        return Ok(false);
+    };
+    if found.author_ap_id != actor.as_str() || found.local_actor_id.is_some() {
+        return Ok(false);
     }
-    Ok(())
+    if forums::remove(tx, object.as_str()).await?.is_none() {
+        return Ok(true);
+    }
+    let forum = forums::by_id(state.db(), found.forum_id).await?;
+    let name = format!("delete-{:016x}", rand::random::<u64>());
+    announce_activity(state, tx, &forum, &found.public_id, &name, activity.clone()).await?;
+    Ok(true)
+}
+
+/// The moderators collection of `forum` (its group's `attributedTo`, as Lemmy's).
+pub async fn moderators_collection(state: &AppState, forum: &Forum) -> Result<Value> {
+    let group = urls_group(state, forum);
+    let mut items = Vec::new();
+    for local_actor_id in forums::moderators(state.db(), forum.forum_id).await? {
+        if let Some(actor) = state.actors().by_id(state.db(), local_actor_id).await? {
+            items.push(json!(actor.id));
+        }
+    }
+    Ok(json!({
+        "@context": ACTIVITY_STREAMS,
+        "id": format!("{group}/moderators"),
+        "type": "OrderedCollection",
+        "totalItems": items.len(),
+        "orderedItems": items,
+    }))
+}
+
+/// The id of `forum`'s group.
+fn urls_group(state: &AppState, forum: &Forum) -> Url {
+    state
+        .urls()
+        .actor(super::actors::ActorKind::Group, &forum.slug)
+}
+
+/// The `featured` collection of `forum`'s group: its pinned threads, embedded.
+pub async fn featured_collection(state: &AppState, forum: &Forum) -> Result<Value> {
+    let group = urls_group(state, forum);
+    let items: Vec<Value> = forums::pinned(state.db(), forum.forum_id)
+        .await?
+        .iter()
+        .map(|post| {
+            if post.local_actor_id.is_some() {
+                object(state, forum, post, &post.ap_id)
+            } else {
+                json!(post.ap_id)
+            }
+        })
+        .collect();
+    Ok(json!({
+        "@context": ACTIVITY_STREAMS,
+        "id": state.urls().featured(&group),
+        "type": "OrderedCollection",
+        "totalItems": items.len(),
+        "orderedItems": items,
+    }))
+}
+
+/// `actor` named (or no longer) a moderator of `forum` by an admin: the group tells its
+/// followers with `Add` (or `Remove`) of the actor to its moderators collection.
+pub async fn set_moderator(
+    state: &AppState,
+    forum: &Forum,
+    actor: &LocalActor,
+    named: bool,
+) -> Result<bool> {
+    let group = group(state, forum).await?;
+    let mut tx = state.db().begin().await?;
+    if !forums::set_moderator(&mut tx, forum.forum_id, actor.local_actor_id, named).await? {
+        return Ok(false);
+    }
+    let id = Url::parse(&format!(
+        "{}/moderators/{}-{:016x}",
+        group.id,
+        if named { "add" } else { "remove" },
+        rand::random::<u64>()
+    ))
+    .map_err(|_| Error::internal("an activity id is not a URL"))?;
+    let activity = json!({
+        "@context": ACTIVITY_STREAMS,
+        "id": id,
+        "type": if named { "Add" } else { "Remove" },
+        "actor": group.id,
+        "to": [PUBLIC],
+        "cc": [state.urls().followers(&group.id)],
+        "audience": group.id,
+        "object": actor.id,
+        "target": format!("{}/moderators", group.id),
+    });
+    let inboxes = followers::delivery_inboxes(&mut tx, group.local_actor_id).await?;
+    delivery::enqueue(
+        &mut tx,
+        &activity,
+        &id,
+        group.local_actor_id,
+        true,
+        &inboxes,
+    )
+    .await?;
+    tx.commit().await?;
+    state.delivery_wakeup().notify_one();
+    Ok(true)
 }
 
 /// Paragraphs of escaped text, as members write posts.
@@ -225,6 +470,12 @@ pub async fn post(
     let thread_ap_id = thread
         .as_ref()
         .map_or(stored.ap_id.clone(), |thread| thread.ap_id.clone());
+    if thread
+        .as_ref()
+        .is_some_and(|thread| thread.locked_at.is_some())
+    {
+        return Err(Error::Forbidden("this thread is locked".to_string()));
+    }
     let object = object(state, forum, &stored, &thread_ap_id);
     let create_id = state
         .urls()
@@ -306,6 +557,14 @@ pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result
                 return Ok(());
             };
             if parent.status() == PostStatus::Removed || parent.forum_id != forum.forum_id {
+                return Ok(());
+            }
+            let thread = match parent.thread_id {
+                Some(thread) => forums::thread_in(tx, thread).await?,
+                None => Some(parent.clone()),
+            };
+            if thread.is_some_and(|thread| thread.locked_at.is_some()) {
+                tracing::info!(forum = %forum.slug, post = %received.ap_id, "a reply in a locked thread; dropped");
                 return Ok(());
             }
             Some((

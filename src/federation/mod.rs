@@ -94,6 +94,7 @@ pub fn routes() -> Router<AppState> {
         .route("/actors/{username}/followers", get(documents::followers))
         .route("/actors/{username}/following", get(documents::following))
         .route("/actors/{username}/featured", get(documents::featured))
+        .route("/actors/{username}/moderators", get(documents::moderators))
         .route("/ns", get(documents::namespace))
         .route(
             "/forums/{slug}/posts/{public_id}/{name}",

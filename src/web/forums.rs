@@ -80,6 +80,11 @@ struct PostView {
     language: String,
     /// Its page on its own server, for a remote post.
     elsewhere: Option<String>,
+    /// What the reader may do to it: `(action, label)` (remove as a moderator, delete as its
+    /// author).
+    actions: Vec<(&'static str, String)>,
+    /// Where those actions post.
+    moderate: String,
 }
 
 #[derive(Template)]
@@ -96,6 +101,12 @@ struct ThreadPage {
     languages: Vec<(String, String, bool)>,
     csrf: String,
     login: Option<String>,
+    /// "This thread is locked", when it is.
+    locked: Option<String>,
+    pinned: bool,
+    /// The thread's moderation buttons, for moderators: `(action, label)`.
+    thread_actions: Vec<(&'static str, String)>,
+    moderate: String,
 }
 framed!(ThreadPage);
 
@@ -264,18 +275,47 @@ pub async fn thread(
     let mut posts = vec![post.clone()];
     posts.extend(forums::replies(state.db(), post.forum_post_id).await?);
     let authors = authors(&state, &posts).await?;
+    let reader = match visitor.account() {
+        Some(_) => Some(author(&state, &visitor).await?),
+        None => None,
+    };
+    let moderator = match &reader {
+        Some(actor) => {
+            forums::is_moderator(state.db(), forum.forum_id, actor.local_actor_id).await?
+        }
+        None => false,
+    };
+    let moderate_link = |public_id: &str| {
+        format!(
+            "{}/moderate",
+            state.urls().forum_post(&forum.slug, public_id).path()
+        )
+    };
     let views = posts
         .iter()
         .zip(authors)
-        .map(|(shown, author)| PostView {
-            anchor: format!("post-{}", shown.public_id),
-            author: author.name,
-            handle: author.handle,
-            author_link: author.link,
-            when: t.date(&shown.created_at.fixed_offset()),
-            content: shown.content_html.clone(),
-            language: shown.language.clone().unwrap_or_default(),
-            elsewhere: shown.url.clone(),
+        .map(|(shown, author)| {
+            let own = reader
+                .as_ref()
+                .is_some_and(|actor| shown.local_actor_id == Some(actor.local_actor_id));
+            let mut actions = Vec::new();
+            if moderator {
+                actions.push(("remove", t.t("forum-remove")));
+            } else if own {
+                actions.push(("delete", t.t("forum-delete")));
+            }
+            PostView {
+                anchor: format!("post-{}", shown.public_id),
+                author: author.name,
+                handle: author.handle,
+                author_link: author.link,
+                when: t.date(&shown.created_at.fixed_offset()),
+                content: shown.content_html.clone(),
+                language: shown.language.clone().unwrap_or_default(),
+                elsewhere: shown.url.clone(),
+                actions,
+                moderate: moderate_link(&shown.public_id),
+            }
         })
         .collect();
     let link = state
@@ -283,19 +323,37 @@ pub async fn thread(
         .forum_post(&forum.slug, &public_id)
         .path()
         .to_string();
+    let locked = post.locked_at.is_some();
+    let mut thread_actions = Vec::new();
+    if moderator {
+        thread_actions.push(if locked {
+            ("unlock", t.t("forum-unlock"))
+        } else {
+            ("lock", t.t("forum-lock"))
+        });
+        thread_actions.push(if post.pinned_at.is_some() {
+            ("unpin", t.t("forum-unpin"))
+        } else {
+            ("pin", t.t("forum-pin"))
+        });
+    }
     let page = ThreadPage {
         forum_name: forum.text_in(t.language.code()).name,
         forum_link: state.urls().forum(&forum.slug).path().to_string(),
         title: post.title.clone(),
         language: post.language.clone().unwrap_or_default(),
         posts: views,
-        reply: visitor.account().map(|_| format!("{link}/reply")),
+        reply: (visitor.account().is_some() && !locked).then(|| format!("{link}/reply")),
         languages: language_choices(&state, &t, t.language.code()),
         csrf: visitor.csrf().to_string(),
         login: visitor
             .account()
             .is_none()
             .then(|| format!("/login?next={link}")),
+        locked: locked.then(|| t.t("forum-locked")),
+        pinned: post.pinned_at.is_some(),
+        thread_actions,
+        moderate: moderate_link(&public_id),
         frame,
     };
     respond_with(&state, &visitor, StatusCode::OK, &page)
@@ -434,6 +492,88 @@ pub async fn reply(
     Ok(Redirect::to(link.path()).into_response())
 }
 
+/// `POST /forums/{slug}/posts/{id}/moderate`: a moderator removes a post (with a reason),
+/// locks, unlocks, pins or unpins a thread; an author deletes their own post.
+pub async fn moderate(
+    State(state): State<AppState>,
+    Member(visitor): Member,
+    Path((slug, public_id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    use crate::federation::forums::Moderation;
+    let values = FormValues::from_pairs(pairs);
+    visitor.check_csrf(values.get("csrf"))?;
+    let forum = forums::find(state.db(), &slug).await?;
+    let post = forums::post(state.db(), forum.forum_id, &public_id).await?;
+    let actor = author(&state, &visitor).await?;
+    let moderator = forums::is_moderator(state.db(), forum.forum_id, actor.local_actor_id).await?;
+    let own = post.local_actor_id == Some(actor.local_actor_id);
+    let action = match values.get("action") {
+        "delete" if own => Moderation::Remove {
+            reason: String::new(),
+        },
+        "remove" if moderator => Moderation::Remove {
+            reason: values.get("reason").to_string(),
+        },
+        "lock" if moderator => Moderation::Lock,
+        "unlock" if moderator => Moderation::Unlock,
+        "pin" if moderator => Moderation::Pin,
+        "unpin" if moderator => Moderation::Unpin,
+        "delete" | "remove" | "lock" | "unlock" | "pin" | "unpin" => {
+            return Err(Error::Forbidden(
+                "only the forum's moderators (or a post's author, to delete it) may do this"
+                    .to_string(),
+            ));
+        }
+        _ => {
+            return Err(
+                crate::error::FieldError::of("action", crate::error::Reason::OneOf)
+                    .with("choices", "delete, remove, lock, unlock, pin, unpin")
+                    .into(),
+            );
+        }
+    };
+    crate::federation::forums::moderate(&state, &forum, &actor, &post, &action).await?;
+    let back = match (&action, post.thread_id) {
+        (Moderation::Remove { .. }, None) => state.urls().forum(&forum.slug).path().to_string(),
+        _ => state
+            .urls()
+            .forum_post(&forum.slug, &public_id)
+            .path()
+            .to_string(),
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// `POST /admin/forums/{slug}/moderators`: an admin names a member (by username) a moderator
+/// of the forum, or no longer (`change=remove`).
+pub async fn set_moderator(
+    State(state): State<AppState>,
+    Admin(visitor): Admin,
+    Path(slug): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let values = FormValues::from_pairs(pairs);
+    visitor.check_csrf(values.get("csrf"))?;
+    let forum = forums::find(state.db(), &slug).await?;
+    let username = values.get("username").trim().trim_start_matches('@');
+    let username = username.split('@').next().unwrap_or_default();
+    let actor = state
+        .actors()
+        .by_username(state.db(), username)
+        .await?
+        .filter(|actor| actor.kind.is_member())
+        .ok_or_else(|| {
+            Error::from(crate::error::FieldError::of(
+                "username",
+                crate::error::Reason::NoMember,
+            ))
+        })?;
+    let named = values.get("change") != "remove";
+    crate::federation::forums::set_moderator(&state, &forum, &actor, named).await?;
+    Ok(Redirect::to("/admin/forums").into_response())
+}
+
 fn forum_form(state: &AppState, frame: Frame, visitor: &Visitor, values: &FormValues) -> FormPage {
     let _ = state;
     let t = frame.t;
@@ -492,11 +632,60 @@ fn forum_form(state: &AppState, frame: Frame, visitor: &Visitor, values: &FormVa
         );
     }
     page.fields = fields;
-    page.links = vec![("/forums".to_string(), t.t("forum-list-title"))];
+    page.links = vec![("/admin/forums".to_string(), t.t("forum-list-title"))];
     page
 }
 
-/// `GET /admin/forums`: the form that makes a forum.
+/// One forum on the admins' page, with its moderators.
+struct AdminForum {
+    name: String,
+    link: String,
+    moderators: Vec<String>,
+    action: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_forums.html")]
+struct AdminForumsPage {
+    frame: Frame,
+    forums: Vec<AdminForum>,
+    csrf: String,
+}
+framed!(AdminForumsPage);
+
+/// `GET /admin/forums`: every forum with its named moderators, and where to make one.
+pub async fn admin_list(
+    State(state): State<AppState>,
+    frame: Frame,
+    Admin(visitor): Admin,
+) -> Result<Response> {
+    let t = frame.t;
+    let mut shown = Vec::new();
+    for forum in forums::list(state.db()).await? {
+        let named = forums::named_moderators(state.db(), forum.forum_id).await?;
+        let members =
+            crate::domain::accounts::identity::members_by_actor(state.db(), &named).await?;
+        let domain = &state.config().instance.domain;
+        shown.push(AdminForum {
+            name: forum.text_in(t.language.code()).name,
+            link: state.urls().forum(&forum.slug).path().to_string(),
+            moderators: named
+                .iter()
+                .filter_map(|actor| members.get(actor))
+                .map(|(name, username)| format!("{name} (@{username}@{domain})"))
+                .collect(),
+            action: format!("/admin/forums/{}/moderators", forum.slug),
+        });
+    }
+    let page = AdminForumsPage {
+        forums: shown,
+        csrf: visitor.csrf().to_string(),
+        frame,
+    };
+    respond_with(&state, &visitor, StatusCode::OK, &page)
+}
+
+/// `GET /admin/forums/new`: the form that makes a forum.
 pub async fn admin_form(
     State(state): State<AppState>,
     frame: Frame,

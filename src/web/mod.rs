@@ -126,9 +126,18 @@ fn pages() -> Router<AppState> {
             post(forums::reply),
         )
         .route(
-            "/admin/forums",
-            get(forums::admin_form).post(forums::admin_create),
+            "/forums/{slug}/posts/{public_id}/moderate",
+            post(forums::moderate),
         )
+        .route(
+            "/admin/forums/{slug}/moderators",
+            post(forums::set_moderator),
+        )
+        .route(
+            "/admin/forums",
+            get(forums::admin_list).post(forums::admin_create),
+        )
+        .route("/admin/forums/new", get(forums::admin_form))
         .route("/members/{account_id}", get(member_pages::member))
         .route(
             "/account/password",

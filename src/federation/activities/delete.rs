@@ -14,6 +14,7 @@ use crate::federation::origin::same_origin;
 use crate::federation::remote_actors::RemoteActor;
 use crate::federation::{followers, following};
 use serde::Deserialize;
+use serde_json::Value;
 use url::Url;
 
 /// What a `Delete` erases.
@@ -21,8 +22,9 @@ use url::Url;
 pub enum Delete {
     /// The sender's own account.
     Actor,
-    /// One of the sender's objects.
-    Object(Url),
+    /// One of the sender's objects, and the `Delete` as received (a forum's group announces
+    /// it unchanged).
+    Object(Url, Box<Value>),
 }
 
 /// A received `Delete`.
@@ -30,9 +32,19 @@ pub enum Delete {
 pub struct DeleteIn {
     #[serde(deserialize_with = "id_of")]
     object: Url,
+    /// The activity as received.
+    #[serde(skip)]
+    activity: Value,
 }
 
 impl DeleteIn {
+    /// Parses a `Delete`, keeping it as received.
+    pub(super) fn from_json(activity: Value) -> Result<DeleteIn> {
+        let mut delete: DeleteIn = super::parse("Delete", activity.clone())?;
+        delete.activity = activity;
+        Ok(delete)
+    }
+
     /// What it deletes, as named.
     pub fn object(&self) -> &Url {
         &self.object
@@ -57,11 +69,25 @@ pub(super) async fn prepare(
             delete.object
         )));
     }
-    Ok(Effect::Delete(if &delete.object == actor {
-        Delete::Actor
-    } else {
-        Delete::Object(delete.object)
-    }))
+    if &delete.object == actor {
+        return Ok(Effect::Delete(Delete::Actor));
+    }
+    // A post in one of our forums is deleted by its author; its moderators act through
+    // their own actors here, never through a Delete from elsewhere.
+    if delete.object.as_str().len() <= crate::federation::remote_actors::MAX_URL_CHARS
+        && let Some(post) =
+            crate::domain::forums::find_post(state.db(), delete.object.as_str()).await?
+        && post.author_ap_id != actor.as_str()
+    {
+        return Err(Error::Forbidden(format!(
+            "{actor} cannot delete {}: only its author or the forum's moderators may",
+            delete.object
+        )));
+    }
+    Ok(Effect::Delete(Delete::Object(
+        delete.object,
+        Box::new(delete.activity),
+    )))
 }
 
 pub(super) async fn apply(
@@ -79,13 +105,19 @@ pub(super) async fn apply(
             let unfollowed = following::forget_actor(tx, actor).await?;
             let published = network::erase_actor(tx, actor.as_str()).await?;
             let replies = comment::erase_actor(tx, actor.as_str()).await?;
-            tracing::info!(%actor, forgotten, unfollowed, published, replies, "an actor deleted itself");
+            let posts = crate::domain::forums::erase_author(tx, actor.as_str()).await?;
+            tracing::info!(%actor, forgotten, unfollowed, published, replies, posts, "an actor deleted itself");
             return Ok(());
         }
-        Delete::Object(object) => object,
+        Delete::Object(object, _) => object,
+    };
+    let activity = match delete {
+        Delete::Object(_, activity) => activity.as_ref(),
+        Delete::Actor => &Value::Null,
     };
     let erased = network::erase(tx, object.as_str(), actor.as_str()).await?
-        || comment::erase(tx, object.as_str(), actor.as_str()).await?;
+        || comment::erase(tx, object.as_str(), actor.as_str()).await?
+        || crate::federation::forums::deleted_by_author(state, tx, object, actor, activity).await?;
     let organization = state.actors().organization().local_actor_id;
     if !erased && following::is_following(tx, organization, actor).await? {
         network::tombstone(tx, object.as_str(), actor.as_str()).await?;

@@ -69,7 +69,7 @@ impl Incoming {
                 Incoming::Answer(accept::Answer::from_json(kind, activity)?)
             }
             "Create" | "Update" => Incoming::Create(create::CreateIn::from_json(kind, activity)?),
-            "Delete" => Incoming::Delete(parse(kind, activity)?),
+            "Delete" => Incoming::Delete(delete::DeleteIn::from_json(activity)?),
             "Join" => Incoming::Join(join::JoinIn::from_json(activity)?),
             "Leave" => Incoming::Leave(join::LeaveIn::from_json(activity)?),
             other => Incoming::Other {
