@@ -211,6 +211,91 @@ async fn network_content(alpha: &TestInstance) {
         )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    forum_content(alpha, &remote).await;
+}
+
+/// A forum in four languages with a thread in Arabic and a reply in English, both from the
+/// organization alpha follows, as Mastodon users post into a group.
+async fn forum_content(alpha: &TestInstance, remote: &TestActor) {
+    const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+    let texts = [
+        (
+            "en",
+            "Housing & residency",
+            "Finding a flat, registering an address, residence permits.",
+        ),
+        (
+            "ar",
+            "السكن والإقامة",
+            "البحث عن شقة، وتسجيل العنوان، وتصاريح الإقامة.",
+        ),
+        (
+            "fr",
+            "Logement et séjour",
+            "Trouver un logement, déclarer son adresse, titres de séjour.",
+        ),
+        (
+            "es",
+            "Vivienda y residencia",
+            "Buscar piso, empadronarse, permisos de residencia.",
+        ),
+    ];
+    jisr::federation::forums::create(
+        alpha.state(),
+        &jisr::domain::forums::NewForum {
+            slug: "majlis".to_string(),
+            kind: "discussion".to_string(),
+            posting: "anyone".to_string(),
+            texts: texts
+                .iter()
+                .map(|(language, name, description)| {
+                    (
+                        language.to_string(),
+                        jisr::domain::forums::ForumText {
+                            name: name.to_string(),
+                            description: description.to_string(),
+                        },
+                    )
+                })
+                .collect(),
+        },
+    )
+    .await
+    .expect("forum");
+    let group = alpha.url("/actors/majlis");
+    let inbox = alpha.url("/inbox");
+    let thread_id = remote.base().join("notes/anmeldung").expect("id");
+    let thread = json!({
+        "id": thread_id,
+        "type": "Note",
+        "attributedTo": remote.id("ada"),
+        "content": "<p>كيف أسجّل عنواني في برلين؟</p><p>انتقلت الأسبوع الماضي ولا أعرف من أين أبدأ.</p>",
+        "contentMap": {"ar": "<p>كيف أسجّل عنواني في برلين؟</p><p>انتقلت الأسبوع الماضي ولا أعرف من أين أبدأ.</p>"},
+        "tag": [{"type": "Mention", "href": group, "name": "@majlis"}],
+        "published": Utc::now().to_rfc3339(),
+        "to": [PUBLIC, group],
+    });
+    let reply = json!({
+        "id": remote.base().join("notes/anmeldung-answer").expect("id"),
+        "type": "Note",
+        "attributedTo": remote.id("ada"),
+        "inReplyTo": thread_id,
+        "content": "<p>Book an appointment at any Bürgeramt and bring your lease and the landlord's confirmation.</p>",
+        "contentMap": {"en": "<p>Book an appointment at any Bürgeramt and bring your lease and the landlord's confirmation.</p>"},
+        "published": Utc::now().to_rfc3339(),
+        "to": [PUBLIC, group],
+    });
+    for object in [thread, reply] {
+        let (status, body) = remote
+            .post(
+                "ada",
+                &inbox,
+                &remote.activity("Create", object),
+                Forgery::None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    }
 }
 
 /// The event the flow published, from `event.ics`: its summary and UTC start and end are those

@@ -127,7 +127,7 @@ const base = new URL(options.base);
 const out = options.out;
 mkdirSync(out, { recursive: true });
 
-const PAGES = ['/', '/events', '/events/calendar', '/stories', '/opportunities', '/resources', '/directory', '/members', '/about', '/follow', '/embed/events'];
+const PAGES = ['/', '/events', '/events/calendar', '/stories', '/opportunities', '/resources', '/directory', '/members', '/forums', '/about', '/follow', '/embed/events'];
 // Pages that answer an error, as a page of the site: the path and its status.
 const ERROR_PAGES = [['/no/such/page', 404]];
 // The languages of the account flow (the instance publishes in these two)…
@@ -142,6 +142,9 @@ const PUBLICATION_LISTS = {
   opportunity: '/opportunities',
   resource: '/resources',
   network: '/events?source=network',
+  // A forum (the first of /forums), and its first thread: in Arabic, with a reply in English.
+  forum: '/forums',
+  thread: '/forums/majlis',
 };
 const WIDTHS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
@@ -412,7 +415,7 @@ async function publicationPages(browser) {
   try {
     for (const [name, list] of Object.entries(PUBLICATION_LISTS)) {
       if (!(await open(page, url(list, { lang: 'en' }), `GET ${list}`))) continue;
-      const link = page.locator('.card h2 a, .card h3 a').first();
+      const link = page.locator('.card h2 a, .card h3 a, .thread-row h2 a').first();
       if ((await link.count()) === 0) {
         result.problems.push(`${list}: no publication to visit`);
         continue;
