@@ -495,3 +495,167 @@ async fn lemmy_and_mastodon_post_into_a_forum_as_their_own_fixtures_show() {
     assert!(replies.is_empty());
     alpha.stop().await;
 }
+
+/// How many `Announce`s of `object` (an activity's id) `node` received.
+async fn announces_received(node: &Node, object: &str) -> i64 {
+    let db = node.db().await;
+    let sql = "select count(*) from received_activity where activity_type = 'Announce' \
+               and object_ap_id = $1";
+    match &db {
+        jisr::db::Db::Postgres(pool) => sqlx::query_scalar(sql).bind(object).fetch_one(pool).await,
+        jisr::db::Db::Sqlite(pool) => sqlx::query_scalar(sql).bind(object).fetch_one(pool).await,
+    }
+    .expect("count")
+}
+
+#[tokio::test]
+async fn beta_follows_alphas_forum_and_its_members_take_part_from_beta() {
+    let open = [("JISR_ACCOUNTS_REGISTRATION", "open")];
+    let alpha = Node::start_with_env("alpha", &open).await;
+    let beta = Node::start_with_env("beta", &open).await;
+    let mut admin = Browser::new(&alpha);
+    admin
+        .register("Alpha's admin", "admin@alpha.example", &[])
+        .await;
+    admin.get("/admin/forums/new").await;
+    let made = admin
+        .post(
+            "/admin/forums",
+            &[
+                ("slug", "careers"),
+                ("kind", "discussion"),
+                ("posting", "followers"),
+                ("name_en", "Careers"),
+                ("name_fr", "Carrières"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+
+    // Beta's organization follows alpha's forum by its handle.
+    let group = alpha.url("/actors/careers").to_string();
+    beta.process
+        .cli(&["follow", &format!("@careers@{}", alpha.domain)])
+        .await;
+    eventually(30, "beta's follow of the forum accepted", || async {
+        let listing = beta.process.cli(&["following"]).await;
+        listing
+            .lines()
+            .any(|line| line.starts_with(&group) && line.contains("accepted"))
+            .then_some(())
+    })
+    .await;
+
+    // Alpha's member starts a thread: beta shows the forum, marked as alpha's, with it.
+    let mut amaka = Browser::new(&alpha);
+    amaka
+        .register(
+            "Amaka",
+            "amaka@example.org",
+            &[("account_type", "individual"), ("username", "amaka")],
+        )
+        .await;
+    amaka.get("/forums/careers/new").await;
+    let posted = amaka
+        .post(
+            "/forums/careers/new",
+            &[
+                ("title", "Recognition of nursing diplomas"),
+                ("body", "Who has been through it in Berlin?"),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let thread_path = posted.location.expect("thread");
+    let thread = alpha.url(&thread_path).to_string();
+    let remote_forum = format!("/forums/careers@{}", alpha.domain);
+    let mut bola = Browser::new(&beta);
+    bola.register(
+        "Bola",
+        "bola@example.org",
+        &[("account_type", "individual"), ("username", "bola")],
+    )
+    .await;
+    let listed = eventually(30, "the thread on beta", || async {
+        let page = crate::harness::http_client()
+            .get(beta.url(&remote_forum))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .ok()?;
+        let text = page.text().await.ok()?;
+        text.contains("Recognition of nursing diplomas")
+            .then_some(text)
+    })
+    .await;
+    assert!(
+        listed.contains(&format!("From \u{2068}{}\u{2069}", alpha.domain)),
+        "{listed}"
+    );
+    let forums = bola.get("/forums").await;
+    assert!(forums.body.contains("Careers"), "{}", forums.body);
+
+    // Bola replies from beta: the reply reaches alpha's thread, and alpha announces it back.
+    let db = beta.db().await;
+    let copy = jisr::domain::forums::find_post(&db, &thread)
+        .await
+        .expect("query")
+        .expect("beta's copy of the thread");
+    let beta_thread = format!("{remote_forum}/posts/{}", copy.public_id);
+    let page = bola.get(&beta_thread).await;
+    assert!(
+        page.body.contains("Who has been through it in Berlin?"),
+        "{}",
+        page.body
+    );
+    let replied = bola
+        .post(
+            &format!("{beta_thread}/reply"),
+            &[
+                ("body", "I did, in 2024: start with the Landesamt."),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        replied.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        beta.process.log()
+    );
+    let reply_path = replied.location.expect("the reply");
+    let reply_id = beta.url(&reply_path).to_string();
+    let on_alpha = alpha.url(&thread_path);
+    eventually(30, "bola's reply on alpha", || async {
+        let page = crate::harness::http_client()
+            .get(on_alpha.clone())
+            .send()
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (page.contains("I did, in 2024: start with the Landesamt.")
+            && page.contains(&format!("@bola@{}", beta.domain)))
+        .then_some(())
+    })
+    .await;
+    let create_id = format!("{reply_id}/create");
+    eventually(
+        30,
+        "alpha's announce of bola's reply back at beta",
+        || async { (announces_received(&beta, &create_id).await > 0).then_some(()) },
+    )
+    .await;
+    // Beta shows it once.
+    let page = bola.get(&beta_thread).await;
+    assert_eq!(
+        page.body
+            .matches("I did, in 2024: start with the Landesamt.")
+            .count(),
+        1,
+        "{}",
+        page.body
+    );
+}

@@ -48,7 +48,7 @@ const EXPECTED: &[(&str, Shape)] = &[
     ("gancio/actor.json", Shape::Actor),
     ("gancio/create-event.json", Shape::Activity("Create")),
     ("gotosocial/actor.json", Shape::Actor),
-    ("gotosocial/announce.json", Shape::Activity("Other")),
+    ("gotosocial/announce.json", Shape::Activity("Announce")),
     (
         "gotosocial/create-note-reply.json",
         Shape::Activity("Create"),
@@ -67,7 +67,7 @@ const EXPECTED: &[(&str, Shape)] = &[
     ("lemmy/actor.json", Shape::Actor),
     ("lemmy/add-featured-post.json", Shape::Activity("Other")),
     ("lemmy/add-mod.json", Shape::Activity("Other")),
-    ("lemmy/announce.json", Shape::Activity("Other")),
+    ("lemmy/announce.json", Shape::Activity("Announce")),
     ("lemmy/block-user.json", Shape::Activity("Other")),
     ("lemmy/collection-featured.json", Shape::Collection),
     ("lemmy/collection-followers.json", Shape::Collection),
@@ -105,7 +105,7 @@ const EXPECTED: &[(&str, Shape)] = &[
     ("lemmy/warn.json", Shape::Activity("Other")),
     ("mastodon/actor-deleted.json", Shape::Actor),
     ("mastodon/actor.json", Shape::Actor),
-    ("mastodon/announce.json", Shape::Activity("Other")),
+    ("mastodon/announce.json", Shape::Activity("Announce")),
     ("mastodon/collection-featured.json", Shape::Collection),
     ("mastodon/create-note-reply.json", Shape::Activity("Create")),
     ("mastodon/create-note.json", Shape::Activity("Create")),
@@ -157,6 +157,7 @@ fn verb(incoming: &Incoming) -> &'static str {
         Incoming::Delete(_) => "Delete",
         Incoming::Join(_) => "Join",
         Incoming::Leave(_) => "Leave",
+        Incoming::Announce(_) => "Announce",
         Incoming::Other { .. } => "Other",
     }
 }

@@ -698,6 +698,7 @@ forum-pin = ثبّت الموضوع
 forum-unpin = ألغِ تثبيت الموضوع
 forum-locked = هذا الموضوع مغلق: لا ردود بعد الآن.
 forum-pinned = مثبّت
+forum-from = من { $host }
 forum-moderators = المشرفون
 forum-moderators-hint = المسؤولون مشرفون دائمًا. سمِّ أعضاء آخرين باسم المستخدم.
 forum-moderator-add = عيّن مشرفًا

@@ -699,6 +699,7 @@ forum-pin = Pin the thread
 forum-unpin = Unpin the thread
 forum-locked = This thread is locked: no more replies.
 forum-pinned = Pinned
+forum-from = From { $host }
 forum-moderators = Moderators
 forum-moderators-hint = Admins always moderate. Name other members by their username.
 forum-moderator-add = Name moderator

@@ -699,6 +699,7 @@ forum-pin = Fijar el tema
 forum-unpin = Dejar de fijar el tema
 forum-locked = Este tema está cerrado: no admite más respuestas.
 forum-pinned = Fijado
+forum-from = Desde { $host }
 forum-moderators = Moderadores
 forum-moderators-hint = Los administradores siempre moderan. Nombra a otros miembros por su nombre de usuario.
 forum-moderator-add = Nombrar moderador

@@ -699,6 +699,7 @@ forum-pin = Épingler la discussion
 forum-unpin = Désépingler la discussion
 forum-locked = Cette discussion est verrouillée : plus de réponses.
 forum-pinned = Épinglé
+forum-from = Depuis { $host }
 forum-moderators = Modérateurs
 forum-moderators-hint = Les administrateurs modèrent toujours. Nommez d’autres membres par leur nom d’utilisateur.
 forum-moderator-add = Nommer modérateur

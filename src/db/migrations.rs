@@ -115,6 +115,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "forum_moderation",
         include_str!("../../migrations/sqlite/0021_forum_moderation.sql"),
     ),
+    (
+        22,
+        "network_forums",
+        include_str!("../../migrations/sqlite/0022_network_forums.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -223,6 +228,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         21,
         "forum_moderation",
         include_str!("../../migrations/postgres/0021_forum_moderation.sql"),
+    ),
+    (
+        22,
+        "network_forums",
+        include_str!("../../migrations/postgres/0022_network_forums.sql"),
     ),
 ];
 

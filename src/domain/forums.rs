@@ -89,9 +89,12 @@ pub struct ForumText {
 #[derive(Debug, Clone)]
 pub struct Forum {
     pub forum_id: i64,
-    /// Its `Group` actor's row.
-    pub local_actor_id: i64,
-    /// Its actor's username, and its path (`/forums/{slug}`).
+    /// Its `Group` actor's row, for a forum of ours.
+    pub local_actor_id: Option<i64>,
+    /// Its group's id, for another server's forum this instance follows.
+    pub remote_ap_id: Option<String>,
+    /// Its path (`/forums/{slug}`): its actor's username for ours, `name@host` for another
+    /// server's.
     pub slug: String,
     pub kind: ForumKind,
     pub posting: Posting,
@@ -101,6 +104,11 @@ pub struct Forum {
 }
 
 impl Forum {
+    /// Whether it is another server's forum, followed here.
+    pub fn is_remote(&self) -> bool {
+        self.remote_ap_id.is_some()
+    }
+
     /// Its text in `language`, else in English, else the first there is.
     pub fn text_in(&self, language: &str) -> ForumText {
         self.texts
@@ -118,7 +126,8 @@ impl Forum {
 #[derive(sqlx::FromRow)]
 struct ForumRow {
     forum_id: i64,
-    local_actor_id: i64,
+    local_actor_id: Option<i64>,
+    remote_ap_id: Option<String>,
     username: String,
     kind: String,
     posting: String,
@@ -131,6 +140,7 @@ impl ForumRow {
         Forum {
             forum_id: self.forum_id,
             local_actor_id: self.local_actor_id,
+            remote_ap_id: self.remote_ap_id,
             slug: self.username,
             kind: ForumKind::parse(&self.kind).unwrap_or(ForumKind::Discussion),
             posting: Posting::parse(&self.posting).unwrap_or(Posting::Members),
@@ -140,9 +150,10 @@ impl ForumRow {
     }
 }
 
-const FORUM_SELECT: &str = "select f.forum_id, f.local_actor_id, l.username, f.kind, f.posting, \
+const FORUM_SELECT: &str = "select f.forum_id, f.local_actor_id, f.remote_ap_id, \
+                            coalesce(l.username, f.slug) as username, f.kind, f.posting, \
                             f.texts, f.created_at from forum f \
-                            join local_actor l on l.local_actor_id = f.local_actor_id";
+                            left join local_actor l on l.local_actor_id = f.local_actor_id";
 
 /// A new forum, as an admin gives it.
 #[derive(Debug, Clone, Default)]
@@ -271,13 +282,53 @@ pub async fn list(db: &Db) -> Result<Vec<Forum>> {
 
 /// The forum `slug`, or 404.
 pub async fn find(db: &Db, slug: &str) -> Result<Forum> {
-    let sql = format!("{FORUM_SELECT} where l.username = $1");
+    let sql = format!("{FORUM_SELECT} where coalesce(l.username, f.slug) = $1");
     let row: Option<ForumRow> =
         with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(slug)
             .fetch_optional(pool)
             .await)?;
     row.map(ForumRow::into_forum).ok_or(Error::NotFound)
+}
+
+/// The forum of another server whose group is `ap_id`, made (or its names and kind brought
+/// up to date) from what the group says of itself, in `tx`.
+pub async fn upsert_remote(
+    tx: &mut Tx,
+    ap_id: &str,
+    slug: &str,
+    kind: ForumKind,
+    texts: &BTreeMap<String, ForumText>,
+) -> Result<Forum> {
+    let sql = "insert into forum (remote_ap_id, slug, kind, posting, texts, created_at) \
+               values ($1, $2, $3, 'followers', $4, $5) \
+               on conflict (remote_ap_id) do update set kind = excluded.kind, texts = excluded.texts";
+    with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(ap_id)
+        .bind(slug)
+        .bind(kind.as_str())
+        .bind(serde_json::to_string(texts)?)
+        .bind(Utc::now())
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    let sql = format!("{FORUM_SELECT} where f.remote_ap_id = $1");
+    let row: ForumRow = with_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(ap_id)
+        .fetch_one(conn)
+        .await)?;
+    Ok(row.into_forum())
+}
+
+/// The followed forum of another server whose group is `ap_id`.
+pub async fn by_remote(db: &Db, ap_id: &str) -> Result<Option<Forum>> {
+    let sql = format!("{FORUM_SELECT} where f.remote_ap_id = $1");
+    let row: Option<ForumRow> =
+        with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(ap_id)
+            .fetch_optional(pool)
+            .await)?;
+    Ok(row.map(ForumRow::into_forum))
 }
 
 /// The forum `forum_id`.

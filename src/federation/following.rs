@@ -308,6 +308,19 @@ pub async fn forget_actor(tx: &mut Tx, actor: &Url) -> Result<u64> {
         .map(|done| done.rows_affected()))?)
 }
 
+/// The inbox of `actor`, which `local_actor_id` follows (asked or accepted; not refused), in
+/// `tx`.
+pub async fn inbox_of(tx: &mut Tx, local_actor_id: i64, actor: &Url) -> Result<Option<Url>> {
+    let sql = "select target_inbox from following where local_actor_id = $1 and target_ap_id = $2 \
+               and rejected_at is null";
+    let inbox: Option<String> = with_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(local_actor_id)
+        .bind(actor.as_str())
+        .fetch_optional(conn)
+        .await)?;
+    Ok(inbox.and_then(|inbox| Url::parse(&inbox).ok()))
+}
+
 /// Whether the local actor follows `actor` (asked or accepted: content may arrive first; not
 /// refused).
 pub async fn is_following(tx: &mut Tx, local_actor_id: i64, actor: &Url) -> Result<bool> {

@@ -45,7 +45,7 @@ pub async fn create(state: &AppState, input: &NewForum) -> Result<Forum> {
 pub async fn group(state: &AppState, forum: &Forum) -> Result<Arc<LocalActor>> {
     state
         .actors()
-        .by_id(state.db(), forum.local_actor_id)
+        .by_id(state.db(), forum.local_actor_id.ok_or(Error::NotFound)?)
         .await?
         .ok_or_else(|| Error::internal("a forum without its actor"))
 }
@@ -79,6 +79,15 @@ pub fn decorate(state: &AppState, forum: &Forum, document: &mut Value) {
     document["forumKind"] = json!(forum.kind.as_str());
 }
 
+/// `@slug@our.domain` for a forum of ours, `@name@host` for another server's.
+fn mention_of(state: &AppState, forum: &Forum) -> String {
+    if forum.is_remote() {
+        format!("@{}", forum.slug)
+    } else {
+        format!("@{}@{}", forum.slug, state.config().instance.domain)
+    }
+}
+
 /// The id of `post` (ours or remote) as a URL.
 fn id_of(post: &Post) -> Result<Url> {
     Url::parse(&post.ap_id).map_err(|_| Error::internal("a stored post id is not a URL"))
@@ -87,7 +96,7 @@ fn id_of(post: &Post) -> Result<Url> {
 /// The object of one of our members' posts: a `Page` for a thread, a `Note` for a reply.
 pub fn object(state: &AppState, forum: &Forum, post: &Post, thread_ap_id: &str) -> Value {
     let urls = state.urls();
-    let group = urls.actor(super::actors::ActorKind::Group, &forum.slug);
+    let group = urls_group(state, forum);
     let published = post
         .created_at
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -100,12 +109,12 @@ pub fn object(state: &AppState, forum: &Forum, post: &Post, thread_ap_id: &str) 
         "mediaType": "text/html",
         "published": published,
         "to": [group, PUBLIC],
-        "cc": [urls.followers(&group)],
+        "cc": if forum.is_remote() { json!([]) } else { json!([urls.followers(&group)]) },
         "audience": group,
         "context": thread_ap_id,
         "conversation": thread_ap_id,
         "url": urls.forum_post(&forum.slug, &post.public_id),
-        "tag": [{"type": "Mention", "href": group, "name": format!("@{}@{}", forum.slug, state.config().instance.domain)}],
+        "tag": [{"type": "Mention", "href": group, "name": mention_of(state, forum)}],
     });
     if post.is_thread() {
         object["name"] = json!(post.title);
@@ -331,10 +340,17 @@ pub async fn moderators_collection(state: &AppState, forum: &Forum) -> Result<Va
 }
 
 /// The id of `forum`'s group.
-fn urls_group(state: &AppState, forum: &Forum) -> Url {
-    state
-        .urls()
-        .actor(super::actors::ActorKind::Group, &forum.slug)
+pub fn urls_group(state: &AppState, forum: &Forum) -> Url {
+    match forum
+        .remote_ap_id
+        .as_deref()
+        .and_then(|id| Url::parse(id).ok())
+    {
+        Some(group) => group,
+        None => state
+            .urls()
+            .actor(super::actors::ActorKind::Group, &forum.slug),
+    }
 }
 
 /// The `featured` collection of `forum`'s group: its pinned threads, embedded.
@@ -491,28 +507,63 @@ pub async fn post(
         "audience": object["audience"],
         "object": object,
     });
-    // Stored and served at its id (Mastodon fetches an announced `Create` by its id); the group
-    // is ours, so it goes to no inbox: the group's announces carry it.
-    delivery::enqueue(
-        &mut tx,
-        &create,
-        &create_id,
-        author.local_actor_id,
-        true,
-        &[],
-    )
-    .await?;
-    announce(state, &mut tx, forum, &stored, &create).await?;
+    if forum.is_remote() {
+        // Another server's forum: the Create goes to its group, which announces it to its
+        // followers (and back to us).
+        let group = urls_group(state, forum);
+        let organization = state.actors().organization().local_actor_id;
+        let inbox = super::following::inbox_of(&mut tx, organization, &group)
+            .await?
+            .ok_or_else(|| {
+                Error::Forbidden("this instance no longer follows the forum".to_string())
+            })?;
+        delivery::enqueue(
+            &mut tx,
+            &create,
+            &create_id,
+            author.local_actor_id,
+            true,
+            &[inbox],
+        )
+        .await?;
+    } else {
+        // Stored and served at its id (Mastodon fetches an announced `Create` by its id); the
+        // group is ours, so it goes to no inbox: the group's announces carry it.
+        delivery::enqueue(
+            &mut tx,
+            &create,
+            &create_id,
+            author.local_actor_id,
+            true,
+            &[],
+        )
+        .await?;
+        announce(state, &mut tx, forum, &stored, &create).await?;
+    }
     tx.commit().await?;
     state.delivery_wakeup().notify_one();
     tracing::info!(forum = %forum.slug, post = %stored.ap_id, "posted");
     Ok(stored)
 }
 
-/// A remote post for one of our forums, checked and sanitized by `activities::create`.
+/// Where a remote post goes.
+#[derive(Debug)]
+pub enum Target {
+    /// A forum of ours: its posting rule decides, and its group announces what it takes.
+    Ours(Forum),
+    /// Another server's forum, as its group announced the post: kept if this instance
+    /// follows the group.
+    Followed {
+        group: String,
+        slug: String,
+        texts: std::collections::BTreeMap<String, forums::ForumText>,
+    },
+}
+
+/// A remote post for a forum, checked and sanitized by `activities::create`.
 #[derive(Debug)]
 pub struct Received {
-    pub forum: Forum,
+    pub target: Target,
     /// What it answers, when it is a reply: the post's id.
     pub in_reply_to: Option<String>,
     pub ap_id: String,
@@ -526,22 +577,52 @@ pub struct Received {
     pub published: DateTime<Utc>,
 }
 
-/// Whether `actor` follows the forum's group, in `tx`.
+/// Whether `actor` follows the forum's group, or its server does (another Jisr instance, a
+/// Lemmy: a follower on the same origin), in `tx`.
 async fn follows(tx: &mut Tx, forum: &Forum, actor: &str) -> Result<bool> {
-    let sql = "select count(*) from follower where local_actor_id = $1 and actor_ap_id = $2";
-    let count: i64 = with_tx!(tx, |conn| sqlx::query_scalar(sql)
+    let Some(origin) = Url::parse(actor)
+        .ok()
+        .map(|url| url.origin().ascii_serialization())
+    else {
+        return Ok(false);
+    };
+    let sql = "select actor_ap_id from follower where local_actor_id = $1 \
+               and (actor_ap_id = $2 or actor_ap_id like $3) limit 50";
+    let found: Vec<String> = with_tx!(tx, |conn| sqlx::query_scalar(sql)
         .bind(forum.local_actor_id)
         .bind(actor)
-        .fetch_one(conn)
+        // `_` and `%` in the origin only widen the match; the origins are compared below.
+        .bind(format!("{origin}/%"))
+        .fetch_all(conn)
         .await)?;
-    Ok(count > 0)
+    Ok(found.iter().any(|follower| {
+        follower == actor
+            || Url::parse(follower).is_ok_and(|url| url.origin().ascii_serialization() == origin)
+    }))
 }
 
 /// Stores a remote post in `tx` if the forum's posting rule lets its author post, and queues
 /// the group's announces of it. A reply to a post we do not have, or to a removed one, is
 /// dropped; so is a repeated one.
 pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result<()> {
-    let forum = &received.forum;
+    let forum = match &received.target {
+        Target::Ours(forum) => forum.clone(),
+        Target::Followed { group, slug, texts } => {
+            let organization = state.actors().organization().local_actor_id;
+            let group_id =
+                Url::parse(group).map_err(|_| Error::internal("a group id is not a URL"))?;
+            if !super::following::is_following(tx, organization, &group_id).await? {
+                tracing::info!(group = %group, "an announce from a group we do not follow; ignored");
+                return Ok(());
+            }
+            let forum =
+                forums::upsert_remote(tx, group, slug, forums::ForumKind::Discussion, texts)
+                    .await?;
+            store_remote(tx, &forum, received).await?;
+            return Ok(());
+        }
+    };
+    let forum = &forum;
     let allowed = match forum.posting {
         forums::Posting::Members => false,
         forums::Posting::Followers => follows(tx, forum, &received.author_ap_id).await?,
@@ -551,13 +632,24 @@ pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result
         tracing::info!(forum = %forum.slug, author = %received.author_ap_id, posting = forum.posting.as_str(), "a post the forum's rule does not let in; dropped");
         return Ok(());
     }
+    let stored = store_remote(tx, forum, received).await?;
+    if let Some(stored) = stored {
+        announce(state, tx, forum, &stored, &received.activity).await?;
+        tracing::info!(forum = %forum.slug, post = %stored.ap_id, "a remote post in a forum");
+    }
+    Ok(())
+}
+
+/// Stores a remote post in `forum`, in `tx`: `None` when it answers nothing we keep, a removed
+/// post or a locked thread, or is there already.
+async fn store_remote(tx: &mut Tx, forum: &Forum, received: &Received) -> Result<Option<Post>> {
     let reply = match &received.in_reply_to {
         Some(parent) => {
             let Some(parent) = forums::by_ap_id(tx, parent).await? else {
-                return Ok(());
+                return Ok(None);
             };
             if parent.status() == PostStatus::Removed || parent.forum_id != forum.forum_id {
-                return Ok(());
+                return Ok(None);
             }
             let thread = match parent.thread_id {
                 Some(thread) => forums::thread_in(tx, thread).await?,
@@ -565,7 +657,7 @@ pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result
             };
             if thread.is_some_and(|thread| thread.locked_at.is_some()) {
                 tracing::info!(forum = %forum.slug, post = %received.ap_id, "a reply in a locked thread; dropped");
-                return Ok(());
+                return Ok(None);
             }
             Some((
                 parent.thread_id.unwrap_or(parent.forum_post_id),
@@ -593,11 +685,7 @@ pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result
         },
     )
     .await?;
-    if let Some(stored) = stored {
-        announce(state, tx, forum, &stored, &received.activity).await?;
-        tracing::info!(forum = %forum.slug, post = %stored.ap_id, "a remote post in a forum");
-    }
-    Ok(())
+    Ok(stored)
 }
 
 /// The forum whose `Group` actor is `id`, if `id` is one of ours.

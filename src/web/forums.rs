@@ -29,6 +29,8 @@ struct ForumCard {
     link: String,
     handle: String,
     kind_label: String,
+    /// Another server's forum: "From alpha.example".
+    source: Option<String>,
 }
 
 #[derive(Template)]
@@ -59,6 +61,7 @@ struct ForumPage {
     description: String,
     handle: String,
     actor: String,
+    source: Option<String>,
     threads: Vec<ThreadRow>,
     /// "Start a thread", for members; "Log in to post" for visitors.
     new_thread: Option<String>,
@@ -113,8 +116,21 @@ framed!(ThreadPage);
 /// How many threads a forum's page lists.
 const THREADS_PER_PAGE: i64 = 30;
 
-fn handle(state: &AppState, slug: &str) -> String {
-    format!("@{slug}@{}", state.config().instance.domain)
+/// A forum's handle: `@slug@our.domain`, or `@name@host` for another server's.
+fn handle(state: &AppState, forum: &forums::Forum) -> String {
+    if forum.is_remote() {
+        format!("@{}", forum.slug)
+    } else {
+        format!("@{}@{}", forum.slug, state.config().instance.domain)
+    }
+}
+
+/// "From host", for another server's forum.
+fn source(t: &Translator, forum: &forums::Forum) -> Option<String> {
+    let host = forum.slug.split_once('@')?.1;
+    forum
+        .is_remote()
+        .then(|| t.t1("forum-from", "host", &format!("\u{2068}{host}\u{2069}")))
 }
 
 /// `GET /forums`.
@@ -133,8 +149,9 @@ pub async fn list(
                 name: text.name,
                 description: text.description,
                 link: state.urls().forum(&forum.slug).path().to_string(),
-                handle: handle(&state, &forum.slug),
+                handle: handle(&state, &forum),
                 kind_label: t.t(&format!("forum-kind-{}", forum.kind.as_str())),
+                source: source(&t, &forum),
             }
         })
         .collect();
@@ -184,11 +201,9 @@ pub async fn forum(
     let page = ForumPage {
         name: text.name,
         description: text.description,
-        handle: handle(&state, &forum.slug),
-        actor: state
-            .urls()
-            .actor(crate::federation::actors::ActorKind::Group, &forum.slug)
-            .to_string(),
+        handle: handle(&state, &forum),
+        actor: crate::federation::forums::urls_group(&state, &forum).to_string(),
+        source: source(&t, &forum),
         threads: threads
             .iter()
             .zip(authors)
@@ -280,10 +295,10 @@ pub async fn thread(
         None => None,
     };
     let moderator = match &reader {
-        Some(actor) => {
+        Some(actor) if !forum.is_remote() => {
             forums::is_moderator(state.db(), forum.forum_id, actor.local_actor_id).await?
         }
-        None => false,
+        _ => false,
     };
     let moderate_link = |public_id: &str| {
         format!(
@@ -506,7 +521,8 @@ pub async fn moderate(
     let forum = forums::find(state.db(), &slug).await?;
     let post = forums::post(state.db(), forum.forum_id, &public_id).await?;
     let actor = author(&state, &visitor).await?;
-    let moderator = forums::is_moderator(state.db(), forum.forum_id, actor.local_actor_id).await?;
+    let moderator = !forum.is_remote()
+        && forums::is_moderator(state.db(), forum.forum_id, actor.local_actor_id).await?;
     let own = post.local_actor_id == Some(actor.local_actor_id);
     let action = match values.get("action") {
         "delete" if own => Moderation::Remove {

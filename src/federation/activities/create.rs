@@ -19,6 +19,7 @@ use crate::domain::text::{
 };
 use crate::error::{Error, Result};
 use crate::federation::following;
+use crate::federation::forums::Target;
 use crate::federation::origin::same_origin;
 use crate::federation::remote_actors::{MAX_URL_CHARS, RemoteActor};
 use chrono::{DateTime, Datelike, FixedOffset, Utc};
@@ -60,7 +61,7 @@ pub struct CreateIn {
     kind: &'static str,
     /// The object, when embedded (one given by id only is ignored), and its JSON as sent (for
     /// what `network_object` reads of it).
-    object: Option<(Box<ObjectIn>, Value)>,
+    pub(super) object: Option<(Box<ObjectIn>, Value)>,
     /// The activity as received: a forum's group announces it unchanged.
     activity: Value,
 }
@@ -95,8 +96,8 @@ impl CreateIn {
 /// The fields of a received object we read (AS2 words).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct ObjectIn {
-    id: Url,
+pub(super) struct ObjectIn {
+    pub(super) id: Url,
     #[serde(rename = "type")]
     kind: Value,
     attributed_to: Option<Value>,
@@ -110,11 +111,11 @@ struct ObjectIn {
     #[serde(default)]
     content_map: BTreeMap<String, String>,
     url: Option<Value>,
-    published: Option<DateTime<FixedOffset>>,
+    pub(super) published: Option<DateTime<FixedOffset>>,
     updated: Option<DateTime<FixedOffset>>,
     start_time: Option<DateTime<FixedOffset>>,
     end_time: Option<DateTime<FixedOffset>>,
-    in_reply_to: Option<Value>,
+    pub(super) in_reply_to: Option<Value>,
     in_language: Option<Value>,
     /// Lemmy's language of a post or comment: `{"identifier": "ko", "name": "한국어"}`.
     language: Option<Value>,
@@ -480,7 +481,7 @@ async fn forum_post(
     published: DateTime<Utc>,
 ) -> Result<Option<crate::federation::forums::Received>> {
     use crate::domain::forums;
-    use crate::federation::forums::{forum_of_actor, lines_of_html, title_from};
+    use crate::federation::forums::forum_of_actor;
     let (forum, in_reply_to) = match object.in_reply_to.as_ref().and_then(first_id) {
         Some(parent) => {
             if parent.as_str().len() > MAX_URL_CHARS {
@@ -489,10 +490,12 @@ async fn forum_post(
             let Some(found) = forums::find_post(state.db(), parent.as_str()).await? else {
                 return Ok(None);
             };
-            (
-                forums::by_id(state.db(), found.forum_id).await?,
-                Some(parent.to_string()),
-            )
+            let forum = forums::by_id(state.db(), found.forum_id).await?;
+            if forum.is_remote() {
+                // Another server's forum: its group's announces are what we keep of it.
+                return Ok(None);
+            }
+            (forum, Some(parent.to_string()))
         }
         None => {
             let mut candidates: Vec<Url> = recipient.addressed.clone();
@@ -523,6 +526,30 @@ async fn forum_post(
             }
         }
     };
+    forum_received(
+        Target::Ours(forum),
+        in_reply_to,
+        object,
+        activity,
+        actor,
+        published,
+    )
+    .await
+}
+
+/// A post for `target` (a forum of ours, or one we follow) from `object`, sanitized and
+/// bounded: a thread's title from its `name`, else its first line; `None` for a thread with
+/// neither.
+pub(super) async fn forum_received(
+    target: Target,
+    in_reply_to: Option<String>,
+    object: &ObjectIn,
+    activity: Value,
+    actor: &Url,
+    published: DateTime<Utc>,
+) -> Result<Option<crate::federation::forums::Received>> {
+    use crate::domain::forums;
+    use crate::federation::forums::{lines_of_html, title_from};
     let content = object
         .content
         .clone()
@@ -556,7 +583,7 @@ async fn forum_post(
         .as_deref()
         .and_then(language_tag);
     Ok(Some(crate::federation::forums::Received {
-        forum,
+        target,
         in_reply_to,
         ap_id: object.id.to_string(),
         author_ap_id: actor.to_string(),

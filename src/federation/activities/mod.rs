@@ -18,6 +18,7 @@
 //! and a module beside this one.
 
 mod accept;
+mod announce;
 mod create;
 mod delete;
 mod follow;
@@ -52,6 +53,8 @@ pub enum Incoming {
     Join(join::JoinIn),
     /// `Leave` of an event.
     Leave(join::LeaveIn),
+    /// `Announce` by a group (a forum this instance follows).
+    Announce(announce::AnnounceIn),
     /// A kind we do not act on (yet): accepted and ignored.
     Other {
         kind: String,
@@ -72,6 +75,7 @@ impl Incoming {
             "Delete" => Incoming::Delete(delete::DeleteIn::from_json(activity)?),
             "Join" => Incoming::Join(join::JoinIn::from_json(activity)?),
             "Leave" => Incoming::Leave(join::LeaveIn::from_json(activity)?),
+            "Announce" => Incoming::Announce(announce::AnnounceIn::from_json(activity)?),
             other => Incoming::Other {
                 kind: other.to_string(),
             },
@@ -89,6 +93,7 @@ impl Incoming {
             Incoming::Delete(delete) => Some(delete.object()),
             Incoming::Join(join) => Some(join.object()),
             Incoming::Leave(leave) => Some(leave.object()),
+            Incoming::Announce(announce) => announce.object_id(),
             Incoming::Other { .. } => None,
         }
     }
@@ -109,6 +114,7 @@ impl Incoming {
             Incoming::Delete(delete) => delete::prepare(state, delete, signer).await,
             Incoming::Join(join) => join::prepare(state, join, signer).await,
             Incoming::Leave(leave) => join::prepare_leave(state, leave, signer).await,
+            Incoming::Announce(announce) => announce::prepare(state, announce, signer).await,
             Incoming::Other { kind } => {
                 tracing::info!(kind = %kind, actor = %signer.ap_id, inbox = %recipient.inbox, "activity kind not handled yet; accepted and ignored");
                 Ok(Effect::Ignored)
@@ -193,6 +199,8 @@ pub enum Effect {
     Join(join::Join),
     /// A participant leaving one of our events.
     Leave(join::Leave),
+    /// What a followed forum's group announced.
+    Announced(announce::Announced),
     /// Understood and accepted, with nothing to write (a kind we do not act on, a `Follow` of
     /// an actor that is not ours, a reply to something that is not ours…).
     Ignored,
@@ -209,6 +217,7 @@ impl Effect {
             Effect::Delete(delete) => delete::apply(state, tx, delete, signer).await,
             Effect::Join(join) => join::apply(state, tx, join, signer).await,
             Effect::Leave(leave) => join::apply_leave(state, tx, leave, signer).await,
+            Effect::Announced(announced) => announce::apply(state, tx, announced, signer).await,
             Effect::Ignored => Ok(()),
         }
     }
