@@ -595,6 +595,15 @@ async fn beta_follows_alphas_forum_and_its_members_take_part_from_beta() {
     );
     let forums = bola.get("/forums").await;
     assert!(forums.body.contains("Careers"), "{}", forums.body);
+    // A forum is not an organization: beta's directory does not list it.
+    let directory = bola.get("/directory").await;
+    assert!(
+        !directory
+            .body
+            .contains(&format!("@careers@{}", alpha.domain)),
+        "{}",
+        directory.body
+    );
 
     // Bola replies from beta: the reply reaches alpha's thread, and alpha announces it back.
     let db = beta.db().await;
@@ -658,4 +667,224 @@ async fn beta_follows_alphas_forum_and_its_members_take_part_from_beta() {
         "{}",
         page.body
     );
+}
+
+#[tokio::test]
+async fn an_expert_answers_a_question_the_asker_accepts_it_and_beta_shows_it_accepted() {
+    let open = [("JISR_ACCOUNTS_REGISTRATION", "open")];
+    let alpha = Node::start_with_env("alpha", &open).await;
+    let beta = Node::start_with_env("beta", &open).await;
+    let mut admin = Browser::new(&alpha);
+    admin
+        .register("Alpha's admin", "admin@alpha.example", &[])
+        .await;
+    admin.get("/admin/forums/new").await;
+    let made = admin
+        .post(
+            "/admin/forums",
+            &[
+                ("slug", "ask"),
+                ("kind", "questions"),
+                ("posting", "followers"),
+                ("name_en", "Ask an expert"),
+                ("name_ar", "اسأل خبيرًا"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let group = alpha.url("/actors/ask").to_string();
+    beta.process
+        .cli(&["follow", &format!("@ask@{}", alpha.domain)])
+        .await;
+    eventually(30, "beta's follow of the forum accepted", || async {
+        let listing = beta.process.cli(&["following"]).await;
+        listing
+            .lines()
+            .any(|line| line.starts_with(&group) && line.contains("accepted"))
+            .then_some(())
+    })
+    .await;
+
+    // Dina declares housing and employment; an admin confirms her: her actor says so, and the
+    // experts directory lists her under housing.
+    let mut dina = Browser::new(&alpha);
+    dina.register(
+        "Dina",
+        "dina@example.org",
+        &[("account_type", "individual"), ("username", "dina")],
+    )
+    .await;
+    dina.get("/account/profile").await;
+    let saved = dina
+        .post(
+            "/account/profile",
+            &[
+                ("name", "Dina"),
+                ("languages", "Arabic, English"),
+                ("area_housing", "true"),
+                ("area_employment", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let dinas = jisr::domain::accounts::find_by_email(&alpha.db().await, "dina@example.org")
+        .await
+        .expect("dina");
+    let experts = admin.get("/experts").await;
+    assert!(!experts.body.contains("@dina@"), "not confirmed yet");
+    admin.get("/admin/members").await;
+    let confirmed = admin
+        .post(
+            &format!("/admin/members/{}", dinas.account_id),
+            &[("change", "confirm-expert")],
+        )
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
+    );
+    let (_, actor) = get_json(alpha.url("/actors/dina").as_str()).await;
+    assert_eq!(actor["expertConfirmed"], true, "{actor}");
+    assert_eq!(
+        actor["expertAreas"],
+        json!(["employment", "housing"]),
+        "{actor}"
+    );
+    let housing = admin.get("/experts?area=housing").await;
+    assert!(housing.body.contains("@dina@"), "{}", housing.body);
+    let health = admin.get("/experts?area=health").await;
+    assert!(!health.body.contains("@dina@"), "{}", health.body);
+
+    // Efe asks a housing question; Dina is told, and answers.
+    let mut efe = Browser::new(&alpha);
+    efe.register(
+        "Efe",
+        "efe@example.org",
+        &[("account_type", "individual"), ("username", "efe")],
+    )
+    .await;
+    efe.get("/forums/ask/new").await;
+    let asked = efe
+        .post(
+            "/forums/ask/new",
+            &[
+                (
+                    "title",
+                    "Can my landlord refuse the Wohnungsgeberbestätigung?",
+                ),
+                ("body", "He says he does not sign papers."),
+                ("language", "en"),
+                ("area_housing", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    let question_path = asked.location.expect("question");
+    let question = alpha.url(&question_path).to_string();
+    let account = dina.get("/account").await;
+    assert!(
+        account.body.contains("A question in your areas")
+            && account.body.contains("Can my landlord refuse"),
+        "{}",
+        account.body
+    );
+    dina.get(&question_path).await;
+    let answered = dina
+        .post(
+            &format!("{question_path}/reply"),
+            &[
+                (
+                    "body",
+                    "No: he must confirm it within two weeks, or pay a fine.",
+                ),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
+    let answer_id = alpha.url(&answered.location.expect("answer")).to_string();
+    let answer_public_id = answer_id.rsplit('/').next().expect("id").to_string();
+
+    // Efe is told, and accepts it: shown first, marked, and the question's Update reaches
+    // beta, which shows the answer accepted too.
+    let account = efe.get("/account").await;
+    assert!(account.body.contains("A reply in"), "{}", account.body);
+    efe.get(&question_path).await;
+    let accepted = efe
+        .post(
+            &format!("{question_path}/accept"),
+            &[("answer", answer_public_id.as_str())],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    let page = efe.get(&question_path).await;
+    assert!(page.body.contains("Accepted answer"), "{}", page.body);
+    let (_, object) = get_json(&question).await;
+    assert_eq!(object["acceptedAnswer"], answer_id.as_str(), "{object}");
+    assert_eq!(object["questionAreas"], json!(["housing"]), "{object}");
+    let account = dina.get("/account").await;
+    assert!(account.body.contains("was accepted"), "{}", account.body);
+    let beta_db = beta.db().await;
+    eventually(30, "the accepted answer on beta", || async {
+        let copy = jisr::domain::forums::find_post(&beta_db, &question)
+            .await
+            .ok()??;
+        (copy.accepted_answer.as_deref() == Some(answer_id.as_str())).then_some(())
+    })
+    .await;
+    let copy = jisr::domain::forums::find_post(&beta_db, &question)
+        .await
+        .expect("query")
+        .expect("copy");
+    assert_eq!(copy.areas(), ["housing"]);
+    let on_beta = crate::harness::http_client()
+        .get(beta.url(&format!(
+            "/forums/ask@{}/posts/{}",
+            alpha.domain, copy.public_id
+        )))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        on_beta.contains("Accepted answer") && on_beta.contains("or pay a fine"),
+        "{on_beta}"
+    );
+
+    // An anonymous question shows the forum as its author; moderators see who asked.
+    efe.get("/forums/ask/new").await;
+    let anonymous = efe
+        .post(
+            "/forums/ask/new",
+            &[
+                ("title", "My residence permit expired last month"),
+                ("body", "What can I do now?"),
+                ("language", "en"),
+                ("area_immigration_law", "true"),
+                ("anonymous", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        anonymous.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        anonymous.body
+    );
+    let anonymous_path = anonymous.location.expect("question");
+    let (_, object) = get_json(alpha.url(&anonymous_path).as_str()).await;
+    assert_eq!(object["attributedTo"], group.as_str(), "{object}");
+    let public = dina.get(&anonymous_path).await;
+    assert!(
+        !public.body.contains("@efe@") && public.body.contains(&format!("@ask@{}", alpha.domain)),
+        "{}",
+        public.body
+    );
+    let moderator = admin.get(&anonymous_path).await;
+    assert!(moderator.body.contains("(@efe)"), "{}", moderator.body);
 }

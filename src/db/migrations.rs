@@ -120,6 +120,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "network_forums",
         include_str!("../../migrations/sqlite/0022_network_forums.sql"),
     ),
+    (
+        23,
+        "experts_and_questions",
+        include_str!("../../migrations/sqlite/0023_experts_and_questions.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -233,6 +238,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         22,
         "network_forums",
         include_str!("../../migrations/postgres/0022_network_forums.sql"),
+    ),
+    (
+        23,
+        "experts_and_questions",
+        include_str!("../../migrations/postgres/0023_experts_and_questions.sql"),
     ),
 ];
 

@@ -402,6 +402,13 @@ pub struct Post {
     pub locked_at: Option<DateTime<Utc>>,
     /// A thread pinned at the top of its forum (the group's `featured`).
     pub pinned_at: Option<DateTime<Utc>>,
+    /// A question's areas (`experts::AREAS`), as JSON.
+    #[sqlx(rename = "areas")]
+    areas_json: String,
+    /// A question's accepted answer: the reply's id.
+    pub accepted_answer: Option<String>,
+    /// Who asked a question asked anonymously (shown as the forum's): for moderators only.
+    pub asker_local_actor_id: Option<i64>,
 }
 
 impl Post {
@@ -416,12 +423,23 @@ impl Post {
     pub fn is_thread(&self) -> bool {
         self.thread_id.is_none()
     }
+
+    /// A question's areas.
+    pub fn areas(&self) -> Vec<String> {
+        serde_json::from_str(&self.areas_json).unwrap_or_default()
+    }
+
+    /// The member who asked or wrote it: its author's actor, or the asker of an anonymous
+    /// question.
+    pub fn asker(&self) -> Option<i64> {
+        self.local_actor_id.or(self.asker_local_actor_id)
+    }
 }
 
 const POST_COLUMNS: &str = "forum_post_id, public_id, forum_id, ap_id, thread_id, in_reply_to, \
                             author_ap_id, local_actor_id, title, content_html, language, url, \
                             status, activity, reply_count, created_at, updated_at, last_activity_at, \
-                            locked_at, pinned_at";
+                            locked_at, pinned_at, areas, accepted_answer, asker_local_actor_id";
 
 /// A post to store.
 #[derive(Debug, Clone)]
@@ -439,6 +457,10 @@ pub struct NewPost {
     pub url: Option<String>,
     pub activity: Option<String>,
     pub published: DateTime<Utc>,
+    /// A question's areas.
+    pub areas: Vec<String>,
+    /// The member who asked an anonymous question.
+    pub asker_local_actor_id: Option<i64>,
 }
 
 /// Stores `post` in `tx`, and for a reply counts it on its thread: `None` when a post with its
@@ -450,9 +472,10 @@ pub async fn store(tx: &mut Tx, post: &NewPost) -> Result<Option<Post>> {
     };
     let sql = "insert into forum_post (public_id, forum_id, ap_id, thread_id, in_reply_to, \
                author_ap_id, local_actor_id, title, content_html, language, url, status, \
-               activity, reply_count, created_at, updated_at, last_activity_at) \
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'shown', $12, 0, $13, $13, $13) \
-               on conflict (ap_id) do nothing returning forum_post_id";
+               activity, reply_count, created_at, updated_at, last_activity_at, areas, \
+               asker_local_actor_id) \
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'shown', $12, 0, $13, $13, $13, \
+               $14, $15) on conflict (ap_id) do nothing returning forum_post_id";
     let inserted: Option<i64> = with_tx!(tx, |conn| sqlx::query_scalar(sql)
         .bind(&post.public_id)
         .bind(post.forum_id)
@@ -467,6 +490,8 @@ pub async fn store(tx: &mut Tx, post: &NewPost) -> Result<Option<Post>> {
         .bind(post.url.as_deref())
         .bind(post.activity.as_deref())
         .bind(post.published)
+        .bind(serde_json::to_string(&post.areas)?)
+        .bind(post.asker_local_actor_id)
         .fetch_optional(conn)
         .await)?;
     let Some(forum_post_id) = inserted else {
@@ -752,4 +777,56 @@ pub async fn erase_author(tx: &mut Tx, author_ap_id: &str) -> Result<u64> {
         .await
         .map(|_| ()))?;
     Ok(removed)
+}
+
+/// Marks `answer` (a reply's id) the accepted answer of the thread `forum_post_id`, in `tx`:
+/// `true` when that changed it.
+pub async fn set_accepted(tx: &mut Tx, forum_post_id: i64, answer: Option<&str>) -> Result<bool> {
+    let sql = "update forum_post set accepted_answer = $2, updated_at = $3 \
+               where forum_post_id = $1 and thread_id is null \
+               and coalesce(accepted_answer, '') <> coalesce($2, '')";
+    Ok(with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(forum_post_id)
+        .bind(answer)
+        .bind(Utc::now())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?
+        == 1)
+}
+
+/// The open questions (no accepted answer, not locked) in any of `areas`, newest first,
+/// across every forum: what an expert is asked.
+pub async fn questions_in(db: &Db, areas: &[String], limit: i64) -> Result<Vec<(Post, String)>> {
+    if areas.is_empty() {
+        return Ok(Vec::new());
+    }
+    let columns = POST_COLUMNS
+        .split(", ")
+        .map(|column| format!("p.{}", column.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "select {columns}, coalesce(l.username, f.slug) as slug from forum_post p \
+         join forum f on f.forum_id = p.forum_id \
+         left join local_actor l on l.local_actor_id = f.local_actor_id \
+         where p.thread_id is null and p.status = 'shown' and p.areas <> '[]' \
+         and p.accepted_answer is null and p.locked_at is null \
+         order by p.created_at desc limit 200"
+    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        post: Post,
+        slug: String,
+    }
+    let rows: Vec<Row> = with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter(|row| row.post.areas().iter().any(|area| areas.contains(area)))
+        .take(limit as usize)
+        .map(|row| (row.post, row.slug))
+        .collect())
 }

@@ -47,6 +47,7 @@ fn ourselves(state: &AppState) -> Entry {
                 languages: instance.languages.clone(),
                 sectors: instance.sectors.clone(),
                 website: None,
+                expert_areas: Vec::new(),
             },
         },
         is_us: true,

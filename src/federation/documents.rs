@@ -172,7 +172,8 @@ pub async fn forum_post(
 ) -> Result<Response> {
     let forum = crate::domain::forums::find(state.db(), &slug).await?;
     let post = crate::domain::forums::post(state.db(), forum.forum_id, &public_id).await?;
-    if post.local_actor_id.is_none() {
+    if post.asker().is_none() {
+        // Another server's post: its id is on its own server.
         return Err(Error::NotFound);
     }
     if post.status() == crate::domain::forums::PostStatus::Removed {

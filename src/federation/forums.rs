@@ -101,7 +101,7 @@ pub fn object(state: &AppState, forum: &Forum, post: &Post, thread_ap_id: &str) 
         .created_at
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut object = json!({
-        "@context": [ACTIVITY_STREAMS],
+        "@context": super::objects::context(),
         "id": post.ap_id,
         "type": if post.is_thread() { "Page" } else { "Note" },
         "attributedTo": post.author_ap_id,
@@ -118,6 +118,13 @@ pub fn object(state: &AppState, forum: &Forum, post: &Post, thread_ap_id: &str) 
     });
     if post.is_thread() {
         object["name"] = json!(post.title);
+    }
+    let areas = post.areas();
+    if !areas.is_empty() {
+        object["questionAreas"] = json!(areas);
+    }
+    if let Some(answer) = &post.accepted_answer {
+        object["acceptedAnswer"] = json!(answer);
     }
     if let Some(parent) = &post.in_reply_to {
         object["inReplyTo"] = json!(parent);
@@ -297,6 +304,98 @@ pub async fn moderate(
     Ok(true)
 }
 
+/// `answer` (a reply in the question `thread` of our forum) becomes its accepted answer, as
+/// its asker or a moderator decided (the caller checks), or no longer (`answer` `None`): the
+/// question's `Update` (from its author, or from the group for an anonymous or another
+/// server's question) is stored and announced, and the answer's author notified, in one
+/// transaction.
+pub async fn accept(
+    state: &AppState,
+    forum: &Forum,
+    thread: &Post,
+    answer: Option<&Post>,
+) -> Result<bool> {
+    use crate::domain::notifications::{self, NotificationKind};
+    if forum.is_remote() {
+        return Err(Error::Forbidden(
+            "answers are accepted on the forum's own server".to_string(),
+        ));
+    }
+    if let Some(answer) = answer
+        && (answer.thread_id != Some(thread.forum_post_id)
+            || answer.status() == PostStatus::Removed)
+    {
+        return Err(Error::NotFound);
+    }
+    let mut tx = state.db().begin().await?;
+    let accepted = answer.map(|answer| answer.ap_id.as_str());
+    if !forums::set_accepted(&mut tx, thread.forum_post_id, accepted).await? {
+        return Ok(false);
+    }
+    let updated = forums::thread_in(&mut tx, thread.forum_post_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let group = group(state, forum).await?;
+    let (actor_id, sender) = match updated.local_actor_id {
+        Some(author) => match state.actors().by_id(state.db(), author).await? {
+            Some(actor) => (actor.id.clone(), actor.local_actor_id),
+            None => (group.id.clone(), group.local_actor_id),
+        },
+        None => (group.id.clone(), group.local_actor_id),
+    };
+    let mut object = object(state, forum, &updated, &updated.ap_id);
+    object["updated"] = json!(Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    if updated.local_actor_id.is_none() && updated.asker_local_actor_id.is_none() {
+        // Another server's question: its object is not ours to update; the group says which
+        // answer it accepted, on an `Update` of its own with the question's id and the answer.
+        object = json!({
+            "id": updated.ap_id,
+            "type": "Page",
+            "acceptedAnswer": updated.accepted_answer,
+        });
+    }
+    let name = format!("accept-{:016x}", rand::random::<u64>());
+    let id = state
+        .urls()
+        .forum_post_activity(&forum.slug, &updated.public_id, &name);
+    let activity = json!({
+        "@context": ACTIVITY_STREAMS,
+        "id": id,
+        "type": "Update",
+        "actor": actor_id,
+        "published": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "to": [PUBLIC],
+        "cc": [urls_group(state, forum)],
+        "audience": urls_group(state, forum),
+        "object": object,
+    });
+    delivery::enqueue(&mut tx, &activity, &id, sender, true, &[]).await?;
+    announce_activity(
+        state,
+        &mut tx,
+        forum,
+        &updated.public_id,
+        &format!("{name}-announce"),
+        activity,
+    )
+    .await?;
+    if let Some(answer) = answer
+        && let Some(author) = answer.asker()
+        && let Some(account) = notifications::account_of_actor(&mut tx, author).await?
+    {
+        notifications::notify(
+            &mut tx,
+            account,
+            NotificationKind::Accepted,
+            answer.forum_post_id,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.delivery_wakeup().notify_one();
+    Ok(true)
+}
+
 /// A remote author's `Delete` of their post in one of our forums, in `tx`: removed, and the
 /// group announces the `Delete` as received. `false` when it is not such a post.
 pub async fn deleted_by_author(
@@ -431,9 +530,18 @@ fn paragraphs(body: &str) -> String {
         .collect()
 }
 
+/// What a member's new thread asks, in an "Ask an expert" forum: its areas, and whether it
+/// is asked anonymously (shown as the forum's own; the asker known to moderators only).
+#[derive(Debug, Clone, Default)]
+pub struct Asking {
+    pub areas: Vec<String>,
+    pub anonymous: bool,
+}
+
 /// A member's new thread (`reply_to` `None`) or reply in `forum`, written by `author` (their
 /// actor) in `language`: stored, its `Create` stored and served at its id, and the group's
-/// announces queued, in one transaction.
+/// announces queued, in one transaction; whom it concerns is notified.
+#[allow(clippy::too_many_arguments)]
 pub async fn post(
     state: &AppState,
     forum: &Forum,
@@ -442,8 +550,17 @@ pub async fn post(
     title: &str,
     body: &str,
     language: &str,
+    asking: &Asking,
 ) -> Result<Post> {
     let (title, body) = forums::check_post(reply_to.is_none().then_some(title), body)?;
+    let question = reply_to.is_none() && forum.kind == forums::ForumKind::Questions;
+    let areas = if question {
+        crate::domain::experts::check_areas("areas", &asking.areas)?
+    } else {
+        Vec::new()
+    };
+    // Only a question of a forum of ours may be asked anonymously: its group speaks for it.
+    let anonymous = question && asking.anonymous && !forum.is_remote();
     if let Some(parent) = reply_to
         && (parent.forum_id != forum.forum_id || parent.status() == PostStatus::Removed)
     {
@@ -471,14 +588,20 @@ pub async fn post(
             reply: reply_to
                 .zip(thread.as_ref())
                 .map(|(parent, thread)| (thread.forum_post_id, parent.ap_id.clone())),
-            author_ap_id: author.id.to_string(),
-            local_actor_id: Some(author.local_actor_id),
+            author_ap_id: if anonymous {
+                urls_group(state, forum).to_string()
+            } else {
+                author.id.to_string()
+            },
+            local_actor_id: (!anonymous).then_some(author.local_actor_id),
             title,
             content_html: paragraphs(&body),
             language: crate::domain::validation::language(language),
             url: None,
             activity: None,
             published: now,
+            areas,
+            asker_local_actor_id: anonymous.then_some(author.local_actor_id),
         },
     )
     .await?
@@ -496,11 +619,21 @@ pub async fn post(
     let create_id = state
         .urls()
         .forum_post_activity(&forum.slug, &public_id, "create");
+    let creator = if anonymous {
+        urls_group(state, forum)
+    } else {
+        author.id.clone()
+    };
+    let sender = if anonymous {
+        forum.local_actor_id.unwrap_or(author.local_actor_id)
+    } else {
+        author.local_actor_id
+    };
     let create = json!({
         "@context": ACTIVITY_STREAMS,
         "id": create_id,
         "type": "Create",
-        "actor": author.id,
+        "actor": creator,
         "published": object["published"],
         "to": object["to"],
         "cc": object["cc"],
@@ -529,17 +662,10 @@ pub async fn post(
     } else {
         // Stored and served at its id (Mastodon fetches an announced `Create` by its id); the
         // group is ours, so it goes to no inbox: the group's announces carry it.
-        delivery::enqueue(
-            &mut tx,
-            &create,
-            &create_id,
-            author.local_actor_id,
-            true,
-            &[],
-        )
-        .await?;
+        delivery::enqueue(&mut tx, &create, &create_id, sender, true, &[]).await?;
         announce(state, &mut tx, forum, &stored, &create).await?;
     }
+    notify_new(state, &mut tx, &stored, thread.as_ref()).await?;
     tx.commit().await?;
     state.delivery_wakeup().notify_one();
     tracing::info!(forum = %forum.slug, post = %stored.ap_id, "posted");
@@ -575,6 +701,8 @@ pub struct Received {
     /// The `Create` as received, announced unchanged.
     pub activity: Value,
     pub published: DateTime<Utc>,
+    /// A question's areas, from our namespace's `questionAreas`.
+    pub areas: Vec<String>,
 }
 
 /// Whether `actor` follows the forum's group, or its server does (another Jisr instance, a
@@ -618,7 +746,7 @@ pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result
             let forum =
                 forums::upsert_remote(tx, group, slug, forums::ForumKind::Discussion, texts)
                     .await?;
-            store_remote(tx, &forum, received).await?;
+            store_remote(state, tx, &forum, received).await?;
             return Ok(());
         }
     };
@@ -632,7 +760,7 @@ pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result
         tracing::info!(forum = %forum.slug, author = %received.author_ap_id, posting = forum.posting.as_str(), "a post the forum's rule does not let in; dropped");
         return Ok(());
     }
-    let stored = store_remote(tx, forum, received).await?;
+    let stored = store_remote(state, tx, forum, received).await?;
     if let Some(stored) = stored {
         announce(state, tx, forum, &stored, &received.activity).await?;
         tracing::info!(forum = %forum.slug, post = %stored.ap_id, "a remote post in a forum");
@@ -642,7 +770,12 @@ pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result
 
 /// Stores a remote post in `forum`, in `tx`: `None` when it answers nothing we keep, a removed
 /// post or a locked thread, or is there already.
-async fn store_remote(tx: &mut Tx, forum: &Forum, received: &Received) -> Result<Option<Post>> {
+async fn store_remote(
+    state: &AppState,
+    tx: &mut Tx,
+    forum: &Forum,
+    received: &Received,
+) -> Result<Option<Post>> {
     let reply = match &received.in_reply_to {
         Some(parent) => {
             let Some(parent) = forums::by_ap_id(tx, parent).await? else {
@@ -682,10 +815,79 @@ async fn store_remote(tx: &mut Tx, forum: &Forum, received: &Received) -> Result
             url: Some(received.url.clone()),
             activity: Some(serde_json::to_string(&received.activity)?),
             published: received.published,
+            areas: received.areas.clone(),
+            asker_local_actor_id: None,
         },
     )
     .await?;
+    if let Some(stored) = &stored {
+        let thread = match stored.thread_id {
+            Some(thread) => forums::thread_in(tx, thread).await?,
+            None => None,
+        };
+        notify_new(state, tx, stored, thread.as_ref()).await?;
+    }
     Ok(stored)
+}
+
+/// Tells whom a new post concerns, in `tx`: the member whose thread it answers, and, for a
+/// question, our experts in its areas (not its asker).
+async fn notify_new(
+    _state: &AppState,
+    tx: &mut Tx,
+    stored: &Post,
+    thread: Option<&Post>,
+) -> Result<()> {
+    use crate::domain::notifications::{self, NotificationKind};
+    let writer = match stored.asker() {
+        Some(actor) => notifications::account_of_actor(tx, actor).await?,
+        None => None,
+    };
+    match thread {
+        Some(thread) => {
+            if let Some(asker) = thread.asker()
+                && let Some(account) = notifications::account_of_actor(tx, asker).await?
+                && Some(account) != writer
+            {
+                notifications::notify(tx, account, NotificationKind::Reply, stored.forum_post_id)
+                    .await?;
+            }
+        }
+        None => {
+            let areas = stored.areas();
+            if !areas.is_empty() {
+                for account in experts_in(tx, &areas).await? {
+                    if Some(account) != writer {
+                        notifications::notify(
+                            tx,
+                            account,
+                            NotificationKind::Question,
+                            stored.forum_post_id,
+                        )
+                        .await?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The accounts of our confirmed experts in any of `areas`, in `tx`.
+async fn experts_in(tx: &mut Tx, areas: &[String]) -> Result<Vec<i64>> {
+    let sql = "select account_id, expert_areas from account where status = 'active' \
+               and expert_confirmed_at is not null and expert_areas <> '[]' limit 500";
+    let rows: Vec<(i64, String)> = with_tx!(tx, |conn| sqlx::query_as(sql).fetch_all(conn).await)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, theirs)| {
+            serde_json::from_str::<Vec<String>>(theirs)
+                .unwrap_or_default()
+                .iter()
+                .any(|area| areas.contains(area))
+        })
+        .map(|(account, _)| account)
+        .collect())
 }
 
 /// The forum whose `Group` actor is `id`, if `id` is one of ours.

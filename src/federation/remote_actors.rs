@@ -702,6 +702,22 @@ pub async fn profiles(db: &Db, ap_ids: &[&str]) -> Result<HashMap<String, Profil
         .collect())
 }
 
+/// The stored remote actors whose documents say they are confirmed experts (of other Jisr
+/// instances: those who posted in forums we follow, members whose events we attend…), at
+/// most 500.
+pub async fn experts(db: &Db) -> Result<Vec<Profile>> {
+    let sql = "select ap_id from remote_actor where profile like '%expert_areas%' limit 500";
+    let ids: Vec<String> = with_pool!(db, |pool| sqlx::query_scalar(sql).fetch_all(pool).await)?;
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let mut found: Vec<Profile> = profiles(db, &ids)
+        .await?
+        .into_values()
+        .filter(|profile| !profile.details.expert_areas.is_empty())
+        .collect();
+    found.sort_by_key(|profile| profile.display_name().to_lowercase());
+    Ok(found)
+}
+
 /// When a remote actor (and its profile) was last fetched, the newest of all, read from the
 /// last entry of its index; `None` before the first.
 pub async fn last_fetch(db: &Db) -> Result<Option<DateTime<Utc>>> {
@@ -746,7 +762,7 @@ pub async fn directory(
          exists (select 1 from follower where follower.local_actor_id = $1 \
                  and follower.actor_ap_id = remote_actor.ap_id) as follows_us \
          from remote_actor \
-         where exists (select 1 from following where following.local_actor_id = $1 \
+         where (exists (select 1 from following where following.local_actor_id = $1 \
                        and following.target_ap_id = remote_actor.ap_id \
                        and following.rejected_at is null) \
          or (actor_type in ('Organization', 'Group', 'Application') \
@@ -754,7 +770,8 @@ pub async fn directory(
                          and follower.actor_ap_id = remote_actor.ap_id)) \
          or exists (select 1 from remote_publication \
                     where remote_publication.actor_ap_id = remote_actor.ap_id \
-                    and remote_publication.deleted_at is null) \
+                    and remote_publication.deleted_at is null)) \
+         and not exists (select 1 from forum where forum.remote_ap_id = remote_actor.ap_id) \
          order by we_follow desc, ap_id \
          limit $2"
     );

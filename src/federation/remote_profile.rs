@@ -34,6 +34,8 @@ pub struct ProfileFields {
     countries_of_residence: Option<Value>,
     languages: Option<Value>,
     sectors: Option<Value>,
+    expert_areas: Option<Value>,
+    expert_confirmed: Option<Value>,
 }
 
 /// A profile as read, ready to store.
@@ -66,6 +68,16 @@ pub fn read(fields: &ProfileFields) -> ReadProfile {
         languages: languages(fields.languages.as_ref()),
         sectors: words(fields.sectors.as_ref()),
         website: None,
+        // Areas of a confirmed expert of another Jisr instance, from our fixed list only.
+        expert_areas: match (&fields.expert_confirmed, &fields.expert_areas) {
+            (Some(Value::Bool(true)), Some(Value::Array(areas))) => areas
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|area| crate::domain::experts::AREAS.contains(area))
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        },
     };
     // Mastodon profile fields, where our terms say nothing.
     for (label, value) in property_values(fields.attachment.as_ref()) {

@@ -335,6 +335,10 @@ pub async fn logout(
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
+    /// Their latest notifications: `(text, link, unread)`.
+    notifications: Vec<(String, String, bool)>,
+    /// For an expert: open questions in their areas, `(title, link)`.
+    questions: Vec<(String, String)>,
     /// What organizers told the participants of their events.
     messages: Vec<MyMessage>,
     /// The events they take part in.
@@ -390,7 +394,49 @@ async fn account_page(
         .unwrap_or_default();
     let events = my_events(state, &t, account.account_id).await?;
     let messages = my_messages(state, &t, account.account_id).await?;
+    let notifications = crate::domain::notifications::latest(state.db(), account.account_id, 20)
+        .await?
+        .into_iter()
+        .map(|found| {
+            let thread = format!("\u{2068}{}\u{2069}", found.thread_title);
+            let link = format!(
+                "{}#post-{}",
+                state
+                    .urls()
+                    .forum_post(&found.forum_slug, &found.thread_public_id)
+                    .path(),
+                found.public_id
+            );
+            (
+                t.t1(&format!("notification-{}", found.kind), "thread", &thread),
+                link,
+                found.read_at.is_none(),
+            )
+        })
+        .collect();
+    crate::domain::notifications::mark_read(state.db(), account.account_id).await?;
+    let expertise = crate::domain::experts::of(state.db(), account.account_id).await?;
+    let questions = if expertise.is_confirmed() {
+        crate::domain::forums::questions_in(state.db(), &expertise.areas, 10)
+            .await?
+            .into_iter()
+            .map(|(question, slug)| {
+                (
+                    question.title.clone(),
+                    state
+                        .urls()
+                        .forum_post(&slug, &question.public_id)
+                        .path()
+                        .to_string(),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = AccountPage {
+        notifications,
+        questions,
         messages,
         handle: format!("@{username}@{}", state.config().instance.domain),
         profile_url: format!("/actors/{username}"),

@@ -38,6 +38,8 @@ struct MembersPage {
     /// A password reset link just made: `(whose name, link)`.
     reset: Option<(String, String)>,
     registration: String,
+    /// Members who declared areas of expertise: `(name, areas, confirmed, action)`.
+    experts: Vec<(String, String, bool, String)>,
 }
 framed!(MembersPage);
 
@@ -81,6 +83,23 @@ async fn members_page(
             .collect(),
         invitation,
         reset,
+        experts: crate::domain::experts::declared(state.db())
+            .await?
+            .into_iter()
+            .map(|declared| {
+                (
+                    declared.name.clone(),
+                    declared
+                        .areas()
+                        .iter()
+                        .map(|area| t.t(&format!("expert-area-{area}")))
+                        .collect::<Vec<_>>()
+                        .join(t.list_separator()),
+                    declared.expert_confirmed_at.is_some(),
+                    format!("/admin/members/{}", declared.account_id),
+                )
+            })
+            .collect(),
         registration: t.t(&format!(
             "registration-{}",
             serde_json::to_value(state.config().accounts.registration)?
@@ -117,6 +136,16 @@ pub async fn change(
 ) -> Result<Response> {
     let values = FormValues::from_pairs(pairs);
     visitor.check_csrf(values.get("csrf"))?;
+    if let Some(confirmed) = match values.get("change") {
+        "confirm-expert" => Some(true),
+        "withdraw-expert" => Some(false),
+        _ => None,
+    } {
+        crate::domain::experts::confirm(state.db(), account_id, confirmed).await?;
+        // Their actor says so to every server.
+        crate::federation::members::profile_changed(&state, account_id).await?;
+        return Ok(Redirect::to("/admin/members").into_response());
+    }
     let change = match values.get("change") {
         "approve" => Change::Approve,
         "reject" => Change::Reject,
@@ -124,8 +153,10 @@ pub async fn change(
         "enable" => Change::Enable,
         "role" => Change::SetRole(Role::parse(values.get("role")).ok_or_else(not_a_role)?),
         _ => {
-            let error = FieldError::of("change", Reason::OneOf)
-                .with("choices", "approve, reject, disable, enable, role");
+            let error = FieldError::of("change", Reason::OneOf).with(
+                "choices",
+                "approve, reject, disable, enable, role, confirm-expert, withdraw-expert",
+            );
             return Err(error.into());
         }
     };

@@ -51,6 +51,10 @@ struct ThreadRow {
     replies: String,
     when: String,
     language: String,
+    /// A question's areas, by name, and whether it has an accepted answer.
+    areas: Vec<String>,
+    answered: bool,
+    pinned: bool,
 }
 
 #[derive(Template)]
@@ -73,6 +77,7 @@ framed!(ForumPage);
 
 /// One post of a thread as shown.
 struct PostView {
+    public_id: String,
     anchor: String,
     author: String,
     handle: String,
@@ -88,6 +93,10 @@ struct PostView {
     actions: Vec<(&'static str, String)>,
     /// Where those actions post.
     moderate: String,
+    /// The question's accepted answer.
+    accepted: bool,
+    /// "Accept this answer", for the asker or a moderator: where it posts.
+    accept: Option<String>,
 }
 
 #[derive(Template)]
@@ -110,6 +119,10 @@ struct ThreadPage {
     /// The thread's moderation buttons, for moderators: `(action, label)`.
     thread_actions: Vec<(&'static str, String)>,
     moderate: String,
+    /// A question's areas, by name.
+    areas: Vec<String>,
+    /// Who asked an anonymous question, for moderators.
+    asker: Option<String>,
 }
 framed!(ThreadPage);
 
@@ -195,7 +208,7 @@ pub async fn forum(
     .await?;
     let more = threads.len() as i64 > THREADS_PER_PAGE;
     threads.truncate(THREADS_PER_PAGE as usize);
-    let authors = authors(&state, &threads).await?;
+    let authors = authors(&state, &t, &forum, &threads).await?;
     let text = forum.text_in(t.language.code());
     let link = state.urls().forum(&forum.slug).path().to_string();
     let page = ForumPage {
@@ -222,6 +235,13 @@ pub async fn forum(
                 ),
                 when: t.date(&thread.last_activity_at.fixed_offset()),
                 language: thread.language.clone().unwrap_or_default(),
+                areas: thread
+                    .areas()
+                    .iter()
+                    .map(|area| t.t(&format!("expert-area-{area}")))
+                    .collect(),
+                answered: thread.accepted_answer.is_some(),
+                pinned: thread.pinned_at.is_some(),
             })
             .collect(),
         new_thread: visitor.account().map(|_| format!("{link}/new")),
@@ -237,12 +257,28 @@ pub async fn forum(
 }
 
 /// The authors of `posts`, in order.
-async fn authors(state: &AppState, posts: &[Post]) -> Result<Vec<super::people::Shown>> {
+/// The authors of `posts` of `forum`, in order; an anonymous question's is the forum itself.
+async fn authors(
+    state: &AppState,
+    t: &Translator,
+    forum: &forums::Forum,
+    posts: &[Post],
+) -> Result<Vec<super::people::Shown>> {
     let people: Vec<(&str, Option<i64>)> = posts
         .iter()
         .map(|post| (post.author_ap_id.as_str(), post.local_actor_id))
         .collect();
-    super::people::who(state, &people).await
+    let mut shown = super::people::who(state, &people).await?;
+    for (post, author) in posts.iter().zip(shown.iter_mut()) {
+        if post.local_actor_id.is_none() && post.asker_local_actor_id.is_some() {
+            *author = super::people::Shown {
+                name: forum.text_in(t.language.code()).name,
+                handle: handle(state, forum),
+                link: state.urls().forum(&forum.slug).path().to_string(),
+            };
+        }
+    }
+    Ok(shown)
 }
 
 /// The languages a member may write a post in: the interface's and the instance's, the
@@ -288,8 +324,16 @@ pub async fn thread(
         return Err(Error::Gone);
     }
     let mut posts = vec![post.clone()];
-    posts.extend(forums::replies(state.db(), post.forum_post_id).await?);
-    let authors = authors(&state, &posts).await?;
+    let mut replies = forums::replies(state.db(), post.forum_post_id).await?;
+    // The accepted answer first, then the others in their order.
+    if let Some(accepted) = &post.accepted_answer
+        && let Some(index) = replies.iter().position(|reply| &reply.ap_id == accepted)
+    {
+        let answer = replies.remove(index);
+        replies.insert(0, answer);
+    }
+    posts.extend(replies);
+    let authors = authors(&state, &t, &forum, &posts).await?;
     let reader = match visitor.account() {
         Some(_) => Some(author(&state, &visitor).await?),
         None => None,
@@ -313,6 +357,15 @@ pub async fn thread(
             let own = reader
                 .as_ref()
                 .is_some_and(|actor| shown.local_actor_id == Some(actor.local_actor_id));
+            let accepted = post.accepted_answer.as_deref() == Some(shown.ap_id.as_str());
+            let may_accept = forum.kind == ForumKind::Questions
+                && !forum.is_remote()
+                && !shown.is_thread()
+                && !accepted
+                && (moderator
+                    || reader
+                        .as_ref()
+                        .is_some_and(|actor| post.asker() == Some(actor.local_actor_id)));
             let mut actions = Vec::new();
             if moderator {
                 actions.push(("remove", t.t("forum-remove")));
@@ -320,6 +373,7 @@ pub async fn thread(
                 actions.push(("delete", t.t("forum-delete")));
             }
             PostView {
+                public_id: shown.public_id.clone(),
                 anchor: format!("post-{}", shown.public_id),
                 author: author.name,
                 handle: author.handle,
@@ -330,6 +384,13 @@ pub async fn thread(
                 elsewhere: shown.url.clone(),
                 actions,
                 moderate: moderate_link(&shown.public_id),
+                accepted,
+                accept: may_accept.then(|| {
+                    format!(
+                        "{}/accept",
+                        state.urls().forum_post(&forum.slug, &post.public_id).path()
+                    )
+                }),
             }
         })
         .collect();
@@ -369,6 +430,26 @@ pub async fn thread(
         pinned: post.pinned_at.is_some(),
         thread_actions,
         moderate: moderate_link(&public_id),
+        areas: post
+            .areas()
+            .iter()
+            .map(|area| t.t(&format!("expert-area-{area}")))
+            .collect(),
+        asker: match post.asker_local_actor_id {
+            Some(asker) if moderator => {
+                let names =
+                    crate::domain::accounts::identity::members_by_actor(state.db(), &[asker])
+                        .await?;
+                names.get(&asker).map(|(name, username)| {
+                    t.t1(
+                        "forum-asked-by",
+                        "name",
+                        &format!("\u{2068}{name} (@{username})\u{2069}"),
+                    )
+                })
+            }
+            _ => None,
+        },
         frame,
     };
     respond_with(&state, &visitor, StatusCode::OK, &page)
@@ -465,6 +546,14 @@ pub async fn new_thread(
         values.get("title"),
         values.get("body"),
         values.get("language"),
+        &crate::federation::forums::Asking {
+            areas: crate::domain::experts::AREAS
+                .iter()
+                .filter(|area| values.get(&format!("area_{area}")) == "true")
+                .map(|area| area.to_string())
+                .collect(),
+            anonymous: values.get("anonymous") == "true",
+        },
     )
     .await
     {
@@ -501,6 +590,7 @@ pub async fn reply(
         "",
         values.get("body"),
         values.get("language"),
+        &crate::federation::forums::Asking::default(),
     )
     .await?;
     let link = state.urls().forum_post(&forum.slug, &posted.public_id);
@@ -559,6 +649,32 @@ pub async fn moderate(
             .to_string(),
     };
     Ok(Redirect::to(&back).into_response())
+}
+
+/// `POST /forums/{slug}/posts/{id}/accept`: the asker of the question `id`, or a moderator,
+/// accepts the reply `answer` (its public id) as its answer.
+pub async fn accept(
+    State(state): State<AppState>,
+    Member(visitor): Member,
+    Path((slug, public_id)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let values = FormValues::from_pairs(pairs);
+    visitor.check_csrf(values.get("csrf"))?;
+    let forum = forums::find(state.db(), &slug).await?;
+    let thread = forums::post(state.db(), forum.forum_id, &public_id).await?;
+    let answer = forums::post(state.db(), forum.forum_id, values.get("answer")).await?;
+    let actor = author(&state, &visitor).await?;
+    let allowed = thread.asker() == Some(actor.local_actor_id)
+        || forums::is_moderator(state.db(), forum.forum_id, actor.local_actor_id).await?;
+    if forum.kind != ForumKind::Questions || !thread.is_thread() || !allowed {
+        return Err(Error::Forbidden(
+            "only the asker or a moderator accepts an answer to a question".to_string(),
+        ));
+    }
+    crate::federation::forums::accept(&state, &forum, &thread, Some(&answer)).await?;
+    let link = state.urls().forum_post(&forum.slug, &public_id);
+    Ok(Redirect::to(link.path()).into_response())
 }
 
 /// `POST /admin/forums/{slug}/moderators`: an admin names a member (by username) a moderator

@@ -81,6 +81,8 @@ pub struct SignedIn {
     pub publisher: bool,
     /// For an admin: how many registrations wait for approval.
     pub waiting: Option<i64>,
+    /// How many of their notifications are unread.
+    pub unread: i64,
 }
 
 impl SignedIn {
@@ -96,9 +98,13 @@ impl SignedIn {
         } else {
             None
         };
+        let unread = crate::domain::notifications::unread(state.db(), session.account.account_id)
+            .await
+            .unwrap_or(0);
         Some(SignedIn {
             publisher: role.can_publish(),
             waiting,
+            unread,
         })
     }
 }

@@ -45,6 +45,8 @@ struct MemberPage {
     logo: Option<String>,
     /// Whether search engines may index the page (the member let their profile be found).
     indexable: bool,
+    /// A confirmed expert's areas, by name.
+    expert: Option<String>,
     /// "Publications by …".
     heading: String,
     items: Vec<Card>,
@@ -220,6 +222,14 @@ async fn member_page(
             .logo
             .map(|id| state.urls().media(&id).path().to_string()),
         indexable: found.discoverable,
+        expert: (found.expert_confirmed && !found.expert_areas.is_empty()).then(|| {
+            found
+                .expert_areas
+                .iter()
+                .map(|area| t.t(&format!("expert-area-{area}")))
+                .collect::<Vec<_>>()
+                .join(t.list_separator())
+        }),
         items: cards(state, &t, &bylined),
         frame,
     };
@@ -299,6 +309,19 @@ fn profile_form(
         .value(values.get("discoverable"))
         .hint(t.t("profile-member-discoverable-hint")),
     ]);
+    // The areas they advise on: an admin confirms them before they show as an expert.
+    for (index, area) in crate::domain::experts::AREAS.iter().enumerate() {
+        let mut field = Field::new(
+            format!("area_{area}"),
+            "checkbox",
+            t.t(&format!("expert-area-{area}")),
+        )
+        .value(values.get(&format!("area_{area}")));
+        if index == 0 {
+            field = field.hint(t.t("profile-expert-hint"));
+        }
+        page.fields.push(field);
+    }
     page.links = vec![("/account".to_string(), t.t("account-title"))];
     page
 }
@@ -311,18 +334,28 @@ pub async fn profile_page(
 ) -> Result<Response> {
     let account = visitor.account().ok_or(Error::NotFound)?;
     let found = profile::find(state.db(), account.account_id).await?;
-    let values = FormValues::from_pairs(vec![
-        ("name".to_string(), found.account.name.clone()),
-        ("summary".to_string(), found.summary),
-        (
-            "website".to_string(),
-            found.website.map(|url| url.to_string()).unwrap_or_default(),
-        ),
-        ("countries".to_string(), found.countries.join(", ")),
-        ("languages".to_string(), found.languages.join(", ")),
-        ("listed".to_string(), found.listed.to_string()),
-        ("discoverable".to_string(), found.discoverable.to_string()),
-    ]);
+    let values = FormValues::from_pairs(
+        vec![
+            ("name".to_string(), found.account.name.clone()),
+            ("summary".to_string(), found.summary),
+            (
+                "website".to_string(),
+                found.website.map(|url| url.to_string()).unwrap_or_default(),
+            ),
+            ("countries".to_string(), found.countries.join(", ")),
+            ("languages".to_string(), found.languages.join(", ")),
+            ("listed".to_string(), found.listed.to_string()),
+            ("discoverable".to_string(), found.discoverable.to_string()),
+        ]
+        .into_iter()
+        .chain(
+            found
+                .expert_areas
+                .iter()
+                .map(|area| (format!("area_{area}"), "true".to_string())),
+        )
+        .collect(),
+    );
     let page = profile_form(&state, frame, &visitor, &values, found.logo.is_some());
     respond_with(&state, &visitor, StatusCode::OK, &page)
 }
@@ -384,8 +417,14 @@ pub async fn save_profile(
         listed: values.get("listed") == "true",
         discoverable: values.get("discoverable") == "true",
     };
+    let areas: Vec<String> = crate::domain::experts::AREAS
+        .iter()
+        .filter(|area| values.get(&format!("area_{area}")) == "true")
+        .map(|area| area.to_string())
+        .collect();
     match profile::update(state.db(), account.account_id, &input).await {
         Ok(_) => {
+            crate::domain::experts::declare(state.db(), account.account_id, &areas).await?;
             // Their followers on other servers see the new profile.
             crate::federation::members::profile_changed(&state, account.account_id).await?;
             Ok(Redirect::to("/account").into_response())

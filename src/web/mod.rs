@@ -12,6 +12,7 @@ pub mod api;
 pub mod auth;
 pub mod editor;
 pub mod error;
+pub mod experts;
 pub mod feeds;
 pub mod follow_page;
 pub mod forms;
@@ -116,6 +117,7 @@ fn pages() -> Router<AppState> {
         )
         .route("/members", get(member_pages::members))
         .route("/forums", get(forums::list))
+        .route("/experts", get(experts::experts))
         .route("/forums/{slug}", get(forums::forum))
         .route(
             "/forums/{slug}/new",
@@ -128,6 +130,10 @@ fn pages() -> Router<AppState> {
         .route(
             "/forums/{slug}/posts/{public_id}/moderate",
             post(forums::moderate),
+        )
+        .route(
+            "/forums/{slug}/posts/{public_id}/accept",
+            post(forums::accept),
         )
         .route(
             "/admin/forums/{slug}/moderators",

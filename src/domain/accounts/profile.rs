@@ -33,6 +33,9 @@ pub struct Profile {
     /// Whether other servers may suggest and index their actor (Mastodon's `discoverable`,
     /// `indexable`).
     pub discoverable: bool,
+    /// The areas they advise on (`experts::AREAS`), and whether an admin confirmed them.
+    pub expert_areas: Vec<String>,
+    pub expert_confirmed: bool,
 }
 
 /// What a logo becomes on saving a profile.
@@ -70,6 +73,8 @@ struct ProfileRow {
     languages: String,
     listed: bool,
     discoverable: bool,
+    expert_areas: String,
+    expert_confirmed_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl ProfileRow {
@@ -83,12 +88,15 @@ impl ProfileRow {
             languages: serde_json::from_str(&self.languages).unwrap_or_default(),
             listed: self.listed,
             discoverable: self.discoverable,
+            expert_areas: serde_json::from_str(&self.expert_areas).unwrap_or_default(),
+            expert_confirmed: self.expert_confirmed_at.is_some(),
         }
     }
 }
 
 /// The columns of a profile besides the account's.
-const PROFILE_COLUMNS: &str = "summary, website, countries, logo, languages, listed, discoverable";
+const PROFILE_COLUMNS: &str = "summary, website, countries, logo, languages, listed, discoverable, \
+                               expert_areas, expert_confirmed_at";
 
 /// The profile of the active account `account_id` (404 for any other).
 pub async fn find(db: &Db, account_id: i64) -> Result<Profile> {

@@ -20,6 +20,7 @@ fn entry(
                 sectors: strings(sectors),
                 languages: strings(languages),
                 website: None,
+                expert_areas: Vec::new(),
             },
             ..Profile::default()
         },

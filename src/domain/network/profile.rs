@@ -44,6 +44,9 @@ pub struct ProfileDetails {
     /// Its website (http or https).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
+    /// The areas a confirmed expert of another Jisr instance advises on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expert_areas: Vec<String>,
 }
 
 impl Profile {

@@ -53,6 +53,13 @@ pub enum Announced {
     Post(Box<crate::federation::forums::Received>),
     /// A post of the group's forum removed (by its author or a moderator there).
     Removed { group: String, object: String },
+    /// A question of the group's forum updated: the answer it accepted (a reply's id), or
+    /// none.
+    Answered {
+        group: String,
+        question: String,
+        accepted: Option<String>,
+    },
 }
 
 pub(super) async fn prepare(
@@ -103,6 +110,25 @@ pub(super) async fn prepare(
                 Some(post) => Effect::Announced(Announced::Post(Box::new(post))),
                 None => Effect::Ignored,
             })
+        }
+        "Update" => {
+            let object = &inner["object"];
+            let Some(question) = object["id"].as_str() else {
+                return Ok(Effect::Ignored);
+            };
+            match Url::parse(question) {
+                Ok(id) if same_origin(&id, group) => Ok(Effect::Announced(Announced::Answered {
+                    group: group.to_string(),
+                    question: question.to_string(),
+                    accepted: object["acceptedAnswer"]
+                        .as_str()
+                        .filter(|answer| {
+                            answer.len() <= crate::federation::remote_actors::MAX_URL_CHARS
+                        })
+                        .map(str::to_string),
+                })),
+                _ => Ok(Effect::Ignored),
+            }
         }
         "Delete" => {
             let object = match &inner["object"] {
@@ -168,6 +194,32 @@ pub(super) async fn apply(
             {
                 crate::domain::forums::remove(tx, object).await?;
             }
+            Ok(())
+        }
+        Announced::Answered {
+            group,
+            question,
+            accepted,
+        } => {
+            let Some(forum) = crate::domain::forums::by_remote(state.db(), group).await? else {
+                return Ok(());
+            };
+            let Some(thread) = crate::domain::forums::by_ap_id(tx, question).await? else {
+                return Ok(());
+            };
+            if thread.forum_id != forum.forum_id || !thread.is_thread() {
+                return Ok(());
+            }
+            // Only a reply of that very thread can be its accepted answer.
+            let answer = match accepted {
+                Some(answer) => crate::domain::forums::by_ap_id(tx, answer)
+                    .await?
+                    .filter(|reply| reply.thread_id == Some(thread.forum_post_id))
+                    .map(|reply| reply.ap_id),
+                None => None,
+            };
+            crate::domain::forums::set_accepted(tx, thread.forum_post_id, answer.as_deref())
+                .await?;
             Ok(())
         }
     }

@@ -127,6 +127,9 @@ pub(super) struct ObjectIn {
     audience: Value,
     #[serde(default)]
     tag: Value,
+    /// A question's areas (our namespace).
+    #[serde(default)]
+    question_areas: Value,
 }
 
 /// Whether the object is addressed to the public (`as:Public` in `to` or `cc`, any spelling).
@@ -582,7 +585,17 @@ pub(super) async fn forum_received(
     let language = language_of(object, &object.content_map, object.content.as_ref())
         .as_deref()
         .and_then(language_tag);
+    let areas = match &object.question_areas {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|area| crate::domain::experts::AREAS.contains(area))
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(Some(crate::federation::forums::Received {
+        areas,
         target,
         in_reply_to,
         ap_id: object.id.to_string(),

@@ -50,7 +50,12 @@ pub fn actor_context() -> Value {
             "countriesOfOrigin": "jisr:countriesOfOrigin",
             "countriesOfResidence": "jisr:countriesOfResidence",
             "languages": "jisr:languages",
-            "sectors": "jisr:sectors"
+            "sectors": "jisr:sectors",
+            "forumKind": "jisr:forumKind",
+            "lemmy": "https://join-lemmy.org/ns#",
+            "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
+            "expertAreas": "jisr:expertAreas",
+            "expertConfirmed": "jisr:expertConfirmed"
         }
     ])
 }
@@ -209,6 +214,10 @@ pub fn document(
         }
         if !profile.languages.is_empty() {
             document["languages"] = json!(profile.languages);
+        }
+        if profile.expert_confirmed && !profile.expert_areas.is_empty() {
+            document["expertAreas"] = json!(profile.expert_areas);
+            document["expertConfirmed"] = json!(true);
         }
         let fields = member_fields(profile);
         if !fields.is_empty() {

@@ -477,6 +477,7 @@ mod tests {
                     languages: vec!["ar".to_string(), "de".to_string()],
                     sectors: vec!["education".to_string()],
                     website: Some("https://sd-berlin.example/".to_string()),
+                    expert_areas: Vec::new(),
                 },
             },
             we_follow: true,
