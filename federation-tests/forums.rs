@@ -493,6 +493,23 @@ async fn lemmy_and_mastodon_post_into_a_forum_as_their_own_fixtures_show() {
         .await
         .expect("replies");
     assert!(replies.is_empty());
+
+    // Blocked by the moderators: a new post of hers is not taken.
+    jisr::domain::comment::block(
+        db,
+        &jisr::domain::comment::Block::Actor(remote.id("ada").to_string()),
+    )
+    .await
+    .expect("block");
+    let mut again = status_post.clone();
+    again["id"] = json!(remote.new_id("create"));
+    again["object"]["id"] = json!(remote.new_id("status"));
+    let (status, body) = remote.post("ada", &inbox, &again, Forgery::None).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let threads = forums::threads(db, forum.forum_id, 10, 0)
+        .await
+        .expect("threads");
+    assert_eq!(threads.len(), 2, "nothing new from a blocked author");
     alpha.stop().await;
 }
 

@@ -751,6 +751,15 @@ pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result
         }
     };
     let forum = &forum;
+    // The blocks of the moderation queue hold for forums too.
+    let host = Url::parse(&received.author_ap_id)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_string))
+        .unwrap_or_default();
+    if crate::domain::comment::is_blocked(tx, &received.author_ap_id, &host).await? {
+        tracing::info!(forum = %forum.slug, author = %received.author_ap_id, "a post of a blocked author or domain; dropped");
+        return Ok(());
+    }
     let allowed = match forum.posting {
         forums::Posting::Members => false,
         forums::Posting::Followers => follows(tx, forum, &received.author_ap_id).await?,

@@ -28,7 +28,9 @@ struct ExpertsPage {
     frame: Frame,
     /// `(value, label, chosen)`.
     areas: Vec<(String, String, bool)>,
-    languages: Vec<(String, String, bool)>,
+    /// The languages experts speak (named `spoken`: the frame's `languages` are the
+    /// interface's).
+    spoken: Vec<(String, String, bool)>,
     experts: Vec<ExpertCard>,
     results: String,
 }
@@ -127,7 +129,7 @@ pub async fn experts(
                 )
             })
             .collect(),
-        languages: spoken
+        spoken: spoken
             .into_iter()
             .map(|tag| {
                 let chosen = language.as_deref() == Some(tag.as_str());

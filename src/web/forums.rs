@@ -110,7 +110,9 @@ struct ThreadPage {
     posts: Vec<PostView>,
     /// The reply form, for members: where it posts, and the languages to choose from.
     reply: Option<String>,
-    languages: Vec<(String, String, bool)>,
+    /// The languages a reply may be written in (not `languages`: the frame's are the
+    /// interface's).
+    post_languages: Vec<(String, String, bool)>,
     csrf: String,
     login: Option<String>,
     /// "This thread is locked", when it is.
@@ -420,7 +422,7 @@ pub async fn thread(
         language: post.language.clone().unwrap_or_default(),
         posts: views,
         reply: (visitor.account().is_some() && !locked).then(|| format!("{link}/reply")),
-        languages: language_choices(&state, &t, t.language.code()),
+        post_languages: language_choices(&state, &t, t.language.code()),
         csrf: visitor.csrf().to_string(),
         login: visitor
             .account()
