@@ -525,8 +525,14 @@ async fn announces_received(node: &Node, object: &str) -> i64 {
     .expect("count")
 }
 
-#[tokio::test]
-async fn beta_follows_alphas_forum_and_its_members_take_part_from_beta() {
+/// Alpha (registration open) with a forum `slug` of `kind` made by its admin (the `names` as
+/// form pairs), and beta, whose organization follows that forum; returns both, alpha's admin
+/// and the forum's group id.
+async fn alpha_forum_followed_by_beta(
+    slug: &str,
+    kind: &str,
+    names: &[(&str, &str)],
+) -> (Node, Node, Browser, String) {
     let open = [("JISR_ACCOUNTS_REGISTRATION", "open")];
     let alpha = Node::start_with_env("alpha", &open).await;
     let beta = Node::start_with_env("beta", &open).await;
@@ -535,24 +541,13 @@ async fn beta_follows_alphas_forum_and_its_members_take_part_from_beta() {
         .register("Alpha's admin", "admin@alpha.example", &[])
         .await;
     admin.get("/admin/forums/new").await;
-    let made = admin
-        .post(
-            "/admin/forums",
-            &[
-                ("slug", "careers"),
-                ("kind", "discussion"),
-                ("posting", "followers"),
-                ("name_en", "Careers"),
-                ("name_fr", "Carrières"),
-            ],
-        )
-        .await;
+    let mut pairs = vec![("slug", slug), ("kind", kind), ("posting", "followers")];
+    pairs.extend_from_slice(names);
+    let made = admin.post("/admin/forums", &pairs).await;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
-
-    // Beta's organization follows alpha's forum by its handle.
-    let group = alpha.url("/actors/careers").to_string();
+    let group = alpha.url(&format!("/actors/{slug}")).to_string();
     beta.process
-        .cli(&["follow", &format!("@careers@{}", alpha.domain)])
+        .cli(&["follow", &format!("@{slug}@{}", alpha.domain)])
         .await;
     eventually(30, "beta's follow of the forum accepted", || async {
         let listing = beta.process.cli(&["following"]).await;
@@ -561,6 +556,17 @@ async fn beta_follows_alphas_forum_and_its_members_take_part_from_beta() {
             .any(|line| line.starts_with(&group) && line.contains("accepted"))
             .then_some(())
     })
+    .await;
+    (alpha, beta, admin, group)
+}
+
+#[tokio::test]
+async fn beta_follows_alphas_forum_and_its_members_take_part_from_beta() {
+    let (alpha, beta, _, _) = alpha_forum_followed_by_beta(
+        "careers",
+        "discussion",
+        &[("name_en", "Careers"), ("name_fr", "Carrières")],
+    )
     .await;
 
     // Alpha's member starts a thread: beta shows the forum, marked as alpha's, with it.
@@ -688,38 +694,11 @@ async fn beta_follows_alphas_forum_and_its_members_take_part_from_beta() {
 
 #[tokio::test]
 async fn an_expert_answers_a_question_the_asker_accepts_it_and_beta_shows_it_accepted() {
-    let open = [("JISR_ACCOUNTS_REGISTRATION", "open")];
-    let alpha = Node::start_with_env("alpha", &open).await;
-    let beta = Node::start_with_env("beta", &open).await;
-    let mut admin = Browser::new(&alpha);
-    admin
-        .register("Alpha's admin", "admin@alpha.example", &[])
-        .await;
-    admin.get("/admin/forums/new").await;
-    let made = admin
-        .post(
-            "/admin/forums",
-            &[
-                ("slug", "ask"),
-                ("kind", "questions"),
-                ("posting", "followers"),
-                ("name_en", "Ask an expert"),
-                ("name_ar", "اسأل خبيرًا"),
-            ],
-        )
-        .await;
-    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
-    let group = alpha.url("/actors/ask").to_string();
-    beta.process
-        .cli(&["follow", &format!("@ask@{}", alpha.domain)])
-        .await;
-    eventually(30, "beta's follow of the forum accepted", || async {
-        let listing = beta.process.cli(&["following"]).await;
-        listing
-            .lines()
-            .any(|line| line.starts_with(&group) && line.contains("accepted"))
-            .then_some(())
-    })
+    let (alpha, beta, mut admin, group) = alpha_forum_followed_by_beta(
+        "ask",
+        "questions",
+        &[("name_en", "Ask an expert"), ("name_ar", "اسأل خبيرًا")],
+    )
     .await;
 
     // Dina declares housing and employment; an admin confirms her: her actor says so, and the

@@ -463,6 +463,14 @@ impl Translator {
             .join(self.list_separator())
     }
 
+    /// Language tags as names, joined with the language's list separator.
+    pub fn languages(&self, tags: &[String]) -> String {
+        tags.iter()
+            .map(|tag| self.language(tag))
+            .collect::<Vec<_>>()
+            .join(self.list_separator())
+    }
+
     /// The offset of `moment` from UTC, `UTC+01:00`, in this language's digits, isolated
     /// left to right (U+2066 … U+2069) so that a right-to-left sentence does not reorder it.
     pub fn utc_offset(&self, moment: &DateTime<FixedOffset>) -> String {

@@ -44,6 +44,20 @@ pub fn check_areas(field: &str, areas: &[String]) -> Result<Vec<String>> {
         .collect())
 }
 
+/// The areas of our list named in a received JSON array (others, and anything else, left
+/// out).
+pub fn areas_from(value: &serde_json::Value) -> Vec<String> {
+    match value {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .filter(|area| AREAS.contains(area))
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// A member's expertise.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Expertise {

@@ -665,38 +665,37 @@ pub async fn pinned(db: &Db, forum_id: i64) -> Result<Vec<Post>> {
 
 /// Locks (or unlocks) the thread `forum_post_id`, in `tx`: `true` when that changed it.
 pub async fn set_locked(tx: &mut Tx, forum_post_id: i64, locked: bool) -> Result<bool> {
-    let sql = if locked {
-        "update forum_post set locked_at = $2 where forum_post_id = $1 and thread_id is null \
-         and locked_at is null"
-    } else {
-        "update forum_post set locked_at = null where forum_post_id = $1 and locked_at is not null \
-         and $2 is not null"
-    };
-    Ok(with_tx!(tx, |conn| sqlx::query(sql)
-        .bind(forum_post_id)
-        .bind(Utc::now())
-        .execute(conn)
-        .await
-        .map(|done| done.rows_affected()))?
-        == 1)
+    set_mark(tx, forum_post_id, "locked_at", locked).await
 }
 
 /// Pins (or unpins) the thread `forum_post_id`, in `tx`: `true` when that changed it.
 pub async fn set_pinned(tx: &mut Tx, forum_post_id: i64, pinned: bool) -> Result<bool> {
-    let sql = if pinned {
-        "update forum_post set pinned_at = $2 where forum_post_id = $1 and thread_id is null \
-         and pinned_at is null and status = 'shown'"
+    set_mark(tx, forum_post_id, "pinned_at", pinned).await
+}
+
+/// Sets (to now) or clears a thread's moment `column` (`locked_at` or `pinned_at`, never a
+/// reader's text), in `tx`: `true` when that changed it. A removed thread is neither.
+async fn set_mark(tx: &mut Tx, forum_post_id: i64, column: &'static str, on: bool) -> Result<bool> {
+    let sql = if on {
+        format!(
+            "update forum_post set {column} = $2 where forum_post_id = $1 \
+             and thread_id is null and {column} is null and status = 'shown'"
+        )
     } else {
-        "update forum_post set pinned_at = null where forum_post_id = $1 and pinned_at is not null \
-         and $2 is not null"
+        format!(
+            "update forum_post set {column} = null where forum_post_id = $1 \
+             and {column} is not null and $2 is not null"
+        )
     };
-    Ok(with_tx!(tx, |conn| sqlx::query(sql)
-        .bind(forum_post_id)
-        .bind(Utc::now())
-        .execute(conn)
-        .await
-        .map(|done| done.rows_affected()))?
-        == 1)
+    Ok(
+        with_tx!(tx, |conn| sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(forum_post_id)
+            .bind(Utc::now())
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected()))?
+            == 1,
+    )
 }
 
 /// The actors that moderate `forum_id`: those named its moderators, and every admin's.

@@ -70,12 +70,7 @@ pub fn read(fields: &ProfileFields) -> ReadProfile {
         website: None,
         // Areas of a confirmed expert of another Jisr instance, from our fixed list only.
         expert_areas: match (&fields.expert_confirmed, &fields.expert_areas) {
-            (Some(Value::Bool(true)), Some(Value::Array(areas))) => areas
-                .iter()
-                .filter_map(Value::as_str)
-                .filter(|area| crate::domain::experts::AREAS.contains(area))
-                .map(str::to_string)
-                .collect(),
+            (Some(Value::Bool(true)), Some(areas)) => crate::domain::experts::areas_from(areas),
             _ => Vec::new(),
         },
     };

@@ -65,13 +65,6 @@ pub async fn experts(
             .map(|area| t.t(&format!("expert-area-{area}")))
             .collect()
     };
-    let language_names = |languages: &[String]| -> String {
-        languages
-            .iter()
-            .map(|tag| t.language(tag))
-            .collect::<Vec<_>>()
-            .join(t.list_separator())
-    };
     let mut cards: Vec<ExpertCard> = experts::local(state.db(), area, language.as_deref())
         .await?
         .into_iter()
@@ -87,7 +80,7 @@ pub async fn experts(
                 .path()
                 .to_string(),
             areas: area_names(&expert.areas()),
-            languages: language_names(&expert.languages()),
+            languages: t.languages(&expert.languages()),
             source: None,
         })
         .collect();
@@ -108,7 +101,7 @@ pub async fn experts(
             name: profile.display_name(),
             link: profile.page().to_string(),
             areas: area_names(&details.expert_areas),
-            languages: language_names(&details.languages),
+            languages: t.languages(&details.languages),
             source: Some(t.t1("forum-from", "host", &format!("\u{2068}{host}\u{2069}"))),
             handle,
         });

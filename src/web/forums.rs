@@ -571,6 +571,37 @@ pub async fn new_thread(
     }
 }
 
+/// What the forms about one post share: the form's values (its CSRF token checked), the
+/// forum, the post and the member's own actor.
+struct PostForm {
+    values: FormValues,
+    forum: forums::Forum,
+    post: Post,
+    actor: std::sync::Arc<crate::federation::actors::LocalActor>,
+}
+
+impl PostForm {
+    async fn read(
+        state: &AppState,
+        visitor: &Visitor,
+        slug: &str,
+        public_id: &str,
+        pairs: Vec<(String, String)>,
+    ) -> Result<PostForm> {
+        let values = FormValues::from_pairs(pairs);
+        visitor.check_csrf(values.get("csrf"))?;
+        let forum = forums::find(state.db(), slug).await?;
+        let post = forums::post(state.db(), forum.forum_id, public_id).await?;
+        let actor = author(state, visitor).await?;
+        Ok(PostForm {
+            values,
+            forum,
+            post,
+            actor,
+        })
+    }
+}
+
 /// `POST /forums/{slug}/posts/{id}/reply`: a member's reply to the post `id` (the thread, or
 /// a reply in it), then the thread at it.
 pub async fn reply(
@@ -579,15 +610,16 @@ pub async fn reply(
     Path((slug, public_id)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let values = FormValues::from_pairs(pairs);
-    visitor.check_csrf(values.get("csrf"))?;
-    let forum = forums::find(state.db(), &slug).await?;
-    let parent = forums::post(state.db(), forum.forum_id, &public_id).await?;
-    let author = author(&state, &visitor).await?;
+    let PostForm {
+        values,
+        forum,
+        post: parent,
+        actor,
+    } = PostForm::read(&state, &visitor, &slug, &public_id, pairs).await?;
     let posted = crate::federation::forums::post(
         &state,
         &forum,
-        &author,
+        &actor,
         Some(&parent),
         "",
         values.get("body"),
@@ -608,11 +640,12 @@ pub async fn moderate(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     use crate::federation::forums::Moderation;
-    let values = FormValues::from_pairs(pairs);
-    visitor.check_csrf(values.get("csrf"))?;
-    let forum = forums::find(state.db(), &slug).await?;
-    let post = forums::post(state.db(), forum.forum_id, &public_id).await?;
-    let actor = author(&state, &visitor).await?;
+    let PostForm {
+        values,
+        forum,
+        post,
+        actor,
+    } = PostForm::read(&state, &visitor, &slug, &public_id, pairs).await?;
     let moderator = !forum.is_remote()
         && forums::is_moderator(state.db(), forum.forum_id, actor.local_actor_id).await?;
     let own = post.local_actor_id == Some(actor.local_actor_id);
@@ -661,12 +694,13 @@ pub async fn accept(
     Path((slug, public_id)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let values = FormValues::from_pairs(pairs);
-    visitor.check_csrf(values.get("csrf"))?;
-    let forum = forums::find(state.db(), &slug).await?;
-    let thread = forums::post(state.db(), forum.forum_id, &public_id).await?;
+    let PostForm {
+        values,
+        forum,
+        post: thread,
+        actor,
+    } = PostForm::read(&state, &visitor, &slug, &public_id, pairs).await?;
     let answer = forums::post(state.db(), forum.forum_id, values.get("answer")).await?;
-    let actor = author(&state, &visitor).await?;
     let allowed = thread.asker() == Some(actor.local_actor_id)
         || forums::is_moderator(state.db(), forum.forum_id, actor.local_actor_id).await?;
     if forum.kind != ForumKind::Questions || !thread.is_thread() || !allowed {

@@ -123,12 +123,7 @@ pub async fn members(
                 handle: format!("@{}@{domain}", member.username),
                 summary: found.summary,
                 countries: t.countries(&found.countries),
-                spoken: found
-                    .languages
-                    .iter()
-                    .map(|tag| t.language(tag))
-                    .collect::<Vec<_>>()
-                    .join(t.list_separator()),
+                spoken: t.languages(&found.languages),
                 logo: found
                     .logo
                     .map(|id| state.urls().media(&id).path().to_string()),
@@ -211,12 +206,7 @@ async fn member_page(
         ),
         summary: found.summary,
         countries: t.countries(&found.countries),
-        spoken: found
-            .languages
-            .iter()
-            .map(|tag| t.language(tag))
-            .collect::<Vec<_>>()
-            .join(t.list_separator()),
+        spoken: t.languages(&found.languages),
         website: found.website.map(|url| url.to_string()),
         logo: found
             .logo

@@ -585,15 +585,7 @@ pub(super) async fn forum_received(
     let language = language_of(object, &object.content_map, object.content.as_ref())
         .as_deref()
         .and_then(language_tag);
-    let areas = match &object.question_areas {
-        Value::Array(items) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .filter(|area| crate::domain::experts::AREAS.contains(area))
-            .map(str::to_string)
-            .collect(),
-        _ => Vec::new(),
-    };
+    let areas = crate::domain::experts::areas_from(&object.question_areas);
     Ok(Some(crate::federation::forums::Received {
         areas,
         target,

@@ -31,16 +31,7 @@ pub async fn about(State(state): State<AppState>, frame: Frame) -> Result<Respon
     let page = AboutPage {
         heading: t.t1("about-title", "name", &instance.name),
         follow: t.t1("about-follow", "name", &instance.name),
-        languages_spoken: instance
-            .languages
-            .iter()
-            .map(|tag| t.language(tag))
-            .collect::<Vec<_>>()
-            .join(if t.language == crate::i18n::Language::Ar {
-                "، "
-            } else {
-                ", "
-            }),
+        languages_spoken: t.languages(&instance.languages),
         origin: t.countries(&instance.countries_of_origin),
         residence: t.countries(&instance.countries_of_residence),
         embed_code: format!(
