@@ -258,6 +258,7 @@ async fn forum_content(alpha: &TestInstance, remote: &TestActor) {
                     )
                 })
                 .collect(),
+            hold_remote: false,
         },
     )
     .await

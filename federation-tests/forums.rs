@@ -380,6 +380,7 @@ async fn lemmy_and_mastodon_post_into_a_forum_as_their_own_fixtures_show() {
                 },
             )]
             .into(),
+            hold_remote: false,
         },
     )
     .await
@@ -510,6 +511,100 @@ async fn lemmy_and_mastodon_post_into_a_forum_as_their_own_fixtures_show() {
         .await
         .expect("threads");
     assert_eq!(threads.len(), 2, "nothing new from a blocked author");
+
+    // A forum that holds other servers' posts: the post waits, unshown and unannounced, until
+    // a moderator approves it; then it is shown and announced, and its author's next post is
+    // not held.
+    let held_forum = jisr::federation::forums::create(
+        alpha.state(),
+        &NewForum {
+            slug: "welcome".to_string(),
+            kind: "discussion".to_string(),
+            posting: "anyone".to_string(),
+            texts: [(
+                "en".to_string(),
+                ForumText {
+                    name: "Welcome".to_string(),
+                    description: String::new(),
+                },
+            )]
+            .into(),
+            hold_remote: true,
+        },
+    )
+    .await
+    .expect("forum");
+    let welcome = alpha.url("/actors/welcome").to_string();
+    let newcomer = TestActor::start().await;
+    let aimed_here = |number: usize| {
+        let mut post = aimed(
+            &crate::wire::read("lemmy/create-page.json"),
+            &newcomer,
+            &[
+                ("http://enterprise.lemmy.ml/c/main", welcome.as_str()),
+                ("https://enterprise.lemmy.ml/c/main", welcome.as_str()),
+            ],
+        );
+        post["id"] = json!(newcomer.new_id(&format!("create-{number}")));
+        post["object"]["id"] = json!(newcomer.new_id(&format!("post-{number}")));
+        post["object"]["name"] = json!(format!("Hello number {number}"));
+        post
+    };
+    let (status, body) = newcomer
+        .post("ada", &inbox, &aimed_here(1), Forgery::None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let shown = forums::threads(db, held_forum.forum_id, 10, 0)
+        .await
+        .expect("threads");
+    assert!(shown.is_empty(), "held");
+    let held = forums::held(db, 10).await.expect("held");
+    assert_eq!(held.len(), 1);
+    let (waiting, _) = &held[0];
+    assert!(
+        jisr::federation::delivery::public_activity(
+            db,
+            alpha
+                .state()
+                .urls()
+                .forum_post_activity("welcome", &waiting.public_id, "announce")
+                .as_str(),
+        )
+        .await
+        .is_err(),
+        "not announced while held"
+    );
+    let released = jisr::federation::forums::release(
+        alpha.state(),
+        &held_forum,
+        waiting,
+        jisr::federation::forums::Release::Approve,
+    )
+    .await
+    .expect("release");
+    assert!(released);
+    let shown = forums::threads(db, held_forum.forum_id, 10, 0)
+        .await
+        .expect("threads");
+    assert_eq!(shown.len(), 1);
+    jisr::federation::delivery::public_activity(
+        db,
+        alpha
+            .state()
+            .urls()
+            .forum_post_activity("welcome", &waiting.public_id, "announce")
+            .as_str(),
+    )
+    .await
+    .expect("announced once approved");
+    let (status, body) = newcomer
+        .post("ada", &inbox, &aimed_here(2), Forgery::None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let shown = forums::threads(db, held_forum.forum_id, 10, 0)
+        .await
+        .expect("threads");
+    assert_eq!(shown.len(), 2, "an approved author is not held again");
     alpha.stop().await;
 }
 

@@ -125,6 +125,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "experts_and_questions",
         include_str!("../../migrations/sqlite/0023_experts_and_questions.sql"),
     ),
+    (
+        24,
+        "forum_approval",
+        include_str!("../../migrations/sqlite/0024_forum_approval.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -243,6 +248,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         23,
         "experts_and_questions",
         include_str!("../../migrations/postgres/0023_experts_and_questions.sql"),
+    ),
+    (
+        24,
+        "forum_approval",
+        include_str!("../../migrations/postgres/0024_forum_approval.sql"),
     ),
 ];
 

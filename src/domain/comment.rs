@@ -344,14 +344,7 @@ pub async fn moderate(db: &Db, comment_id: i64, status: ReplyStatus) -> Result<C
         .await
         .map(|_| ()))?;
     if status == ReplyStatus::Shown {
-        let approve = "insert into approved_author (actor_ap_id, approved_at) values ($1, $2) \
-                       on conflict (actor_ap_id) do nothing";
-        with_tx!(&mut tx, |conn| sqlx::query(approve)
-            .bind(&comment.actor_ap_id)
-            .bind(Utc::now())
-            .execute(conn)
-            .await
-            .map(|_| ()))?;
+        approve_author_in(&mut tx, &comment.actor_ap_id).await?;
     }
     tx.commit().await?;
     Ok(comment)
@@ -369,6 +362,20 @@ pub async fn delete(db: &Db, comment_id: i64) -> Result<Comment> {
         .await
         .map(|_| ()))?;
     Ok(comment)
+}
+
+/// Approves `actor_ap_id`, in `tx`: what they write later is not held (replies and forum
+/// posts alike).
+pub async fn approve_author_in(tx: &mut Tx, actor_ap_id: &str) -> Result<()> {
+    let approve = "insert into approved_author (actor_ap_id, approved_at) values ($1, $2) \
+                   on conflict (actor_ap_id) do nothing";
+    with_tx!(tx, |conn| sqlx::query(approve)
+        .bind(actor_ap_id)
+        .bind(Utc::now())
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
 }
 
 /// Whether a moderator approved `actor`.

@@ -101,6 +101,9 @@ pub struct Forum {
     /// By BCP 47 language tag.
     pub texts: BTreeMap<String, ForumText>,
     pub created_at: DateTime<Utc>,
+    /// Posts from other servers wait for a moderator (the moderation queue), unless their
+    /// author is approved.
+    pub hold_remote: bool,
 }
 
 impl Forum {
@@ -133,6 +136,7 @@ struct ForumRow {
     posting: String,
     texts: String,
     created_at: DateTime<Utc>,
+    hold_remote: bool,
 }
 
 impl ForumRow {
@@ -146,13 +150,14 @@ impl ForumRow {
             posting: Posting::parse(&self.posting).unwrap_or(Posting::Members),
             texts: serde_json::from_str(&self.texts).unwrap_or_default(),
             created_at: self.created_at,
+            hold_remote: self.hold_remote,
         }
     }
 }
 
 const FORUM_SELECT: &str = "select f.forum_id, f.local_actor_id, f.remote_ap_id, \
                             coalesce(l.username, f.slug) as username, f.kind, f.posting, \
-                            f.texts, f.created_at from forum f \
+                            f.texts, f.created_at, f.hold_remote from forum f \
                             left join local_actor l on l.local_actor_id = f.local_actor_id";
 
 /// A new forum, as an admin gives it.
@@ -163,6 +168,8 @@ pub struct NewForum {
     pub posting: String,
     /// By language tag; empty names are left out.
     pub texts: BTreeMap<String, ForumText>,
+    /// Hold posts from other servers for a moderator.
+    pub hold_remote: bool,
 }
 
 /// Checks `input`: every bad field named at once.
@@ -255,14 +262,15 @@ pub async fn create(
     let Some(local_actor_id) = local_actor_id else {
         return Err(FieldError::of("slug", Reason::UsernameTaken).into());
     };
-    let sql = "insert into forum (local_actor_id, kind, posting, texts, created_at) \
-               values ($1, $2, $3, $4, $5)";
+    let sql = "insert into forum (local_actor_id, kind, posting, texts, created_at, hold_remote) \
+               values ($1, $2, $3, $4, $5, $6)";
     with_tx!(&mut tx, |conn| sqlx::query(sql)
         .bind(local_actor_id)
         .bind(kind.as_str())
         .bind(posting.as_str())
         .bind(serde_json::to_string(&texts)?)
         .bind(now)
+        .bind(input.hold_remote)
         .execute(conn)
         .await
         .map(|_| ()))?;
@@ -409,6 +417,8 @@ pub struct Post {
     pub accepted_answer: Option<String>,
     /// Who asked a question asked anonymously (shown as the forum's): for moderators only.
     pub asker_local_actor_id: Option<i64>,
+    /// Held for a moderator since then: neither shown nor announced.
+    pub held_at: Option<DateTime<Utc>>,
 }
 
 impl Post {
@@ -439,7 +449,8 @@ impl Post {
 const POST_COLUMNS: &str = "forum_post_id, public_id, forum_id, ap_id, thread_id, in_reply_to, \
                             author_ap_id, local_actor_id, title, content_html, language, url, \
                             status, activity, reply_count, created_at, updated_at, last_activity_at, \
-                            locked_at, pinned_at, areas, accepted_answer, asker_local_actor_id";
+                            locked_at, pinned_at, areas, accepted_answer, asker_local_actor_id, \
+                            held_at";
 
 /// A post to store.
 #[derive(Debug, Clone)]
@@ -461,6 +472,8 @@ pub struct NewPost {
     pub areas: Vec<String>,
     /// The member who asked an anonymous question.
     pub asker_local_actor_id: Option<i64>,
+    /// Held for a moderator.
+    pub held: bool,
 }
 
 /// Stores `post` in `tx`, and for a reply counts it on its thread: `None` when a post with its
@@ -473,9 +486,9 @@ pub async fn store(tx: &mut Tx, post: &NewPost) -> Result<Option<Post>> {
     let sql = "insert into forum_post (public_id, forum_id, ap_id, thread_id, in_reply_to, \
                author_ap_id, local_actor_id, title, content_html, language, url, status, \
                activity, reply_count, created_at, updated_at, last_activity_at, areas, \
-               asker_local_actor_id) \
+               asker_local_actor_id, held_at) \
                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'shown', $12, 0, $13, $13, $13, \
-               $14, $15) on conflict (ap_id) do nothing returning forum_post_id";
+               $14, $15, $16) on conflict (ap_id) do nothing returning forum_post_id";
     let inserted: Option<i64> = with_tx!(tx, |conn| sqlx::query_scalar(sql)
         .bind(&post.public_id)
         .bind(post.forum_id)
@@ -492,12 +505,13 @@ pub async fn store(tx: &mut Tx, post: &NewPost) -> Result<Option<Post>> {
         .bind(post.published)
         .bind(serde_json::to_string(&post.areas)?)
         .bind(post.asker_local_actor_id)
+        .bind(post.held.then(Utc::now))
         .fetch_optional(conn)
         .await)?;
     let Some(forum_post_id) = inserted else {
         return Ok(None);
     };
-    if let Some(thread) = thread_id {
+    if let Some(thread) = thread_id.filter(|_| !post.held) {
         let sql = "update forum_post set reply_count = reply_count + 1, \
                    last_activity_at = case when last_activity_at < $2 then $2 \
                    else last_activity_at end where forum_post_id = $1";
@@ -556,7 +570,7 @@ pub async fn post(db: &Db, forum_id: i64, public_id: &str) -> Result<Post> {
 pub async fn threads(db: &Db, forum_id: i64, limit: i64, offset: i64) -> Result<Vec<Post>> {
     let sql = format!(
         "select {POST_COLUMNS} from forum_post where forum_id = $1 and thread_id is null \
-         and status = 'shown' order by (pinned_at is null), pinned_at desc, \
+         and status = 'shown' and held_at is null order by (pinned_at is null), pinned_at desc, \
          last_activity_at desc, forum_post_id desc limit $2 offset $3"
     );
     Ok(with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
@@ -576,7 +590,7 @@ pub const MAX_REPLIES_SHOWN: i64 = 500;
 pub async fn replies(db: &Db, thread_id: i64) -> Result<Vec<Post>> {
     let sql = format!(
         "select {POST_COLUMNS} from forum_post where thread_id = $1 and status = 'shown' \
-         order by created_at, forum_post_id limit $2"
+         and held_at is null order by created_at, forum_post_id limit $2"
     );
     Ok(with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
         sql.as_str()
@@ -809,7 +823,8 @@ pub async fn questions_in(db: &Db, areas: &[String], limit: i64) -> Result<Vec<(
         "select {columns}, coalesce(l.username, f.slug) as slug from forum_post p \
          join forum f on f.forum_id = p.forum_id \
          left join local_actor l on l.local_actor_id = f.local_actor_id \
-         where p.thread_id is null and p.status = 'shown' and p.areas <> '[]' \
+         where p.thread_id is null and p.status = 'shown' and p.held_at is null \
+         and p.areas <> '[]' \
          and p.accepted_answer is null and p.locked_at is null \
          order by p.created_at desc limit 200"
     );
@@ -828,4 +843,59 @@ pub async fn questions_in(db: &Db, areas: &[String], limit: i64) -> Result<Vec<(
         .take(limit as usize)
         .map(|row| (row.post, row.slug))
         .collect())
+}
+
+/// The posts of our forums held for a moderator, oldest first, with their forum's slug.
+pub async fn held(db: &Db, limit: i64) -> Result<Vec<(Post, String)>> {
+    let columns = POST_COLUMNS
+        .split(", ")
+        .map(|column| format!("p.{}", column.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "select {columns}, l.username as slug from forum_post p \
+         join forum f on f.forum_id = p.forum_id \
+         join local_actor l on l.local_actor_id = f.local_actor_id \
+         where p.held_at is not null and p.status = 'shown' \
+         order by p.held_at, p.forum_post_id limit $1"
+    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        post: Post,
+        slug: String,
+    }
+    let rows: Vec<Row> = with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows.into_iter().map(|row| (row.post, row.slug)).collect())
+}
+
+/// Releases the held post `forum_post_id`, in `tx`: shown from now on, and counted on its
+/// thread. `None` when it was not held.
+pub async fn release(tx: &mut Tx, forum_post_id: i64) -> Result<Option<Post>> {
+    let sql = "update forum_post set held_at = null where forum_post_id = $1 \
+               and held_at is not null and status = 'shown'";
+    let changed = with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(forum_post_id)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    if changed == 0 {
+        return Ok(None);
+    }
+    let released = thread_in(tx, forum_post_id).await?.ok_or(Error::NotFound)?;
+    if let Some(thread) = released.thread_id {
+        let sql = "update forum_post set reply_count = reply_count + 1, \
+                   last_activity_at = case when last_activity_at < $2 then $2 \
+                   else last_activity_at end where forum_post_id = $1";
+        with_tx!(tx, |conn| sqlx::query(sql)
+            .bind(thread)
+            .bind(Utc::now())
+            .execute(conn)
+            .await
+            .map(|_| ()))?;
+    }
+    Ok(Some(released))
 }

@@ -602,6 +602,7 @@ pub async fn post(
             published: now,
             areas,
             asker_local_actor_id: anonymous.then_some(author.local_actor_id),
+            held: false,
         },
     )
     .await?
@@ -746,7 +747,7 @@ pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result
             let forum =
                 forums::upsert_remote(tx, group, slug, forums::ForumKind::Discussion, texts)
                     .await?;
-            store_remote(state, tx, &forum, received).await?;
+            store_remote(state, tx, &forum, received, false).await?;
             return Ok(());
         }
     };
@@ -769,7 +770,15 @@ pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result
         tracing::info!(forum = %forum.slug, author = %received.author_ap_id, posting = forum.posting.as_str(), "a post the forum's rule does not let in; dropped");
         return Ok(());
     }
-    let stored = store_remote(state, tx, forum, received).await?;
+    // The moderation queue: a forum that holds other servers' posts keeps them for a
+    // moderator, unless their author is approved.
+    let held = forum.hold_remote
+        && !crate::domain::comment::is_approved(tx, &received.author_ap_id).await?;
+    let stored = store_remote(state, tx, forum, received, held).await?;
+    if held {
+        tracing::info!(forum = %forum.slug, post = %received.ap_id, "a post held for a moderator");
+        return Ok(());
+    }
     if let Some(stored) = stored {
         announce(state, tx, forum, &stored, &received.activity).await?;
         tracing::info!(forum = %forum.slug, post = %stored.ap_id, "a remote post in a forum");
@@ -784,6 +793,7 @@ async fn store_remote(
     tx: &mut Tx,
     forum: &Forum,
     received: &Received,
+    held: bool,
 ) -> Result<Option<Post>> {
     let reply = match &received.in_reply_to {
         Some(parent) => {
@@ -826,10 +836,11 @@ async fn store_remote(
             published: received.published,
             areas: received.areas.clone(),
             asker_local_actor_id: None,
+            held,
         },
     )
     .await?;
-    if let Some(stored) = &stored {
+    if let Some(stored) = stored.as_ref().filter(|_| !held) {
         let thread = match stored.thread_id {
             Some(thread) => forums::thread_in(tx, thread).await?,
             None => None,
@@ -988,4 +999,53 @@ mod tests {
         let long = "x".repeat(300);
         assert_eq!(title_from(&long).chars().count(), 200);
     }
+}
+
+/// What a moderator decides about a held post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Release {
+    /// Shown and announced, and its author approved (as approving a held reply does): their
+    /// next posts are not held.
+    Approve,
+    /// Removed.
+    Delete,
+}
+
+/// A moderator's decision on the held post `forum_post_id` of `forum`: `false` when it was
+/// not held.
+pub async fn release(
+    state: &AppState,
+    forum: &Forum,
+    post: &Post,
+    decision: Release,
+) -> Result<bool> {
+    if post.held_at.is_none() || post.forum_id != forum.forum_id {
+        return Ok(false);
+    }
+    let mut tx = state.db().begin().await?;
+    if decision == Release::Delete {
+        let removed = forums::remove(&mut tx, &post.ap_id).await?.is_some();
+        tx.commit().await?;
+        return Ok(removed);
+    }
+    let Some(released) = forums::release(&mut tx, post.forum_post_id).await? else {
+        return Ok(false);
+    };
+    crate::domain::comment::approve_author_in(&mut tx, &released.author_ap_id).await?;
+    let activity: Value = released
+        .activity
+        .as_deref()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or(Value::Null);
+    if !activity.is_null() {
+        announce(state, &mut tx, forum, &released, &activity).await?;
+    }
+    let thread = match released.thread_id {
+        Some(thread) => forums::thread_in(&mut tx, thread).await?,
+        None => None,
+    };
+    notify_new(state, &mut tx, &released, thread.as_ref()).await?;
+    tx.commit().await?;
+    state.delivery_wakeup().notify_one();
+    Ok(true)
 }

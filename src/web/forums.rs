@@ -778,6 +778,9 @@ fn forum_form(state: &AppState, frame: Frame, visitor: &Visitor, values: &FormVa
                 )
             }))
             .value(posting),
+        Field::new("hold_remote", "checkbox", t.t("forum-admin-hold"))
+            .value(values.get("hold_remote"))
+            .hint(t.t("forum-admin-hold-hint")),
     ];
     for language in Language::ALL {
         let code = language.code();
@@ -894,6 +897,7 @@ pub async fn admin_create(
         kind: values.get("kind").to_string(),
         posting: values.get("posting").to_string(),
         texts,
+        hold_remote: values.get("hold_remote") == "true",
     };
     match crate::federation::forums::create(&state, &input).await {
         Ok(forum) => Ok(Redirect::to(state.urls().forum(&forum.slug).path()).into_response()),
@@ -914,4 +918,75 @@ pub async fn admin_create(
         }
         Err(other) => Err(other),
     }
+}
+
+/// A forum post held for a moderator, as the moderation page shows it.
+pub struct HeldPost {
+    pub author: String,
+    pub handle: String,
+    pub forum: String,
+    pub forum_link: String,
+    pub title: String,
+    /// Sanitized HTML.
+    pub content: String,
+    pub language: String,
+    /// Where the decision posts.
+    pub action: String,
+}
+
+/// The forum posts held for a moderator, oldest first.
+pub async fn held_posts(state: &AppState, t: &Translator) -> Result<Vec<HeldPost>> {
+    let held = forums::held(state.db(), 100).await?;
+    let people: Vec<(&str, Option<i64>)> = held
+        .iter()
+        .map(|(post, _)| (post.author_ap_id.as_str(), post.local_actor_id))
+        .collect();
+    let authors = super::people::who(state, &people).await?;
+    let mut shown = Vec::new();
+    for ((post, slug), author) in held.iter().zip(authors) {
+        let forum = forums::find(state.db(), slug).await?;
+        shown.push(HeldPost {
+            author: author.name,
+            handle: author.handle,
+            forum: forum.text_in(t.language.code()).name,
+            forum_link: state.urls().forum(slug).path().to_string(),
+            title: post.title.clone(),
+            content: post.content_html.clone(),
+            language: post.language.clone().unwrap_or_default(),
+            action: format!("/admin/forums/held/{}", post.forum_post_id),
+        });
+    }
+    Ok(shown)
+}
+
+/// `POST /admin/forums/held/{id}`: a moderator approves (`decision=approve`: shown,
+/// announced, its author approved) or deletes a held forum post.
+pub async fn release(
+    State(state): State<AppState>,
+    super::auth::Publisher(visitor): super::auth::Publisher,
+    Path(forum_post_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    use crate::federation::forums::Release;
+    let values = FormValues::from_pairs(pairs);
+    visitor.check_csrf(values.get("csrf"))?;
+    let decision = match values.get("decision") {
+        "approve" => Release::Approve,
+        "delete" => Release::Delete,
+        _ => {
+            return Err(
+                crate::error::FieldError::of("decision", crate::error::Reason::OneOf)
+                    .with("choices", "approve, delete")
+                    .into(),
+            );
+        }
+    };
+    let held = forums::held(state.db(), 1_000).await?;
+    let (post, slug) = held
+        .into_iter()
+        .find(|(post, _)| post.forum_post_id == forum_post_id)
+        .ok_or(Error::NotFound)?;
+    let forum = forums::find(state.db(), &slug).await?;
+    crate::federation::forums::release(&state, &forum, &post, decision).await?;
+    Ok(Redirect::to("/admin/replies").into_response())
 }

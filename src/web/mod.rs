@@ -144,6 +144,7 @@ fn pages() -> Router<AppState> {
             get(forums::admin_list).post(forums::admin_create),
         )
         .route("/admin/forums/new", get(forums::admin_form))
+        .route("/admin/forums/held/{forum_post_id}", post(forums::release))
         .route("/members/{account_id}", get(member_pages::member))
         .route(
             "/account/password",

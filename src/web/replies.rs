@@ -201,6 +201,8 @@ struct RepliesPage {
     csrf: String,
     held: Vec<ReplyView>,
     shown: Vec<ReplyView>,
+    /// Forum posts from other servers held for a moderator.
+    held_posts: Vec<super::forums::HeldPost>,
     /// `(value, label, selected)`; empty for editors (only admins choose).
     policies: Vec<(&'static str, String, bool)>,
     policy: String,
@@ -263,6 +265,7 @@ pub async fn moderation(
         csrf: visitor.csrf().to_string(),
         held: moderation_views(&state, &t, &held).await?,
         shown: moderation_views(&state, &t, &shown).await?,
+        held_posts: super::forums::held_posts(&state, &t).await?,
         policies: if is_admin {
             ReplyPolicy::ALL
                 .into_iter()
