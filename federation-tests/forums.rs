@@ -785,6 +785,28 @@ async fn beta_follows_alphas_forum_and_its_members_take_part_from_beta() {
         "{}",
         page.body
     );
+
+    // Bola deletes her reply on beta: the Delete goes to alpha's group, and alpha removes it.
+    let reply_public_id = reply_id.rsplit('/').next().expect("id");
+    let deleted = bola
+        .post(
+            &format!("{remote_forum}/posts/{reply_public_id}/moderate"),
+            &[("action", "delete")],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.body);
+    eventually(30, "bola's reply gone from alpha", || async {
+        let page = crate::harness::http_client()
+            .get(on_alpha.clone())
+            .send()
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (!page.contains("start with the Landesamt")).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]

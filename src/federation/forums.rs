@@ -228,7 +228,7 @@ pub async fn moderate(
     action: &Moderation,
 ) -> Result<bool> {
     let urls = state.urls();
-    let group = urls.actor(super::actors::ActorKind::Group, &forum.slug);
+    let group = urls_group(state, forum);
     let featured = urls.featured(&group);
     let (verb, changed_by) = match action {
         Moderation::Remove { .. } => ("delete", 0),
@@ -288,16 +288,36 @@ pub async fn moderate(
             remove
         }
     };
-    delivery::enqueue(&mut tx, &activity, &id, actor.local_actor_id, true, &[]).await?;
-    announce_activity(
-        state,
-        &mut tx,
-        forum,
-        &post.public_id,
-        &format!("{name}-announce"),
-        activity,
-    )
-    .await?;
+    if forum.is_remote() {
+        // Another server's forum (only an author's own Delete comes here): it goes to the
+        // group, which announces it to its followers.
+        let organization = state.actors().organization().local_actor_id;
+        let inbox = super::following::inbox_of(&mut tx, organization, &group)
+            .await?
+            .ok_or_else(|| {
+                Error::Forbidden("this instance no longer follows the forum".to_string())
+            })?;
+        delivery::enqueue(
+            &mut tx,
+            &activity,
+            &id,
+            actor.local_actor_id,
+            true,
+            &[inbox],
+        )
+        .await?;
+    } else {
+        delivery::enqueue(&mut tx, &activity, &id, actor.local_actor_id, true, &[]).await?;
+        announce_activity(
+            state,
+            &mut tx,
+            forum,
+            &post.public_id,
+            &format!("{name}-announce"),
+            activity,
+        )
+        .await?;
+    }
     tx.commit().await?;
     state.delivery_wakeup().notify_one();
     tracing::info!(forum = %forum.slug, post = %post.ap_id, action = verb, by = %actor.id, "moderated");
