@@ -291,12 +291,7 @@ pub async fn moderate(
     if forum.is_remote() {
         // Another server's forum (only an author's own Delete comes here): it goes to the
         // group, which announces it to its followers.
-        let organization = state.actors().organization().local_actor_id;
-        let inbox = super::following::inbox_of(&mut tx, organization, &group)
-            .await?
-            .ok_or_else(|| {
-                Error::Forbidden("this instance no longer follows the forum".to_string())
-            })?;
+        let inbox = group_inbox(state, &mut tx, &group).await?;
         delivery::enqueue(
             &mut tx,
             &activity,
@@ -456,6 +451,15 @@ pub async fn moderators_collection(state: &AppState, forum: &Forum) -> Result<Va
         "totalItems": items.len(),
         "orderedItems": items,
     }))
+}
+
+/// The inbox of another server's forum `group`, which this instance follows, in `tx`: where
+/// our members' posts and deletions go.
+async fn group_inbox(state: &AppState, tx: &mut Tx, group: &Url) -> Result<Url> {
+    let organization = state.actors().organization().local_actor_id;
+    super::following::inbox_of(tx, organization, group)
+        .await?
+        .ok_or_else(|| Error::Forbidden("this instance no longer follows the forum".to_string()))
 }
 
 /// The id of `forum`'s group.
@@ -664,13 +668,7 @@ pub async fn post(
     if forum.is_remote() {
         // Another server's forum: the Create goes to its group, which announces it to its
         // followers (and back to us).
-        let group = urls_group(state, forum);
-        let organization = state.actors().organization().local_actor_id;
-        let inbox = super::following::inbox_of(&mut tx, organization, &group)
-            .await?
-            .ok_or_else(|| {
-                Error::Forbidden("this instance no longer follows the forum".to_string())
-            })?;
+        let inbox = group_inbox(state, &mut tx, &urls_group(state, forum)).await?;
         delivery::enqueue(
             &mut tx,
             &create,
