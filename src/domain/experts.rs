@@ -6,7 +6,7 @@
 //! Invariant: changing one's areas takes the confirmation away until an admin gives it again,
 //! so that a confirmed mark always vouches for the areas shown beside it.
 
-use crate::db::{Db, with_pool};
+use crate::db::{Db, Tx, with_pool, with_tx};
 use crate::domain::validation::Check;
 use crate::error::{FieldError, Reason, Result};
 use chrono::{DateTime, Utc};
@@ -171,13 +171,24 @@ pub async fn local(
         .collect())
 }
 
-/// The accounts of our confirmed experts in any of `areas`.
-pub async fn accounts_in(db: &Db, areas: &[String]) -> Result<Vec<i64>> {
-    Ok(local(db, None, None)
-        .await?
+/// The accounts of our confirmed experts (active) in any of `areas`, in `tx`: whom a new
+/// question is told of.
+pub async fn accounts_in(tx: &mut Tx, areas: &[String]) -> Result<Vec<i64>> {
+    let sql = "select account_id, expert_areas from account where status = 'active' \
+               and expert_confirmed_at is not null and expert_areas <> '[]' limit $1";
+    let rows: Vec<(i64, String)> = with_tx!(tx, |conn| sqlx::query_as(sql)
+        .bind(MAX_LISTED)
+        .fetch_all(conn)
+        .await)?;
+    Ok(rows
         .into_iter()
-        .filter(|expert| expert.areas().iter().any(|area| areas.contains(area)))
-        .map(|expert| expert.account_id)
+        .filter(|(_, theirs)| {
+            serde_json::from_str::<Vec<String>>(theirs)
+                .unwrap_or_default()
+                .iter()
+                .any(|area| areas.contains(area))
+        })
+        .map(|(account, _)| account)
         .collect())
 }
 

@@ -808,12 +808,22 @@ pub async fn set_accepted(tx: &mut Tx, forum_post_id: i64, answer: Option<&str>)
         == 1)
 }
 
-/// The open questions (no accepted answer, not locked) in any of `areas`, newest first,
-/// across every forum: what an expert is asked.
-pub async fn questions_in(db: &Db, areas: &[String], limit: i64) -> Result<Vec<(Post, String)>> {
-    if areas.is_empty() {
-        return Ok(Vec::new());
-    }
+/// A post with the slug of its forum, as the lists across forums read them.
+#[derive(sqlx::FromRow)]
+struct PostInForum {
+    #[sqlx(flatten)]
+    post: Post,
+    slug: String,
+}
+
+/// Posts across forums with their forum's slug: `condition` (on `p`, the post) and its
+/// `order`, `limit` of them (bound as `$1`).
+async fn posts_in_forums(
+    db: &Db,
+    condition: &str,
+    order: &str,
+    limit: i64,
+) -> Result<Vec<(Post, String)>> {
     let columns = POST_COLUMNS
         .split(", ")
         .map(|column| format!("p.{}", column.trim()))
@@ -823,53 +833,58 @@ pub async fn questions_in(db: &Db, areas: &[String], limit: i64) -> Result<Vec<(
         "select {columns}, coalesce(l.username, f.slug) as slug from forum_post p \
          join forum f on f.forum_id = p.forum_id \
          left join local_actor l on l.local_actor_id = f.local_actor_id \
-         where p.thread_id is null and p.status = 'shown' and p.held_at is null \
-         and p.areas <> '[]' \
-         and p.accepted_answer is null and p.locked_at is null \
-         order by p.created_at desc limit 200"
+         where {condition} order by {order} limit $1"
     );
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        post: Post,
-        slug: String,
+    let rows: Vec<PostInForum> =
+        with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?;
+    Ok(rows.into_iter().map(|row| (row.post, row.slug)).collect())
+}
+
+/// The open questions (no accepted answer, not locked) in any of `areas`, newest first,
+/// across every forum: what an expert is asked.
+pub async fn questions_in(db: &Db, areas: &[String], limit: i64) -> Result<Vec<(Post, String)>> {
+    if areas.is_empty() {
+        return Ok(Vec::new());
     }
-    let rows: Vec<Row> = with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .fetch_all(pool)
-        .await)?;
-    Ok(rows
+    let open = posts_in_forums(
+        db,
+        "p.thread_id is null and p.status = 'shown' and p.held_at is null \
+         and p.areas <> '[]' and p.accepted_answer is null and p.locked_at is null",
+        "p.created_at desc",
+        200,
+    )
+    .await?;
+    Ok(open
         .into_iter()
-        .filter(|row| row.post.areas().iter().any(|area| areas.contains(area)))
-        .take(limit as usize)
-        .map(|row| (row.post, row.slug))
+        .filter(|(post, _)| post.areas().iter().any(|area| areas.contains(area)))
+        .take(usize::try_from(limit).unwrap_or(0))
         .collect())
 }
 
 /// The posts of our forums held for a moderator, oldest first, with their forum's slug.
 pub async fn held(db: &Db, limit: i64) -> Result<Vec<(Post, String)>> {
-    let columns = POST_COLUMNS
-        .split(", ")
-        .map(|column| format!("p.{}", column.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "select {columns}, l.username as slug from forum_post p \
-         join forum f on f.forum_id = p.forum_id \
-         join local_actor l on l.local_actor_id = f.local_actor_id \
-         where p.held_at is not null and p.status = 'shown' \
-         order by p.held_at, p.forum_post_id limit $1"
+    posts_in_forums(
+        db,
+        "p.held_at is not null and p.status = 'shown' and f.local_actor_id is not null",
+        "p.held_at, p.forum_post_id",
+        limit,
+    )
+    .await
+}
+
+/// The held post `forum_post_id` of one of our forums, with its forum's slug.
+pub async fn held_post(db: &Db, forum_post_id: i64) -> Result<Option<(Post, String)>> {
+    let condition = format!(
+        "p.forum_post_id = {forum_post_id} and p.held_at is not null and p.status = 'shown' \
+         and f.local_actor_id is not null"
     );
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        post: Post,
-        slug: String,
-    }
-    let rows: Vec<Row> = with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(limit)
-        .fetch_all(pool)
-        .await)?;
-    Ok(rows.into_iter().map(|row| (row.post, row.slug)).collect())
+    Ok(posts_in_forums(db, &condition, "p.forum_post_id", 1)
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// Releases the held post `forum_post_id`, in `tx`: shown from now on, and counted on its

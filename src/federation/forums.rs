@@ -79,8 +79,8 @@ pub fn decorate(state: &AppState, forum: &Forum, document: &mut Value) {
     document["forumKind"] = json!(forum.kind.as_str());
 }
 
-/// `@slug@our.domain` for a forum of ours, `@name@host` for another server's.
-fn mention_of(state: &AppState, forum: &Forum) -> String {
+/// `@slug@our.domain` for a forum of ours, `@name@host` for another server's: its handle.
+pub fn mention_of(state: &AppState, forum: &Forum) -> String {
     if forum.is_remote() {
         format!("@{}", forum.slug)
     } else {
@@ -894,7 +894,7 @@ async fn notify_new(
         None => {
             let areas = stored.areas();
             if !areas.is_empty() {
-                for account in experts_in(tx, &areas).await? {
+                for account in crate::domain::experts::accounts_in(tx, &areas).await? {
                     if Some(account) != writer {
                         notifications::notify(
                             tx,
@@ -909,23 +909,6 @@ async fn notify_new(
         }
     }
     Ok(())
-}
-
-/// The accounts of our confirmed experts in any of `areas`, in `tx`.
-async fn experts_in(tx: &mut Tx, areas: &[String]) -> Result<Vec<i64>> {
-    let sql = "select account_id, expert_areas from account where status = 'active' \
-               and expert_confirmed_at is not null and expert_areas <> '[]' limit 500";
-    let rows: Vec<(i64, String)> = with_tx!(tx, |conn| sqlx::query_as(sql).fetch_all(conn).await)?;
-    Ok(rows
-        .into_iter()
-        .filter(|(_, theirs)| {
-            serde_json::from_str::<Vec<String>>(theirs)
-                .unwrap_or_default()
-                .iter()
-                .any(|area| areas.contains(area))
-        })
-        .map(|(account, _)| account)
-        .collect())
 }
 
 /// The forum whose `Group` actor is `id`, if `id` is one of ours.

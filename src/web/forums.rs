@@ -133,11 +133,7 @@ const THREADS_PER_PAGE: i64 = 30;
 
 /// A forum's handle: `@slug@our.domain`, or `@name@host` for another server's.
 fn handle(state: &AppState, forum: &forums::Forum) -> String {
-    if forum.is_remote() {
-        format!("@{}", forum.slug)
-    } else {
-        format!("@{}@{}", forum.slug, state.config().instance.domain)
-    }
+    crate::federation::forums::mention_of(state, forum)
 }
 
 /// "From host", for another server's forum.
@@ -942,9 +938,16 @@ pub async fn held_posts(state: &AppState, t: &Translator) -> Result<Vec<HeldPost
         .map(|(post, _)| (post.author_ap_id.as_str(), post.local_actor_id))
         .collect();
     let authors = super::people::who(state, &people).await?;
+    let forums: std::collections::HashMap<String, forums::Forum> = forums::list(state.db())
+        .await?
+        .into_iter()
+        .map(|forum| (forum.slug.clone(), forum))
+        .collect();
     let mut shown = Vec::new();
     for ((post, slug), author) in held.iter().zip(authors) {
-        let forum = forums::find(state.db(), slug).await?;
+        let Some(forum) = forums.get(slug) else {
+            continue;
+        };
         shown.push(HeldPost {
             author: author.name,
             handle: author.handle,
@@ -981,10 +984,8 @@ pub async fn release(
             );
         }
     };
-    let held = forums::held(state.db(), 1_000).await?;
-    let (post, slug) = held
-        .into_iter()
-        .find(|(post, _)| post.forum_post_id == forum_post_id)
+    let (post, slug) = forums::held_post(state.db(), forum_post_id)
+        .await?
         .ok_or(Error::NotFound)?;
     let forum = forums::find(state.db(), &slug).await?;
     crate::federation::forums::release(&state, &forum, &post, decision).await?;
