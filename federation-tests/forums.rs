@@ -160,6 +160,29 @@ async fn a_forum_is_followed_from_the_fediverse_and_announces_every_post() {
         shown.body
     );
 
+    // Bob edits his reply: the forum shows the new text and the group announces the Update.
+    peer.update(
+        "bob",
+        &reply,
+        "<p>The Bürgeramt, with your lease and your passport.</p>",
+        &group,
+    )
+    .await;
+    eventually(30, "the announced Update of bob's reply", || async {
+        peer.log().await.into_iter().find(|record| {
+            record["type"] == "Announce"
+                && record["json"]["object"]["type"] == "Update"
+                && record["json"]["object"]["object"]["id"] == reply.as_str()
+        })
+    })
+    .await;
+    let shown = amaka.get(&thread_path).await;
+    assert!(
+        shown.body.contains("with your lease and your passport."),
+        "{}",
+        shown.body
+    );
+
     // The peer starts a thread the Mastodon way: a Note to the group, its first line the title.
     let note = peer
         .post_to(
@@ -184,15 +207,44 @@ async fn a_forum_is_followed_from_the_fediverse_and_announces_every_post() {
     // A member replies on the website; the reply is announced too.
     let thread_page = amaka.get(&thread_path).await;
     assert_eq!(thread_page.status, StatusCode::OK);
+    let bob = peer.actor_id("bob");
+    let bob_handle = match bob.port() {
+        Some(port) => format!("bob@{}:{port}", bob.host_str().expect("host")),
+        None => format!("bob@{}", bob.host_str().expect("host")),
+    };
     let replied = amaka
         .post(
             &format!("{thread_path}/reply"),
-            &[("body", "Thank you, Bob!"), ("language", "en")],
+            &[
+                ("body", format!("Thank you, @{bob_handle}!").as_str()),
+                ("language", "en"),
+            ],
         )
         .await;
     assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
     let reply_path = replied.location.expect("the reply");
     let own_reply = alpha.url(&reply_path).to_string();
+    // Bob, mentioned, gets the Create itself (as Mastodon sends a mention), with his Mention
+    // tag, and the text links to him.
+    let mentioned = eventually(30, "the Create that mentions bob", || async {
+        peer.log().await.into_iter().find(|record| {
+            record["type"] == "Create" && record["json"]["object"]["id"] == own_reply.as_str()
+        })
+    })
+    .await;
+    let object = &mentioned["json"]["object"];
+    assert!(
+        object["tag"].as_array().is_some_and(|tags| tags
+            .iter()
+            .any(|tag| tag["type"] == "Mention" && tag["href"] == bob.as_str())),
+        "{object}"
+    );
+    assert!(
+        object["content"]
+            .as_str()
+            .is_some_and(|content| content.contains(&format!("href=\"{bob}\""))),
+        "{object}"
+    );
     let announced = announces_of(&peer, &own_reply, 2).await;
     let create = announced
         .iter()
@@ -238,6 +290,82 @@ async fn a_forum_is_followed_from_the_fediverse_and_announces_every_post() {
     assert_eq!(
         document["attributedTo"],
         format!("{group}/moderators").as_str()
+    );
+
+    // A forum that holds other servers' posts: Amaka, its named moderator (not an editor),
+    // sees Bob's post on the forum's page and approves it there.
+    let made = admin
+        .post(
+            "/admin/forums",
+            &[
+                ("slug", "arrivals"),
+                ("kind", "discussion"),
+                ("posting", "anyone"),
+                ("name_en", "New arrivals"),
+                ("hold_remote", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let named = admin
+        .post(
+            "/admin/forums/arrivals/moderators",
+            &[("username", "amaka"), ("change", "add")],
+        )
+        .await;
+    assert_eq!(named.status, StatusCode::SEE_OTHER, "{}", named.body);
+    let arrivals = alpha.url("/actors/arrivals").to_string();
+    let waiting = peer
+        .post_to(
+            "bob",
+            "Note",
+            None,
+            "<p>Where can I learn German for free?</p>",
+            &arrivals,
+        )
+        .await;
+    let alpha_db = alpha.db().await;
+    let held = eventually(30, "bob's post held", || async {
+        jisr::domain::forums::find_post(&alpha_db, &waiting)
+            .await
+            .ok()?
+            .filter(|post| post.held_at.is_some())
+    })
+    .await;
+    let public = crate::harness::http_client()
+        .get(alpha.url("/forums/arrivals"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(!public.contains("learn German for free"), "{public}");
+    let page = amaka.get("/forums/arrivals").await;
+    let action = format!("/forums/arrivals/held/{}", held.forum_post_id);
+    assert!(
+        page.body.contains("learn German for free") && page.body.contains(&action),
+        "{}",
+        page.body
+    );
+    let mut chioma = Browser::new(&alpha);
+    chioma
+        .register(
+            "Chioma",
+            "chioma@example.org",
+            &[("account_type", "individual"), ("username", "chioma")],
+        )
+        .await;
+    chioma.get("/forums/arrivals").await;
+    let refused = chioma.post(&action, &[("decision", "approve")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let approved = amaka.post(&action, &[("decision", "approve")]).await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    let page = chioma.get("/forums/arrivals").await;
+    assert!(
+        page.body.contains("Where can I learn German for free?") && !page.body.contains(&action),
+        "{}",
+        page.body
     );
 
     // She removes Bob's thread with a reason: the peer gets the group's Announce of her
@@ -558,7 +686,7 @@ async fn lemmy_and_mastodon_post_into_a_forum_as_their_own_fixtures_show() {
         .await
         .expect("threads");
     assert!(shown.is_empty(), "held");
-    let held = forums::held(db, 10).await.expect("held");
+    let held = forums::held(db, None, 10).await.expect("held");
     assert_eq!(held.len(), 1);
     let (waiting, _) = &held[0];
     assert!(
@@ -657,7 +785,7 @@ async fn alpha_forum_followed_by_beta(
 
 #[tokio::test]
 async fn beta_follows_alphas_forum_and_its_members_take_part_from_beta() {
-    let (alpha, beta, _, _) = alpha_forum_followed_by_beta(
+    let (alpha, beta, mut admin, group) = alpha_forum_followed_by_beta(
         "careers",
         "discussion",
         &[("name_en", "Careers"), ("name_fr", "Carrières")],
@@ -786,6 +914,84 @@ async fn beta_follows_alphas_forum_and_its_members_take_part_from_beta() {
         page.body
     );
 
+    // Amaka answers Bola by her handle: Bola, on beta, is told she was mentioned.
+    amaka.get(&thread_path).await;
+    let answered = amaka
+        .post(
+            &format!("{thread_path}/reply"),
+            &[
+                (
+                    "body",
+                    format!("Thanks @bola@{}, the Landesamt it is.", beta.domain).as_str(),
+                ),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
+    let bolas = jisr::domain::accounts::find_by_email(&db, "bola@example.org")
+        .await
+        .expect("bola");
+    eventually(30, "bola told she was mentioned", || async {
+        jisr::domain::notifications::latest(&db, bolas.account_id, 10)
+            .await
+            .ok()?
+            .iter()
+            .any(|told| told.kind == "mention")
+            .then_some(())
+    })
+    .await;
+    let account = bola.get("/account").await;
+    assert!(
+        account.body.contains("You were mentioned in"),
+        "{}",
+        account.body
+    );
+
+    // Alpha's admin locks the thread: beta's copy is locked too.
+    admin.get(&thread_path).await;
+    let locked = admin
+        .post(&format!("{thread_path}/moderate"), &[("action", "lock")])
+        .await;
+    assert_eq!(locked.status, StatusCode::SEE_OTHER, "{}", locked.body);
+    eventually(30, "the thread locked on beta", || async {
+        jisr::domain::forums::find_post(&db, &thread)
+            .await
+            .ok()??
+            .locked_at
+            .map(|_| ())
+    })
+    .await;
+
+    // A post from a third server (the Fedify peer, as a Mastodon user) in alpha's forum:
+    // alpha announces it, and beta fetches it from the peer's server to keep it.
+    if let Some(peer) = start_peer("forums-beta").await {
+        peer.follow("bob", &group).await;
+        eventually(20, "the peer's follow of the forum accepted", || async {
+            (peer.following("bob").await[&group]["state"] == "accepted").then_some(())
+        })
+        .await;
+        let note = peer
+            .post_to(
+                "bob",
+                "Note",
+                None,
+                "<p>Job fair in Hamburg on Saturday</p><p>Bring your CV.</p>",
+                &group,
+            )
+            .await;
+        eventually(30, "the peer's thread on beta", || async {
+            jisr::domain::forums::find_post(&db, &note).await.ok()?
+        })
+        .await;
+        let page = bola.get(&remote_forum).await;
+        assert!(
+            page.body.contains("Job fair in Hamburg on Saturday"),
+            "{}",
+            page.body
+        );
+    }
+
     // Bola deletes her reply on beta: the Delete goes to alpha's group, and alpha removes it.
     let reply_public_id = reply_id.rsplit('/').next().expect("id");
     let deleted = bola
@@ -869,6 +1075,45 @@ async fn an_expert_answers_a_question_the_asker_accepts_it_and_beta_shows_it_acc
     assert!(housing.body.contains("@dina@"), "{}", housing.body);
     let health = admin.get("/experts?area=health").await;
     assert!(!health.body.contains("@dina@"), "{}", health.body);
+    // Beta, which follows alpha's forum, is told of her confirmation (her actor's Update)
+    // and lists her among the network's experts.
+    let dina_handle = format!("@dina@{}", alpha.domain);
+    let beta_experts = beta.url("/experts?area=housing");
+    eventually(30, "dina among beta's experts", || async {
+        let page = crate::harness::http_client()
+            .get(beta_experts.clone())
+            .send()
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        page.contains(&dina_handle).then_some(())
+    })
+    .await;
+    // Gamma follows alpha's organization afterwards: it reads alpha's experts collection.
+    let (_, collection) = get_json(&format!("{}/experts", alpha.actor_id())).await;
+    assert_eq!(
+        collection["orderedItems"],
+        json!([alpha.url("/actors/dina").as_str()]),
+        "{collection}"
+    );
+    let gamma = Node::start("gamma").await;
+    gamma.process.cli(&["follow", &alpha.handle()]).await;
+    let gamma_experts = gamma.url("/experts");
+    eventually(30, "dina among gamma's experts", || async {
+        let page = crate::harness::http_client()
+            .get(gamma_experts.clone())
+            .send()
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        page.contains(&dina_handle).then_some(())
+    })
+    .await;
+    drop(gamma);
 
     // Efe asks a housing question; Dina is told, and answers.
     let mut efe = Browser::new(&alpha);

@@ -739,6 +739,7 @@ notifications-none = لا جديد.
 notification-reply = ردّ في { $thread }
 notification-accepted = اعتُمدت إجابتك في { $thread }
 notification-question = سؤال في مجالاتك: { $thread }
+notification-mention = ذُكر اسمك في { $thread }
 nav-notifications = الإشعارات: { $count }
 account-questions = أسئلة مفتوحة في مجالاتك
 forum-moderators = المشرفون

@@ -740,6 +740,7 @@ notifications-none = Nothing new.
 notification-reply = A reply in { $thread }
 notification-accepted = Your answer in { $thread } was accepted
 notification-question = A question in your areas: { $thread }
+notification-mention = You were mentioned in { $thread }
 nav-notifications = Notifications: { $count }
 account-questions = Open questions in your areas
 forum-moderators = Moderators

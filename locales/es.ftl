@@ -740,6 +740,7 @@ notifications-none = Nada nuevo.
 notification-reply = Una respuesta en { $thread }
 notification-accepted = Tu respuesta en { $thread } fue aceptada
 notification-question = Una pregunta en tus áreas: { $thread }
+notification-mention = Te mencionaron en { $thread }
 nav-notifications = Notificaciones: { $count }
 account-questions = Preguntas abiertas en tus áreas
 forum-moderators = Moderadores

@@ -740,6 +740,7 @@ notifications-none = Rien de nouveau.
 notification-reply = Une réponse dans { $thread }
 notification-accepted = Votre réponse dans { $thread } a été acceptée
 notification-question = Une question dans vos domaines : { $thread }
+notification-mention = Vous êtes mentionné·e dans { $thread }
 nav-notifications = Notifications : { $count }
 account-questions = Questions ouvertes dans vos domaines
 forum-moderators = Modérateurs

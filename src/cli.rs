@@ -203,6 +203,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = open(config.as_deref()).await?;
             let actor = following::follow(&state, &target).await?;
             println!("follow sent to {actor}; it is accepted when {actor} answers");
+            let experts = crate::federation::network_experts::read(&state, &actor).await;
+            match experts {
+                Ok(0) => {}
+                Ok(count) => println!("{count} of its experts read, for the experts directory"),
+                Err(error) => println!("its experts could not be read: {error}"),
+            }
             Ok(())
         }
         Command::Following { config } => {

@@ -37,6 +37,9 @@
 //        sends Create(Note{inReplyTo, content, to:[Public, target], cc:[bob's followers],
 //        tag:[Mention of target]}) to the target's inbox; the Note is served at its id
 //                                           -> 202 {"id":"<Note id>","create":"<Create id>"}
+//   POST /_control/update   {"actor":"bob","id":"<object id>","content":"<p>html</p>","to":..}
+//                          edits one of bob's posts (served so from now on) and sends its
+//                          Update to the actor `to` -> 202 {"id":..,"update":"<Update id>"}
 //   POST /_control/resolve  {"actor":"bob","target":..}  looks the target up with bob's signed GETs
 //                                           -> 200 {"id":..,"inbox":..}
 //   POST /_control/join     {"actor":"bob","event":"<event id>","to":"<organizer URL or @user@host>"}
@@ -81,7 +84,7 @@ import {
 } from "@fedify/fedify";
 import {
   Person, Follow, Accept, Reject, Undo, Create, Article, Event, Note, Place, Endpoints, Activity,
-  Mention, Join, Leave, isActor, lookupObject, PUBLIC_COLLECTION,
+  Mention, Join, Leave, Update, isActor, lookupObject, PUBLIC_COLLECTION,
 } from "@fedify/vocab";
 import { configure, getConsoleSink } from "@logtape/logtape";
 import { Temporal } from "@js-temporal/polyfill";
@@ -369,6 +372,17 @@ async function control(req, res, url) {
     posts.set(id.href, obj);
     const create = new Create({ id: new URL(`${id.href}#create`), actor: actorUri, object: obj, tos: obj.toIds, ccs: obj.ccIds, published: obj.published });
     return send(recipient, create, { id: id.href, create: create.id.href });
+  }
+
+  if (url.pathname === "/_control/update") {
+    const obj = posts.get(body.id);
+    if (!obj) return json(res, 404, { error: "no post with that id", id: body.id });
+    const target = await resolveActor(ctx, me, body.to).catch((e) => (console.error(e), null));
+    if (!target) return json(res, 404, { error: "'to' is not a resolvable actor", to: body.to });
+    const updated = obj.clone({ content: body.content ?? "<p>edited</p>", updated: Temporal.Now.instant() });
+    posts.set(body.id, updated);
+    const update = new Update({ id: new URL(`${body.id}#updates/${randomUUID()}`), actor: actorUri, object: updated, tos: updated.toIds, ccs: updated.ccIds });
+    return send(target, update, { id: body.id, update: update.id.href });
   }
 
   if (url.pathname === "/_control/reply") {

@@ -229,6 +229,18 @@ impl FedifyPeer {
         answer["id"].as_str().expect("object id").to_string()
     }
 
+    /// `actor` edits its post `id` to `content` and sends the `Update` to `to`; returns the
+    /// Update's id.
+    pub async fn update(&self, actor: &str, id: &str, content: &str, to: &str) -> String {
+        let answer = self
+            .control(
+                "_control/update",
+                Some(json!({"actor": actor, "id": id, "content": content, "to": to})),
+            )
+            .await;
+        answer["update"].as_str().expect("update id").to_string()
+    }
+
     /// Runs `expand.mjs` on `documents`: one `{index, ok, problems}` per document.
     pub async fn expand(&self, documents: &[Value]) -> Vec<Value> {
         use tokio::io::AsyncWriteExt;

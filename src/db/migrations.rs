@@ -130,6 +130,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "forum_approval",
         include_str!("../../migrations/sqlite/0024_forum_approval.sql"),
     ),
+    (
+        25,
+        "mentions",
+        include_str!("../../migrations/sqlite/0025_mentions.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -253,6 +258,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         24,
         "forum_approval",
         include_str!("../../migrations/postgres/0024_forum_approval.sql"),
+    ),
+    (
+        25,
+        "mentions",
+        include_str!("../../migrations/postgres/0025_mentions.sql"),
     ),
 ];
 

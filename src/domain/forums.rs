@@ -651,6 +651,34 @@ pub async fn remove(tx: &mut Tx, ap_id: &str) -> Result<Option<Post>> {
     Ok(Some(found))
 }
 
+/// What its author changed in a post of another server (their `Update` of it).
+#[derive(Debug, Clone)]
+pub struct Edit {
+    /// A thread's new title (a reply has none).
+    pub title: String,
+    pub content_html: String,
+    pub language: Option<String>,
+}
+
+/// Applies its author's `edit` to the post `ap_id`, in `tx`: `true` when the post is there
+/// (not removed) and was changed. A thread keeps its title when the edit has none.
+pub async fn edit(tx: &mut Tx, ap_id: &str, edit: &Edit) -> Result<bool> {
+    let sql = "update forum_post set title = case when thread_id is null and $2 <> '' \
+               then $2 else title end, content_html = $3, language = coalesce($4, language), \
+               updated_at = $5 \
+               where ap_id = $1 and status <> 'removed'";
+    let changed = with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(ap_id)
+        .bind(&edit.title)
+        .bind(&edit.content_html)
+        .bind(&edit.language)
+        .bind(Utc::now())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(changed == 1)
+}
+
 /// A member's post checked: the title of a thread (required) and the body, bounded.
 pub fn check_post(title: Option<&str>, body: &str) -> Result<(String, String)> {
     let mut check = Check::default();
@@ -864,15 +892,19 @@ pub async fn questions_in(db: &Db, areas: &[String], limit: i64) -> Result<Vec<(
         .collect())
 }
 
-/// The posts of our forums held for a moderator, oldest first, with their forum's slug.
-pub async fn held(db: &Db, limit: i64) -> Result<Vec<(Post, String)>> {
-    posts_in_forums(
-        db,
-        "p.held_at is not null and p.status = 'shown' and f.local_actor_id is not null",
-        "p.held_at, p.forum_post_id",
-        limit,
-    )
-    .await
+/// The posts of our forums (of `forum_id` only, when given) held for a moderator, oldest
+/// first, with their forum's slug.
+pub async fn held(db: &Db, forum_id: Option<i64>, limit: i64) -> Result<Vec<(Post, String)>> {
+    let condition = match forum_id {
+        // An integer of ours, never a reader's text.
+        Some(forum_id) => format!(
+            "p.held_at is not null and p.status = 'shown' and f.local_actor_id is not null \
+             and f.forum_id = {forum_id}"
+        ),
+        None => "p.held_at is not null and p.status = 'shown' and f.local_actor_id is not null"
+            .to_string(),
+    };
+    posts_in_forums(db, &condition, "p.held_at, p.forum_post_id", limit).await
 }
 
 /// The held post `forum_post_id` of one of our forums, with its forum's slug.

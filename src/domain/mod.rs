@@ -13,6 +13,7 @@ pub mod event;
 pub mod experts;
 pub mod forums;
 pub mod images;
+pub mod mentions;
 pub mod network;
 pub mod notifications;
 pub mod opportunity;

@@ -1,5 +1,5 @@
 //! What members are told on the website: a reply to a thread of theirs, their answer
-//! accepted, a question in an area they advise on. Each names the forum post it is about; the
+//! accepted, a question in an area they advise on, a post that mentions them. Each names the forum post it is about; the
 //! header shows how many are unread, and the account page lists them and marks them read.
 
 use crate::db::{Db, Tx, with_pool, with_tx};
@@ -15,6 +15,8 @@ pub enum NotificationKind {
     Accepted,
     /// A question in one of their areas.
     Question,
+    /// A post that mentions them.
+    Mention,
 }
 
 impl NotificationKind {
@@ -23,6 +25,7 @@ impl NotificationKind {
             NotificationKind::Reply => "reply",
             NotificationKind::Accepted => "accepted",
             NotificationKind::Question => "question",
+            NotificationKind::Mention => "mention",
         }
     }
 }
@@ -45,6 +48,16 @@ pub async fn notify(
         .await
         .map(|_| ()))?;
     Ok(())
+}
+
+/// The account whose actor's username is `username`, in `tx`.
+pub async fn account_of_username(tx: &mut Tx, username: &str) -> Result<Option<i64>> {
+    let sql = "select account_id from local_actor where username = $1";
+    let found: Option<Option<i64>> = with_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(username)
+        .fetch_optional(conn)
+        .await)?;
+    Ok(found.flatten())
 }
 
 /// The account whose actor is `local_actor_id`, in `tx`.

@@ -48,6 +48,7 @@ fn ourselves(state: &AppState) -> Entry {
                 sectors: instance.sectors.clone(),
                 website: None,
                 expert_areas: Vec::new(),
+                experts: None,
             },
         },
         is_us: true,

@@ -252,6 +252,35 @@ pub async fn moderators(
     ))
 }
 
+/// `GET /actors/{username}/experts`: the organization's confirmed experts, as the ids of their
+/// actors (our namespace's `experts`; other Jisr instances read it when they follow us, and
+/// list them in their experts directory). Only the organization has one.
+pub async fn experts(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let actor = named_actor(&state, &username).await?;
+    if actor.kind != ActorKind::Organization {
+        return Err(Error::NotFound);
+    }
+    check_signed_get(&state, &method, &uri, &headers).await?;
+    let items: Vec<Url> = crate::domain::experts::local(state.db(), None, None)
+        .await?
+        .iter()
+        .map(|expert| state.urls().actor(ActorKind::Person, &expert.username))
+        .collect();
+    Ok(activity_json(&json!({
+        "@context": super::activities::ACTIVITY_STREAMS,
+        "id": state.urls().experts(&actor.id),
+        "type": "OrderedCollection",
+        "totalItems": items.len(),
+        "orderedItems": items,
+    })))
+}
+
 /// `GET /actor`: the instance actor, never behind a signature check.
 pub async fn instance_actor(State(state): State<AppState>) -> Result<Response> {
     let actor = state.actors().instance();

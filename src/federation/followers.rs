@@ -147,6 +147,23 @@ pub async fn delivery_inboxes(tx: &mut Tx, local_actor_id: i64) -> Result<Vec<Ur
         .collect())
 }
 
+/// Where to deliver to the other servers' organizations (and groups and server actors) that
+/// follow our organization or one of our forums, each inbox once: other Jisr instances, which
+/// keep what our members' actors say of them (their experts directory), where a person who
+/// follows us has no use for it.
+pub async fn instance_inboxes(tx: &mut Tx) -> Result<Vec<Url>> {
+    let sql = "select distinct coalesce(f.shared_inbox, f.inbox) from follower f \
+               join local_actor l on l.local_actor_id = f.local_actor_id \
+               join remote_actor r on r.ap_id = f.actor_ap_id \
+               where l.account_id is null \
+               and r.actor_type in ('Organization', 'Group', 'Application', 'Service')";
+    let inboxes: Vec<String> = with_tx!(tx, |conn| sqlx::query_scalar(sql).fetch_all(conn).await)?;
+    Ok(inboxes
+        .iter()
+        .filter_map(|inbox| Url::parse(inbox).ok())
+        .collect())
+}
+
 /// Removes every follow by `actor` (its account was deleted). Returns how many.
 pub async fn forget_actor(tx: &mut Tx, actor: &Url) -> Result<u64> {
     let sql = "delete from follower where actor_ap_id = $1";

@@ -21,10 +21,12 @@ use super::objects::PUBLIC;
 use crate::app::AppState;
 use crate::db::{Tx, with_tx};
 use crate::domain::forums::{self, Forum, NewForum, NewPost, Post, PostStatus};
+use crate::domain::mentions;
 use crate::domain::text::escape_html;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::Arc;
 use url::Url;
 
@@ -77,6 +79,8 @@ pub fn decorate(state: &AppState, forum: &Forum, document: &mut Value) {
     document["attributedTo"] = json!(format!("{}/moderators", urls_group(state, forum)));
     document["postingRestrictedToMods"] = json!(false);
     document["forumKind"] = json!(forum.kind.as_str());
+    // The organization's experts, for Jisr instances that follow only this forum.
+    document["experts"] = json!(state.urls().experts(&state.actors().organization().id));
 }
 
 /// `@slug@our.domain` for a forum of ours, `@name@host` for another server's: its handle.
@@ -116,6 +120,17 @@ pub fn object(state: &AppState, forum: &Forum, post: &Post, thread_ap_id: &str) 
         "url": urls.forum_post(&forum.slug, &post.public_id),
         "tag": [{"type": "Mention", "href": group, "name": mention_of(state, forum)}],
     });
+    // The actors its text mentions: tagged (Mastodon notifies them) and addressed.
+    for (href, name) in mentions::linked(&post.content_html) {
+        object["tag"]
+            .as_array_mut()
+            .expect("an array")
+            .push(json!({"type": "Mention", "href": href, "name": name}));
+        object["cc"]
+            .as_array_mut()
+            .expect("an array")
+            .push(json!(href));
+    }
     if post.is_thread() {
         object["name"] = json!(post.title);
     }
@@ -546,12 +561,91 @@ pub async fn set_moderator(
 }
 
 /// Paragraphs of escaped text, as members write posts.
-fn paragraphs(body: &str) -> String {
+fn paragraphs(body: &str, mentioned: &HashMap<String, (String, String)>) -> String {
     body.split("\n\n")
         .map(str::trim)
         .filter(|paragraph| !paragraph.is_empty())
-        .map(|paragraph| format!("<p>{}</p>", escape_html(paragraph).replace('\n', "<br>")))
+        .map(|paragraph| {
+            format!(
+                "<p>{}</p>",
+                mentions::linked_html(paragraph, mentioned).replace('\n', "<br>")
+            )
+        })
         .collect()
+}
+
+/// The mentions of `body` that name an actor we know: ours by name (`@name`, or
+/// `@name@our.domain`), another server's when we have stored it; by their key, each as its
+/// id and handle; and the inboxes of the other servers' actors, to which the post goes too.
+async fn mentioned(
+    state: &AppState,
+    body: &str,
+) -> Result<(HashMap<String, (String, String)>, Vec<Url>)> {
+    let domain = state.config().instance.domain.to_ascii_lowercase();
+    let mut resolved = HashMap::new();
+    let mut inboxes = Vec::new();
+    for mention in mentions::find(body) {
+        let key = mention.key();
+        if resolved.contains_key(&key) {
+            continue;
+        }
+        match mention.host.as_deref() {
+            None => {
+                let username = mention.username.to_lowercase();
+                if let Some(actor) = state.actors().by_username(state.db(), &username).await?
+                    && actor.kind != super::actors::ActorKind::Application
+                {
+                    let handle = format!("{}@{domain}", actor.username);
+                    resolved.insert(key, (actor.id.to_string(), handle));
+                }
+            }
+            Some(host) if host == domain => {
+                let username = mention.username.to_lowercase();
+                if let Some(actor) = state.actors().by_username(state.db(), &username).await?
+                    && actor.kind != super::actors::ActorKind::Application
+                {
+                    resolved.insert(key, (actor.id.to_string(), format!("{username}@{host}")));
+                }
+            }
+            Some(host) => {
+                if let Some(actor) =
+                    super::remote_actors::by_handle(state, &mention.username, host).await?
+                {
+                    let handle = format!("{}@{host}", mention.username);
+                    resolved.insert(key, (actor.ap_id.clone(), handle));
+                    let inbox = actor.inbox_url()?;
+                    if !inboxes.contains(&inbox) {
+                        inboxes.push(inbox);
+                    }
+                }
+            }
+        }
+    }
+    Ok((resolved, inboxes))
+}
+
+/// The actors a post mentions: for a remote post, its object's `Mention` tags (at most
+/// [`mentions::MAX_MENTIONS`]); for one of ours, the mentions linked in its text.
+fn mentioned_in(post: &Post) -> Vec<String> {
+    match post.activity.as_deref() {
+        Some(activity) => {
+            let activity: Value = serde_json::from_str(activity).unwrap_or_default();
+            let tags = match &activity["object"]["tag"] {
+                Value::Array(tags) => tags.clone(),
+                Value::Object(_) => vec![activity["object"]["tag"].clone()],
+                _ => Vec::new(),
+            };
+            tags.iter()
+                .filter(|tag| tag["type"] == "Mention")
+                .filter_map(|tag| tag["href"].as_str().map(str::to_string))
+                .take(mentions::MAX_MENTIONS)
+                .collect()
+        }
+        None => mentions::linked(&post.content_html)
+            .into_iter()
+            .map(|(href, _)| href)
+            .collect(),
+    }
 }
 
 /// What a member's new thread asks, in an "Ask an expert" forum: its areas, and whether it
@@ -590,6 +684,7 @@ pub async fn post(
     {
         return Err(Error::NotFound);
     }
+    let (linked, mentioned_inboxes) = mentioned(state, &body).await?;
     let now = Utc::now();
     let public_id = crate::domain::publication::new_public_id(now);
     let ap_id = state.urls().forum_post(&forum.slug, &public_id);
@@ -619,7 +714,7 @@ pub async fn post(
             },
             local_actor_id: (!anonymous).then_some(author.local_actor_id),
             title,
-            content_html: paragraphs(&body),
+            content_html: paragraphs(&body, &linked),
             language: crate::domain::validation::language(language),
             url: None,
             activity: None,
@@ -669,19 +764,31 @@ pub async fn post(
         // Another server's forum: the Create goes to its group, which announces it to its
         // followers (and back to us).
         let inbox = group_inbox(state, &mut tx, &urls_group(state, forum)).await?;
+        let mut inboxes = mentioned_inboxes;
+        inboxes.retain(|url| *url != inbox);
+        inboxes.insert(0, inbox);
         delivery::enqueue(
             &mut tx,
             &create,
             &create_id,
             author.local_actor_id,
             true,
-            &[inbox],
+            &inboxes,
         )
         .await?;
     } else {
         // Stored and served at its id (Mastodon fetches an announced `Create` by its id); the
-        // group is ours, so it goes to no inbox: the group's announces carry it.
-        delivery::enqueue(&mut tx, &create, &create_id, sender, true, &[]).await?;
+        // group is ours, so it goes to no inbox but those of the other servers' actors it
+        // mentions: the group's announces carry it.
+        delivery::enqueue(
+            &mut tx,
+            &create,
+            &create_id,
+            sender,
+            true,
+            &mentioned_inboxes,
+        )
+        .await?;
         announce(state, &mut tx, forum, &stored, &create).await?;
     }
     notify_new(state, &mut tx, &stored, thread.as_ref()).await?;
@@ -689,6 +796,48 @@ pub async fn post(
     state.delivery_wakeup().notify_one();
     tracing::info!(forum = %forum.slug, post = %stored.ap_id, "posted");
     Ok(stored)
+}
+
+/// Its author's edit of a remote post, checked and sanitized by `activities`.
+#[derive(Debug)]
+pub struct Edited {
+    /// The forum of the post.
+    pub forum: Forum,
+    pub ap_id: String,
+    pub edit: forums::Edit,
+}
+
+/// Applies an author's edit of their post, in `tx`; in a forum of ours, the group announces
+/// the `update` (as received) to its followers, as it announced the post.
+pub async fn apply_edit(
+    state: &AppState,
+    tx: &mut Tx,
+    edited: &Edited,
+    update: Option<&Value>,
+) -> Result<()> {
+    let Some(post) = forums::by_ap_id(tx, &edited.ap_id).await? else {
+        return Ok(());
+    };
+    if !forums::edit(tx, &edited.ap_id, &edited.edit).await? {
+        return Ok(());
+    }
+    tracing::info!(forum = %edited.forum.slug, post = %edited.ap_id, "a post edited by its author");
+    if let Some(update) = update
+        && !edited.forum.is_remote()
+        && post.held_at.is_none()
+    {
+        let name = format!("announce-update-{}", Utc::now().timestamp_millis());
+        announce_activity(
+            state,
+            tx,
+            &edited.forum,
+            &post.public_id,
+            &name,
+            update.clone(),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Where a remote post goes.
@@ -868,10 +1017,11 @@ async fn store_remote(
     Ok(stored)
 }
 
-/// Tells whom a new post concerns, in `tx`: the member whose thread it answers, and, for a
-/// question, our experts in its areas (not its asker).
+/// Tells whom a new post concerns, in `tx`: the member whose thread it answers, for a
+/// question our experts in its areas, and our members it mentions (each once, never its
+/// writer).
 async fn notify_new(
-    _state: &AppState,
+    state: &AppState,
     tx: &mut Tx,
     stored: &Post,
     thread: Option<&Post>,
@@ -881,6 +1031,7 @@ async fn notify_new(
         Some(actor) => notifications::account_of_actor(tx, actor).await?,
         None => None,
     };
+    let mut told = Vec::new();
     match thread {
         Some(thread) => {
             if let Some(asker) = thread.asker()
@@ -889,6 +1040,7 @@ async fn notify_new(
             {
                 notifications::notify(tx, account, NotificationKind::Reply, stored.forum_post_id)
                     .await?;
+                told.push(account);
             }
         }
         None => {
@@ -903,9 +1055,27 @@ async fn notify_new(
                             stored.forum_post_id,
                         )
                         .await?;
+                        told.push(account);
                     }
                 }
             }
+        }
+    }
+    // Our members it mentions, unless told of it already.
+    for href in mentioned_in(stored) {
+        let Ok(id) = Url::parse(&href) else {
+            continue;
+        };
+        let Some(super::urls::ActorPath::Named(username)) = state.urls().actor_path(&id) else {
+            continue;
+        };
+        if let Some(account) = notifications::account_of_username(tx, &username).await?
+            && Some(account) != writer
+            && !told.contains(&account)
+        {
+            notifications::notify(tx, account, NotificationKind::Mention, stored.forum_post_id)
+                .await?;
+            told.push(account);
         }
     }
     Ok(())

@@ -89,22 +89,11 @@ pub async fn actor_of(
     }
 }
 
-/// Queues `activity` of `actor` for each of its followers' inboxes (shared ones once).
-async fn to_followers(
-    tx: &mut Tx,
-    actor: &LocalActor,
-    activity: &Value,
-    id: &url::Url,
-) -> Result<()> {
-    let inboxes = followers::delivery_inboxes(tx, actor.local_actor_id).await?;
-    if inboxes.is_empty() {
-        return Ok(());
-    }
-    delivery::enqueue(tx, activity, id, actor.local_actor_id, false, &inboxes).await
-}
-
 /// Tells the followers of `account_id`'s actor that its profile changed: an `Update` of the
-/// actor as it is now. Nothing for an account that is not active.
+/// actor as it is now. A member who declared expert areas is told of to the other Jisr
+/// instances that follow us too (`followers::instance_inboxes`), so that their experts
+/// directories follow confirmations, withdrawals and changes of areas. Nothing for an
+/// account that is not active.
 pub async fn profile_changed(state: &AppState, account_id: i64) -> Result<()> {
     let Some(actor) = actor_of(state, account_id).await? else {
         return Ok(());
@@ -135,7 +124,8 @@ pub async fn profile_changed(state: &AppState, account_id: i64) -> Result<()> {
         "object": object,
     });
     let mut tx = state.db().begin_write().await?;
-    to_followers(&mut tx, &actor, &activity, &id).await?;
+    let experts = !profile.expert_areas.is_empty();
+    to_followers(&mut tx, &actor, &activity, &id, experts).await?;
     tx.commit().await?;
     state.delivery_wakeup().notify_one();
     Ok(())
@@ -166,6 +156,30 @@ async fn queue_delete(state: &AppState, tx: &mut Tx, account_id: i64) -> Result<
         "cc": [state.urls().followers(&actor.id)],
         "object": actor.id,
     });
-    to_followers(tx, &actor, &activity, &id).await?;
-    Ok(())
+    // The other Jisr instances that follow us too: one may list the member as an expert.
+    to_followers(tx, &actor, &activity, &id, true).await
+}
+
+/// Queues `activity` of `actor` for each of its followers' inboxes (shared ones once), and
+/// with `instances`, for the other Jisr instances that follow us
+/// ([`followers::instance_inboxes`]).
+async fn to_followers(
+    tx: &mut Tx,
+    actor: &LocalActor,
+    activity: &Value,
+    id: &url::Url,
+    instances: bool,
+) -> Result<()> {
+    let mut inboxes = followers::delivery_inboxes(tx, actor.local_actor_id).await?;
+    if instances {
+        for inbox in followers::instance_inboxes(tx).await? {
+            if !inboxes.contains(&inbox) {
+                inboxes.push(inbox);
+            }
+        }
+    }
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    delivery::enqueue(tx, activity, id, actor.local_actor_id, false, &inboxes).await
 }

@@ -22,6 +22,7 @@ pub mod inbox;
 pub mod interaction;
 pub mod members;
 pub mod net;
+pub mod network_experts;
 pub mod objects;
 pub mod origin;
 pub mod outbox;
@@ -95,6 +96,7 @@ pub fn routes() -> Router<AppState> {
         .route("/actors/{username}/following", get(documents::following))
         .route("/actors/{username}/featured", get(documents::featured))
         .route("/actors/{username}/moderators", get(documents::moderators))
+        .route("/actors/{username}/experts", get(documents::experts))
         .route("/ns", get(documents::namespace))
         .route(
             "/forums/{slug}/posts/{public_id}/{name}",

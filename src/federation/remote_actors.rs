@@ -119,7 +119,7 @@ impl<T> OneOrMany<T> {
 }
 
 /// Actor types we accept.
-const ACTOR_TYPES: [&str; 5] = ["Person", "Organization", "Application", "Service", "Group"];
+pub const ACTOR_TYPES: [&str; 5] = ["Person", "Organization", "Application", "Service", "Group"];
 /// The longest URL we store (ids, inboxes, key ids).
 pub const MAX_URL_CHARS: usize = 2048;
 /// The longest username we store.
@@ -472,6 +472,68 @@ async fn load(state: &AppState, row: Option<ActorRow>) -> Result<Option<RemoteAc
     };
     let keys = keys_of(state, row.remote_actor_id).await?;
     RemoteActor::from_rows(row, keys).map(Some)
+}
+
+/// Stores what an actor's `Update` of itself says (Mastodon sends one when a profile changes;
+/// another Jisr instance when an expert is confirmed or withdrawn), as a fetch of it would:
+/// the same checks, the same row. `document` must be the signer's own: returns whether it
+/// was, and was stored.
+pub async fn updated(state: &AppState, signer: &RemoteActor, document: Value) -> Result<bool> {
+    let Ok(actor) = serde_json::from_value::<ActorDocument>(document) else {
+        return Ok(false);
+    };
+    if actor.id.as_str() != signer.ap_id {
+        return Ok(false);
+    }
+    let data = state.federation_data()?;
+    <RemoteActor as activitypub_federation::traits::Object>::verify(&actor, signer.url(), &data)
+        .await?;
+    <RemoteActor as activitypub_federation::traits::Object>::from_json(actor, &data).await?;
+    Ok(true)
+}
+
+/// Fetches (again) the actor `id` and stores it.
+pub async fn refresh(state: &AppState, id: Url) -> Result<RemoteActor> {
+    let data = state.federation_data()?;
+    ObjectId::<RemoteActor>::from(id)
+        .dereference_forced(&data)
+        .await
+}
+
+/// The stored actor whose handle is `username@host`, if we have ever fetched it (an actor
+/// whose id is on another host than its handle's is not found).
+pub async fn by_handle(
+    state: &AppState,
+    username: &str,
+    host: &str,
+) -> Result<Option<RemoteActor>> {
+    let sql = format!(
+        "select {ACTOR_COLUMNS} from remote_actor where lower(username) = $1 \
+         and (ap_id like $2 or ap_id like $3) limit 5"
+    );
+    let host = host.to_ascii_lowercase();
+    let rows: Vec<ActorRow> = with_pool!(state.db(), |pool| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.as_str()
+    ))
+    .bind(username.to_lowercase())
+    .bind(format!("https://{host}/%"))
+    .bind(format!("http://{host}/%"))
+    .fetch_all(pool)
+    .await)?;
+    for row in rows {
+        let same_host = Url::parse(&row.ap_id).is_ok_and(|url| {
+            let shown = match (url.host_str(), url.port()) {
+                (Some(name), Some(port)) => format!("{name}:{port}"),
+                (Some(name), None) => name.to_string(),
+                _ => String::new(),
+            };
+            shown == host
+        });
+        if same_host {
+            return load(state, Some(row)).await;
+        }
+    }
+    Ok(None)
 }
 
 /// The stored actor with this id, if we have ever fetched it.

@@ -36,6 +36,7 @@ pub struct ProfileFields {
     sectors: Option<Value>,
     expert_areas: Option<Value>,
     expert_confirmed: Option<Value>,
+    experts: Option<Value>,
 }
 
 /// A profile as read, ready to store.
@@ -73,6 +74,17 @@ pub fn read(fields: &ProfileFields) -> ReadProfile {
             (Some(Value::Bool(true)), Some(areas)) => crate::domain::experts::areas_from(areas),
             _ => Vec::new(),
         },
+        // Where another Jisr organization lists its experts (an http(s) URL; that it is on the
+        // actor's server is checked when it is read).
+        experts: fields
+            .experts
+            .as_ref()
+            .and_then(Value::as_str)
+            .filter(|url| url.len() <= MAX_URL_CHARS)
+            .filter(|url| {
+                url::Url::parse(url).is_ok_and(|url| matches!(url.scheme(), "http" | "https"))
+            })
+            .map(str::to_string),
     };
     // Mastodon profile fields, where our terms say nothing.
     for (label, value) in property_values(fields.attachment.as_ref()) {

@@ -108,6 +108,12 @@ impl Urls {
         self.of_actor(actor, "featured")
     }
 
+    /// Our organization's confirmed experts (our namespace's `experts`): the ids of their
+    /// actors, which other Jisr instances read when they follow us.
+    pub fn experts(&self, actor: &Url) -> Url {
+        self.of_actor(actor, "experts")
+    }
+
     /// The following collection of our actor `actor`.
     pub fn following(&self, actor: &Url) -> Url {
         self.of_actor(actor, "following")

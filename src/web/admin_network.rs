@@ -184,7 +184,9 @@ pub async fn follow(
     let outcome = if target.is_empty() {
         Err(Error::from(FieldError::of("target", Reason::Required)))
     } else {
-        following::follow(&state, &target).await
+        following::follow(&state, &target).await.inspect(|actor| {
+            crate::federation::network_experts::learn(&state, actor.clone());
+        })
     };
     let error = match outcome {
         Ok(actor) => {

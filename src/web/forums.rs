@@ -72,6 +72,9 @@ struct ForumPage {
     login: Option<String>,
     previous: Option<String>,
     next: Option<String>,
+    /// Posts held for a moderator, for the forum's moderators.
+    held: Vec<HeldPost>,
+    csrf: String,
 }
 framed!(ForumPage);
 
@@ -249,6 +252,12 @@ pub async fn forum(
             .then(|| format!("/login?next={link}")),
         previous: (number > 1).then(|| format!("{link}?page={}", number - 1)),
         next: more.then(|| format!("{link}?page={}", number + 1)),
+        held: if may_moderate(&state, &visitor, &forum).await? {
+            held_posts(&state, &t, Some(&forum)).await?
+        } else {
+            Vec::new()
+        },
+        csrf: visitor.csrf().to_string(),
         frame,
     };
     respond(StatusCode::OK, &page)
@@ -930,9 +939,14 @@ pub struct HeldPost {
     pub action: String,
 }
 
-/// The forum posts held for a moderator, oldest first.
-pub async fn held_posts(state: &AppState, t: &Translator) -> Result<Vec<HeldPost>> {
-    let held = forums::held(state.db(), 100).await?;
+/// The forum posts held for a moderator (of `forum` only, when given), oldest first; each
+/// decided on the moderation page, or, for one forum, on its own page.
+pub async fn held_posts(
+    state: &AppState,
+    t: &Translator,
+    only: Option<&forums::Forum>,
+) -> Result<Vec<HeldPost>> {
+    let held = forums::held(state.db(), only.map(|forum| forum.forum_id), 100).await?;
     let people: Vec<(&str, Option<i64>)> = held
         .iter()
         .map(|(post, _)| (post.author_ap_id.as_str(), post.local_actor_id))
@@ -956,13 +970,16 @@ pub async fn held_posts(state: &AppState, t: &Translator) -> Result<Vec<HeldPost
             title: post.title.clone(),
             content: post.content_html.clone(),
             language: post.language.clone().unwrap_or_default(),
-            action: format!("/admin/forums/held/{}", post.forum_post_id),
+            action: match only {
+                Some(_) => format!("/forums/{slug}/held/{}", post.forum_post_id),
+                None => format!("/admin/forums/held/{}", post.forum_post_id),
+            },
         });
     }
     Ok(shown)
 }
 
-/// `POST /admin/forums/held/{id}`: a moderator approves (`decision=approve`: shown,
+/// `POST /admin/forums/held/{id}`: an editor approves (`decision=approve`: shown,
 /// announced, its author approved) or deletes a held forum post.
 pub async fn release(
     State(state): State<AppState>,
@@ -970,6 +987,53 @@ pub async fn release(
     Path(forum_post_id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
+    decide_held(&state, &visitor, None, forum_post_id, pairs).await?;
+    Ok(Redirect::to("/admin/replies").into_response())
+}
+
+/// `POST /forums/{slug}/held/{id}`: one of the forum's moderators decides on a post held in
+/// it, from the forum's page, as editors do on the moderation page.
+pub async fn release_here(
+    State(state): State<AppState>,
+    Member(visitor): Member,
+    Path((slug, forum_post_id)): Path<(String, i64)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let forum = forums::find(state.db(), &slug).await?;
+    if !may_moderate(&state, &visitor, &forum).await? {
+        return Err(Error::Forbidden(
+            "only the forum's moderators decide on its held posts".to_string(),
+        ));
+    }
+    decide_held(&state, &visitor, Some(&forum), forum_post_id, pairs).await?;
+    Ok(Redirect::to(state.urls().forum(&slug).path()).into_response())
+}
+
+/// Whether `visitor` moderates `forum` (one of ours): named its moderator, an admin, or an
+/// editor of the instance.
+async fn may_moderate(state: &AppState, visitor: &Visitor, forum: &forums::Forum) -> Result<bool> {
+    let Some(account) = visitor.account() else {
+        return Ok(false);
+    };
+    if forum.is_remote() {
+        return Ok(false);
+    }
+    if account.role.can_publish() {
+        return Ok(true);
+    }
+    let actor = author(state, visitor).await?;
+    forums::is_moderator(state.db(), forum.forum_id, actor.local_actor_id).await
+}
+
+/// Applies a moderator's `decision` on the held post `forum_post_id` (of `forum` only, when
+/// given).
+async fn decide_held(
+    state: &AppState,
+    visitor: &Visitor,
+    forum: Option<&forums::Forum>,
+    forum_post_id: i64,
+    pairs: Vec<(String, String)>,
+) -> Result<()> {
     use crate::federation::forums::Release;
     let values = FormValues::from_pairs(pairs);
     visitor.check_csrf(values.get("csrf"))?;
@@ -987,7 +1051,10 @@ pub async fn release(
     let (post, slug) = forums::held_post(state.db(), forum_post_id)
         .await?
         .ok_or(Error::NotFound)?;
+    if forum.is_some_and(|forum| forum.slug != slug) {
+        return Err(Error::NotFound);
+    }
     let forum = forums::find(state.db(), &slug).await?;
-    crate::federation::forums::release(&state, &forum, &post, decision).await?;
-    Ok(Redirect::to("/admin/replies").into_response())
+    crate::federation::forums::release(state, &forum, &post, decision).await?;
+    Ok(())
 }

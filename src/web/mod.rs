@@ -145,6 +145,10 @@ fn pages() -> Router<AppState> {
         )
         .route("/admin/forums/new", get(forums::admin_form))
         .route("/admin/forums/held/{forum_post_id}", post(forums::release))
+        .route(
+            "/forums/{slug}/held/{forum_post_id}",
+            post(forums::release_here),
+        )
         .route("/members/{account_id}", get(member_pages::member))
         .route(
             "/account/password",

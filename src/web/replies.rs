@@ -265,7 +265,7 @@ pub async fn moderation(
         csrf: visitor.csrf().to_string(),
         held: moderation_views(&state, &t, &held).await?,
         shown: moderation_views(&state, &t, &shown).await?,
-        held_posts: super::forums::held_posts(&state, &t).await?,
+        held_posts: super::forums::held_posts(&state, &t, None).await?,
         policies: if is_admin {
             ReplyPolicy::ALL
                 .into_iter()

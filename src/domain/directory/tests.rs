@@ -21,6 +21,7 @@ fn entry(
                 languages: strings(languages),
                 website: None,
                 expert_areas: Vec::new(),
+                experts: None,
             },
             ..Profile::default()
         },

@@ -47,6 +47,9 @@ pub struct ProfileDetails {
     /// The areas a confirmed expert of another Jisr instance advises on.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub expert_areas: Vec<String>,
+    /// Where another Jisr organization lists its confirmed experts (our namespace's `experts`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub experts: Option<String>,
 }
 
 impl Profile {

@@ -1,6 +1,7 @@
 //! `Create` and `Update` of objects: publications of organizations we follow (`Article`,
 //! `Event`, `Page`) are stored as network content; replies to our publications (any type with
-//! `inReplyTo`, usually `Note`) are kept as comments. Anything else is accepted and ignored.
+//! `inReplyTo`, usually `Note`) are kept as comments; an actor's `Update` of itself refreshes
+//! the stored actor. Anything else is accepted and ignored.
 //!
 //! Origin rules: the object's id is on the actor's server, and its `attributedTo` (when given)
 //! is the actor. All HTML is sanitized, and every field is bounded, before the transaction
@@ -21,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::federation::following;
 use crate::federation::forums::Target;
 use crate::federation::origin::same_origin;
-use crate::federation::remote_actors::{MAX_URL_CHARS, RemoteActor};
+use crate::federation::remote_actors::{ACTOR_TYPES, MAX_URL_CHARS, RemoteActor};
 use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use serde::Deserialize;
 use serde_json::Value;
@@ -47,6 +48,9 @@ pub enum Received {
     /// A thread or a reply in one of our forums (the forum's posting rule is checked when it
     /// is written).
     Forum(Box<crate::federation::forums::Received>),
+    /// Its author's edit of a post in a forum, with the `Update` as received (a forum of ours
+    /// announces it).
+    ForumEdit(Box<(crate::federation::forums::Edited, Value)>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,6 +134,13 @@ pub(super) struct ObjectIn {
     /// A question's areas (our namespace).
     #[serde(default)]
     question_areas: Value,
+}
+
+impl ObjectIn {
+    /// Its author: the first id of its `attributedTo`.
+    pub(super) fn author(&self) -> Option<Url> {
+        self.attributed_to.as_ref().and_then(first_id)
+    }
 }
 
 /// Whether the object is addressed to the public (`as:Public` in `to` or `cc`, any spelling).
@@ -243,6 +254,17 @@ pub(super) async fn prepare(
             "the object is attributed to {author}, not to {actor}"
         )));
     }
+    if kind == "Update"
+        && object
+            .kind
+            .as_str()
+            .is_some_and(|kind| ACTOR_TYPES.contains(&kind))
+    {
+        // An actor's Update of itself: its profile changed.
+        let stored = crate::federation::remote_actors::updated(state, signer, raw).await?;
+        tracing::info!(actor = %actor, stored, "actor updated");
+        return Ok(Effect::Ignored);
+    }
     if !is_public(&object) {
         // Followers-only and direct objects are not kept: what we keep may be shown publicly.
         tracing::info!(kind, object = %object.id, "not public; ignored");
@@ -253,6 +275,13 @@ pub(super) async fn prepare(
     let published = moment(object.published).unwrap_or(now);
     let updated = moment(object.updated).unwrap_or(published);
 
+    if kind == "Update"
+        && let Some(edited) = forum_edit(state, &object, actor).await?
+    {
+        return Ok(Effect::Create(Received::ForumEdit(Box::new((
+            edited, activity,
+        )))));
+    }
     if kind == "Create"
         && let Some(post) =
             forum_post(state, recipient, &object, activity, actor, published).await?
@@ -455,6 +484,10 @@ pub(super) async fn apply(
             tracing::debug!(comment = %reply.ap_id, stored, status = status.as_str(), "reply kept as a comment");
         }
         Received::Forum(post) => crate::federation::forums::apply(state, tx, post).await?,
+        Received::ForumEdit(edited) => {
+            let (edited, update) = edited.as_ref();
+            crate::federation::forums::apply_edit(state, tx, edited, Some(update)).await?
+        }
         Received::Network(publication) => {
             let organization = state.actors().organization().local_actor_id;
             if !following::is_following(tx, organization, signer.url()).await? {
@@ -551,6 +584,31 @@ pub(super) async fn forum_received(
     actor: &Url,
     published: DateTime<Utc>,
 ) -> Result<Option<crate::federation::forums::Received>> {
+    let Some(text) = post_text(object, in_reply_to.is_none()).await? else {
+        return Ok(None);
+    };
+    let areas = crate::domain::experts::areas_from(&object.question_areas);
+    Ok(Some(crate::federation::forums::Received {
+        areas,
+        target,
+        in_reply_to,
+        ap_id: object.id.to_string(),
+        author_ap_id: actor.to_string(),
+        title: text.title,
+        content_html: text.content_html,
+        language: text.language,
+        url: page_url(object),
+        activity,
+        published,
+    }))
+}
+
+/// The text of a forum post in `object` (a `thread`, or a reply), sanitized and bounded: a
+/// thread's title from its `name`, else its first line; `None` for a thread with neither.
+pub(super) async fn post_text(
+    object: &ObjectIn,
+    thread: bool,
+) -> Result<Option<crate::domain::forums::Edit>> {
     use crate::domain::forums;
     use crate::federation::forums::{lines_of_html, title_from};
     let content = object
@@ -559,9 +617,7 @@ pub(super) async fn forum_received(
         .or_else(|| object.content_map.values().next().cloned())
         .unwrap_or_default();
     let content_html = sanitized(truncate(&content, MAX_SUMMARY_BYTES * 4).to_string()).await?;
-    let title = if in_reply_to.is_some() {
-        String::new()
-    } else {
+    let title = if thread {
         let named = object
             .name
             .clone()
@@ -577,27 +633,51 @@ pub(super) async fn forum_received(
             Some(name) => name,
             None => title_from(&lines_of_html(&content_html)),
         }
+    } else {
+        String::new()
     };
-    if in_reply_to.is_none() && title.is_empty() {
+    if thread && title.is_empty() {
         tracing::info!(object = %object.id, "a post for a forum with neither a title nor text; ignored");
         return Ok(None);
     }
     let language = language_of(object, &object.content_map, object.content.as_ref())
         .as_deref()
         .and_then(language_tag);
-    let areas = crate::domain::experts::areas_from(&object.question_areas);
-    Ok(Some(crate::federation::forums::Received {
-        areas,
-        target,
-        in_reply_to,
-        ap_id: object.id.to_string(),
-        author_ap_id: actor.to_string(),
+    Ok(Some(forums::Edit {
         title,
         content_html,
         language,
-        url: page_url(object),
-        activity,
-        published,
+    }))
+}
+
+/// Its author's `Update` of a post in a forum (ours, or one we follow), read from `object`:
+/// `None` when we do not keep that post; a 403 when `actor` is not its author.
+pub(super) async fn forum_edit(
+    state: &AppState,
+    object: &ObjectIn,
+    actor: &Url,
+) -> Result<Option<crate::federation::forums::Edited>> {
+    use crate::domain::forums;
+    if object.id.as_str().len() > MAX_URL_CHARS {
+        return Ok(None);
+    }
+    let Some(post) = forums::find_post(state.db(), object.id.as_str()).await? else {
+        return Ok(None);
+    };
+    if post.author_ap_id != actor.as_str() {
+        return Err(Error::Forbidden(format!(
+            "only its author edits the post {}",
+            object.id
+        )));
+    }
+    let Some(edit) = post_text(object, post.is_thread()).await? else {
+        return Ok(None);
+    };
+    let forum = forums::by_id(state.db(), post.forum_id).await?;
+    Ok(Some(crate::federation::forums::Edited {
+        forum,
+        ap_id: post.ap_id,
+        edit,
     }))
 }
 

@@ -55,7 +55,8 @@ pub fn actor_context() -> Value {
             "lemmy": "https://join-lemmy.org/ns#",
             "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
             "expertAreas": "jisr:expertAreas",
-            "expertConfirmed": "jisr:expertConfirmed"
+            "expertConfirmed": "jisr:expertConfirmed",
+            "experts": {"@id": "jisr:experts", "@type": "@id"}
         }
     ])
 }
@@ -190,6 +191,7 @@ pub fn document(
     }
     if actor.kind == ActorKind::Organization {
         document["attributionDomains"] = json!([instance.domain]);
+        document["experts"] = json!(urls.experts(&actor.id));
         for (term, values) in [
             ("countriesOfOrigin", &instance.countries_of_origin),
             ("countriesOfResidence", &instance.countries_of_residence),

@@ -478,6 +478,7 @@ mod tests {
                     sectors: vec!["education".to_string()],
                     website: Some("https://sd-berlin.example/".to_string()),
                     expert_areas: Vec::new(),
+                    experts: None,
                 },
             },
             we_follow: true,
