@@ -286,7 +286,48 @@ async fn forum_content(alpha: &TestInstance, remote: &TestActor) {
         "published": Utc::now().to_rfc3339(),
         "to": [PUBLIC, group],
     });
-    for object in [thread, reply] {
+    // A forum that holds other servers' posts, with one waiting: its moderators see it, with
+    // their buttons, on the forum's page and on /admin/replies.
+    jisr::federation::forums::create(
+        alpha.state(),
+        &jisr::domain::forums::NewForum {
+            slug: "arrivals".to_string(),
+            kind: "discussion".to_string(),
+            posting: "anyone".to_string(),
+            texts: [
+                ("en", "New arrivals", "Your first weeks."),
+                ("ar", "الوافدون الجدد", "أسابيعك الأولى."),
+                ("fr", "Nouveaux arrivants", "Vos premières semaines."),
+                ("es", "Recién llegados", "Tus primeras semanas."),
+            ]
+            .iter()
+            .map(|(language, name, description)| {
+                (
+                    language.to_string(),
+                    jisr::domain::forums::ForumText {
+                        name: name.to_string(),
+                        description: description.to_string(),
+                    },
+                )
+            })
+            .collect(),
+            hold_remote: true,
+        },
+    )
+    .await
+    .expect("forum");
+    let arrivals = alpha.url("/actors/arrivals");
+    let held = json!({
+        "id": remote.base().join("notes/german-courses").expect("id"),
+        "type": "Note",
+        "attributedTo": remote.id("ada"),
+        "content": "<p>أين أتعلم الألمانية مجانًا؟</p><p>أبحث عن دورة مسائية.</p>",
+        "contentMap": {"ar": "<p>أين أتعلم الألمانية مجانًا؟</p><p>أبحث عن دورة مسائية.</p>"},
+        "tag": [{"type": "Mention", "href": arrivals, "name": "@arrivals"}],
+        "published": Utc::now().to_rfc3339(),
+        "to": [PUBLIC, arrivals],
+    });
+    for object in [thread, reply, held] {
         let (status, body) = remote
             .post(
                 "ada",

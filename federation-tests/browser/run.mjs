@@ -582,17 +582,30 @@ async function flow(browser) {
 
     step('publish form');
     // The forms in Arabic, right to left: accessible too, and photographed.
-    for (const path of ['/publish/event', '/account', '/account/delete', '/publish', '/admin/network', '/admin/replies']) {
+    for (const path of ['/publish/event', '/account', '/account/delete', '/publish', '/admin/network', '/admin/replies', '/forums/arrivals']) {
       if (await open(page, url(path, { lang: 'ar' }), `GET ${path}?lang=ar`)) {
         await accessibility(page, `${path}?lang=ar`);
         await screenshot(page, `ar-desktop${path.replaceAll('/', '-')}`);
+      }
+    }
+    // A thread as its forum's moderators see it: the buttons to lock, pin and remove.
+    if (await open(page, url('/forums/majlis', { lang: 'en' }), 'GET /forums/majlis')) {
+      const first = page.locator('.thread-row h2 a').first();
+      if ((await first.count()) === 0) throw new Error('/forums/majlis: no thread to moderate');
+      const thread = new URL(await first.getAttribute('href'), page.url()).pathname;
+      for (const language of LANGUAGES) {
+        if (await open(page, url(thread, { lang: language }), `GET ${thread}?lang=${language} (moderator)`)) {
+          await expectPresent(page, 'form[action$="/moderate"] button', `${thread}: moderation buttons`);
+          await accessibility(page, `${thread}?lang=${language} (moderator)`);
+          await screenshot(page, `${language}-desktop-thread-moderator`);
+        }
       }
     }
     // The logged-in pages on phones (390 and 320 px), in both languages: no sideways scrolling.
     for (const width of [390, 320]) {
       await page.setViewportSize({ width, height: 844 });
       for (const language of LANGUAGES) {
-        for (const path of ['/publish/event', '/publish', '/account', '/admin/members', '/admin/profile', '/admin/network', '/admin/replies']) {
+        for (const path of ['/publish/event', '/publish', '/account', '/admin/members', '/admin/profile', '/admin/network', '/admin/replies', '/forums/arrivals']) {
           const where = `${path}?lang=${language} (${width} px)`;
           if (await open(page, url(path, { lang: language }), where)) {
             await overflow(page, where);

@@ -1,6 +1,6 @@
 //! `jisr bench pages`: how many pages a second the website serves, and the ActivityPub
 //! documents at the same URLs. Each target (the lists, the calendar, the feeds, a tag page,
-//! an event's page and its JSON, the actor document) is asked for by a fixed number of
+//! an event's page and its JSON, the actor document, the forums, a forum and a thread) is asked for by a fixed number of
 //! clients at once, in English and Arabic in turn and accepting gzip as browsers do, for a few
 //! seconds; its baselines, measured in the same rounds, are WebFinger (the same server's
 //! cheapest answer that reads its state), its stylesheet (no state at all), and an axum
@@ -8,8 +8,9 @@
 //! are compared with WebFinger, documents with the hello-world.
 //!
 //! Without `--url` it starts an instance of its own on a fresh SQLite database (or the one
-//! `--database` names) with 50 publications of each kind, or with `--network` 250 of each and
-//! 10,000 of 100 organizations we follow. With one `--url` or more it measures running
+//! `--database` names) with 50 publications of each kind and a forum of 200 threads of ten
+//! replies, or with `--network` 250 of each, 10,000 of 100 organizations we follow and a forum
+//! of 2,000 threads. With one `--url` or more it measures running
 //! servers, in turn path by path (A B A B), and prints each against the first: this is how two
 //! builds are compared side by side (an older one in a second checkout, serving the same
 //! content).
@@ -162,6 +163,24 @@ const TARGETS: &[Target] = &[
         role: Role::Page,
     },
     Target {
+        name: "/forums",
+        path: "/forums",
+        accept: HTML,
+        role: Role::Page,
+    },
+    Target {
+        name: "/forums/{slug}",
+        path: "{forum}",
+        accept: HTML,
+        role: Role::Page,
+    },
+    Target {
+        name: "thread",
+        path: "{thread}",
+        accept: HTML,
+        role: Role::Page,
+    },
+    Target {
         name: "/about",
         path: "/about",
         accept: HTML,
@@ -187,6 +206,10 @@ struct Server {
     actor: String,
     handle: String,
     host: String,
+    /// The first forum of its `/forums`, and that forum's first thread (`/forums` when it
+    /// has none: measured as the pages it answers).
+    forum: String,
+    thread: String,
 }
 
 impl Server {
@@ -197,6 +220,8 @@ impl Server {
             .replace("{actor}", &self.actor)
             .replace("{handle}", &self.handle)
             .replace("{host}", &self.host)
+            .replace("{forum}", &self.forum)
+            .replace("{thread}", &self.thread)
     }
 }
 
@@ -447,13 +472,43 @@ async fn describe(client: &reqwest::Client, url: &str) -> anyhow::Result<Server>
         Some(port) => format!("{}:{port}", actor.host_str().unwrap_or_default()),
         None => actor.host_str().unwrap_or_default().to_string(),
     };
+    let forum = first_link(client, url, "/forums", "/forums/")
+        .await?
+        .unwrap_or_else(|| "/forums".to_string());
+    let thread = first_link(client, url, &forum, &format!("{forum}/posts/"))
+        .await?
+        .unwrap_or_else(|| forum.clone());
     Ok(Server {
         url: url.to_string(),
         event,
         actor: actor.path().to_string(),
         handle,
         host,
+        forum,
+        thread,
     })
+}
+
+/// The first link of the page `path` whose target starts with `prefix` (and is longer).
+async fn first_link(
+    client: &reqwest::Client,
+    url: &str,
+    path: &str,
+    prefix: &str,
+) -> anyhow::Result<Option<String>> {
+    let html = client
+        .get(format!("{url}{path}"))
+        .send()
+        .await
+        .with_context(|| format!("GET {url}{path}"))?
+        .text()
+        .await?;
+    let marker = format!("href=\"{prefix}");
+    Ok(html.find(&marker).and_then(|at| {
+        let rest = &html[at + 6..];
+        let link = rest.split('"').next()?;
+        (link.len() > prefix.len() && !link.ends_with("/new")).then(|| link.to_string())
+    }))
 }
 
 /// The path of the first event on the server's `/events`.
@@ -572,8 +627,10 @@ async fn start_own(settings: &Settings) -> anyhow::Result<Instance> {
     if settings.network {
         seed::publish_examples(&state, 250).await?;
         seed::network(&state, 100, 10_000).await?;
+        seed::forums(&state, 2_000, 10).await?;
     } else {
         seed::publish_examples(&state, 50).await?;
+        seed::forums(&state, 200, 10).await?;
     }
     Ok(Instance::start(state, listener)?)
 }

@@ -197,3 +197,98 @@ fn network_item(
         updated_at: published_at,
     }
 }
+
+/// The slug of the forum [`forums`] makes.
+pub const FORUM: &str = "discussion";
+
+/// Makes the forum [`FORUM`] with `threads` threads of `replies` replies each, by 50 authors of
+/// another server (as received), their last activity spread over the last `threads` hours, in
+/// English and Arabic in turn; in transactions of a thousand posts.
+pub async fn forums(state: &AppState, threads: usize, replies: usize) -> anyhow::Result<()> {
+    use crate::domain::forums::{self, ForumText, NewForum, NewPost};
+    let forum = crate::federation::forums::create(
+        state,
+        &NewForum {
+            slug: FORUM.to_string(),
+            kind: "discussion".to_string(),
+            posting: "anyone".to_string(),
+            texts: [
+                (
+                    "en".to_string(),
+                    ForumText {
+                        name: "Housing & residency".to_string(),
+                        description: "Finding a flat, registering an address.".to_string(),
+                    },
+                ),
+                (
+                    "ar".to_string(),
+                    ForumText {
+                        name: "السكن والإقامة".to_string(),
+                        description: "إيجاد شقة وتسجيل العنوان.".to_string(),
+                    },
+                ),
+            ]
+            .into(),
+            hold_remote: false,
+        },
+    )
+    .await?;
+    let now = Utc::now();
+    let mut tx = state.db().begin().await?;
+    let mut written = 0;
+    for thread in 0..threads {
+        let at = now - Duration::hours((threads - thread) as i64);
+        let (language, title, body) = if thread % 2 == 0 {
+            (
+                "en",
+                format!("Registering an address, question {thread}"),
+                "<p>I moved last week. Which office do I go to, and what do I bring?</p>",
+            )
+        } else {
+            (
+                "ar",
+                format!("تسجيل العنوان، سؤال {thread}"),
+                "<p>انتقلت الأسبوع الماضي. إلى أي مكتب أذهب، وماذا أحمل معي؟</p>",
+            )
+        };
+        let post = |number: usize, reply: Option<(i64, String)>| NewPost {
+            public_id: crate::domain::publication::new_public_id(at),
+            forum_id: forum.forum_id,
+            ap_id: format!("https://members.example/posts/{thread}-{number}"),
+            reply,
+            author_ap_id: format!("https://members.example/users/u{}", (thread + number) % 50),
+            local_actor_id: None,
+            title: if number == 0 {
+                title.clone()
+            } else {
+                String::new()
+            },
+            content_html: body.to_string(),
+            language: Some(language.to_string()),
+            url: None,
+            activity: None,
+            published: at,
+            areas: Vec::new(),
+            asker_local_actor_id: None,
+            held: false,
+        };
+        let Some(stored) = forums::store(&mut tx, &post(0, None)).await? else {
+            continue;
+        };
+        for number in 1..=replies {
+            forums::store(
+                &mut tx,
+                &post(number, Some((stored.forum_post_id, stored.ap_id.clone()))),
+            )
+            .await?;
+        }
+        written += replies + 1;
+        if written >= 1000 {
+            tx.commit().await?;
+            tx = state.db().begin().await?;
+            written = 0;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -567,20 +567,35 @@ pub async fn post(db: &Db, forum_id: i64, public_id: &str) -> Result<Post> {
 
 /// The shown threads of `forum_id`, the pinned ones first (the latest pinned first), then
 /// the latest activity first: `limit` from `offset`.
+///
+/// Two queries, each along its index: the pinned threads (a few), then the others by their
+/// last activity, so that a page costs the same in a forum of ten threads or of ten thousand.
 pub async fn threads(db: &Db, forum_id: i64, limit: i64, offset: i64) -> Result<Vec<Post>> {
+    let pinned = pinned(db, forum_id).await?;
+    let count = i64::try_from(pinned.len()).unwrap_or(i64::MAX);
+    let mut found: Vec<Post> = pinned
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect();
+    let rest = limit - i64::try_from(found.len()).unwrap_or(limit);
+    if rest <= 0 {
+        return Ok(found);
+    }
     let sql = format!(
         "select {POST_COLUMNS} from forum_post where forum_id = $1 and thread_id is null \
-         and status = 'shown' and held_at is null order by (pinned_at is null), pinned_at desc, \
-         last_activity_at desc, forum_post_id desc limit $2 offset $3"
+         and pinned_at is null and status = 'shown' and held_at is null \
+         order by last_activity_at desc, forum_post_id desc limit $2 offset $3"
     );
-    Ok(with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
-        sql.as_str()
-    ))
-    .bind(forum_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(pool)
-    .await)?)
+    let others: Vec<Post> =
+        with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(forum_id)
+            .bind(rest)
+            .bind((offset - count).max(0))
+            .fetch_all(pool)
+            .await)?;
+    found.extend(others);
+    Ok(found)
 }
 
 /// The most replies a thread's page shows.
