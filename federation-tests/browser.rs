@@ -212,6 +212,28 @@ async fn network_content(alpha: &TestInstance) {
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     forum_content(alpha, &remote).await;
+    moderation_content(alpha).await;
+}
+
+/// A block and a limit with their public reasons (one obfuscated), for `/admin/domains`,
+/// `/admin/log` and the public log.
+async fn moderation_content(alpha: &TestInstance) {
+    use jisr::domain::policy::{DomainPolicy, Severity};
+    let mut block = DomainPolicy::new("spam.example", Severity::Block);
+    block.public_comment = "Spam and harassment".to_string();
+    block.private_comment = "Reported by three members in March".to_string();
+    let mut limit = DomainPolicy::new("noisy.example", Severity::Limit);
+    limit.public_comment = "Unmoderated; many reports".to_string();
+    limit.obfuscate = true;
+    for policy in [block, limit] {
+        jisr::federation::policy::set(
+            alpha.state(),
+            &jisr::domain::audit::Who::command_line(),
+            &policy,
+        )
+        .await
+        .expect("policy");
+    }
 }
 
 /// A forum in four languages with a thread in Arabic and a reply in English, both from the

@@ -20,6 +20,7 @@ mod forums;
 mod gotosocial;
 mod inbox;
 mod members;
+mod moderation;
 mod network;
 mod network_content;
 mod network_website;

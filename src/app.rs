@@ -102,6 +102,11 @@ impl AppState {
             lists: Default::default(),
             federation: std::sync::RwLock::new(None),
         }));
+        state
+            .peer_policy()
+            .domains()
+            .reload(state.db(), true)
+            .await?;
         let federation = federation::crate_config(&state).await?;
         *state
             .0
@@ -381,6 +386,7 @@ impl Instance {
         workers.extend(InboxWriter::spawn(&state));
         workers.push(spawn_maintenance(&state));
         workers.push(federation::rsvp::spawn_count_updates(&state));
+        workers.push(federation::policy::spawn_reload(&state));
         Ok(Instance {
             state,
             address,

@@ -109,6 +109,14 @@ enum Command {
         #[arg(long, short, global = true)]
         config: Option<PathBuf>,
     },
+    /// The domain policy: block, limit or allow other servers; list, import and export it in
+    /// Mastodon's CSV blocklist format.
+    Domain {
+        #[command(subcommand)]
+        action: DomainAction,
+        #[arg(long, short, global = true)]
+        config: Option<PathBuf>,
+    },
     /// Show the delivery queue: pending and failed deliveries per host, unreachable hosts.
     Queue {
         #[command(subcommand)]
@@ -148,6 +156,57 @@ enum AccountAction {
         #[arg(long, default_value = "member")]
         role: String,
     },
+}
+
+/// The reasons a domain policy may carry.
+#[derive(Debug, clap::Args)]
+struct Reasons {
+    /// Why, in the public moderation log.
+    #[arg(long, default_value = "")]
+    public_reason: String,
+    /// A note for the moderators only.
+    #[arg(long, default_value = "")]
+    private_note: String,
+    /// Show the domain partly hidden in the public log.
+    #[arg(long)]
+    obfuscate: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum DomainAction {
+    /// Refuse everything from DOMAIN (and its subdomains), send and fetch nothing there; its
+    /// followers are removed, deliveries to it cancelled, its content erased.
+    Block {
+        domain: String,
+        #[command(flatten)]
+        reasons: Reasons,
+    },
+    /// Keep DOMAIN's content out of the network's lists and feeds, and hold its replies.
+    Limit {
+        domain: String,
+        #[command(flatten)]
+        reasons: Reasons,
+    },
+    /// Allow DOMAIN (what allowlist mode federates with).
+    Allow {
+        domain: String,
+        #[command(flatten)]
+        reasons: Reasons,
+    },
+    /// Remove DOMAIN's policy.
+    Remove { domain: String },
+    /// List the policies: domain, severity, where it comes from, public reason.
+    List,
+    /// Import a blocklist in Mastodon's CSV format (or one domain a line): prints what it would
+    /// change, and changes it with --yes.
+    Import {
+        file: PathBuf,
+        /// Apply the changes (without it, only show them).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Print the blocks and limits in Mastodon's CSV format.
+    Export,
 }
 
 #[derive(Debug, Subcommand)]
@@ -317,6 +376,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Domain { action, config } => {
+            let state = open(config.as_deref()).await?;
+            domain_command(&state, action).await
+        }
         Command::Queue {
             action: QueueAction::Status,
             config,
@@ -413,4 +476,125 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::info!("stopping");
         })
         .await
+}
+
+/// `jisr domain …`.
+async fn domain_command(state: &AppState, action: DomainAction) -> anyhow::Result<()> {
+    use crate::domain::audit::Who;
+    use crate::domain::policy::{self, DomainPolicy, Severity};
+    use crate::federation::policy as in_force;
+    let who = Who::command_line();
+    let set = |domain: String, severity: Severity, reasons: Reasons| DomainPolicy {
+        domain,
+        severity,
+        reject_media: false,
+        reject_reports: false,
+        public_comment: reasons.public_reason,
+        private_comment: reasons.private_note,
+        obfuscate: reasons.obfuscate,
+    };
+    let policy = match action {
+        DomainAction::Block { domain, reasons } => set(domain, Severity::Block, reasons),
+        DomainAction::Limit { domain, reasons } => set(domain, Severity::Limit, reasons),
+        DomainAction::Allow { domain, reasons } => set(domain, Severity::Allow, reasons),
+        DomainAction::Remove { domain } => {
+            if in_force::remove(state, &who, &domain).await? {
+                println!("{domain}: policy removed");
+            } else {
+                println!("{domain} has no policy of its own");
+            }
+            return Ok(());
+        }
+        DomainAction::List => {
+            for listed in in_force::listed(state).await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    listed.policy.domain,
+                    listed.policy.severity.as_str(),
+                    if listed.configured {
+                        "configuration"
+                    } else {
+                        "admin"
+                    },
+                    listed.policy.public_comment
+                );
+            }
+            return Ok(());
+        }
+        DomainAction::Export => {
+            let policies: Vec<DomainPolicy> = policy::all(state.db())
+                .await?
+                .into_iter()
+                .map(|(policy, _)| policy)
+                .collect();
+            print!("{}", policy::write_csv(&policies));
+            return Ok(());
+        }
+        DomainAction::Import { file, yes } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let imported = policy::read_csv(&text);
+            for (line, why) in &imported.skipped {
+                println!("line {line} skipped: {why}");
+            }
+            let current = policy::all(state.db())
+                .await?
+                .into_iter()
+                .map(|(policy, _)| (policy.domain.clone(), policy))
+                .collect();
+            let changes = policy::changes(&current, &imported.policies);
+            for added in &changes.added {
+                println!("+ {} {}", added.domain, added.severity.as_str());
+            }
+            for (before, after) in &changes.changed {
+                println!(
+                    "~ {} {} -> {}",
+                    after.domain,
+                    before.severity.as_str(),
+                    after.severity.as_str()
+                );
+            }
+            println!(
+                "{} to add, {} to change, {} unchanged, {} lines skipped",
+                changes.added.len(),
+                changes.changed.len(),
+                changes.unchanged,
+                imported.skipped.len()
+            );
+            if !yes {
+                if !changes.is_empty() {
+                    println!("nothing changed yet: run again with --yes to apply");
+                }
+                return Ok(());
+            }
+            let mut applied: Vec<DomainPolicy> = changes.added;
+            applied.extend(changes.changed.into_iter().map(|(_, after)| after));
+            let effects = in_force::import(state, &who, &applied).await?;
+            println!(
+                "applied: {} followers removed, {} deliveries cancelled, {} items erased, {} hidden",
+                effects.followers_removed,
+                effects.deliveries_cancelled,
+                effects.content_erased,
+                effects.content_hidden
+            );
+            return Ok(());
+        }
+    };
+    let severity = policy.severity;
+    let effects = in_force::set(state, &who, &policy).await?;
+    println!(
+        "{}: {} ({} followers removed, {} follows forgotten, {} deliveries cancelled, {} items \
+         erased, {} replies hidden, {} forum posts removed, {} items hidden, {} shown again)",
+        policy::normalize_domain(&policy.domain).unwrap_or(policy.domain),
+        severity.as_str(),
+        effects.followers_removed,
+        effects.follows_forgotten,
+        effects.deliveries_cancelled,
+        effects.content_erased,
+        effects.replies_hidden,
+        effects.forum_posts_removed,
+        effects.content_hidden,
+        effects.content_shown
+    );
+    Ok(())
 }

@@ -194,6 +194,10 @@ reasons! {
     Url = "error-url", "must be an http or https URL", [];
     /// Not an e-mail address.
     Email = "error-email", "must be an e-mail address such as name@example.org", [];
+    /// Not a domain name.
+    Domain = "error-domain",
+        "must be a domain name such as spam.example, without https:// or a port",
+        [];
     /// `value`, in a list of countries, is not a country code.
     Country = "error-country",
         "\"{value}\" is not a two-letter country code such as \"NG\"",

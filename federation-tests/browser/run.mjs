@@ -127,7 +127,7 @@ const base = new URL(options.base);
 const out = options.out;
 mkdirSync(out, { recursive: true });
 
-const PAGES = ['/', '/events', '/events/calendar', '/stories', '/opportunities', '/resources', '/directory', '/members', '/forums', '/experts', '/about', '/follow', '/embed/events'];
+const PAGES = ['/', '/events', '/events/calendar', '/stories', '/opportunities', '/resources', '/directory', '/members', '/forums', '/experts', '/about', '/about/moderation', '/follow', '/embed/events'];
 // Pages that answer an error, as a page of the site: the path and its status.
 const ERROR_PAGES = [['/no/such/page', 404]];
 // The languages of the account flow (the instance publishes in these two)…
@@ -582,7 +582,7 @@ async function flow(browser) {
 
     step('publish form');
     // The forms in Arabic, right to left: accessible too, and photographed.
-    for (const path of ['/publish/event', '/account', '/account/delete', '/publish', '/admin/network', '/admin/replies', '/forums/arrivals']) {
+    for (const path of ['/publish/event', '/account', '/account/delete', '/publish', '/admin/network', '/admin/replies', '/forums/arrivals', '/admin/domains', '/admin/log']) {
       if (await open(page, url(path, { lang: 'ar' }), `GET ${path}?lang=ar`)) {
         await accessibility(page, `${path}?lang=ar`);
         await screenshot(page, `ar-desktop${path.replaceAll('/', '-')}`);
@@ -605,7 +605,7 @@ async function flow(browser) {
     for (const width of [390, 320]) {
       await page.setViewportSize({ width, height: 844 });
       for (const language of LANGUAGES) {
-        for (const path of ['/publish/event', '/publish', '/account', '/admin/members', '/admin/profile', '/admin/network', '/admin/replies', '/forums/arrivals']) {
+        for (const path of ['/publish/event', '/publish', '/account', '/admin/members', '/admin/profile', '/admin/network', '/admin/replies', '/forums/arrivals', '/admin/domains', '/admin/log']) {
           const where = `${path}?lang=${language} (${width} px)`;
           if (await open(page, url(path, { lang: language }), where)) {
             await overflow(page, where);

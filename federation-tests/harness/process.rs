@@ -158,6 +158,23 @@ impl ProcessInstance {
         text
     }
 
+    /// Runs `jisr ARGS --config …` and returns what it printed on standard output alone (its
+    /// logs go to standard error): a file it writes out, such as an export.
+    pub async fn cli_stdout(&self, args: &[&str]) -> String {
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_jisr"))
+            .args(args)
+            .args(["--config", self.config_path.to_str().expect("path")])
+            .output()
+            .await
+            .expect("run jisr");
+        assert!(
+            output.status.success(),
+            "jisr {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
     /// What the process logged, for failure messages.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()

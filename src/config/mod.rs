@@ -22,6 +22,22 @@ pub struct Config {
     pub federation: Federation,
     pub accounts: Accounts,
     pub website: Website,
+    pub moderation: Moderation,
+}
+
+/// `[moderation]`: what this instance tells the public of its moderation.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Moderation {
+    /// Show the public moderation log (`/about/moderation`): the domains blocked and limited,
+    /// with their public reasons.
+    pub public_log: bool,
+}
+
+impl Default for Moderation {
+    fn default() -> Self {
+        Moderation { public_log: true }
+    }
 }
 
 /// `[website]`: how the website looks: its colour and its maps.
@@ -196,8 +212,15 @@ pub struct Federation {
     pub retry_max_seconds: u64,
     /// A delivery still failing this long after it was queued is given up, in hours.
     pub give_up_after_hours: u64,
-    /// Domains whose activities are refused and to which nothing is sent or fetched.
+    /// `open`: federate with every server but the blocked ones; `allowlist`: only with the
+    /// allowed domains (`allowed_domains`, and those allowed on `/admin/domains`), for a
+    /// closed network of trusted organizations.
+    pub mode: String,
+    /// Domains whose activities are refused and to which nothing is sent or fetched (read into
+    /// the domain policy, where they cannot be lifted).
     pub blocked_domains: Vec<String>,
+    /// Domains allowed in allowlist mode (read into the domain policy too).
+    pub allowed_domains: Vec<String>,
     /// Host names resolved to fixed addresses instead of DNS (for test networks).
     pub resolve: BTreeMap<String, IpAddr>,
 }
@@ -252,7 +275,9 @@ impl Default for Federation {
             retry_initial_seconds: 60,
             retry_max_seconds: 6 * 3600,
             give_up_after_hours: 72,
+            mode: "open".to_string(),
             blocked_domains: Vec::new(),
+            allowed_domains: Vec::new(),
             resolve: BTreeMap::new(),
         }
     }
@@ -322,13 +347,14 @@ impl Website {
 }
 
 /// Sections whose keys may be overridden from the environment.
-const SECTIONS: [&str; 6] = [
+const SECTIONS: [&str; 7] = [
     "instance",
     "server",
     "database",
     "federation",
     "accounts",
     "website",
+    "moderation",
 ];
 
 impl Config {
@@ -480,6 +506,15 @@ impl Config {
         for domain in &federation.blocked_domains {
             check_host(domain).context("federation.blocked_domains")?;
         }
+        for domain in &federation.allowed_domains {
+            check_host(domain).context("federation.allowed_domains")?;
+        }
+        if !matches!(federation.mode.as_str(), "open" | "allowlist") {
+            bail!(
+                "federation.mode: {:?} is not one of \"open\" or \"allowlist\"",
+                federation.mode
+            );
+        }
         for host in federation.resolve.keys() {
             check_host(host).context("federation.resolve")?;
         }
@@ -537,6 +572,11 @@ impl Federation {
     /// Whether `http://` ids of other servers are accepted, given our own instance settings.
     pub fn allows_plain_http(&self, instance: &Instance) -> bool {
         self.allow_plain_http || instance.is_local_domain()
+    }
+
+    /// Whether the instance federates only with allowed domains.
+    pub fn is_allowlist(&self) -> bool {
+        self.mode == "allowlist"
     }
 
     /// Whether `host` (no port) is blocked, itself or as a subdomain of a blocked domain.

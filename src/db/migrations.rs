@@ -135,6 +135,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "mentions",
         include_str!("../../migrations/sqlite/0025_mentions.sql"),
     ),
+    (
+        26,
+        "domain_policy",
+        include_str!("../../migrations/sqlite/0026_domain_policy.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -263,6 +268,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         25,
         "mentions",
         include_str!("../../migrations/postgres/0025_mentions.sql"),
+    ),
+    (
+        26,
+        "domain_policy",
+        include_str!("../../migrations/postgres/0026_domain_policy.sql"),
     ),
 ];
 

@@ -441,6 +441,22 @@ pub async fn block(db: &Db, block: &Block) -> Result<u64> {
     Ok(hidden)
 }
 
+/// Hides every reply by an actor on `domain` or a subdomain of it (the domain was blocked),
+/// in `tx`. Returns how many were not hidden yet.
+pub async fn hide_domain(tx: &mut Tx, domain: &str) -> Result<u64> {
+    let sql = format!(
+        "update comment set status = 'hidden' where status <> 'hidden' and {}",
+        crate::domain::policy::on_domain_sql("actor_ap_id", 1)
+    );
+    Ok(with_tx!(tx, |conn| sqlx::query(sqlx::AssertSqlSafe(
+        sql.as_str()
+    ))
+    .bind(domain)
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected()))?)
+}
+
 /// Whether `actor_ap_id`, or its domain `host`, is blocked.
 pub async fn is_blocked(tx: &mut Tx, actor_ap_id: &str, host: &str) -> Result<bool> {
     let sql = "select count(*) from blocked where (kind = 'actor' and value = $1) \

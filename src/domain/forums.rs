@@ -694,6 +694,44 @@ pub async fn edit(tx: &mut Tx, ap_id: &str, edit: &Edit) -> Result<bool> {
     Ok(changed == 1)
 }
 
+/// Removes every post by an actor on `domain` or a subdomain of it (the domain was blocked),
+/// in `tx`, and counts again the replies of the threads they answered. Returns how many.
+pub async fn remove_domain(tx: &mut Tx, domain: &str) -> Result<u64> {
+    let on_domain = crate::domain::policy::on_domain_sql("author_ap_id", 1);
+    let threads = format!(
+        "select distinct thread_id from forum_post where thread_id is not null \
+         and status = 'shown' and local_actor_id is null and {on_domain}"
+    );
+    let threads: Vec<i64> = with_tx!(tx, |conn| sqlx::query_scalar(sqlx::AssertSqlSafe(
+        threads.as_str()
+    ))
+    .bind(domain)
+    .fetch_all(conn)
+    .await)?;
+    let sql = format!(
+        "update forum_post set status = 'removed', content_html = '', title = '', \
+         activity = null, pinned_at = null, updated_at = $2 \
+         where status = 'shown' and local_actor_id is null and {on_domain}"
+    );
+    let removed = with_tx!(tx, |conn| sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(domain)
+        .bind(Utc::now())
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    let recount = "update forum_post set reply_count = (select count(*) from forum_post r \
+                   where r.thread_id = $1 and r.status = 'shown' and r.held_at is null) \
+                   where forum_post_id = $1";
+    for thread in threads {
+        with_tx!(tx, |conn| sqlx::query(recount)
+            .bind(thread)
+            .execute(conn)
+            .await
+            .map(|_| ()))?;
+    }
+    Ok(removed)
+}
+
 /// A member's post checked: the title of a thread (required) and the body, bounded.
 pub fn check_post(title: Option<&str>, body: &str) -> Result<(String, String)> {
     let mut check = Check::default();

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod attending;
+pub mod audit;
 pub mod comment;
 pub mod directory;
 pub mod entries;
@@ -18,6 +19,7 @@ pub mod network;
 pub mod notifications;
 pub mod opportunity;
 pub mod participation;
+pub mod policy;
 pub mod publication;
 pub mod resource;
 pub mod search;

@@ -74,6 +74,8 @@ pub async fn follow(state: &AppState, target: &str) -> Result<Url> {
     if crate::federation::origin::same_origin(&actor_url, state.urls().base()) {
         return Err(FieldError::of("target", Reason::OwnActor).into());
     }
+    // Refused by the domain policy: not even a copy we have is followed.
+    state.peer_policy().check_url(&actor_url)?;
     let data = state.federation_data()?;
     let actor: RemoteActor = ObjectId::<RemoteActor>::from(actor_url)
         .dereference(&data)
@@ -296,6 +298,22 @@ pub async fn unfollow(state: &AppState, target: &Url) -> Result<bool> {
     state.delivery_wakeup().notify_one();
     tracing::info!(actor = %target, "unfollowed");
     Ok(true)
+}
+
+/// Forgets every actor on `domain` or a subdomain of it that we follow or asked to follow (the
+/// domain was blocked: no `Undo` is sent there), in `tx`. Returns how many.
+pub async fn remove_domain(tx: &mut Tx, domain: &str) -> Result<u64> {
+    let sql = format!(
+        "delete from following where {}",
+        crate::domain::policy::on_domain_sql("target_ap_id", 1)
+    );
+    Ok(with_tx!(tx, |conn| sqlx::query(sqlx::AssertSqlSafe(
+        sql.as_str()
+    ))
+    .bind(domain)
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected()))?)
 }
 
 /// Stops following `actor` (its account was deleted). Returns how many rows went.

@@ -938,9 +938,13 @@ pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result
         return Ok(());
     }
     // The moderation queue: a forum that holds other servers' posts keeps them for a
-    // moderator, unless their author is approved.
-    let held = forum.hold_remote
-        && !crate::domain::comment::is_approved(tx, &received.author_ap_id).await?;
+    // moderator, unless their author is approved; a limited domain's posts wait in any forum.
+    let limited = Url::parse(&received.author_ap_id).is_ok_and(|author| {
+        super::policy::is_limited(state, author.host_str().unwrap_or_default())
+    });
+    let held = limited
+        || (forum.hold_remote
+            && !crate::domain::comment::is_approved(tx, &received.author_ap_id).await?);
     let stored = store_remote(state, tx, forum, received, held).await?;
     if held {
         tracing::info!(forum = %forum.slug, post = %received.ap_id, "a post held for a moderator");

@@ -26,6 +26,7 @@ pub mod network_experts;
 pub mod objects;
 pub mod origin;
 pub mod outbox;
+pub mod policy;
 pub mod profile;
 pub mod remote_actors;
 pub mod remote_profile;

@@ -18,15 +18,28 @@ use url::{Host, Url};
 pub struct PeerPolicy {
     allow_plain_http: bool,
     config: Arc<Config>,
+    /// The domain policy in force (blocks, limits, the allowlist).
+    domains: Arc<super::policy::InForce>,
 }
 
 impl PeerPolicy {
-    /// The policy of `config`.
+    /// The policy of `config`, with no stored domain policy loaded yet.
     pub fn new(config: Arc<Config>) -> PeerPolicy {
         PeerPolicy {
             allow_plain_http: config.federation.allows_plain_http(&config.instance),
             config,
+            domains: Arc::default(),
         }
+    }
+
+    /// The domain policy in force.
+    pub fn domains(&self) -> &super::policy::InForce {
+        &self.domains
+    }
+
+    /// What the domain policy says of `host` (no port).
+    pub fn standing(&self, host: &str) -> super::policy::Standing {
+        self.domains.standing(&self.config, host)
     }
 
     /// Whether `ip` may be contacted.
@@ -35,9 +48,10 @@ impl PeerPolicy {
         is_public(ip) || (self.config.federation.allow_loopback_peers && ip.is_loopback())
     }
 
-    /// Whether `host` (no port) is blocked by `federation.blocked_domains`.
+    /// Whether nothing goes to or comes from `host` (no port): blocked (by the configuration
+    /// or on `/admin/domains`), or not allowed in allowlist mode.
     pub fn is_blocked(&self, host: &str) -> bool {
-        self.config.federation.is_blocked(host)
+        self.standing(host) == super::policy::Standing::Refused
     }
 
     /// Checks that `url` may be fetched from or delivered to: http(s), allowed scheme, not a
@@ -60,7 +74,9 @@ impl PeerPolicy {
         match url.host() {
             Some(Host::Domain(domain)) => {
                 if self.is_blocked(domain) {
-                    return Err(Error::Forbidden(format!("{domain} is a blocked domain")));
+                    return Err(Error::Forbidden(format!(
+                        "{domain} is blocked, or not allowed, by this instance's domain policy"
+                    )));
                 }
             }
             Some(Host::Ipv4(ip)) => self.check_ip_literal(IpAddr::V4(ip))?,

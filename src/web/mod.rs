@@ -7,6 +7,7 @@
 
 pub mod account_pages;
 pub mod admin;
+pub mod admin_domains;
 pub mod admin_network;
 pub mod api;
 pub mod auth;
@@ -204,6 +205,15 @@ fn pages() -> Router<AppState> {
         .route("/admin/replies/policy", post(replies::policy))
         .route("/admin/replies/{comment_id}", post(replies::moderate))
         .route("/admin/members", get(admin::members))
+        .route(
+            "/admin/domains",
+            get(admin_domains::page).post(admin_domains::set),
+        )
+        .route("/admin/domains/remove", post(admin_domains::remove))
+        .route("/admin/domains/import", post(admin_domains::import))
+        .route("/admin/domains.csv", get(admin_domains::export))
+        .route("/admin/log", get(admin_domains::log))
+        .route("/about/moderation", get(admin_domains::public_log))
         .route("/admin/network", get(admin_network::page))
         .route("/admin/network/follow", post(admin_network::follow))
         .route("/admin/network/unfollow", post(admin_network::unfollow))

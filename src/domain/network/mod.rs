@@ -443,6 +443,68 @@ pub async fn erase_actor(tx: &mut Tx, actor_ap_id: &str) -> Result<u64> {
         .map(|done| done.rows_affected()))?)
 }
 
+/// Hides (`hidden`) or shows again the publications of the actors on `domain` and its
+/// subdomains, in `tx`: a limited domain's content stays out of lists, feeds and search.
+/// Returns how many changed.
+pub async fn hide_domain(tx: &mut Tx, domain: &str, hidden: bool) -> Result<u64> {
+    // `received_at` too: what feeds show changed (their validators read it).
+    let sql = format!(
+        "update remote_publication set hidden_at = {}, received_at = $2 \
+         where deleted_at is null and hidden_at is {} null and {}",
+        if hidden { "$2" } else { "null" },
+        if hidden { "" } else { "not" },
+        crate::domain::policy::on_domain_sql("actor_ap_id", 1)
+    );
+    Ok(with_tx!(tx, |conn| sqlx::query(sqlx::AssertSqlSafe(
+        sql.as_str()
+    ))
+    .bind(domain)
+    .bind(Utc::now())
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected()))?)
+}
+
+/// Hides the publication `ap_id` (just received from a limited domain), in `tx`.
+pub async fn hide(tx: &mut Tx, ap_id: &str) -> Result<()> {
+    let sql = "update remote_publication set hidden_at = $2 where ap_id = $1";
+    with_tx!(tx, |conn| sqlx::query(sql)
+        .bind(ap_id)
+        .bind(Utc::now())
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Erases every publication of the actors on `domain` and its subdomains (it was blocked),
+/// in `tx`. Returns how many.
+pub async fn erase_domain(tx: &mut Tx, domain: &str) -> Result<u64> {
+    let on_domain = crate::domain::policy::on_domain_sql("actor_ap_id", 1);
+    let facets = format!(
+        "delete from remote_publication_facet where remote_publication_id in \
+         (select remote_publication_id from remote_publication where {on_domain})"
+    );
+    with_tx!(tx, |conn| sqlx::query(sqlx::AssertSqlSafe(facets.as_str()))
+        .bind(domain)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    let sql = format!(
+        "update remote_publication set deleted_at = $2, received_at = $2, name = '', \
+         summary_html = '', content_html = '', search_text = '', details = '{{}}' \
+         where deleted_at is null and {on_domain}"
+    );
+    Ok(with_tx!(tx, |conn| sqlx::query(sqlx::AssertSqlSafe(
+        sql.as_str()
+    ))
+    .bind(domain)
+    .bind(Utc::now())
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected()))?)
+}
+
 /// Records that `ap_id` of `actor_ap_id` is deleted before we ever received it, so that its
 /// `Create` by that actor, if it comes later, is not stored (an existing row is left as it is).
 /// Another actor's object with that id replaces the tombstone: on a shared host, one account
@@ -481,7 +543,7 @@ pub async fn forget_tombstones(db: &Db) -> Result<u64> {
 pub async fn list(db: &Db, limit: i64) -> Result<Vec<RemotePublication>> {
     let sql = format!(
         "select {COLUMNS} from remote_publication where deleted_at is null \
-         order by published_at desc limit $1"
+         and hidden_at is null order by published_at desc limit $1"
     );
     let rows: Vec<Row> = with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(limit)
@@ -522,7 +584,7 @@ pub async fn by_ids_with(
         COLUMNS,
         &format!(
             "select {columns} from remote_publication \
-             where deleted_at is null and remote_publication_id in ({})",
+             where deleted_at is null and hidden_at is null and remote_publication_id in ({})",
             placeholders.join(", ")
         ),
     );

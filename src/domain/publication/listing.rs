@@ -157,13 +157,18 @@ fn keys_query(
     let (narrowing, narrowing_values) =
         Filters::narrowing(table.narrowed(), lookups, forms, values.len() + 1);
     values.extend(narrowing_values);
+    // The network's items hidden by moderation (their domain is limited) are left out.
+    let shown = match table {
+        Table::Publication => "deleted_at is null",
+        Table::RemotePublication => "deleted_at is null and hidden_at is null",
+    };
     let part = |kind: Option<Kind>, condition: &str, key: &str, order: &str| {
         let kind = kind
             .map(|kind| format!(" and kind = '{}'", kind.as_str()))
             .unwrap_or_default();
         format!(
             "select {id} as id, {key} as at from {table_name} \
-             where deleted_at is null{kind}{condition}{narrowing} \
+             where {shown}{kind}{condition}{narrowing} \
              order by {key} {order}, {id} {order} limit {limit}"
         )
     };
@@ -182,7 +187,7 @@ fn keys_query(
             // order of the whole.
             format!(
                 "select {id} as id, starts_at as at from {table_name} \
-                 where deleted_at is null and kind = 'event' and long_event \
+                 where {shown} and kind = 'event' and long_event \
                  and ends_at >= $1 and starts_at < $2{narrowing}"
             ),
         ]

@@ -476,10 +476,14 @@ pub(super) async fn apply(
             let organization = state.actors().organization().local_actor_id;
             let followed = following::is_following(tx, organization, actor).await?;
             let approved = comment::is_approved(tx, actor.as_str()).await?;
-            let Some(status) = policy.status_of(followed, approved) else {
+            let Some(mut status) = policy.status_of(followed, approved) else {
                 tracing::info!(comment = %reply.ap_id, "replies are closed; ignored");
                 return Ok(());
             };
+            if crate::federation::policy::is_limited(state, host) {
+                // A limited domain's replies wait for a moderator.
+                status = comment::ReplyStatus::Held;
+            }
             let stored = comment::store_reply(tx, parent, reply, status).await?;
             tracing::debug!(comment = %reply.ap_id, stored, status = status.as_str(), "reply kept as a comment");
         }
@@ -495,6 +499,11 @@ pub(super) async fn apply(
                 return Ok(());
             }
             let stored = network::store(tx, publication).await?;
+            let host = signer.url().host_str().unwrap_or_default();
+            if crate::federation::policy::is_limited(state, host) {
+                // A limited domain's content is kept out of the lists.
+                network::hide(tx, &publication.ap_id).await?;
+            }
             tracing::debug!(object = %publication.ap_id, object_type = %publication.object_type, stored, "network content");
         }
     }

@@ -686,6 +686,22 @@ pub async fn withdraw(tx: &mut Tx, prefix: &str, keep: &Url) -> Result<u64> {
     Ok(withdrawn)
 }
 
+/// Cancels every delivery not yet made to an inbox on `domain` or a subdomain of it (the
+/// domain was blocked), in `tx`. Returns how many.
+pub async fn cancel_domain(tx: &mut Tx, domain: &str) -> Result<u64> {
+    let sql = format!(
+        "delete from delivery where {}",
+        crate::domain::policy::on_domain_sql("inbox", 1)
+    );
+    Ok(with_tx!(tx, |conn| sqlx::query(sqlx::AssertSqlSafe(
+        sql.as_str()
+    ))
+    .bind(domain)
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected()))?)
+}
+
 /// A stored public activity by id, to serve at its URL.
 pub async fn public_activity(db: &Db, ap_id: &str) -> Result<Value> {
     let sql = "select body from outgoing_activity where ap_id = $1 and is_public = $2";

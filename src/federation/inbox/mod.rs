@@ -138,7 +138,7 @@ async fn process(
     let actor_host = envelope.actor.host_str().unwrap_or_default();
     if state.peer_policy().is_blocked(actor_host) {
         return Err(Error::Forbidden(format!(
-            "{actor_host} is a blocked domain"
+            "{actor_host} is blocked, or not allowed, by this instance's domain policy"
         )));
     }
     if !same_origin(&envelope.id, &envelope.actor) {
@@ -203,7 +203,9 @@ pub async fn verified_signer(state: &AppState, pending: &PendingSignature) -> Re
     let actor = remote_actors::for_key(state, &pending.key_id, false).await?;
     let host = actor.url().host_str().unwrap_or_default();
     if state.peer_policy().is_blocked(host) {
-        return Err(Error::Forbidden(format!("{host} is a blocked domain")));
+        return Err(Error::Forbidden(format!(
+            "{host} is blocked, or not allowed, by this instance's domain policy"
+        )));
     }
     if verify_with(state, pending, &actor).is_ok() {
         return Ok(actor);

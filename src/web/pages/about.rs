@@ -21,6 +21,8 @@ struct AboutPage {
     residence: String,
     /// The HTML another website pastes to show our calendar (see `pages::embed`).
     embed_code: String,
+    /// Whether the public moderation log is shown (`/about/moderation`).
+    moderation_log: bool,
 }
 framed!(AboutPage);
 
@@ -42,6 +44,7 @@ pub async fn about(State(state): State<AppState>, frame: Frame) -> Result<Respon
                 .replace('&', "&amp;")
                 .replace('"', "&quot;"),
         ),
+        moderation_log: state.config().moderation.public_log,
         frame,
     };
     respond(StatusCode::OK, &page)
