@@ -553,3 +553,214 @@ async fn a_block_made_by_one_process_is_in_force_in_the_others() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn reports_reach_the_queue_and_the_reported_server_and_flags_arrive_in_it() {
+    let Some(peer) = crate::network::start_peer("moderation").await else {
+        return;
+    };
+    let alpha = Node::start_with_env("alpha", &[("JISR_WEBSITE_REPLIES", "open")]).await;
+    let story = alpha
+        .publish(
+            "story",
+            &crate::harness::network::publication("story", "Amaka's story"),
+        )
+        .await;
+    let reply = peer
+        .reply(
+            "bob",
+            &story,
+            "<p>Visit cheap-pills.example now!</p>",
+            alpha.actor_id().as_str(),
+        )
+        .await;
+    let db = alpha.db().await;
+    eventually(20, "the peer's reply kept", || async {
+        jisr::domain::comment::find(&db, &reply).await.ok()?
+    })
+    .await;
+
+    // A visitor reports it, asking that it be sent on to the peer's server.
+    let mut visitor = Browser::new(&alpha);
+    let form = visitor.get(&jisr::web::reports::link(&reply)).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(
+        form.body.contains("A reply") && form.body.contains("cheap-pills.example"),
+        "{}",
+        form.body
+    );
+    let missing = visitor
+        .post(
+            "/report",
+            &[("object", reply.as_str()), ("comment", "Spam")],
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let sent = visitor
+        .post(
+            "/report",
+            &[
+                ("object", reply.as_str()),
+                ("reason", "spam"),
+                ("comment", "An advertisement, again"),
+                ("forward", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(sent.body.contains("Thank you"), "{}", sent.body);
+
+    // The peer receives a Flag from alpha's instance actor, naming bob and his reply.
+    let bob = peer.actor_id("bob").to_string();
+    let flag = eventually(30, "the Flag at the peer", || async {
+        peer.log()
+            .await
+            .into_iter()
+            .find(|record| record["type"] == "Flag")
+    })
+    .await;
+    assert_eq!(flag["actor"], alpha.url("/actor").as_str(), "{flag}");
+    assert_eq!(flag["signature"]["verified"], true, "{flag}");
+    assert_eq!(
+        flag["json"]["object"],
+        json!([bob.as_str(), reply.as_str()]),
+        "{flag}"
+    );
+    assert_eq!(flag["json"]["content"], "An advertisement, again");
+
+    // The peer reports our story back: its Flag joins the queue, its origin shown.
+    peer.flag(
+        "bob",
+        &[alpha.actor_id().as_str(), story.as_str()],
+        "<p>This story is misleading</p>",
+        alpha.actor_id().as_str(),
+    )
+    .await;
+    let reports = eventually(30, "the peer's report in the queue", || async {
+        let open = jisr::domain::reports::open(&db, 10).await.ok()?;
+        (open.len() == 2).then_some(open)
+    })
+    .await;
+    let theirs = reports
+        .iter()
+        .find(|report| report.reporter_ap_id.is_some())
+        .expect("the peer's report");
+    assert_eq!(theirs.target_kind, "publication");
+    assert_eq!(theirs.comment, "This story is misleading");
+    assert_eq!(
+        theirs.objects(),
+        [alpha.actor_id().to_string(), story.clone()]
+    );
+
+    // A moderator sees both, the reporter hidden from nobody but the reported, and removes
+    // the reply: hidden under the story, in the audit log.
+    let mut admin = Browser::new(&alpha);
+    admin
+        .register("Alpha's admin", "admin@alpha.example", &[])
+        .await;
+    let queue = admin.get("/admin/reports").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(
+        queue.body.contains("A visitor")
+            && queue.body.contains("An advertisement, again")
+            && queue.body.contains("This story is misleading")
+            && queue.body.contains(&format!(
+                "From {}",
+                peer.actor_id("bob").host_str().expect("host")
+            ))
+            && queue.body.contains("Sent to its server"),
+        "{}",
+        queue.body
+    );
+    let ours = reports
+        .iter()
+        .find(|report| report.reporter_ap_id.is_none())
+        .expect("the visitor's report");
+    let resolved = admin
+        .post(
+            &format!("/admin/reports/{}", ours.report_id),
+            &[("resolution", "remove"), ("note", "Spam")],
+        )
+        .await;
+    assert_eq!(resolved.status, StatusCode::SEE_OTHER, "{}", resolved.body);
+    let hidden = jisr::domain::comment::find(&db, &reply)
+        .await
+        .expect("find")
+        .expect("kept");
+    assert_eq!(hidden.status, jisr::domain::comment::ReplyStatus::Hidden);
+    let log = admin.get("/admin/log").await;
+    assert!(
+        log.body.contains("Reported content removed"),
+        "{}",
+        log.body
+    );
+    let queue = admin.get("/admin/reports").await;
+    assert!(queue.body.contains("Remove the content"), "{}", queue.body);
+}
+
+/// Waits, when the minute is about to end, for the next one: the inbox counts by the minute.
+async fn a_fresh_minute() {
+    let second = chrono::Utc::now().timestamp().rem_euclid(60);
+    if second > 45 {
+        tokio::time::sleep(std::time::Duration::from_secs(
+            u64::try_from(61 - second).unwrap_or(1),
+        ))
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_noisy_actor_or_domain_is_told_to_wait_in_every_process() {
+    let alpha = Node::start_processes_with_env(
+        "alpha",
+        2,
+        &[
+            ("JISR_MODERATION_INBOX_PER_ACTOR_PER_MINUTE", "4"),
+            ("JISR_MODERATION_INBOX_PER_DOMAIN_PER_MINUTE", "6"),
+        ],
+    )
+    .await;
+    let mallory = TestActor::start_as("mallory.test").await;
+    let inbox = alpha.url("/inbox");
+    let organization = alpha.actor_id();
+    // A follow by `signer`, signed and sent as it is: its status, `Retry-After` and text.
+    let send = |signer: &'static str| {
+        let body = serde_json::to_vec(&mallory.follow(signer, &organization)).expect("body");
+        let headers = mallory.sign(signer, &inbox, &body, Forgery::None, chrono::Utc::now());
+        let request = crate::harness::http_client()
+            .post(inbox.clone())
+            .header("content-type", "application/activity+json");
+        let request = headers.into_iter().fold(request, |request, (name, value)| {
+            request.header(name, value)
+        });
+        async move {
+            let response = request.body(body).send().await.expect("post");
+            let status = response.status();
+            let retry = response
+                .headers()
+                .get("retry-after")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.parse::<u64>().ok());
+            (status, retry, response.text().await.unwrap_or_default())
+        }
+    };
+    a_fresh_minute().await;
+    // Four from ada (spread over both processes on PostgreSQL): accepted; the fifth waits.
+    for _ in 0..4 {
+        let (status, _, text) = send("ada").await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    }
+    let (status, retry, text) = send("ada").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{text}");
+    assert!(text.contains("this minute"), "{text}");
+    assert!(
+        retry.is_some_and(|seconds| (1..=60).contains(&seconds)),
+        "{retry:?}"
+    );
+    // Another actor of that domain: one more fits in the domain's six, then it waits too.
+    let (status, _, text) = send("mallory").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+    let (status, _, text) = send("mallory").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{text}");
+    assert!(text.contains("mallory.test"), "{text}");
+}

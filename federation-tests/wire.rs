@@ -55,7 +55,7 @@ const EXPECTED: &[(&str, Shape)] = &[
     ),
     ("gotosocial/create-note.json", Shape::Activity("Create")),
     ("gotosocial/delete-note.json", Shape::Activity("Delete")),
-    ("gotosocial/flag.json", Shape::Activity("Other")),
+    ("gotosocial/flag.json", Shape::Activity("Flag")),
     ("gotosocial/follow.json", Shape::Activity("Follow")),
     ("gotosocial/key-stub.json", Shape::Key),
     ("gotosocial/like.json", Shape::Activity("Other")),
@@ -80,7 +80,7 @@ const EXPECTED: &[(&str, Shape)] = &[
     ("lemmy/delete-actor.json", Shape::Activity("Delete")),
     ("lemmy/delete-page.json", Shape::Activity("Delete")),
     ("lemmy/dislike.json", Shape::Activity("Other")),
-    ("lemmy/flag.json", Shape::Activity("Other")),
+    ("lemmy/flag.json", Shape::Activity("Flag")),
     ("lemmy/follow.json", Shape::Activity("Follow")),
     ("lemmy/like.json", Shape::Activity("Other")),
     ("lemmy/lock-note.json", Shape::Activity("Other")),
@@ -111,7 +111,7 @@ const EXPECTED: &[(&str, Shape)] = &[
     ("mastodon/create-note.json", Shape::Activity("Create")),
     ("mastodon/delete-actor.json", Shape::Activity("Delete")),
     ("mastodon/delete-note.json", Shape::Activity("Delete")),
-    ("mastodon/flag.json", Shape::Activity("Other")),
+    ("mastodon/flag.json", Shape::Activity("Flag")),
     ("mastodon/follow.json", Shape::Activity("Follow")),
     ("mastodon/like.json", Shape::Activity("Other")),
     ("mastodon/note-mention-group.json", Shape::Object),
@@ -158,6 +158,7 @@ fn verb(incoming: &Incoming) -> &'static str {
         Incoming::Join(_) => "Join",
         Incoming::Leave(_) => "Leave",
         Incoming::Announce(_) => "Announce",
+        Incoming::Flag(_) => "Flag",
         Incoming::Other { .. } => "Other",
     }
 }
@@ -250,7 +251,11 @@ fn every_fixture_parses_into_what_it_is() {
                     .unwrap_or_else(|error| panic!("{name}: {error}"));
                 assert_eq!(verb(&incoming), *expected, "{name}");
                 if *expected != "Other" {
-                    let object = &value["object"];
+                    // An array (a `Flag`'s): its first id.
+                    let object = match &value["object"] {
+                        serde_json::Value::Array(items) => items.first().unwrap_or(&Value::Null),
+                        other => other,
+                    };
                     let named = object.as_str().or_else(|| object["id"].as_str());
                     assert_eq!(
                         incoming.object_id().map(|id| id.as_str()),

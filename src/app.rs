@@ -32,6 +32,8 @@ struct Inner {
     actors: LocalActors,
     http: reqwest::Client,
     peer_policy: PeerPolicy,
+    /// This process's inbox counts per actor and domain (SQLite; PostgreSQL counts in a table).
+    inbox_counts: crate::federation::inbox::limits::InboxCounts,
     keys: KeyCache,
     /// Recently verified signers and recently failed key fetches.
     key_lookups: KeyLookups,
@@ -83,6 +85,7 @@ impl AppState {
         let state = AppState(Arc::new(Inner {
             http: net::client(&config)?,
             peer_policy: PeerPolicy::new(config.clone()),
+            inbox_counts: Default::default(),
             config,
             db,
             urls,
@@ -136,6 +139,10 @@ impl AppState {
 
     pub fn http(&self) -> &reqwest::Client {
         &self.0.http
+    }
+
+    pub fn inbox_counts(&self) -> &crate::federation::inbox::limits::InboxCounts {
+        &self.0.inbox_counts
     }
 
     pub fn peer_policy(&self) -> &PeerPolicy {
@@ -336,6 +343,12 @@ fn spawn_maintenance(state: &AppState) -> tokio::task::JoinHandle<()> {
                 Ok(_) => {}
                 Err(error) => tracing::error!(error = ?error, "maintenance"),
             }
+            let minute = chrono::Utc::now().timestamp() - 3600;
+            if let Err(error) =
+                crate::federation::inbox::limits::forget_before(state.db(), minute).await
+            {
+                tracing::error!(error = ?error, "maintenance: inbox counts");
+            }
             if let Err(error) = crate::domain::accounts::forget_expired(state.db()).await {
                 tracing::error!(error = ?error, "maintenance: sessions");
             }
@@ -351,6 +364,15 @@ fn spawn_maintenance(state: &AppState) -> tokio::task::JoinHandle<()> {
             }
         }
     })
+}
+
+/// An instance dropped without [`Instance::stop`] (a test that ends, a panic) lets go of its
+/// state: the federation crate's configuration holds a clone of it, a cycle that would keep
+/// its database pool, and the connections in it, open for as long as the process lives.
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.state.forget_federation();
+    }
 }
 
 /// A started instance: its address and the tasks that run it.

@@ -37,6 +37,9 @@ pub enum Error {
     /// The request took longer than we allow.
     #[error("timed out")]
     Timeout,
+    /// Too many requests from one sender; it may try again after `retry_after` seconds.
+    #[error("{reason}")]
+    TooManyRequests { reason: String, retry_after: u64 },
     /// A bug or an environment failure (database down, disk full). Logged, never shown.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),

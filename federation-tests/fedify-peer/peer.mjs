@@ -40,6 +40,9 @@
 //   POST /_control/update   {"actor":"bob","id":"<object id>","content":"<p>html</p>","to":..}
 //                          edits one of bob's posts (served so from now on) and sends its
 //                          Update to the actor `to` -> 202 {"id":..,"update":"<Update id>"}
+//   POST /_control/flag     {"actor":"bob","objects":["<id>",..],"content":"..","to":..}
+//                          reports the objects to the actor `to`'s server (a Flag, as
+//                          Mastodon sends one) -> 202 {"id":"<Flag id>"}
 //   POST /_control/resolve  {"actor":"bob","target":..}  looks the target up with bob's signed GETs
 //                                           -> 200 {"id":..,"inbox":..}
 //   POST /_control/join     {"actor":"bob","event":"<event id>","to":"<organizer URL or @user@host>"}
@@ -84,7 +87,7 @@ import {
 } from "@fedify/fedify";
 import {
   Person, Follow, Accept, Reject, Undo, Create, Article, Event, Note, Place, Endpoints, Activity,
-  Mention, Join, Leave, Update, isActor, lookupObject, PUBLIC_COLLECTION,
+  Mention, Join, Leave, Update, Flag, isActor, lookupObject, PUBLIC_COLLECTION,
 } from "@fedify/vocab";
 import { configure, getConsoleSink } from "@logtape/logtape";
 import { Temporal } from "@js-temporal/polyfill";
@@ -372,6 +375,16 @@ async function control(req, res, url) {
     posts.set(id.href, obj);
     const create = new Create({ id: new URL(`${id.href}#create`), actor: actorUri, object: obj, tos: obj.toIds, ccs: obj.ccIds, published: obj.published });
     return send(recipient, create, { id: id.href, create: create.id.href });
+  }
+
+  if (url.pathname === "/_control/flag") {
+    const target = await resolveActor(ctx, me, body.to).catch((e) => (console.error(e), null));
+    if (!target) return json(res, 404, { error: "'to' is not a resolvable actor", to: body.to });
+    if (!Array.isArray(body.objects) || !body.objects.every((id) => URL.canParse(id))) {
+      return json(res, 400, { error: "'objects' must be an array of absolute URLs" });
+    }
+    const flag = new Flag({ id: new URL(`#flags/${randomUUID()}`, actorUri), actor: actorUri, objects: body.objects.map((id) => new URL(id)), content: body.content ?? "", tos: [target.id] });
+    return send(target, flag, { id: flag.id.href });
   }
 
   if (url.pathname === "/_control/update") {

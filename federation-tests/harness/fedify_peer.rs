@@ -118,6 +118,21 @@ impl FedifyPeer {
         read(&self.stderr_path)
     }
 
+    /// Posts `body` to the control endpoint `path`, whatever it answers: its status and text
+    /// (a delivery the receiver refused is a 502 naming the receiver's answer).
+    pub async fn control_raw(&self, path: &str, body: Value) -> (reqwest::StatusCode, String) {
+        let url = self.origin.join(path).expect("control url");
+        let response = self
+            .client
+            .post(url)
+            .json(&body)
+            .send()
+            .await
+            .expect("control request");
+        let status = response.status();
+        (status, response.text().await.unwrap_or_default())
+    }
+
     async fn control(&self, path: &str, body: Option<Value>) -> Value {
         let url = self.origin.join(path).expect("control url");
         let request = match body {
@@ -239,6 +254,18 @@ impl FedifyPeer {
             )
             .await;
         answer["update"].as_str().expect("update id").to_string()
+    }
+
+    /// `actor` reports `objects` to the server of `to` with `content` (a `Flag`); returns its
+    /// id.
+    pub async fn flag(&self, actor: &str, objects: &[&str], content: &str, to: &str) -> String {
+        let answer = self
+            .control(
+                "_control/flag",
+                Some(json!({"actor": actor, "objects": objects, "content": content, "to": to})),
+            )
+            .await;
+        answer["id"].as_str().expect("flag id").to_string()
     }
 
     /// Runs `expand.mjs` on `documents`: one `{index, ok, problems}` per document.

@@ -59,10 +59,15 @@ impl Node {
     /// one address, each connection to it handed to the next process in turn: how a larger
     /// deployment runs. On SQLite (one process by design) it is [`Node::start`].
     pub async fn start_processes(name: &str, count: usize) -> Node {
+        Node::start_processes_with_env(name, count, &[]).await
+    }
+
+    /// [`Node::start_processes`] with environment variables for every process.
+    pub async fn start_processes_with_env(name: &str, count: usize, env: &[(&str, &str)]) -> Node {
         let database = TestDatabase::create().await;
         if !database.url.starts_with("postgres") {
             drop(database);
-            return Node::start(name).await;
+            return Node::start_with_env(name, env).await;
         }
         // The address is taken now and kept, so that no other test takes it meanwhile.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -73,7 +78,7 @@ impl Node {
         for _ in 0..count {
             let port = free_port();
             processes.push(
-                ProcessInstance::start_on_with_env(&database.url, &domain, port, &settings(), &[])
+                ProcessInstance::start_on_with_env(&database.url, &domain, port, &settings(), env)
                     .await,
             );
         }

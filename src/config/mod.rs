@@ -32,11 +32,19 @@ pub struct Moderation {
     /// Show the public moderation log (`/about/moderation`): the domains blocked and limited,
     /// with their public reasons.
     pub public_log: bool,
+    /// Activities one actor may send to our inboxes in a minute (0: no limit).
+    pub inbox_per_actor_per_minute: u64,
+    /// Activities one domain may send to our inboxes in a minute (0: no limit).
+    pub inbox_per_domain_per_minute: u64,
 }
 
 impl Default for Moderation {
     fn default() -> Self {
-        Moderation { public_log: true }
+        Moderation {
+            public_log: true,
+            inbox_per_actor_per_minute: 600,
+            inbox_per_domain_per_minute: 6000,
+        }
     }
 }
 

@@ -140,6 +140,16 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "domain_policy",
         include_str!("../../migrations/sqlite/0026_domain_policy.sql"),
     ),
+    (
+        27,
+        "reports",
+        include_str!("../../migrations/sqlite/0027_reports.sql"),
+    ),
+    (
+        28,
+        "inbox_limits",
+        include_str!("../../migrations/sqlite/0028_inbox_limits.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -273,6 +283,16 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         26,
         "domain_policy",
         include_str!("../../migrations/postgres/0026_domain_policy.sql"),
+    ),
+    (
+        27,
+        "reports",
+        include_str!("../../migrations/postgres/0027_reports.sql"),
+    ),
+    (
+        28,
+        "inbox_limits",
+        include_str!("../../migrations/postgres/0028_inbox_limits.sql"),
     ),
 ];
 

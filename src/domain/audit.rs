@@ -2,8 +2,10 @@
 //! line), when, on what, and why. Moderators read it on `/admin/log`; the public moderation log
 //! shows the domain blocks and limits with their public reasons.
 //!
-//! Invariant: an action is recorded in the transaction that takes it, so the log never claims
-//! what did not happen, nor misses what did.
+//! Invariant: a domain policy change, a report's resolution and a forwarded report are recorded
+//! in the transaction that takes them; the other moderation actions (a reply hidden, a member
+//! disabled, a forum post removed…), whose own modules write in transactions of their own, are
+//! recorded right after they succeed ([`record_now`]), never before.
 
 use crate::db::{Db, Tx, with_pool, with_tx};
 use crate::error::Result;
@@ -64,6 +66,21 @@ pub async fn record(
         .execute(conn)
         .await
         .map(|_| ()))?;
+    Ok(())
+}
+
+/// [`record`] in a transaction of its own, for an action taken (and committed) just before.
+pub async fn record_now(
+    db: &Db,
+    who: &Who,
+    action: &str,
+    target: &str,
+    reason: &str,
+    details: &Value,
+) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    record(&mut tx, who, action, target, reason, details).await?;
+    tx.commit().await?;
     Ok(())
 }
 

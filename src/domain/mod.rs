@@ -21,6 +21,7 @@ pub mod opportunity;
 pub mod participation;
 pub mod policy;
 pub mod publication;
+pub mod reports;
 pub mod resource;
 pub mod search;
 pub mod settings;

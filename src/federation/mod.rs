@@ -31,6 +31,7 @@ pub mod profile;
 pub mod remote_actors;
 pub mod remote_profile;
 pub mod replies;
+pub mod reports;
 pub mod rsvp;
 pub mod signature;
 pub mod urls;

@@ -144,6 +144,7 @@ pub async fn change(
         crate::domain::experts::confirm(state.db(), account_id, confirmed).await?;
         // Their actor says so to every server.
         crate::federation::members::profile_changed(&state, account_id).await?;
+        audit_member(&state, &visitor, account_id, values.get("change")).await?;
         return Ok(Redirect::to("/admin/members").into_response());
     }
     let change = match values.get("change") {
@@ -171,7 +172,35 @@ pub async fn change(
     // publications change too.
     state.documents().forget_objects();
     state.lists().clear();
+    let action = match change {
+        Change::SetRole(role) => format!("role-{}", role.as_str()),
+        _ => values.get("change").to_string(),
+    };
+    audit_member(&state, &visitor, account_id, &action).await?;
     Ok(Redirect::to("/admin/members").into_response())
+}
+
+/// Records an admin's `change` of the member `account_id` in the audit log, naming the member
+/// by their handle (or account number).
+async fn audit_member(
+    state: &AppState,
+    visitor: &super::auth::Visitor,
+    account_id: i64,
+    change: &str,
+) -> Result<()> {
+    let target = match crate::federation::members::actor_of(state, account_id).await? {
+        Some(actor) => format!("@{}", actor.username),
+        None => format!("account {account_id}"),
+    };
+    crate::domain::audit::record_now(
+        state.db(),
+        &visitor.who(),
+        &format!("member.{change}"),
+        &target,
+        "",
+        &serde_json::json!({"account": account_id}),
+    )
+    .await
 }
 
 /// `POST /admin/invitations`: makes an invitation link and shows it on the members page.

@@ -9,7 +9,7 @@ use super::auth::Admin;
 use super::forms::FormValues;
 use super::frame::{Frame, framed, respond, respond_with};
 use crate::app::AppState;
-use crate::domain::audit::{self, Who};
+use crate::domain::audit;
 use crate::domain::policy::{self, DomainPolicy, Severity};
 use crate::error::{Error, Result};
 use crate::federation::policy as in_force;
@@ -154,17 +154,6 @@ pub async fn page(
     domains_page(&state, frame, &visitor, StatusCode::OK, Shown::default()).await
 }
 
-/// Who the log names for `visitor`.
-fn who(visitor: &super::auth::Visitor) -> Who {
-    match visitor.account() {
-        Some(account) => Who {
-            account_id: Some(account.account_id),
-            label: format!("{} <{}>", account.name, account.email),
-        },
-        None => Who::command_line(),
-    }
-}
-
 /// `POST /admin/domains`: sets a domain's policy (`domain`, `severity`, `public_comment`,
 /// `private_comment`, `obfuscate`); a domain that is not one is said on the page (422).
 pub async fn set(
@@ -189,7 +178,7 @@ pub async fn set(
         private_comment: values.get("private_comment").to_string(),
         obfuscate: values.get("obfuscate") == "true",
     };
-    match in_force::set(&state, &who(&visitor), &typed).await {
+    match in_force::set(&state, &visitor.who(), &typed).await {
         Ok(_) => Ok(Redirect::to("/admin/domains").into_response()),
         Err(Error::Invalid(_)) => {
             domains_page(
@@ -217,7 +206,7 @@ pub async fn remove(
 ) -> Result<Response> {
     let values = FormValues::from_pairs(pairs);
     visitor.check_csrf(values.get("csrf"))?;
-    in_force::remove(&state, &who(&visitor), values.get("domain")).await?;
+    in_force::remove(&state, &visitor.who(), values.get("domain")).await?;
     Ok(Redirect::to("/admin/domains").into_response())
 }
 
@@ -243,7 +232,7 @@ pub async fn import(
     if values.get("confirm") == "yes" {
         let mut applied = changes.added.clone();
         applied.extend(changes.changed.iter().map(|(_, after)| after.clone()));
-        in_force::import(&state, &who(&visitor), &applied).await?;
+        in_force::import(&state, &visitor.who(), &applied).await?;
         let notice = t.t1(
             "domains-imported",
             "count",

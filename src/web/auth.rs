@@ -90,6 +90,17 @@ impl Visitor {
     }
 
     /// The account, if logged in.
+    /// Who the audit log names for this visitor's actions: their name and address.
+    pub fn who(&self) -> crate::domain::audit::Who {
+        match self.account() {
+            Some(account) => crate::domain::audit::Who {
+                account_id: Some(account.account_id),
+                label: format!("{} <{}>", account.name, account.email),
+            },
+            None => crate::domain::audit::Who::command_line(),
+        }
+    }
+
     pub fn account(&self) -> Option<&accounts::Account> {
         self.session.as_ref().map(|session| &session.account)
     }

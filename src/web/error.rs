@@ -20,6 +20,7 @@ impl Error {
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Unavailable(_) | Error::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -50,6 +51,21 @@ impl IntoResponse for Error {
         response
             .extensions_mut()
             .insert(crate::web::frame::Refusal(std::sync::Arc::new(self)));
+        let retry_after = match response
+            .extensions()
+            .get::<crate::web::frame::Refusal>()
+            .map(|refusal| refusal.0.as_ref())
+        {
+            Some(Error::TooManyRequests { retry_after, .. }) => Some(*retry_after),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from_str(&seconds.max(1).to_string())
+                    .unwrap_or(header::HeaderValue::from_static("60")),
+            );
+        }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response
                 .headers_mut()

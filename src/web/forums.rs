@@ -91,6 +91,8 @@ struct PostView {
     language: String,
     /// Its page on its own server, for a remote post.
     elsewhere: Option<String>,
+    /// Where to report it.
+    report: String,
     /// What the reader may do to it: `(action, label)` (remove as a moderator, delete as its
     /// author).
     actions: Vec<(&'static str, String)>,
@@ -389,6 +391,7 @@ pub async fn thread(
                 content: shown.content_html.clone(),
                 language: shown.language.clone().unwrap_or_default(),
                 elsewhere: shown.url.clone(),
+                report: super::reports::link(&shown.ap_id),
                 actions,
                 moderate: moderate_link(&shown.public_id),
                 accepted,
@@ -680,6 +683,22 @@ pub async fn moderate(
         }
     };
     crate::federation::forums::moderate(&state, &forum, &actor, &post, &action).await?;
+    // A moderator's act is in the audit log (an author deleting their own post is not one).
+    if !(own && values.get("action") == "delete") {
+        let reason = match &action {
+            Moderation::Remove { reason } => reason.as_str(),
+            _ => "",
+        };
+        crate::domain::audit::record_now(
+            state.db(),
+            &visitor.who(),
+            &format!("forum.{}", values.get("action")),
+            &post.ap_id,
+            reason,
+            &serde_json::json!({"forum": forum.slug}),
+        )
+        .await?;
+    }
     let back = match (&action, post.thread_id) {
         (Moderation::Remove { .. }, None) => state.urls().forum(&forum.slug).path().to_string(),
         _ => state
@@ -1056,5 +1075,13 @@ async fn decide_held(
     }
     let forum = forums::find(state.db(), &slug).await?;
     crate::federation::forums::release(state, &forum, &post, decision).await?;
-    Ok(())
+    crate::domain::audit::record_now(
+        state.db(),
+        &visitor.who(),
+        &format!("forum.held-{}", values.get("decision")),
+        &post.ap_id,
+        "",
+        &serde_json::json!({"forum": forum.slug}),
+    )
+    .await
 }

@@ -36,6 +36,8 @@ struct MemberPage {
     handle: String,
     /// Their actor's id, for the `alternate` link.
     actor: String,
+    /// Where to report them.
+    report: String,
     summary: String,
     countries: String,
     /// The languages they speak, by name.
@@ -196,6 +198,7 @@ async fn member_page(
         name: found.account.name.clone(),
         kind_label: t.t(&format!("register-{}", found.account.account_type.as_str())),
         handle: format!("@{username}@{}", state.config().instance.domain),
+        report: crate::web::reports::link(actor.as_str()),
         actor: actor.to_string(),
         // The name isolated (U+2068 … U+2069): a Latin name ending in "e.V." keeps its full
         // stop in an Arabic sentence.

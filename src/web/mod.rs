@@ -28,6 +28,7 @@ pub mod pages;
 pub mod people;
 pub mod profile_pages;
 pub mod replies;
+pub mod reports;
 pub mod rsvp;
 pub mod search;
 pub mod theme;
@@ -210,6 +211,9 @@ fn pages() -> Router<AppState> {
             get(admin_domains::page).post(admin_domains::set),
         )
         .route("/admin/domains/remove", post(admin_domains::remove))
+        .route("/report", get(reports::form).post(reports::file))
+        .route("/admin/reports", get(reports::queue))
+        .route("/admin/reports/{report_id}", post(reports::decide))
         .route("/admin/domains/import", post(admin_domains::import))
         .route("/admin/domains.csv", get(admin_domains::export))
         .route("/admin/log", get(admin_domains::log))

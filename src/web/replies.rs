@@ -30,6 +30,8 @@ const MAX_DEPTH: usize = 4;
 #[derive(Debug, Clone)]
 pub struct ReplyView {
     pub comment_id: i64,
+    /// Where to report it (not ours).
+    pub report: Option<String>,
     /// Its anchor on the page.
     pub anchor: String,
     pub author: String,
@@ -91,6 +93,7 @@ fn view(
     };
     ReplyView {
         comment_id: comment.comment_id,
+        report: (!ours).then(|| super::reports::link(&comment.ap_id)),
         anchor: format!("reply-{}", comment.comment_id),
         author,
         handle,
@@ -297,6 +300,8 @@ pub async fn moderate(
     let values = FormValues::from_pairs(pairs);
     visitor.check_csrf(values.get("csrf"))?;
     let db = state.db();
+    // What the log names: the reply's id, read before a delete erases it.
+    let target = comment::by_id(db, comment_id).await?.ap_id;
     match values.get("action") {
         "approve" => {
             comment::moderate(db, comment_id, ReplyStatus::Shown).await?;
@@ -326,7 +331,14 @@ pub async fn moderate(
             ) {
                 return Err(FieldError::of("action", Reason::OwnActor).into());
             }
-            comment::block(db, &Block::Domain(host)).await?;
+            // The domain policy's block: nothing more from it, anywhere.
+            let mut policy = crate::domain::policy::DomainPolicy::new(
+                &host,
+                crate::domain::policy::Severity::Block,
+            );
+            policy.private_comment = format!("blocked from the replies of {comment_id}");
+            crate::federation::policy::set(&state, &visitor.who(), &policy).await?;
+            return Ok(Redirect::to("/admin/replies").into_response());
         }
         _ => {
             return Err(FieldError::of("action", Reason::OneOf)
@@ -337,6 +349,15 @@ pub async fn moderate(
                 .into());
         }
     }
+    crate::domain::audit::record_now(
+        db,
+        &visitor.who(),
+        &format!("reply.{}", values.get("action")),
+        &target,
+        "",
+        &serde_json::json!({"comment": comment_id}),
+    )
+    .await?;
     Ok(Redirect::to("/admin/replies").into_response())
 }
 

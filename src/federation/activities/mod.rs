@@ -21,6 +21,7 @@ mod accept;
 mod announce;
 mod create;
 mod delete;
+mod flag;
 mod follow;
 mod join;
 mod network_object;
@@ -55,6 +56,8 @@ pub enum Incoming {
     Leave(join::LeaveIn),
     /// `Announce` by a group (a forum this instance follows).
     Announce(announce::AnnounceIn),
+    /// `Flag`: a report from another server.
+    Flag(flag::FlagIn),
     /// A kind we do not act on (yet): accepted and ignored.
     Other {
         kind: String,
@@ -76,6 +79,7 @@ impl Incoming {
             "Join" => Incoming::Join(join::JoinIn::from_json(activity)?),
             "Leave" => Incoming::Leave(join::LeaveIn::from_json(activity)?),
             "Announce" => Incoming::Announce(announce::AnnounceIn::from_json(activity)?),
+            "Flag" => Incoming::Flag(flag::FlagIn::from_json(activity)?),
             other => Incoming::Other {
                 kind: other.to_string(),
             },
@@ -94,6 +98,7 @@ impl Incoming {
             Incoming::Join(join) => Some(join.object()),
             Incoming::Leave(leave) => Some(leave.object()),
             Incoming::Announce(announce) => announce.object_id(),
+            Incoming::Flag(flag) => flag.object_id(),
             Incoming::Other { .. } => None,
         }
     }
@@ -115,6 +120,7 @@ impl Incoming {
             Incoming::Join(join) => join::prepare(state, join, signer).await,
             Incoming::Leave(leave) => join::prepare_leave(state, leave, signer).await,
             Incoming::Announce(announce) => announce::prepare(state, announce, signer).await,
+            Incoming::Flag(flag) => flag::prepare(state, flag, signer).await,
             Incoming::Other { kind } => {
                 tracing::info!(kind = %kind, actor = %signer.ap_id, inbox = %recipient.inbox, "activity kind not handled yet; accepted and ignored");
                 Ok(Effect::Ignored)
@@ -201,6 +207,8 @@ pub enum Effect {
     Leave(join::Leave),
     /// What a followed forum's group announced.
     Announced(announce::Announced),
+    /// A report from another server, for the moderators' queue.
+    Report(Box<crate::domain::reports::NewReport>),
     /// Understood and accepted, with nothing to write (a kind we do not act on, a `Follow` of
     /// an actor that is not ours, a reply to something that is not ours…).
     Ignored,
@@ -218,6 +226,7 @@ impl Effect {
             Effect::Join(join) => join::apply(state, tx, join, signer).await,
             Effect::Leave(leave) => join::apply_leave(state, tx, leave, signer).await,
             Effect::Announced(announced) => announce::apply(state, tx, announced, signer).await,
+            Effect::Report(report) => flag::apply(tx, report).await,
             Effect::Ignored => Ok(()),
         }
     }

@@ -11,6 +11,7 @@
 //! Invariant: a request holds no database connection while it waits for another one, and no
 //! transaction is open while CPU-heavy work (verifying, parsing, sanitizing) runs.
 
+pub mod limits;
 pub mod writer;
 
 use writer::Received;
@@ -171,6 +172,7 @@ async fn process(
             signer.ap_id, envelope.actor
         )));
     }
+    limits::check(state, signer.url()).await?;
     let recipient = Recipient::of(inbox, &value);
     let incoming = Incoming::from_json(&envelope.kind, value)?;
     let received = Received {

@@ -22,6 +22,8 @@ struct NetworkItemPage {
     frame: Frame,
     /// Its page on its own server.
     original: String,
+    /// Where to report it.
+    report: String,
     /// The original's host, to name where the link goes.
     original_host: String,
     language: String,
@@ -195,6 +197,7 @@ pub async fn item(
         .unwrap_or_default();
     let page = NetworkItemPage {
         original: item.url.clone(),
+        report: crate::web::reports::link(&item.ap_id),
         original_host,
         dir: if language.is_empty() {
             "auto"
