@@ -225,6 +225,26 @@ async fn moderation_content(alpha: &TestInstance) {
     let mut limit = DomainPolicy::new("noisy.example", Severity::Limit);
     limit.public_comment = "Unmoderated; many reports".to_string();
     limit.obfuscate = true;
+    // A report from a visitor about the forum's Arabic thread, for the queue.
+    let thread = jisr::domain::forums::threads(alpha.state().db(), 1, 1, 0)
+        .await
+        .expect("threads");
+    if let Some(thread) = thread.first() {
+        jisr::federation::reports::file(
+            alpha.state(),
+            &jisr::domain::reports::NewReport {
+                reporter: jisr::domain::reports::Reporter::Visitor,
+                target_actor: thread.author_ap_id.clone(),
+                objects: vec![thread.ap_id.clone()],
+                target_kind: jisr::domain::reports::TargetKind::ForumPost,
+                reason: jisr::domain::reports::Reason::Misinformation,
+                comment: "المعلومات عن المواعيد غير صحيحة.".to_string(),
+                forward: false,
+            },
+        )
+        .await
+        .expect("report");
+    }
     for policy in [block, limit] {
         jisr::federation::policy::set(
             alpha.state(),

@@ -582,10 +582,27 @@ async function flow(browser) {
 
     step('publish form');
     // The forms in Arabic, right to left: accessible too, and photographed.
-    for (const path of ['/publish/event', '/account', '/account/delete', '/publish', '/admin/network', '/admin/replies', '/forums/arrivals', '/admin/domains', '/admin/log']) {
+    for (const path of ['/publish/event', '/account', '/account/delete', '/publish', '/admin/network', '/admin/replies', '/forums/arrivals', '/admin/domains', '/admin/log', '/admin/reports']) {
       if (await open(page, url(path, { lang: 'ar' }), `GET ${path}?lang=ar`)) {
         await accessibility(page, `${path}?lang=ar`);
         await screenshot(page, `ar-desktop${path.replaceAll('/', '-')}`);
+      }
+    }
+    // The report form, from a reply in a thread's "Report" link, in both languages.
+    if (await open(page, url('/forums/majlis', { lang: 'en' }), 'GET /forums/majlis (report)')) {
+      const first = page.locator('.thread-row h2 a').first();
+      const thread = new URL(await first.getAttribute('href'), page.url()).pathname;
+      if (await open(page, url(thread, { lang: 'en' }), `GET ${thread} (report)`)) {
+        const report = page.locator('a[href^="/report?"]').first();
+        if ((await report.count()) === 0) throw new Error(`${thread}: no Report link`);
+        const form = new URL(await report.getAttribute('href'), page.url());
+        for (const language of LANGUAGES) {
+          form.searchParams.set('lang', language);
+          if (await open(page, form.href, `GET /report?lang=${language}`)) {
+            await accessibility(page, `/report?lang=${language}`);
+            await screenshot(page, `${language}-desktop-report`);
+          }
+        }
       }
     }
     // A thread as its forum's moderators see it: the buttons to lock, pin and remove.
@@ -605,7 +622,7 @@ async function flow(browser) {
     for (const width of [390, 320]) {
       await page.setViewportSize({ width, height: 844 });
       for (const language of LANGUAGES) {
-        for (const path of ['/publish/event', '/publish', '/account', '/admin/members', '/admin/profile', '/admin/network', '/admin/replies', '/forums/arrivals', '/admin/domains', '/admin/log']) {
+        for (const path of ['/publish/event', '/publish', '/account', '/admin/members', '/admin/profile', '/admin/network', '/admin/replies', '/forums/arrivals', '/admin/domains', '/admin/log', '/admin/reports']) {
           const where = `${path}?lang=${language} (${width} px)`;
           if (await open(page, url(path, { lang: language }), where)) {
             await overflow(page, where);

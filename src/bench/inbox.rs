@@ -43,18 +43,25 @@ pub struct Settings {
     pub concurrency: usize,
     pub activity: Activity,
     pub database: Option<String>,
+    /// Count against the inbox limits (never reached).
+    pub count_limits: bool,
 }
 
 /// Runs the benchmark and prints its report.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let threads = std::thread::available_parallelism().map_or(2, usize::from);
     println!(
-        "inbox benchmark: {} distinct signed {:?} activities from {} actors ({} keys), {} in flight, {threads} cores",
+        "inbox benchmark: {} distinct signed {:?} activities from {} actors ({} keys), {} in flight, {threads} cores, inbox limits {}",
         settings.activities,
         settings.activity,
         settings.actors,
         settings.keys,
-        settings.concurrency
+        settings.concurrency,
+        if settings.count_limits {
+            "counted"
+        } else {
+            "off"
+        }
     );
     let folder = tempfile_folder()?;
     let database = settings
@@ -68,9 +75,15 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     config.server.listen = address;
     config.database.url = database;
     config.federation.allow_loopback_peers = true;
-    // The benchmark's thousand actors share one host: the inbox limits would measure themselves.
-    config.moderation.inbox_per_actor_per_minute = 0;
-    config.moderation.inbox_per_domain_per_minute = 0;
+    // The benchmark's thousand actors share one host: the inbox limits would refuse them.
+    // With `count_limits`, every activity is counted against limits it never reaches.
+    let limit = if settings.count_limits {
+        1_000_000_000
+    } else {
+        0
+    };
+    config.moderation.inbox_per_actor_per_minute = limit;
+    config.moderation.inbox_per_domain_per_minute = limit;
     config
         .federation
         .resolve

@@ -81,6 +81,10 @@ pub enum Benchmark {
         /// Database URL (default: a fresh SQLite file in a temporary folder).
         #[arg(long)]
         database: Option<String>,
+        /// Count every activity against the inbox limits, as a real instance does (with limits
+        /// so high that none is refused): what the counting costs. Without it, no counting.
+        #[arg(long)]
+        count_limits: bool,
     },
     /// The website's pages against WebFinger, and its ActivityPub documents against an axum
     /// hello-world, all measured in the same rounds; with several `--url`, those servers in
@@ -174,8 +178,10 @@ pub async fn run(benchmark: Benchmark) -> anyhow::Result<()> {
             concurrency,
             activity,
             database,
+            count_limits,
         } => {
             inbox::run(inbox::Settings {
+                count_limits,
                 activities,
                 actors,
                 keys,
