@@ -122,14 +122,7 @@ async fn a_blocked_domain_is_refused_forgotten_and_logged() {
             .expect("list")
             .is_empty()
     );
-    let page = crate::harness::http_client()
-        .get(alpha.url(&format!("/stories/{}", story.public_id)))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("text");
+    let page = crate::harness::page_text(alpha.url(&format!("/stories/{}", story.public_id))).await;
     assert!(!page.contains("Buy now!"), "{page}");
 
     // It is refused from now on, before any fetch; nothing is delivered there.
@@ -172,14 +165,7 @@ async fn a_blocked_domain_is_refused_forgotten_and_logged() {
     assert_eq!(entries[0].target, "spam.test");
     assert_eq!(entries[0].reason, "Spam, and more spam");
     assert!(entries[0].details.contains("Reported by three members"));
-    let public = crate::harness::http_client()
-        .get(alpha.url("/about/moderation"))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("text");
+    let public = crate::harness::page_text(alpha.url("/about/moderation")).await;
     assert!(
         public.contains("spam.test") && public.contains("Spam, and more spam"),
         "{public}"
@@ -222,16 +208,7 @@ async fn a_limited_domains_content_leaves_the_lists_until_the_limit_is_lifted() 
         )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    let listed = || async {
-        crate::harness::http_client()
-            .get(alpha.url("/stories?source=network"))
-            .send()
-            .await
-            .expect("page")
-            .text()
-            .await
-            .expect("text")
-    };
+    let listed = || async { crate::harness::page_text(alpha.url("/stories?source=network")).await };
     assert!(listed().await.contains("Loud news"));
 
     let effects = in_force::set(
@@ -243,14 +220,7 @@ async fn a_limited_domains_content_leaves_the_lists_until_the_limit_is_lifted() 
     .expect("limit");
     assert_eq!(effects.content_hidden, 1, "{effects:?}");
     assert!(!listed().await.contains("Loud news"));
-    let feed = crate::harness::http_client()
-        .get(alpha.url("/stories.atom?source=network"))
-        .send()
-        .await
-        .expect("feed")
-        .text()
-        .await
-        .expect("text");
+    let feed = crate::harness::page_text(alpha.url("/stories.atom?source=network")).await;
     assert!(!feed.contains("Loud news"), "{feed}");
     // What it sends meanwhile is kept, hidden; still followed, it is not refused.
     let (status, body) = noisy
@@ -453,6 +423,10 @@ async fn the_command_line_imports_and_exports_the_same_rows() {
         ])
         .await;
     assert!(blocked.contains("loud.example: limit"), "{blocked}");
+    // Not on ourselves.
+    let own = alpha.domain.split(':').next().expect("host").to_string();
+    let refused = alpha.process.cli_error(&["domain", "block", &own]).await;
+    assert!(refused.contains("domain"), "{refused}");
     let listed = alpha.process.cli(&["domain", "list"]).await;
     assert!(
         listed.contains("loud.example\tlimit\tadmin\tNoise"),

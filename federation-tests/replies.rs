@@ -3,7 +3,6 @@
 //! moderator's approval under the approval policy, gone when hidden, threaded, answered by the
 //! organization from the website; and the story's `replies` collection follows each step.
 
-use crate::harness::http_client;
 use crate::harness::network::{Node, publication, wait_for};
 use crate::harness::session::Browser;
 use crate::network::{get_json, start_peer, wait_for_peer};
@@ -13,15 +12,7 @@ use serde_json::Value;
 
 /// A page in English.
 async fn page(url: &str) -> String {
-    http_client()
-        .get(url)
-        .header("accept-language", "en")
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("text")
+    crate::harness::page_text(url).await
 }
 
 /// The ids in the story's `replies` collection.

@@ -567,9 +567,7 @@ async fn domain_command(state: &AppState, action: DomainAction) -> anyhow::Resul
                 }
                 return Ok(());
             }
-            let mut applied: Vec<DomainPolicy> = changes.added;
-            applied.extend(changes.changed.into_iter().map(|(_, after)| after));
-            let effects = in_force::import(state, &who, &applied).await?;
+            let effects = in_force::import(state, &who, &changes.to_apply()).await?;
             println!(
                 "applied: {} followers removed, {} deliveries cancelled, {} items erased, {} hidden",
                 effects.followers_removed,

@@ -78,6 +78,19 @@ pub fn http_client() -> reqwest::Client {
     builder.build().expect("test HTTP client")
 }
 
+/// The text of the page at `url`, asked for in English.
+pub async fn page_text(url: impl reqwest::IntoUrl) -> String {
+    http_client()
+        .get(url)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text")
+}
+
 /// A PNG of `width` × `height` pixels.
 pub fn png(width: u32, height: u32) -> Vec<u8> {
     let picture: image::ImageBuffer<image::Rgb<u8>, Vec<u8>> =

@@ -175,6 +175,18 @@ impl ProcessInstance {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
+    /// Runs `jisr ARGS --config …`, which must fail: what it said on standard error.
+    pub async fn cli_error(&self, args: &[&str]) -> String {
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_jisr"))
+            .args(args)
+            .args(["--config", self.config_path.to_str().expect("path")])
+            .output()
+            .await
+            .expect("run jisr");
+        assert!(!output.status.success(), "jisr {args:?} succeeded");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    }
+
     /// What the process logged, for failure messages.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()

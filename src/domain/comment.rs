@@ -444,17 +444,13 @@ pub async fn block(db: &Db, block: &Block) -> Result<u64> {
 /// Hides every reply by an actor on `domain` or a subdomain of it (the domain was blocked),
 /// in `tx`. Returns how many were not hidden yet.
 pub async fn hide_domain(tx: &mut Tx, domain: &str) -> Result<u64> {
-    let sql = format!(
-        "update comment set status = 'hidden' where status <> 'hidden' and {}",
-        crate::domain::policy::on_domain_sql("actor_ap_id", 1)
-    );
-    Ok(with_tx!(tx, |conn| sqlx::query(sqlx::AssertSqlSafe(
-        sql.as_str()
-    ))
-    .bind(domain)
-    .execute(conn)
+    crate::domain::policy::on_domain(
+        tx,
+        "update comment set status = 'hidden' where status <> 'hidden' and {on_domain}",
+        "actor_ap_id",
+        domain,
+    )
     .await
-    .map(|done| done.rows_affected()))?)
 }
 
 /// Whether `actor_ap_id`, or its domain `host`, is blocked.

@@ -349,6 +349,15 @@ impl Changes {
     pub fn is_empty(&self) -> bool {
         self.added.is_empty() && self.changed.is_empty()
     }
+
+    /// The policies to set: those added, and the changed ones as they become.
+    pub fn to_apply(&self) -> Vec<DomainPolicy> {
+        self.added
+            .iter()
+            .cloned()
+            .chain(self.changed.iter().map(|(_, after)| after.clone()))
+            .collect()
+    }
 }
 
 /// What importing `incoming` over `current` would change. An import adds and changes; it
@@ -487,6 +496,19 @@ pub fn on_domain_sql(column: &str, n: usize) -> String {
          or {column} like 'https://%.' || ${n} || '/%' or {column} like 'http://%.' || ${n} || '/%' \
          or {column} like 'https://%.' || ${n} || ':%' or {column} like 'http://%.' || ${n} || ':%')"
     )
+}
+
+/// Runs `statement` in `tx`, its `{on_domain}` replaced by [`on_domain_sql`] of `column` with
+/// `domain` bound as `$1`: what a change of policy does to one table. Returns the rows changed.
+pub async fn on_domain(tx: &mut Tx, statement: &str, column: &str, domain: &str) -> Result<u64> {
+    let sql = statement.replace("{on_domain}", &on_domain_sql(column, 1));
+    Ok(with_tx!(tx, |conn| sqlx::query(sqlx::AssertSqlSafe(
+        sql.as_str()
+    ))
+    .bind(domain)
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected()))?)
 }
 
 #[cfg(test)]

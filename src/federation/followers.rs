@@ -167,17 +167,13 @@ pub async fn instance_inboxes(tx: &mut Tx) -> Result<Vec<Url>> {
 /// Removes every follower on `domain` or a subdomain of it (the domain was blocked), of any
 /// of our actors, in `tx`. Returns how many.
 pub async fn remove_domain(tx: &mut Tx, domain: &str) -> Result<u64> {
-    let sql = format!(
-        "delete from follower where {}",
-        crate::domain::policy::on_domain_sql("actor_ap_id", 1)
-    );
-    Ok(with_tx!(tx, |conn| sqlx::query(sqlx::AssertSqlSafe(
-        sql.as_str()
-    ))
-    .bind(domain)
-    .execute(conn)
+    crate::domain::policy::on_domain(
+        tx,
+        "delete from follower where {on_domain}",
+        "actor_ap_id",
+        domain,
+    )
     .await
-    .map(|done| done.rows_affected()))?)
 }
 
 /// Removes every follow by `actor` (its account was deleted). Returns how many.

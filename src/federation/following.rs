@@ -303,17 +303,13 @@ pub async fn unfollow(state: &AppState, target: &Url) -> Result<bool> {
 /// Forgets every actor on `domain` or a subdomain of it that we follow or asked to follow (the
 /// domain was blocked: no `Undo` is sent there), in `tx`. Returns how many.
 pub async fn remove_domain(tx: &mut Tx, domain: &str) -> Result<u64> {
-    let sql = format!(
-        "delete from following where {}",
-        crate::domain::policy::on_domain_sql("target_ap_id", 1)
-    );
-    Ok(with_tx!(tx, |conn| sqlx::query(sqlx::AssertSqlSafe(
-        sql.as_str()
-    ))
-    .bind(domain)
-    .execute(conn)
+    crate::domain::policy::on_domain(
+        tx,
+        "delete from following where {on_domain}",
+        "target_ap_id",
+        domain,
+    )
     .await
-    .map(|done| done.rows_affected()))?)
 }
 
 /// Stops following `actor` (its account was deleted). Returns how many rows went.

@@ -192,6 +192,7 @@ pub struct Effects {
 /// change and its audit entry in one transaction.
 pub async fn set(state: &AppState, who: &Who, policy: &DomainPolicy) -> Result<Effects> {
     let policy = policy::check(policy)?;
+    refuse_our_own(state, &policy.domain)?;
     let mut tx = state.db().begin_write().await?;
     let effects = set_in(&mut tx, who, &policy).await?;
     tx.commit().await?;
@@ -206,6 +207,9 @@ pub async fn set(state: &AppState, who: &Who, policy: &DomainPolicy) -> Result<E
 /// Sets each of `policies` (checked), as an import by `who`: all in one transaction.
 pub async fn import(state: &AppState, who: &Who, policies: &[DomainPolicy]) -> Result<Effects> {
     let checked: Vec<DomainPolicy> = policies.iter().map(policy::check).collect::<Result<_>>()?;
+    for policy in &checked {
+        refuse_our_own(state, &policy.domain)?;
+    }
     let mut total = Effects::default();
     let mut tx = state.db().begin_write().await?;
     for policy in &checked {
@@ -219,6 +223,20 @@ pub async fn import(state: &AppState, who: &Who, policies: &[DomainPolicy]) -> R
         .reload(state.db(), true)
         .await?;
     Ok(total)
+}
+
+/// A 422 when `domain` is our own (or a parent of it): no policy is set on ourselves.
+fn refuse_our_own(state: &AppState, domain: &str) -> Result<()> {
+    let ours = state
+        .urls()
+        .base()
+        .host_str()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if ours == domain || ours.ends_with(&format!(".{domain}")) {
+        return Err(crate::error::FieldError::of("domain", crate::error::Reason::OwnActor).into());
+    }
+    Ok(())
 }
 
 impl Effects {

@@ -230,8 +230,7 @@ pub async fn import(
         .collect();
     let changes = policy::changes(&current, &imported.policies);
     if values.get("confirm") == "yes" {
-        let mut applied = changes.added.clone();
-        applied.extend(changes.changed.iter().map(|(_, after)| after.clone()));
+        let applied = changes.to_apply();
         in_force::import(&state, &visitor.who(), &applied).await?;
         let notice = t.t1(
             "domains-imported",

@@ -689,17 +689,13 @@ pub async fn withdraw(tx: &mut Tx, prefix: &str, keep: &Url) -> Result<u64> {
 /// Cancels every delivery not yet made to an inbox on `domain` or a subdomain of it (the
 /// domain was blocked), in `tx`. Returns how many.
 pub async fn cancel_domain(tx: &mut Tx, domain: &str) -> Result<u64> {
-    let sql = format!(
-        "delete from delivery where {}",
-        crate::domain::policy::on_domain_sql("inbox", 1)
-    );
-    Ok(with_tx!(tx, |conn| sqlx::query(sqlx::AssertSqlSafe(
-        sql.as_str()
-    ))
-    .bind(domain)
-    .execute(conn)
+    crate::domain::policy::on_domain(
+        tx,
+        "delete from delivery where {on_domain}",
+        "inbox",
+        domain,
+    )
     .await
-    .map(|done| done.rows_affected()))?)
 }
 
 /// A stored public activity by id, to serve at its URL.
