@@ -84,6 +84,11 @@ impl InForce {
         }
     }
 
+    /// The stored policy that covers `host` (its own, or its nearest parent domain's).
+    pub fn covering(&self, host: &str) -> Option<DomainPolicy> {
+        policy::covering(&self.current().stored, host).cloned()
+    }
+
     /// Loads the policies again if their version changed (or `force`).
     pub async fn reload(&self, db: &Db, force: bool) -> Result<()> {
         let version = policy::version(db).await?;

@@ -75,7 +75,12 @@ pub(super) async fn prepare(
     signer: &RemoteActor,
 ) -> Result<Effect> {
     let host = signer.url().host_str().unwrap_or_default();
-    if rejects_reports(state, host).await? {
+    let rejects_reports = state
+        .peer_policy()
+        .domains()
+        .covering(host)
+        .is_some_and(|policy| policy.reject_reports);
+    if rejects_reports {
         tracing::info!(actor = %signer.ap_id, "a report from a domain whose reports we reject; ignored");
         return Ok(Effect::Ignored);
     }
@@ -130,21 +135,6 @@ pub(super) async fn prepare(
         comment,
         forward: false,
     })))
-}
-
-/// Whether reports from `host` are rejected by its domain policy.
-async fn rejects_reports(state: &AppState, host: &str) -> Result<bool> {
-    let mut rest = host.to_ascii_lowercase();
-    let mut tx = state.db().begin().await?;
-    loop {
-        if let Some(policy) = crate::domain::policy::find(&mut tx, &rest).await? {
-            return Ok(policy.reject_reports);
-        }
-        match rest.split_once('.') {
-            Some((_, parent)) if parent.contains('.') => rest = parent.to_string(),
-            _ => return Ok(false),
-        }
-    }
 }
 
 pub(super) async fn apply(tx: &mut crate::db::Tx, report: &NewReport) -> Result<()> {
