@@ -216,7 +216,8 @@ async fn network_content(alpha: &TestInstance) {
 }
 
 /// A block and a limit with their public reasons (one obfuscated), for `/admin/domains`,
-/// `/admin/log` and the public log.
+/// `/admin/log` and the public log; an account suspended and one limited, for
+/// `/admin/accounts`.
 async fn moderation_content(alpha: &TestInstance) {
     use jisr::domain::policy::{DomainPolicy, Severity};
     let mut block = DomainPolicy::new("spam.example", Severity::Block);
@@ -253,6 +254,33 @@ async fn moderation_content(alpha: &TestInstance) {
         )
         .await
         .expect("policy");
+    }
+    // Two accounts of other servers, one suspended and one limited, for `/admin/accounts`.
+    use jisr::domain::account_policy::AccountSeverity;
+    for (id, severity, reason) in [
+        (
+            "https://social.example/users/troll",
+            AccountSeverity::Suspend,
+            "تهديدات متكررة لأعضاء المنتدى",
+        ),
+        (
+            "https://mastodon.example/users/a-very-long-username-that-must-wrap-on-phones",
+            AccountSeverity::Limit,
+            "Off-topic advertising in three threads",
+        ),
+    ] {
+        let subject = jisr::federation::suspensions::subject(alpha.state(), id)
+            .await
+            .expect("subject");
+        jisr::federation::suspensions::set(
+            alpha.state(),
+            &jisr::domain::audit::Who::command_line(),
+            &subject,
+            severity,
+            reason,
+        )
+        .await
+        .expect("account policy");
     }
 }
 

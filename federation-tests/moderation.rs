@@ -5,15 +5,20 @@
 //! limit is lifted; Mastodon's CSV blocklist (a fixture of its format) imports, after a preview,
 //! and exports back to the same rows, from the website and the command line; allowlist mode
 //! federates with the allowed domains only; a change made by one process is in force in the
-//! others.
+//! others. Single accounts: another server's actor suspended (refused, hidden, back once
+//! lifted) or limited (its replies held); a member suspended (410, the peer gets the
+//! `Delete`, their thread gone, an `Update` once lifted) or limited (their post held until a
+//! moderator approves it).
 
 use crate::harness::network::Node;
 use crate::harness::remote::{Forgery, TestActor};
 use crate::harness::session::Browser;
 use crate::harness::{TestDatabase, TestInstance, eventually};
+use jisr::domain::account_policy::AccountSeverity;
 use jisr::domain::audit::{self, Who};
 use jisr::domain::policy::{DomainPolicy, Severity};
 use jisr::federation::policy as in_force;
+use jisr::federation::suspensions;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -737,4 +742,426 @@ async fn a_noisy_actor_or_domain_is_told_to_wait_in_every_process() {
     let (status, _, text) = send("mallory").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{text}");
     assert!(text.contains("mallory.test"), "{text}");
+}
+
+#[tokio::test]
+async fn a_suspended_remote_account_is_refused_and_hidden_and_a_limited_ones_replies_wait() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start_with(&database.url, |config| {
+        config.website.replies = "open".to_string();
+        config.federation.resolve.insert(
+            "rude.test".to_string(),
+            std::net::IpAddr::from([127, 0, 0, 1]),
+        );
+    })
+    .await;
+    let state = alpha.state().clone();
+    let inbox = alpha.url("/inbox");
+    let rude = TestActor::start_as("rude.test").await;
+    let organization = alpha.actor_id();
+    let (status, body) = rude
+        .post(
+            "ada",
+            &inbox,
+            &rude.follow("ada", &organization),
+            Forgery::None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let story = alpha.publish_story("Amaka the nurse").await;
+    let story_page = alpha.url(&format!("/stories/{}", story.public_id));
+    let reply = |n: u32, text: &str| {
+        rude.activity(
+            "Create",
+            json!({
+                "id": rude.base().join(&format!("notes/{n}")).expect("id"),
+                "type": "Note",
+                "attributedTo": rude.id("ada"),
+                "inReplyTo": alpha.publication_id(&story),
+                "content": format!("<p>{text}</p>"),
+                "to": [PUBLIC],
+            }),
+        )
+    };
+    let (status, body) = rude
+        .post("ada", &inbox, &reply(1, "You are all fools"), Forgery::None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let page = crate::harness::page_text(story_page.clone()).await;
+    assert!(page.contains("You are all fools"), "{page}");
+
+    // Suspended, by its id: its follow removed, its reply hidden, its activities refused; the
+    // other accounts of its server are not concerned.
+    let ada = rude.id("ada").to_string();
+    let who = Who::command_line();
+    let subject = suspensions::subject(&state, &ada).await.expect("subject");
+    assert!(subject.member.is_none());
+    let effects = suspensions::set(
+        &state,
+        &who,
+        &subject,
+        AccountSeverity::Suspend,
+        "Insults under every story",
+    )
+    .await
+    .expect("suspend");
+    assert_eq!(effects.follows_removed, 1, "{effects:?}");
+    assert_eq!(effects.hidden.replies, 1, "{effects:?}");
+    assert_eq!(alpha.follower_count().await, 0);
+    let page = crate::harness::page_text(story_page.clone()).await;
+    assert!(!page.contains("You are all fools"), "{page}");
+    let (status, body) = rude
+        .post(
+            "ada",
+            &inbox,
+            &rude.follow("ada", &organization),
+            Forgery::None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.contains("suspended"), "{body}");
+    let (status, body) = rude
+        .post(
+            "mallory",
+            &inbox,
+            &rude.follow("mallory", &organization),
+            Forgery::None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::ACCEPTED,
+        "another account of the server: {body}"
+    );
+
+    // Our own actors are not accounts to suspend; a name nobody has is said so.
+    for (text, why) in [
+        (organization.as_str(), "this server's own actor"),
+        ("nobody", "no account we know"),
+    ] {
+        match suspensions::subject(&state, text).await {
+            Err(jisr::error::Error::Invalid(errors)) => {
+                assert!(errors[0].reason.contains(why), "{text}: {errors:?}")
+            }
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    // Lifted: the reply is back as it was, and it may follow again.
+    assert!(
+        suspensions::lift(&state, &who, &subject, "Apologized")
+            .await
+            .expect("lift")
+    );
+    let page = crate::harness::page_text(story_page.clone()).await;
+    assert!(page.contains("You are all fools"), "{page}");
+    let (status, body) = rude
+        .post(
+            "ada",
+            &inbox,
+            &rude.follow("ada", &organization),
+            Forgery::None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+
+    // Limited: its next reply waits for a moderator.
+    suspensions::set(
+        &state,
+        &who,
+        &subject,
+        AccountSeverity::Limit,
+        "On probation",
+    )
+    .await
+    .expect("limit");
+    let (status, body) = rude
+        .post("ada", &inbox, &reply(2, "Still fools"), Forgery::None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let second = rude.base().join("notes/2").expect("id").to_string();
+    let held = jisr::domain::comment::find(state.db(), &second)
+        .await
+        .expect("find")
+        .expect("kept");
+    assert_eq!(held.status, jisr::domain::comment::ReplyStatus::Held);
+    let page = crate::harness::page_text(story_page.clone()).await;
+    assert!(!page.contains("Still fools"), "{page}");
+
+    // A report about its first reply, resolved by suspending the account.
+    let first = rude.base().join("notes/1").expect("id").to_string();
+    let target = jisr::federation::reports::target(&state, &first)
+        .await
+        .expect("target")
+        .expect("a reply");
+    let report = jisr::federation::reports::file(
+        &state,
+        &jisr::domain::reports::NewReport {
+            reporter: jisr::domain::reports::Reporter::Visitor,
+            target_actor: target.actor.clone(),
+            objects: vec![first.clone()],
+            target_kind: target.kind,
+            reason: jisr::domain::reports::Reason::Harassment,
+            comment: "Again".to_string(),
+            forward: false,
+        },
+    )
+    .await
+    .expect("report");
+    assert!(
+        jisr::federation::reports::resolve(
+            &state,
+            &who,
+            None,
+            report,
+            jisr::federation::reports::Resolution::SuspendAccount,
+            "Third time",
+        )
+        .await
+        .expect("resolve")
+    );
+    let page = crate::harness::page_text(story_page).await;
+    assert!(!page.contains("You are all fools"), "{page}");
+    let (status, body) = rude
+        .post("ada", &inbox, &reply(3, "Let me in"), Forgery::None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    // Every decision is in the audit log, with its reason.
+    let entries = audit::entries(state.db(), Some("account."), 10, 0)
+        .await
+        .expect("log");
+    let actions: Vec<(&str, &str, &str)> = entries
+        .iter()
+        .map(|entry| {
+            (
+                entry.action.as_str(),
+                entry.target.as_str(),
+                entry.reason.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            (
+                "account.suspend",
+                ada.as_str(),
+                &*format!("report {report}: Third time")
+            ),
+            ("account.limit", ada.as_str(), "On probation"),
+            ("account.lift", ada.as_str(), "Apologized"),
+            ("account.suspend", ada.as_str(), "Insults under every story"),
+        ]
+    );
+    let resolved = audit::entries(state.db(), Some("report."), 10, 0)
+        .await
+        .expect("log");
+    assert_eq!(resolved[0].action, "report.suspend-account");
+}
+
+#[tokio::test]
+async fn a_suspended_member_is_gone_for_the_fediverse_and_back_once_lifted_and_a_limited_ones_posts_wait()
+ {
+    let Some(peer) = crate::network::start_peer("suspensions").await else {
+        return;
+    };
+    let alpha = Node::start_with_env("alpha", &[("JISR_ACCOUNTS_REGISTRATION", "open")]).await;
+    let mut admin = Browser::new(&alpha);
+    admin
+        .register("Alpha's admin", "admin@alpha.example", &[])
+        .await;
+    admin.get("/admin/forums/new").await;
+    let made = admin
+        .post(
+            "/admin/forums",
+            &[
+                ("slug", "housing"),
+                ("kind", "discussion"),
+                ("posting", "members"),
+                ("name_en", "Housing"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let mut amaka = Browser::new(&alpha);
+    amaka
+        .register(
+            "Amaka",
+            "amaka@example.org",
+            &[("account_type", "individual"), ("username", "amaka")],
+        )
+        .await;
+    let posted = new_thread(&mut amaka, "Flats near Wedding", "Who knows a landlord?").await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let thread = posted.location.expect("the thread");
+    let handle = format!("@amaka@{}", alpha.domain);
+    let actor_id = alpha.url("/actors/amaka").to_string();
+    peer.follow("bob", &handle).await;
+    eventually(20, "the peer's follow of amaka accepted", || async {
+        (peer.following("bob").await[&actor_id]["state"] == "accepted").then_some(())
+    })
+    .await;
+
+    // Suspended on /admin/accounts: her actor is gone (410), the peer gets its Delete, her
+    // thread is gone from the forum and she is logged out.
+    admin.get("/admin/accounts").await;
+    let unknown = admin
+        .post(
+            "/admin/accounts",
+            &[("account", "nobody"), ("severity", "suspend")],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.body.contains("no account we know"),
+        "{}",
+        unknown.body
+    );
+    let suspended = admin
+        .post(
+            "/admin/accounts",
+            &[
+                ("account", handle.as_str()),
+                ("severity", "suspend"),
+                ("reason", "Threats to another member"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        suspended.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        suspended.body
+    );
+    let delete = crate::network::wait_for_peer(&peer, &alpha, "Delete", 1)
+        .await
+        .remove(0);
+    assert_eq!(delete["actor"], actor_id.as_str(), "{delete}");
+    assert_eq!(delete["json"]["object"], actor_id.as_str(), "{delete}");
+    assert_eq!(delete["signature"]["verified"], true, "{delete}");
+    let (status, _) = crate::network::get_json(&actor_id).await;
+    assert_eq!(status, StatusCode::GONE);
+    let thread_status = crate::harness::http_client()
+        .get(alpha.url(&thread))
+        .send()
+        .await
+        .expect("thread")
+        .status();
+    assert_eq!(thread_status, StatusCode::GONE);
+    let forum = crate::harness::page_text(alpha.url("/forums/housing")).await;
+    assert!(!forum.contains("Flats near Wedding"), "{forum}");
+    let account = amaka.get("/account").await;
+    assert_ne!(account.status, StatusCode::OK, "logged out");
+    let listed = admin.get("/admin/accounts").await;
+    assert!(
+        listed.body.contains(&handle)
+            && listed.body.contains("Suspend")
+            && listed.body.contains("Threats to another member"),
+        "{}",
+        listed.body
+    );
+
+    // Lifted from the members page: her actor and her thread are back, and the peer gets
+    // an Update of her actor.
+    let account_id = jisr::domain::accounts::find_by_email(&alpha.db().await, "amaka@example.org")
+        .await
+        .expect("amaka")
+        .account_id;
+    admin.get("/admin/members").await;
+    let lifted = admin
+        .post(
+            &format!("/admin/members/{account_id}"),
+            &[("change", "enable")],
+        )
+        .await;
+    assert_eq!(lifted.status, StatusCode::SEE_OTHER, "{}", lifted.body);
+    let update = crate::network::wait_for_peer(&peer, &alpha, "Update", 1)
+        .await
+        .remove(0);
+    assert_eq!(
+        update["json"]["object"]["id"],
+        actor_id.as_str(),
+        "{update}"
+    );
+    let (status, _) = crate::network::get_json(&actor_id).await;
+    assert_eq!(status, StatusCode::OK);
+    let forum = crate::harness::page_text(alpha.url("/forums/housing")).await;
+    assert!(forum.contains("Flats near Wedding"), "{forum}");
+
+    // Limited from the command line: her next post waits for a moderator, who approves it.
+    let said = alpha
+        .process
+        .cli_stdout(&["account", "limit", "amaka", "--reason", "Cooling down"])
+        .await;
+    assert!(said.contains("limit"), "{said}");
+    let moderated = alpha.process.cli_stdout(&["account", "moderated"]).await;
+    assert!(
+        moderated.contains(&actor_id) && moderated.contains("Cooling down"),
+        "{moderated}"
+    );
+    let db = alpha.db().await;
+    eventually(10, "the limit in force in the server", || async {
+        jisr::domain::account_policy::all(&db)
+            .await
+            .ok()
+            .filter(|all| !all.is_empty())
+    })
+    .await;
+    tokio::time::sleep(jisr::federation::policy::RELOAD_EVERY * 3).await;
+    amaka
+        .login("amaka@example.org", "a long enough passphrase")
+        .await;
+    let waiting = new_thread(&mut amaka, "Sorry for last week", "I was angry.").await;
+    assert_eq!(waiting.status, StatusCode::ACCEPTED, "{}", waiting.body);
+    assert!(
+        waiting.body.contains("waits for a moderator"),
+        "{}",
+        waiting.body
+    );
+    let forum = crate::harness::page_text(alpha.url("/forums/housing")).await;
+    assert!(!forum.contains("Sorry for last week"), "{forum}");
+    let held = jisr::domain::forums::held(&db, None, 10)
+        .await
+        .expect("held");
+    assert_eq!(held.len(), 1);
+    let (post, _) = &held[0];
+    let page = admin.get("/forums/housing").await;
+    let action = format!("/forums/housing/held/{}", post.forum_post_id);
+    assert!(page.body.contains(&action), "{}", page.body);
+    let approved = admin.post(&action, &[("decision", "approve")]).await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    let forum = crate::harness::page_text(alpha.url("/forums/housing")).await;
+    assert!(forum.contains("Sorry for last week"), "{forum}");
+    let create = format!("{}/create", post.ap_id);
+    let (status, fetched) = crate::network::get_json(&create).await;
+    assert_eq!(status, StatusCode::OK, "{fetched}");
+    assert_eq!(fetched["object"]["name"], "Sorry for last week");
+
+    // The audit log names each decision.
+    let log = admin.get("/admin/log").await;
+    for said in [
+        "Account suspended",
+        "Account’s suspension or limit lifted",
+        "Account limited",
+        "Threats to another member",
+        "Cooling down",
+    ] {
+        assert!(log.body.contains(said), "{said}: {}", log.body);
+    }
+}
+
+/// `member`'s new thread in English in the forum `housing`.
+async fn new_thread(
+    member: &mut Browser,
+    title: &str,
+    body: &str,
+) -> crate::harness::session::Answer {
+    member.get("/forums/housing/new").await;
+    member
+        .post(
+            "/forums/housing/new",
+            &[("title", title), ("body", body), ("language", "en")],
+        )
+        .await
 }

@@ -156,6 +156,35 @@ enum AccountAction {
         #[arg(long, default_value = "member")]
         role: String,
     },
+    #[command(flatten)]
+    Moderation(ModerationAction),
+}
+
+/// The moderation of one account (`jisr account suspend …`).
+#[derive(Debug, Subcommand)]
+enum ModerationAction {
+    /// Suspend ACCOUNT (a member's username, @name@host or an actor's id): nothing it sends is
+    /// taken and its content is hidden; a member is logged out and their actor is gone (410).
+    Suspend {
+        account: String,
+        /// Why, for the moderation log.
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Limit ACCOUNT: its replies and forum posts wait for a moderator.
+    Limit {
+        account: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Lift ACCOUNT's suspension or limit: what a suspension hid is shown again.
+    Lift {
+        account: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// List the accounts suspended or limited: actor id, decision, since, reason.
+    Moderated,
 }
 
 /// The reasons a domain policy may carry.
@@ -329,10 +358,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Account { action, config } => {
-            let config = Config::load(config.as_deref())?;
+            let path = config;
+            let config = Config::load(path.as_deref())?;
             let db = connect(&config).await?;
             let urls = crate::federation::urls::Urls::new(&config.instance);
             match action {
+                AccountAction::Moderation(action) => {
+                    let state = AppState::new(config, db).await?;
+                    account_moderation(&state, action).await?;
+                }
                 AccountAction::List => {
                     for account in accounts::list(&db).await? {
                         println!(
@@ -476,6 +510,61 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::info!("stopping");
         })
         .await
+}
+
+/// `jisr account suspend|limit|lift|moderated`.
+async fn account_moderation(state: &AppState, action: ModerationAction) -> anyhow::Result<()> {
+    use crate::domain::account_policy::AccountSeverity;
+    use crate::domain::audit::Who;
+    use crate::federation::suspensions;
+    let who = Who::command_line();
+    let (account, severity, reason) = match action {
+        ModerationAction::Suspend { account, reason } => {
+            (account, Some(AccountSeverity::Suspend), reason)
+        }
+        ModerationAction::Limit { account, reason } => {
+            (account, Some(AccountSeverity::Limit), reason)
+        }
+        ModerationAction::Lift { account, reason } => (account, None, reason),
+        ModerationAction::Moderated => {
+            for listed in suspensions::listed(state).await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    listed.policy.actor_ap_id,
+                    listed.policy.severity.as_str(),
+                    listed.policy.updated_at.to_rfc3339(),
+                    listed.policy.reason
+                );
+            }
+            return Ok(());
+        }
+    };
+    let subject = suspensions::subject(state, &account).await?;
+    match severity {
+        Some(severity) => {
+            let effects = suspensions::set(state, &who, &subject, severity, &reason).await?;
+            println!(
+                "{}: {} ({} replies, {} forum posts and {} network items hidden; {} shown again; \
+                 {} follows removed)",
+                subject.actor_ap_id,
+                severity.as_str(),
+                effects.hidden.replies,
+                effects.hidden.forum_posts,
+                effects.hidden.network_items,
+                effects.shown.replies + effects.shown.forum_posts + effects.shown.network_items,
+                effects.follows_removed
+            );
+        }
+        None => {
+            if suspensions::lift(state, &who, &subject, &reason).await? {
+                println!("{}: lifted", subject.actor_ap_id);
+            } else {
+                println!("{} is neither suspended nor limited", subject.actor_ap_id);
+            }
+        }
+    }
+    // Deliveries queued (a member's `Delete` or `Update`) go out with the server.
+    Ok(())
 }
 
 /// `jisr domain …`.

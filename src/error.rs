@@ -342,6 +342,14 @@ reasons! {
     /// One of our own actors, where a remote one is needed.
     OwnActor = "error-own-actor", "that is one of our own actors", [];
     NoMember = "error-no-member", "no member of this website has this username", [];
+    /// Neither a member nor an account of another server that we know.
+    UnknownAccount = "error-unknown-account",
+        "no member here and no account we know: give a member's username, an actor's id or a handle such as @name@example.org",
+        [];
+    /// The organization, the instance or a forum: not an account to suspend or limit.
+    ServerActor = "error-server-actor",
+        "that is this server's own actor (the organization, the instance or a forum), not a member's account",
+        [];
     /// Not a handle such as @name@example.org.
     Handle = "error-handle", "a handle looks like @name@example.org", [];
     /// `host` is not a host name.

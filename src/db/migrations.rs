@@ -150,6 +150,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "inbox_limits",
         include_str!("../../migrations/sqlite/0028_inbox_limits.sql"),
     ),
+    (
+        29,
+        "actor_policy",
+        include_str!("../../migrations/sqlite/0029_actor_policy.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -293,6 +298,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         28,
         "inbox_limits",
         include_str!("../../migrations/postgres/0028_inbox_limits.sql"),
+    ),
+    (
+        29,
+        "actor_policy",
+        include_str!("../../migrations/postgres/0029_actor_policy.sql"),
     ),
 ];
 

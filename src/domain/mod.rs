@@ -4,6 +4,7 @@
 //! Invariant: nothing here knows HTTP, HTML pages or ActivityStreams. Inputs are parsed into
 //! validated values (every bad field named at once) before anything is written.
 
+pub mod account_policy;
 pub mod accounts;
 pub mod attending;
 pub mod audit;

@@ -472,7 +472,8 @@ pub async fn remove(tx: &mut Tx, domain: &str) -> Result<bool> {
     Ok(removed > 0)
 }
 
-async fn bump(tx: &mut Tx) -> Result<()> {
+/// Bumps the version of the policies (domains and accounts), in `tx`: every process reloads.
+pub async fn bump(tx: &mut Tx) -> Result<()> {
     let sql = "update policy_version set version = version + 1 where name = 'domains'";
     with_tx!(tx, |conn| sqlx::query(sql).execute(conn).await.map(|_| ()))?;
     Ok(())

@@ -99,7 +99,7 @@ const SQLITE_SQL: &str = "\
     from remote_publication_search \
     join remote_publication \
         on remote_publication.remote_publication_id = remote_publication_search.rowid \
-    where remote_publication_search match $1 and remote_publication.deleted_at is null and remote_publication.hidden_at is null \
+    where remote_publication_search match $1 and remote_publication.deleted_at is null and remote_publication.hidden_at is null and remote_publication.suspended_at is null \
     order by score desc, published_at desc, id desc \
     limit $2 offset $3";
 
@@ -120,7 +120,7 @@ const POSTGRES_SQL: &str = "\
     select 'remote', remote_publication.remote_publication_id, \
         ts_rank(remote_publication.search, query.q, 1)::float8, remote_publication.published_at \
     from query, remote_publication \
-    where remote_publication.search @@ query.q and remote_publication.deleted_at is null and remote_publication.hidden_at is null \
+    where remote_publication.search @@ query.q and remote_publication.deleted_at is null and remote_publication.hidden_at is null and remote_publication.suspended_at is null \
     order by score desc, published_at desc, id desc \
     limit $2 offset $3";
 

@@ -179,6 +179,10 @@ pub async fn forum_post(
     if post.status() == crate::domain::forums::PostStatus::Removed {
         return Err(Error::Gone);
     }
+    if post.held_at.is_some() {
+        // Waiting for a moderator: not published yet.
+        return Err(Error::NotFound);
+    }
     let thread_ap_id = match post.thread_id {
         Some(thread) => crate::domain::forums::thread_ap_id(state.db(), thread).await?,
         None => post.ap_id.clone(),

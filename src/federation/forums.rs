@@ -679,6 +679,15 @@ pub async fn post(
     };
     // Only a question of a forum of ours may be asked anonymously: its group speaks for it.
     let anonymous = question && asking.anonymous && !forum.is_remote();
+    // A limited member's posts wait for a moderator: ours hold them; another server's forum
+    // has no queue of ours, so they are not sent there.
+    let held = super::policy::holds(state, author.id.as_str());
+    if held && forum.is_remote() {
+        return Err(Error::Forbidden(
+            "your account is limited: your posts wait for a moderator of this website, so              they cannot go to another server's forum"
+                .to_string(),
+        ));
+    }
     if let Some(parent) = reply_to
         && (parent.forum_id != forum.forum_id || parent.status() == PostStatus::Removed)
     {
@@ -721,7 +730,7 @@ pub async fn post(
             published: now,
             areas,
             asker_local_actor_id: anonymous.then_some(author.local_actor_id),
-            held: false,
+            held,
         },
     )
     .await?
@@ -735,31 +744,13 @@ pub async fn post(
     {
         return Err(Error::Forbidden("this thread is locked".to_string()));
     }
-    let object = object(state, forum, &stored, &thread_ap_id);
-    let create_id = state
-        .urls()
-        .forum_post_activity(&forum.slug, &public_id, "create");
-    let creator = if anonymous {
-        urls_group(state, forum)
-    } else {
-        author.id.clone()
-    };
-    let sender = if anonymous {
-        forum.local_actor_id.unwrap_or(author.local_actor_id)
-    } else {
-        author.local_actor_id
-    };
-    let create = json!({
-        "@context": ACTIVITY_STREAMS,
-        "id": create_id,
-        "type": "Create",
-        "actor": creator,
-        "published": object["published"],
-        "to": object["to"],
-        "cc": object["cc"],
-        "audience": object["audience"],
-        "object": object,
-    });
+    if held {
+        // Neither served, sent nor announced until a moderator approves it ([`release`]).
+        tx.commit().await?;
+        tracing::info!(forum = %forum.slug, post = %stored.ap_id, "a limited member's post held");
+        return Ok(stored);
+    }
+    let (create, create_id, sender) = member_create(state, forum, &stored, &thread_ap_id);
     if forum.is_remote() {
         // Another server's forum: the Create goes to its group, which announces it to its
         // followers (and back to us).
@@ -796,6 +787,43 @@ pub async fn post(
     state.delivery_wakeup().notify_one();
     tracing::info!(forum = %forum.slug, post = %stored.ap_id, "posted");
     Ok(stored)
+}
+
+/// The `Create` of a member's `post` in `forum`, its id, and the local actor that sends it:
+/// the member's, or for an anonymous question the forum's group.
+fn member_create(
+    state: &AppState,
+    forum: &Forum,
+    post: &Post,
+    thread_ap_id: &str,
+) -> (Value, Url, i64) {
+    let object = object(state, forum, post, thread_ap_id);
+    let create_id = state
+        .urls()
+        .forum_post_activity(&forum.slug, &post.public_id, "create");
+    let (creator, sender) = match (post.asker_local_actor_id, post.local_actor_id) {
+        (Some(asker), _) => (
+            urls_group(state, forum),
+            forum.local_actor_id.unwrap_or(asker),
+        ),
+        (None, Some(author)) => (
+            Url::parse(&post.author_ap_id).unwrap_or_else(|_| urls_group(state, forum)),
+            author,
+        ),
+        (None, None) => (urls_group(state, forum), forum.local_actor_id.unwrap_or(0)),
+    };
+    let create = json!({
+        "@context": ACTIVITY_STREAMS,
+        "id": create_id,
+        "type": "Create",
+        "actor": creator,
+        "published": object["published"],
+        "to": object["to"],
+        "cc": object["cc"],
+        "audience": object["audience"],
+        "object": object,
+    });
+    (create, create_id, sender)
 }
 
 /// Its author's edit of a remote post, checked and sanitized by `activities`.
@@ -911,6 +939,10 @@ pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result
                 tracing::info!(group = %group, "an announce from a group we do not follow; ignored");
                 return Ok(());
             }
+            if super::policy::is_suspended(state, &received.author_ap_id) {
+                tracing::info!(group = %group, author = %received.author_ap_id, "an announced post of a suspended author; dropped");
+                return Ok(());
+            }
             let forum =
                 forums::upsert_remote(tx, group, slug, forums::ForumKind::Discussion, texts)
                     .await?;
@@ -924,8 +956,10 @@ pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result
         .ok()
         .and_then(|url| url.host_str().map(str::to_string))
         .unwrap_or_default();
-    if crate::domain::comment::is_blocked(tx, &received.author_ap_id, &host).await? {
-        tracing::info!(forum = %forum.slug, author = %received.author_ap_id, "a post of a blocked author or domain; dropped");
+    if crate::domain::comment::is_blocked(tx, &received.author_ap_id, &host).await?
+        || super::policy::is_suspended(state, &received.author_ap_id)
+    {
+        tracing::info!(forum = %forum.slug, author = %received.author_ap_id, "a post of a blocked or suspended author, or a blocked domain; dropped");
         return Ok(());
     }
     let allowed = match forum.posting {
@@ -938,11 +972,9 @@ pub async fn apply(state: &AppState, tx: &mut Tx, received: &Received) -> Result
         return Ok(());
     }
     // The moderation queue: a forum that holds other servers' posts keeps them for a
-    // moderator, unless their author is approved; a limited domain's posts wait in any forum.
-    let limited = Url::parse(&received.author_ap_id).is_ok_and(|author| {
-        super::policy::is_limited(state, author.host_str().unwrap_or_default())
-    });
-    let held = limited
+    // moderator, unless their author is approved; a limited account's or domain's posts wait
+    // in any forum.
+    let held = super::policy::holds(state, &received.author_ap_id)
         || (forum.hold_remote
             && !crate::domain::comment::is_approved(tx, &received.author_ap_id).await?);
     let stored = store_remote(state, tx, forum, received, held).await?;
@@ -1206,19 +1238,29 @@ pub async fn release(
     let Some(released) = forums::release(&mut tx, post.forum_post_id).await? else {
         return Ok(false);
     };
-    crate::domain::comment::approve_author_in(&mut tx, &released.author_ap_id).await?;
-    let activity: Value = released
-        .activity
-        .as_deref()
-        .and_then(|text| serde_json::from_str(text).ok())
-        .unwrap_or(Value::Null);
-    if !activity.is_null() {
-        announce(state, &mut tx, forum, &released, &activity).await?;
-    }
     let thread = match released.thread_id {
         Some(thread) => forums::thread_in(&mut tx, thread).await?,
         None => None,
     };
+    if released.local_actor_id.is_some() || released.asker_local_actor_id.is_some() {
+        // A limited member's post: its `Create`, served at its id from now on, announced.
+        let thread_ap_id = thread
+            .as_ref()
+            .map_or(released.ap_id.clone(), |thread| thread.ap_id.clone());
+        let (create, create_id, sender) = member_create(state, forum, &released, &thread_ap_id);
+        delivery::enqueue(&mut tx, &create, &create_id, sender, true, &[]).await?;
+        announce(state, &mut tx, forum, &released, &create).await?;
+    } else {
+        crate::domain::comment::approve_author_in(&mut tx, &released.author_ap_id).await?;
+        let activity: Value = released
+            .activity
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or(Value::Null);
+        if !activity.is_null() {
+            announce(state, &mut tx, forum, &released, &activity).await?;
+        }
+    }
     notify_new(state, &mut tx, &released, thread.as_ref()).await?;
     tx.commit().await?;
     state.delivery_wakeup().notify_one();

@@ -142,7 +142,7 @@ pub async fn account_gone(state: &AppState, account_id: i64) -> Result<()> {
 }
 
 /// Queues, in `tx`, the `Delete` of `account_id`'s actor for its followers.
-async fn queue_delete(state: &AppState, tx: &mut Tx, account_id: i64) -> Result<()> {
+pub(crate) async fn queue_delete(state: &AppState, tx: &mut Tx, account_id: i64) -> Result<()> {
     let Some(actor) = actor_of(state, account_id).await? else {
         return Ok(());
     };

@@ -34,6 +34,7 @@ pub mod replies;
 pub mod reports;
 pub mod rsvp;
 pub mod signature;
+pub mod suspensions;
 pub mod urls;
 
 use crate::app::AppState;

@@ -12,11 +12,15 @@
 //!
 //! Every change is recorded in the audit log in the same transaction.
 //!
+//! The snapshot holds the accounts that moderators suspended or limited too
+//! ([`crate::federation::suspensions`] changes them), reloaded with the domains.
+//!
 //! Invariant: a process sees another's change within [`RELOAD_EVERY`]; its own at once.
 
 use crate::app::AppState;
 use crate::config::Config;
 use crate::db::Db;
+use crate::domain::account_policy::{self, AccountSeverity};
 use crate::domain::audit::{self, Who};
 use crate::domain::policy::{self, DomainPolicy, Severity};
 use crate::error::Result;
@@ -35,6 +39,8 @@ struct Snapshot {
     version: i64,
     /// From the database, by domain.
     stored: BTreeMap<String, DomainPolicy>,
+    /// Accounts suspended or limited, by actor id.
+    accounts: BTreeMap<String, AccountSeverity>,
 }
 
 /// The policy in force, shared by every part of one process.
@@ -84,6 +90,11 @@ impl InForce {
         }
     }
 
+    /// What moderators decided about the account `actor_ap_id`, if anything.
+    pub fn account(&self, actor_ap_id: &str) -> Option<AccountSeverity> {
+        self.current().accounts.get(actor_ap_id).copied()
+    }
+
     /// The stored policy that covers `host` (its own, or its nearest parent domain's).
     pub fn covering(&self, host: &str) -> Option<DomainPolicy> {
         policy::covering(&self.current().stored, host).cloned()
@@ -100,11 +111,19 @@ impl InForce {
             .into_iter()
             .map(|(policy, _)| (policy.domain.clone(), policy))
             .collect();
+        let accounts = account_policy::all(db)
+            .await?
+            .into_iter()
+            .map(|policy| (policy.actor_ap_id, policy.severity))
+            .collect();
         *self
             .snapshot
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) =
-            Arc::new(Snapshot { version, stored });
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(Snapshot {
+            version,
+            stored,
+            accounts,
+        });
         Ok(())
     }
 }
@@ -347,6 +366,22 @@ pub fn is_limited(state: &AppState, host: &str) -> bool {
     state.peer_policy().standing(host) == Standing::Limited
 }
 
+/// Whether to hold the replies and posts of `actor_ap_id`: its account, or its domain, is
+/// limited.
+pub fn holds(state: &AppState, actor_ap_id: &str) -> bool {
+    let host = url::Url::parse(actor_ap_id)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_string))
+        .unwrap_or_default();
+    is_limited(state, &host)
+        || state.peer_policy().domains().account(actor_ap_id) == Some(AccountSeverity::Limit)
+}
+
+/// Whether the account `actor_ap_id` is suspended here: nothing it sends is taken.
+pub fn is_suspended(state: &AppState, actor_ap_id: &str) -> bool {
+    state.peer_policy().domains().account(actor_ap_id) == Some(AccountSeverity::Suspend)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,7 +396,11 @@ mod tests {
             .map(|(domain, severity)| (domain.to_string(), DomainPolicy::new(domain, *severity)))
             .collect();
         InForce {
-            snapshot: RwLock::new(Arc::new(Snapshot { version: 1, stored })),
+            snapshot: RwLock::new(Arc::new(Snapshot {
+                version: 1,
+                stored,
+                accounts: BTreeMap::new(),
+            })),
         }
     }
 

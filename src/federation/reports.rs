@@ -3,7 +3,7 @@
 //! report filed from the website and, when asked, sent on to the reported server as a `Flag`
 //! from the instance actor (as Mastodon sends and reads it: `object` the actor and the objects,
 //! `content` the comment); a moderator's resolution (dismiss, remove the content, limit or
-//! block the domain), with its audit entry.
+//! suspend the account, limit or block the domain), with its audit entry.
 
 use super::activities::ACTIVITY_STREAMS;
 use super::delivery;
@@ -255,12 +255,18 @@ pub enum Resolution {
     LimitDomain,
     /// Block the reported actor's domain.
     BlockDomain,
+    /// Limit the reported account: its replies and posts wait for a moderator.
+    LimitAccount,
+    /// Suspend the reported account ([`super::suspensions`]).
+    SuspendAccount,
 }
 
 impl Resolution {
-    pub const ALL: [Resolution; 4] = [
+    pub const ALL: [Resolution; 6] = [
         Resolution::Dismiss,
         Resolution::Remove,
+        Resolution::LimitAccount,
+        Resolution::SuspendAccount,
         Resolution::LimitDomain,
         Resolution::BlockDomain,
     ];
@@ -271,6 +277,8 @@ impl Resolution {
             Resolution::Remove => "remove",
             Resolution::LimitDomain => "limit-domain",
             Resolution::BlockDomain => "block-domain",
+            Resolution::LimitAccount => "limit-account",
+            Resolution::SuspendAccount => "suspend-account",
         }
     }
 
@@ -307,6 +315,16 @@ pub async fn resolve(
     match resolution {
         Resolution::Dismiss => {}
         Resolution::Remove => remove_content(state, moderator, &report, note).await?,
+        Resolution::LimitAccount | Resolution::SuspendAccount => {
+            let subject = super::suspensions::subject(state, &report.target_actor).await?;
+            let severity = if resolution == Resolution::SuspendAccount {
+                crate::domain::account_policy::AccountSeverity::Suspend
+            } else {
+                crate::domain::account_policy::AccountSeverity::Limit
+            };
+            let reason = format!("report {report_id}: {}", note.trim());
+            super::suspensions::set(state, who, &subject, severity, &reason).await?;
+        }
         Resolution::LimitDomain | Resolution::BlockDomain => {
             if ours {
                 return Err(Error::Forbidden(

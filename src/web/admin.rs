@@ -127,7 +127,8 @@ fn not_a_role() -> Error {
         .into()
 }
 
-/// `POST /admin/members/{id}`: approve, reject, disable, enable, or set the role.
+/// `POST /admin/members/{id}`: approve, reject, suspend (`disable`), lift a suspension
+/// (`enable`), or set the role.
 pub async fn change(
     State(state): State<AppState>,
     Admin(visitor): Admin,
@@ -147,27 +148,43 @@ pub async fn change(
         audit_member(&state, &visitor, account_id, values.get("change")).await?;
         return Ok(Redirect::to("/admin/members").into_response());
     }
+    if let Some(suspend) = match values.get("change") {
+        "disable" | "suspend" => Some(true),
+        "enable" | "lift" => Some(false),
+        _ => None,
+    } {
+        // What a suspension does, and its audit entry, are the suspensions' (as on
+        // `/admin/accounts`).
+        let subject = crate::federation::suspensions::subject_of_member(&state, account_id).await?;
+        let who = visitor.who();
+        let reason = values.get("reason");
+        if suspend {
+            crate::federation::suspensions::set(
+                &state,
+                &who,
+                &subject,
+                crate::domain::account_policy::AccountSeverity::Suspend,
+                reason,
+            )
+            .await?;
+        } else {
+            crate::federation::suspensions::lift(&state, &who, &subject, reason).await?;
+        }
+        return Ok(Redirect::to("/admin/members").into_response());
+    }
     let change = match values.get("change") {
         "approve" => Change::Approve,
         "reject" => Change::Reject,
-        "disable" => Change::Disable,
-        "enable" => Change::Enable,
         "role" => Change::SetRole(Role::parse(values.get("role")).ok_or_else(not_a_role)?),
         _ => {
             let error = FieldError::of("change", Reason::OneOf).with(
                 "choices",
-                "approve, reject, disable, enable, role, confirm-expert, withdraw-expert",
+                "approve, reject, suspend, lift, role, confirm-expert, withdraw-expert",
             );
             return Err(error.into());
         }
     };
     accounts::change(state.db(), account_id, change).await?;
-    // Their actor's followers elsewhere learn that it is gone, or back.
-    match change {
-        Change::Disable => crate::federation::members::account_gone(&state, account_id).await?,
-        Change::Enable => crate::federation::members::profile_changed(&state, account_id).await?,
-        _ => {}
-    }
     // A byline names only an active account: the documents and lists that show its
     // publications change too.
     state.documents().forget_objects();

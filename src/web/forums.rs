@@ -332,6 +332,10 @@ pub async fn thread(
     if post.status() == forums::PostStatus::Removed {
         return Err(Error::Gone);
     }
+    if post.held_at.is_some() {
+        // Waiting for a moderator, who sees it on the forum's page.
+        return Err(Error::NotFound);
+    }
     let mut posts = vec![post.clone()];
     let mut replies = forums::replies(state.db(), post.forum_post_id).await?;
     // The accepted answer first, then the others in their order.
@@ -567,10 +571,7 @@ pub async fn new_thread(
     )
     .await
     {
-        Ok(post) => {
-            let link = state.urls().forum_post(&forum.slug, &post.public_id);
-            Ok(Redirect::to(link.path()).into_response())
-        }
+        Ok(post) => posted(&state, frame, &forum, &post),
         Err(Error::Invalid(errors)) => {
             let page = thread_form(&state, frame, &visitor, &forum, &values).with_errors(&errors);
             respond_with(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, &page)
@@ -614,6 +615,7 @@ impl PostForm {
 /// a reply in it), then the thread at it.
 pub async fn reply(
     State(state): State<AppState>,
+    frame: Frame,
     Member(visitor): Member,
     Path((slug, public_id)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
@@ -624,7 +626,7 @@ pub async fn reply(
         post: parent,
         actor,
     } = PostForm::read(&state, &visitor, &slug, &public_id, pairs).await?;
-    let posted = crate::federation::forums::post(
+    let reply = crate::federation::forums::post(
         &state,
         &forum,
         &actor,
@@ -635,7 +637,25 @@ pub async fn reply(
         &crate::federation::forums::Asking::default(),
     )
     .await?;
-    let link = state.urls().forum_post(&forum.slug, &posted.public_id);
+    posted(&state, frame, &forum, &reply)
+}
+
+/// Where a member goes after posting: to their post, or, when it waits for a moderator (their
+/// account is limited), to a page that says so.
+fn posted(state: &AppState, frame: Frame, forum: &forums::Forum, post: &Post) -> Result<Response> {
+    if post.held_at.is_some() {
+        let t = frame.t;
+        let page = super::frame::MessagePage {
+            heading: t.t("forum-post-held-title"),
+            text: t.t("forum-post-held"),
+            details: Vec::new(),
+            reason: None,
+            next: Some((format!("/forums/{}", forum.slug), t.t("forum-back"))),
+            frame,
+        };
+        return respond(StatusCode::ACCEPTED, &page);
+    }
+    let link = state.urls().forum_post(&forum.slug, &post.public_id);
     Ok(Redirect::to(link.path()).into_response())
 }
 

@@ -7,6 +7,7 @@
 
 pub mod account_pages;
 pub mod admin;
+pub mod admin_accounts;
 pub mod admin_domains;
 pub mod admin_network;
 pub mod api;
@@ -211,6 +212,10 @@ fn pages() -> Router<AppState> {
             get(admin_domains::page).post(admin_domains::set),
         )
         .route("/admin/domains/remove", post(admin_domains::remove))
+        .route(
+            "/admin/accounts",
+            get(admin_accounts::page).post(admin_accounts::decide),
+        )
         .route("/report", get(reports::form).post(reports::file))
         .route("/admin/reports", get(reports::queue))
         .route("/admin/reports/{report_id}", post(reports::decide))

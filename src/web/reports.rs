@@ -295,9 +295,24 @@ pub async fn decide(
         return Ok(Redirect::to("/admin/reports").into_response());
     }
     let resolution = Resolution::parse(values.get("resolution")).ok_or_else(|| {
-        FieldError::of("resolution", FieldReason::OneOf)
-            .with("choices", "dismiss, remove, limit-domain, block-domain")
+        FieldError::of("resolution", FieldReason::OneOf).with(
+            "choices",
+            "dismiss, remove, limit-account, suspend-account, limit-domain, block-domain",
+        )
     })?;
+    if matches!(
+        resolution,
+        Resolution::LimitAccount | Resolution::SuspendAccount
+    ) && account.role != crate::domain::accounts::Role::Admin
+        && let Some(report) = reports::find(state.db(), report_id).await?
+        && crate::federation::suspensions::subject(&state, &report.target_actor)
+            .await
+            .is_ok_and(|subject| subject.member.is_some())
+    {
+        return Err(Error::Forbidden(
+            "only admins suspend or limit a member of this website".to_string(),
+        ));
+    }
     let moderator = crate::federation::members::actor_of(&state, account.account_id).await?;
     handled::resolve(
         &state,

@@ -27,7 +27,7 @@ pub use passwords::{
 pub use registration::{Registered, Registering, invite, register};
 pub use sessions::{LoginRefused, Session, end_session, login, session, start_session};
 
-use crate::db::{Db, with_pool, with_tx};
+use crate::db::{Db, Tx, with_pool, with_tx};
 use crate::error::{Error, Result};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -251,10 +251,23 @@ fn keeps_an_admin(admins: i64) -> Result<()> {
 /// Applies an admin's `change` to `account_id`; refuses to leave the instance without an
 /// active admin.
 pub async fn change(db: &Db, account_id: i64, change: Change) -> Result<()> {
+    let mut transaction = begin_change(db).await?;
+    change_in(&mut transaction, account_id, change).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// A transaction for changes of accounts' status or role: one at a time (they count the
+/// active admins).
+pub async fn begin_change(db: &Db) -> Result<Tx> {
+    Ok(db.begin_exclusive(ACCOUNTS_LOCK).await?)
+}
+
+/// [`change`] in `transaction`, which [`begin_change`] began.
+pub async fn change_in(transaction: &mut Tx, account_id: i64, change: Change) -> Result<()> {
     let now = Utc::now();
     let select_account = format!("select {ACCOUNT_COLUMNS} from account where account_id = $1");
-    let mut transaction = db.begin_exclusive(ACCOUNTS_LOCK).await?;
-    with_tx!(&mut transaction, |tx| {
+    with_tx!(transaction, |tx| {
         let row: Option<AccountRow> = sqlx::query_as(sqlx::AssertSqlSafe(select_account.as_str()))
             .bind(account_id)
             .fetch_optional(&mut *tx)
@@ -328,8 +341,18 @@ pub async fn change(db: &Db, account_id: i64, change: Change) -> Result<()> {
             }
         }
     });
-    transaction.commit().await?;
     Ok(())
+}
+
+/// Whether `account_id` is disabled by an admin (not deleted by its owner), in `tx`.
+pub async fn is_disabled_not_deleted(tx: &mut Tx, account_id: i64) -> Result<bool> {
+    let sql = "select count(*) from account where account_id = $1 and status = 'disabled' \
+               and deleted_at is null";
+    let count: i64 = with_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(account_id)
+        .fetch_one(conn)
+        .await)?;
+    Ok(count > 0)
 }
 
 /// Deletes expired sessions and one-time links.

@@ -543,7 +543,7 @@ pub async fn forget_tombstones(db: &Db) -> Result<u64> {
 pub async fn list(db: &Db, limit: i64) -> Result<Vec<RemotePublication>> {
     let sql = format!(
         "select {COLUMNS} from remote_publication where deleted_at is null \
-         and hidden_at is null order by published_at desc limit $1"
+         and hidden_at is null and suspended_at is null order by published_at desc limit $1"
     );
     let rows: Vec<Row> = with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(limit)
@@ -584,7 +584,8 @@ pub async fn by_ids_with(
         COLUMNS,
         &format!(
             "select {columns} from remote_publication \
-             where deleted_at is null and hidden_at is null and remote_publication_id in ({})",
+             where deleted_at is null and hidden_at is null and suspended_at is null \
+             and remote_publication_id in ({})",
             placeholders.join(", ")
         ),
     );

@@ -157,10 +157,13 @@ fn keys_query(
     let (narrowing, narrowing_values) =
         Filters::narrowing(table.narrowed(), lookups, forms, values.len() + 1);
     values.extend(narrowing_values);
-    // The network's items hidden by moderation (their domain is limited) are left out.
+    // The network's items hidden by moderation (their domain is limited, or
+    // their actor suspended) are left out.
     let shown = match table {
         Table::Publication => "deleted_at is null",
-        Table::RemotePublication => "deleted_at is null and hidden_at is null",
+        Table::RemotePublication => {
+            "deleted_at is null and hidden_at is null and suspended_at is null"
+        }
     };
     let part = |kind: Option<Kind>, condition: &str, key: &str, order: &str| {
         let kind = kind

@@ -480,8 +480,8 @@ pub(super) async fn apply(
                 tracing::info!(comment = %reply.ap_id, "replies are closed; ignored");
                 return Ok(());
             };
-            if crate::federation::policy::is_limited(state, host) {
-                // A limited domain's replies wait for a moderator.
+            if crate::federation::policy::holds(state, actor.as_str()) {
+                // A limited account's or domain's replies wait for a moderator.
                 status = comment::ReplyStatus::Held;
             }
             let stored = comment::store_reply(tx, parent, reply, status).await?;

@@ -1,7 +1,8 @@
 //! The inboxes (per actor and shared): every incoming activity passes here.
 //!
 //! Order of checks, cheapest and key-free first: body size (413), signature form, coverage,
-//! date and digest (401), JSON shape (400), blocked domain (403), id origin = actor origin (403),
+//! date and digest (401), JSON shape (400), blocked domain or suspended
+//! account (403), id origin = actor origin (403),
 //! the signer's key found (by key id) and the signature verified, once more with a fresh copy
 //! on failure (401), signer = actor (401), the activity parsed and prepared by its verb
 //! (400/403; sanitizing happens here, on no transaction), then the activity id recorded (replays
@@ -140,6 +141,12 @@ async fn process(
     if state.peer_policy().is_blocked(actor_host) {
         return Err(Error::Forbidden(format!(
             "{actor_host} is blocked, or not allowed, by this instance's domain policy"
+        )));
+    }
+    if super::policy::is_suspended(state, envelope.actor.as_str()) {
+        return Err(Error::Forbidden(format!(
+            "the account {} is suspended on this instance",
+            envelope.actor
         )));
     }
     if !same_origin(&envelope.id, &envelope.actor) {
