@@ -958,6 +958,28 @@ async fn a_suspended_remote_account_is_refused_and_hidden_and_a_limited_ones_rep
         .await
         .expect("log");
     assert_eq!(resolved[0].action, "report.suspend-account");
+
+    // Visitors together file at most so many reports an hour: past it, 429 with a reason.
+    let again = jisr::domain::reports::NewReport {
+        reporter: jisr::domain::reports::Reporter::Visitor,
+        target_actor: ada.clone(),
+        objects: vec![ada.clone()],
+        target_kind: jisr::domain::reports::TargetKind::Actor,
+        reason: jisr::domain::reports::Reason::Spam,
+        comment: String::new(),
+        forward: false,
+    };
+    for _ in 1..jisr::domain::reports::MAX_FROM_VISITORS_PER_HOUR {
+        jisr::federation::reports::file(&state, &again)
+            .await
+            .expect("within the bound");
+    }
+    match jisr::federation::reports::file(&state, &again).await {
+        Err(jisr::error::Error::TooManyRequests { reason, .. }) => {
+            assert!(reason.contains("visitors"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]

@@ -15,3 +15,6 @@ create table actor_policy (
 alter table comment add column suspended_from text;
 alter table forum_post add column suspended_at text;
 alter table remote_publication add column suspended_at text;
+
+-- The reports filed in the last hour, counted against the website's bounds.
+create index report_created on report (created_at);

@@ -148,13 +148,55 @@ pub fn check(report: &NewReport) -> Result<NewReport> {
     Ok(checked)
 }
 
-/// Stores `report` in `tx`: its id, or `None` for a `Flag` stored before.
+/// The most reports one member files in an hour.
+pub const MAX_PER_MEMBER_PER_HOUR: i64 = 20;
+/// The most reports all visitors who are not logged in file together in an hour: the queue
+/// cannot be flooded from the website (members and other servers still report past it).
+pub const MAX_FROM_VISITORS_PER_HOUR: i64 = 100;
+
+/// Refuses (`429`) a report from the website past [`MAX_PER_MEMBER_PER_HOUR`] or
+/// [`MAX_FROM_VISITORS_PER_HOUR`], in `tx`.
+async fn check_rate(tx: &mut Tx, account: Option<i64>) -> Result<()> {
+    let since = Utc::now() - chrono::Duration::hours(1);
+    let sql = "select count(*) from report where created_at > $1 and reporter_ap_id is null \
+               and coalesce(reporter_account_id, 0) = $2";
+    let count: i64 = with_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(since)
+        .bind(account.unwrap_or(0))
+        .fetch_one(conn)
+        .await)?;
+    let most = if account.is_some() {
+        MAX_PER_MEMBER_PER_HOUR
+    } else {
+        MAX_FROM_VISITORS_PER_HOUR
+    };
+    if count >= most {
+        return Err(crate::error::Error::TooManyRequests {
+            reason: format!(
+                "at most {most} reports an hour come from {}: try again later",
+                if account.is_some() {
+                    "one member"
+                } else {
+                    "visitors who are not logged in"
+                }
+            ),
+            retry_after: 600,
+        });
+    }
+    Ok(())
+}
+
+/// Stores `report` in `tx`: its id, or `None` for a `Flag` stored before. A report from the
+/// website past its hourly bound is refused (`429`).
 pub async fn store(tx: &mut Tx, report: &NewReport) -> Result<Option<i64>> {
     let (account, ap_id, flag) = match &report.reporter {
         Reporter::Member(account) => (Some(*account), None, None),
         Reporter::Visitor => (None, None, None),
         Reporter::Remote { actor, flag } => (None, Some(actor.as_str()), Some(flag.as_str())),
     };
+    if ap_id.is_none() {
+        check_rate(tx, account).await?;
+    }
     let comment: String = report.comment.chars().take(MAX_COMMENT_CHARS).collect();
     let objects: Vec<&String> = report.objects.iter().take(MAX_OBJECTS).collect();
     let sql = "insert into report (created_at, reporter_account_id, reporter_ap_id, flag_ap_id, \
