@@ -79,13 +79,14 @@ async fn a_host_back_from_an_outage_gets_its_queue_soon_whatever_failed_meanwhil
 async fn a_slow_host_does_not_hold_back_the_others() {
     let database = TestDatabase::create().await;
     let slow = TestActor::start().await;
-    // Inside the timeout: it never fails, so failure backoff alone would not help.
-    slow.answer_after(Duration::from_secs(9));
+    // Inside the timeout: it never fails, so failure backoff alone would not help. Long enough
+    // that the fast hosts' 40 deliveries are done before it answers on a loaded machine.
+    slow.answer_after(Duration::from_secs(20));
     let fast = [TestActor::start().await, TestActor::start().await];
     let alpha = TestInstance::start_with(&database.url, |config| {
         // Fewer slots than the slow host may take (per_host_concurrency is 4).
         config.federation.delivery_workers = 4;
-        config.federation.request_timeout_seconds = 10;
+        config.federation.request_timeout_seconds = 25;
     })
     .await;
     // The slow host's followers come first in the queue.

@@ -25,6 +25,7 @@ mod network;
 mod network_content;
 mod network_website;
 mod publishing;
+mod remittances;
 mod replies;
 mod rsvp;
 mod schema;

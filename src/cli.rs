@@ -124,6 +124,13 @@ enum Command {
         #[arg(long, short, global = true)]
         config: Option<PathBuf>,
     },
+    /// Public data: import the World Bank's remittance prices, flows and migrant stocks.
+    Data {
+        #[command(subcommand)]
+        action: DataAction,
+        #[arg(long, short, global = true)]
+        config: Option<PathBuf>,
+    },
     /// Benchmarks that print their figures against a baseline measured in the same run.
     Bench {
         #[command(subcommand)]
@@ -236,6 +243,22 @@ enum DomainAction {
     },
     /// Print the blocks and limits in Mastodon's CSV format.
     Export,
+}
+
+#[derive(Debug, Subcommand)]
+enum DataAction {
+    /// Import a file as the World Bank publishes it: `rpw` (Remittance Prices Worldwide
+    /// (Corridors), the DataBank CSV export as downloaded), `flows` (bilateral remittances,
+    /// sending_iso3,…,receiving_iso3,…,usd_millions) or `stocks` (bilateral migrant stocks,
+    /// origin_iso3,…,destination_iso3,…,migrants). A newer export replaces the values it has.
+    Import {
+        /// rpw, flows or stocks.
+        dataset: String,
+        file: PathBuf,
+        /// The year of a file of flows or stocks (by default, the year in its name).
+        #[arg(long)]
+        year: Option<i32>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -410,6 +433,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Data {
+            action:
+                DataAction::Import {
+                    dataset,
+                    file,
+                    year,
+                },
+            config,
+        } => {
+            let config = Config::load(config.as_deref())?;
+            let db = connect(&config).await?;
+            import_data(&db, &dataset, &file, year).await
+        }
         Command::Domain { action, config } => {
             let state = open(config.as_deref()).await?;
             domain_command(&state, action).await
@@ -510,6 +546,90 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::info!("stopping");
         })
         .await
+}
+
+/// `jisr data import DATASET FILE`: reads the file as it comes and says what it read,
+/// skipped and replaced; a bar shows the writing on a terminal.
+async fn import_data(
+    db: &Db,
+    dataset: &str,
+    file: &std::path::Path,
+    year: Option<i32>,
+) -> anyhow::Result<()> {
+    use crate::domain::remittances::{self, Dataset};
+    use std::io::{IsTerminal, Write};
+    let Some(which) = Dataset::parse(dataset) else {
+        anyhow::bail!("there is no dataset {dataset:?}: give rpw, flows or stocks");
+    };
+    let raw = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let text = String::from_utf8(raw)
+        .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", file.display()))?;
+    let terminal = std::io::stderr().is_terminal();
+    let progress = move |done: usize, total: usize| {
+        if terminal && total > 0 {
+            let filled = done * 30 / total;
+            eprint!(
+                "\r[{}{}] {done}/{total}",
+                "#".repeat(filled),
+                " ".repeat(30 - filled)
+            );
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let imported = match which {
+        Dataset::Prices => remittances::import_prices(db, &text, &progress).await,
+        Dataset::Flows | Dataset::Stocks => {
+            let year = match year {
+                Some(year) => year,
+                None => year_in(file).ok_or_else(|| {
+                    anyhow::anyhow!("{} names no year: give it with --year", file.display())
+                })?,
+            };
+            remittances::import_pairs(db, which, year, &text, &progress).await
+        }
+    };
+    if terminal {
+        eprintln!();
+    }
+    let imported = match imported {
+        Ok(imported) => imported,
+        Err(crate::error::Error::Invalid(errors)) => {
+            let why: Vec<String> = errors.iter().map(|error| error.reason.clone()).collect();
+            anyhow::bail!("{}: {}", file.display(), why.join("; "));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    for (line, why) in &imported.skipped {
+        println!("line {line} skipped: {why}");
+    }
+    println!(
+        "{}: {} rows read, {} kept{}, {} skipped; {} values added, {} replaced, {} unchanged",
+        which.as_str(),
+        imported.rows,
+        imported.kept,
+        if which == Dataset::Prices {
+            format!(
+                " ({} corridors with figures; {} pairs without any)",
+                imported.kept, imported.without_figures
+            )
+        } else {
+            String::new()
+        },
+        imported.skipped.len(),
+        imported.added,
+        imported.replaced,
+        imported.unchanged
+    );
+    Ok(())
+}
+
+/// The year a file's name holds (`bilateral_remittances_2017.csv` → 2017).
+fn year_in(file: &std::path::Path) -> Option<i32> {
+    let name = file.file_name()?.to_str()?;
+    name.split(|c: char| !c.is_ascii_digit())
+        .filter(|part| part.len() == 4)
+        .filter_map(|part| part.parse::<i32>().ok())
+        .find(|year| (1960..=2100).contains(year))
 }
 
 /// `jisr account suspend|limit|lift|moderated`.

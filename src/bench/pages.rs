@@ -181,6 +181,18 @@ const TARGETS: &[Target] = &[
         role: Role::Page,
     },
     Target {
+        name: "/remittances",
+        path: "/remittances",
+        accept: HTML,
+        role: Role::Page,
+    },
+    Target {
+        name: "/remittances/fr-sn",
+        path: "/remittances/fr-sn",
+        accept: HTML,
+        role: Role::Page,
+    },
+    Target {
         name: "/about",
         path: "/about",
         accept: HTML,

@@ -155,6 +155,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "actor_policy",
         include_str!("../../migrations/sqlite/0029_actor_policy.sql"),
     ),
+    (
+        30,
+        "remittances",
+        include_str!("../../migrations/sqlite/0030_remittances.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -303,6 +308,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         29,
         "actor_policy",
         include_str!("../../migrations/postgres/0029_actor_policy.sql"),
+    ),
+    (
+        30,
+        "remittances",
+        include_str!("../../migrations/postgres/0030_remittances.sql"),
     ),
 ];
 

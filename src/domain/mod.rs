@@ -22,6 +22,7 @@ pub mod opportunity;
 pub mod participation;
 pub mod policy;
 pub mod publication;
+pub mod remittances;
 pub mod reports;
 pub mod resource;
 pub mod search;

@@ -28,6 +28,7 @@ pub mod member_pages;
 pub mod pages;
 pub mod people;
 pub mod profile_pages;
+pub mod remittances;
 pub mod replies;
 pub mod reports;
 pub mod rsvp;
@@ -57,6 +58,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             frame::error_pages,
         ))
         .merge(api::routes())
+        .merge(remittances::api_routes())
 }
 
 /// Each kind's list page and Atom feed, at its plural (`/events`, `/events.atom`).
@@ -90,6 +92,7 @@ fn kind_routes() -> Router<AppState> {
 /// The pages for people, and the feeds and files they link to.
 fn pages() -> Router<AppState> {
     kind_routes()
+        .merge(remittances::page_routes())
         .route("/", get(pages::home))
         .route("/events/calendar", get(pages::calendar))
         .route("/embed/events", get(pages::embed::events))

@@ -1,0 +1,251 @@
+//! What sending money home costs, on both databases: the World Bank's files import as they come
+//! (the DataBank export with its byte-order mark, `..` and footer; the long files of flows and
+//! stocks), saying what they read, skipped and replaced, and a changed copy updates in place;
+//! a new instance has the shipped data without any command; the corridor pages show the latest
+//! figures against the SDG 10.c lines, the comparisons, the flow, the migrant stock and the
+//! estimated yearly cost, in English and Arabic; the series downloads as CSV with its
+//! attribution, and the same figures are JSON.
+
+use crate::harness::network::Node;
+use crate::harness::{TestDatabase, TestInstance, http_client, page_text};
+use jisr::domain::remittances::{self, Dataset, shipped};
+use reqwest::StatusCode;
+
+/// France → Senegal in 2020Q3, as the shipped export has it.
+const FR_SN_2020Q3: f64 = 4.238_947_391_510_01;
+
+#[tokio::test]
+async fn the_world_banks_files_import_as_they_come_and_a_newer_copy_updates_in_place() {
+    let alpha = Node::start("alpha").await;
+    let folder = tempfile::tempdir().expect("folder");
+    let prices = folder.path().join("rpw_corridors_databank.csv");
+    let text = shipped::text(Dataset::Prices);
+    std::fs::write(&prices, &text).expect("write");
+    let path = prices.to_str().expect("path");
+    let said = alpha
+        .process
+        .cli_stdout(&["data", "import", "rpw", path])
+        .await;
+    assert!(
+        said.contains("5328 rows read")
+            && said.contains("377 corridors with figures; 4951 pairs without any")
+            && said.contains("0 skipped")
+            && said.contains("0 replaced"),
+        "{said}"
+    );
+
+    // A newer export: one quarter revised, the same file otherwise.
+    let revised = text.replacen("4.23894739151001", "3.5", 1);
+    assert_ne!(revised, text);
+    std::fs::write(&prices, &revised).expect("write");
+    let said = alpha
+        .process
+        .cli_stdout(&["data", "import", "rpw", path])
+        .await;
+    assert!(said.contains("0 values added, 1 replaced"), "{said}");
+    let db = alpha.db().await;
+    let series = remittances::series(&db, "FR", "SN").await.expect("series");
+    assert_eq!(series.len(), 35);
+    assert_eq!(series.last().expect("latest").cost, 3.5);
+
+    // Flows and stocks, their year from the file's name; a file that is not one is refused.
+    for (dataset, name, kept) in [
+        (
+            Dataset::Flows,
+            "bilateral_remittances_2017.csv",
+            "11901 rows read",
+        ),
+        (
+            Dataset::Stocks,
+            "bilateral_migrant_stocks_2017.csv",
+            "14382 rows read",
+        ),
+    ] {
+        let file = folder.path().join(name);
+        std::fs::write(&file, shipped::text(dataset)).expect("write");
+        let said = alpha
+            .process
+            .cli_stdout(&[
+                "data",
+                "import",
+                dataset.as_str(),
+                file.to_str().expect("path"),
+            ])
+            .await;
+        assert!(said.contains(kept), "{said}");
+        // The Channel Islands have no ISO code: skipped, and said.
+        assert!(said.contains("no country has the code CHI"), "{said}");
+    }
+    assert_eq!(
+        remittances::flow(&db, "FR", "SN").await.expect("flow"),
+        Some((2017, 646.894))
+    );
+    assert_eq!(
+        remittances::stock(&db, "SY", "DE").await.expect("stock"),
+        Some((2017, 637_845))
+    );
+    let wrong = folder.path().join("wrong.csv");
+    std::fs::write(&wrong, "a,b\n1,2\n").expect("write");
+    let error = alpha
+        .process
+        .cli_error(&["data", "import", "rpw", wrong.to_str().expect("path")])
+        .await;
+    assert!(error.contains("not a DataBank export"), "{error}");
+}
+
+/// The English (or `language`) text of `path`.
+async fn page(alpha: &TestInstance, path: &str, language: &str) -> String {
+    let response = http_client()
+        .get(alpha.url(path))
+        .header("accept-language", language)
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.text().await.expect("text")
+}
+
+#[tokio::test]
+async fn corridor_pages_show_the_latest_figures_the_targets_and_the_yearly_cost() {
+    let database = TestDatabase::create().await;
+    let alpha = TestInstance::start_with(&database.url, |config| {
+        config.instance.countries_of_residence = vec!["DE".to_string(), "FR".to_string()];
+        config.instance.countries_of_origin = vec!["SY".to_string(), "SN".to_string()];
+    })
+    .await;
+
+    // A new instance: the shipped data, loaded on first use; our corridors first.
+    let index = page(&alpha, "/remittances", "en").await;
+    assert!(
+        index.contains("Germany → Syria")
+            && index.contains("not surveyed")
+            && index.contains("France → Senegal")
+            && index.contains("4.2 %")
+            && index.contains("Corridors with a figure: 377"),
+        "{index}"
+    );
+
+    // France → Senegal: 4.2 % in Q3 2020, under the 5 % ceiling; 646.9 million US$ in 2017,
+    // 119,661 people; fees of 646.894 × 4.239 % = 27.4 million US$ a year.
+    let corridor = page(&alpha, "/remittances/fr-sn", "en").await;
+    for said in [
+        "Sending money from France to Senegal",
+        "Average total cost in Q3 2020: 4.2 % of the amount sent.",
+        "under the SDG 10.c ceiling of 5 %",
+        "role=\"img\"",
+        "SDG 10.c: 3 % on average",
+        "no corridor above 5 %",
+        "US$ 646.9 million",
+        "119,661",
+        "Estimated yearly cost of fees and margins",
+        "US$ 27.4 million",
+        "at this corridor’s latest average cost, 4.2 %",
+        "last updated 12/07/2020",
+        "These are estimates.",
+    ] {
+        assert!(corridor.contains(said), "{said}: {corridor}");
+    }
+    assert!((remittances::yearly_cost(646.894, FR_SN_2020Q3) - 27.42).abs() < 0.01);
+
+    // Germany → Syria is not surveyed: its yearly cost at Germany's average, said so; the
+    // corridors into Syria that are surveyed (Saudi Arabia's, Jordan's) compared.
+    let corridor = page(&alpha, "/remittances/de-sy", "en").await;
+    let json: serde_json::Value = http_client()
+        .get(alpha.url("/api/v1/remittances/de-sy"))
+        .send()
+        .await
+        .expect("json")
+        .json()
+        .await
+        .expect("json");
+    let average = json["cost_basis"]["percent"].as_f64().expect("basis");
+    assert_eq!(json["cost_basis"]["from"], "sending_country_average");
+    assert_eq!(json["flow"]["usd_millions"], 27.147);
+    assert_eq!(json["migrants"]["people"], 637_845);
+    let estimated = json["estimated_yearly_cost_usd_millions"]
+        .as_f64()
+        .expect("estimate");
+    assert!((estimated - 27.147 * average / 100.0).abs() < 1e-9);
+    for said in [
+        "has no price for this corridor",
+        "US$ 27.1 million",
+        "637,845",
+        &format!("US$ {estimated:.1} million"),
+        "the average of the 24 corridors surveyed from Germany",
+        "Saudi Arabia",
+        "Jordan",
+    ] {
+        assert!(corridor.contains(said), "{said}: {corridor}");
+    }
+    assert!(
+        !corridor.contains("role=\"img\""),
+        "no chart without figures"
+    );
+
+    // In Arabic: Arabic-Indic digits and their decimal mark, right to left.
+    let arabic = page(&alpha, "/remittances/fr-sn", "ar").await;
+    assert!(
+        arabic.contains("dir=\"rtl\"") && arabic.contains("٤٫٢٪") && arabic.contains("١١٩٬٦٦١"),
+        "{arabic}"
+    );
+
+    // Other spellings of a corridor lead to its page; a code that is no country is not one.
+    let direct = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let response = direct
+        .get(alpha.url("/remittances/FRA-SEN"))
+        .send()
+        .await
+        .expect("redirect");
+    assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(response.headers()["location"], "/remittances/fr-sn");
+    let chosen = direct
+        .get(alpha.url("/remittances?from=FR&to=SN"))
+        .send()
+        .await
+        .expect("choice");
+    assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
+    let missing = http_client()
+        .get(alpha.url("/remittances/jj-sy"))
+        .send()
+        .await
+        .expect("missing");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+    // The series as CSV, the attribution on each row; the same figures as JSON.
+    let csv = page_text(alpha.url("/remittances/fr-sn.csv")).await;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "sending,receiving,quarter,average_total_cost_percent,source"
+    );
+    assert_eq!(lines.len(), 36, "{csv}");
+    assert!(
+        lines[35].starts_with("FR,SN,2020Q3,4.23894739151001,")
+            && lines[35].contains("Remittance Prices Worldwide")
+            && lines[35].contains("CC BY 4.0"),
+        "{csv}"
+    );
+    let json: serde_json::Value = http_client()
+        .get(alpha.url("/api/v1/remittances/fr-sn"))
+        .send()
+        .await
+        .expect("json")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(json["latest"]["quarter"], "2020Q3");
+    assert_eq!(json["series"].as_array().map(Vec::len), Some(35));
+    assert_eq!(json["targets"]["sdg_10c_ceiling_percent"], 5.0);
+    let all: serde_json::Value = http_client()
+        .get(alpha.url("/api/v1/remittances"))
+        .send()
+        .await
+        .expect("json")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(all["corridors"].as_array().map(Vec::len), Some(377));
+}

@@ -1,0 +1,37 @@
+-- The World Bank's remittance data, as imported (or loaded from the copies shipped in the
+-- binary): each corridor's average total cost by quarter, in percent of the amount sent
+-- (Remittance Prices Worldwide); the yearly flows, in millions of US$, and the migrant stocks
+-- of each country pair; and what was imported, from where and when. Countries are ISO 3166-1
+-- alpha-2 codes.
+create table remittance_cost (
+    sending text not null,
+    receiving text not null,
+    quarter text not null,
+    cost real not null,
+    primary key (sending, receiving, quarter)
+);
+create index remittance_cost_receiving on remittance_cost (receiving, sending);
+
+create table remittance_flow (
+    sending text not null,
+    receiving text not null,
+    year integer not null,
+    usd_millions real not null,
+    primary key (sending, receiving, year)
+);
+
+create table migrant_stock (
+    origin text not null,
+    destination text not null,
+    year integer not null,
+    migrants integer not null,
+    primary key (origin, destination, year)
+);
+
+create table dataset (
+    name text primary key,
+    source text not null,
+    last_updated text,
+    rows integer not null,
+    imported_at text not null
+);
