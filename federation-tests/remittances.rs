@@ -249,3 +249,68 @@ async fn corridor_pages_show_the_latest_figures_the_targets_and_the_yearly_cost(
         .expect("json");
     assert_eq!(all["corridors"].as_array().map(Vec::len), Some(377));
 }
+
+#[tokio::test]
+async fn a_transfers_total_cost_is_computed_against_the_ecbs_rates_and_an_admins() {
+    let alpha = Node::start("alpha").await;
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/federation-tests/fixtures/ecb/eurofxref-hist.csv"
+    );
+    let said = alpha
+        .process
+        .cli_stdout(&["data", "import", "ecb", fixture])
+        .await;
+    assert!(said.contains("ecb: 3 days, 90 rates, 0 skipped"), "{said}");
+    // The CFA franc is not among the ECB's currencies: an admin enters its fixed parity.
+    let said = alpha
+        .process
+        .cli_stdout(&["data", "rate", "xof", "655.957", "--day", "2025-04-25"])
+        .await;
+    assert!(
+        said.contains("XOF: 655.957 per euro on 2025-04-25"),
+        "{said}"
+    );
+    let db = alpha.db().await;
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2025, 4, d).expect("day");
+
+    // 200 EUR to Senegal on Saturday 26 April (Friday's rates), a 4.99 EUR fee, 127,000 XOF
+    // received: at 655.957 XOF per euro they are worth 193.61 EUR, so the margin took 6.39 EUR
+    // and the transfer cost 4.99 + 6.39 = 11.38 EUR, 5.69 % of what was sent.
+    let mid = remittances::rates::mid_rate(&db, "EUR", "XOF", day(26))
+        .await
+        .expect("rate")
+        .expect("Friday's");
+    assert_eq!(mid, 655.957);
+    let cost = remittances::rates::total_cost_percent(200.0, 4.99, 127_000.0, mid);
+    assert!((cost - 5.689_8).abs() < 0.000_1, "{cost}");
+
+    // Across the euro: 500 USD to the United Kingdom on 25 April, 0.8531 / 1.1357 GBP per
+    // USD; 370 GBP received for a 5 USD fee are worth 492.57 USD at mid: 5 + 7.43 USD, 2.49 %.
+    let mid = remittances::rates::mid_rate(&db, "USD", "GBP", day(25))
+        .await
+        .expect("rate")
+        .expect("crossed");
+    assert!((mid - 0.8531 / 1.1357).abs() < 1e-12, "{mid}");
+    let cost = remittances::rates::total_cost_percent(500.0, 5.0, 370.0, mid);
+    assert!((cost - 2.4866).abs() < 0.0001, "{cost}");
+
+    // No rate within a week before: none, rather than a stale one.
+    assert_eq!(
+        remittances::rates::mid_rate(&db, "USD", "GBP", day(25) + chrono::Duration::days(10))
+            .await
+            .expect("rate"),
+        None
+    );
+    assert_eq!(
+        remittances::rates::mid_rate(&db, "EUR", "SYP", day(25))
+            .await
+            .expect("rate"),
+        None
+    );
+    let error = alpha
+        .process
+        .cli_error(&["data", "import", "ecb", env!("CARGO_MANIFEST_DIR")])
+        .await;
+    assert!(error.contains("reading"), "{error}");
+}

@@ -247,10 +247,12 @@ enum DomainAction {
 
 #[derive(Debug, Subcommand)]
 enum DataAction {
-    /// Import a file as the World Bank publishes it: `rpw` (Remittance Prices Worldwide
-    /// (Corridors), the DataBank CSV export as downloaded), `flows` (bilateral remittances,
-    /// sending_iso3,…,receiving_iso3,…,usd_millions) or `stocks` (bilateral migrant stocks,
-    /// origin_iso3,…,destination_iso3,…,migrants). A newer export replaces the values it has.
+    /// Import a file as its publisher gives it: `rpw` (the World Bank's Remittance Prices
+    /// Worldwide (Corridors), the DataBank CSV export as downloaded), `flows` (bilateral
+    /// remittances, sending_iso3,…,receiving_iso3,…,usd_millions), `stocks` (bilateral migrant
+    /// stocks, origin_iso3,…,destination_iso3,…,migrants) or `ecb` (the European Central
+    /// Bank's euro reference rates: eurofxref-hist.csv, eurofxref.csv or eurofxref-daily.xml).
+    /// A newer file replaces the values it has.
     Import {
         /// rpw, flows or stocks.
         dataset: String,
@@ -258,6 +260,15 @@ enum DataAction {
         /// The year of a file of flows or stocks (by default, the year in its name).
         #[arg(long)]
         year: Option<i32>,
+    },
+    /// Set the mid-market rate of CURRENCY (units per euro) on a day, for a currency the
+    /// European Central Bank does not publish (XOF, SYP…).
+    Rate {
+        currency: String,
+        per_euro: f64,
+        /// The day (YYYY-MM-DD); today by default.
+        #[arg(long)]
+        day: Option<chrono::NaiveDate>,
     },
 }
 
@@ -446,6 +457,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = connect(&config).await?;
             import_data(&db, &dataset, &file, year).await
         }
+        Command::Data {
+            action:
+                DataAction::Rate {
+                    currency,
+                    per_euro,
+                    day,
+                },
+            config,
+        } => {
+            let config = Config::load(config.as_deref())?;
+            let db = connect(&config).await?;
+            let day = day.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            crate::domain::remittances::rates::set_admin_rate(&db, day, &currency, per_euro)
+                .await?;
+            println!(
+                "{}: {per_euro} per euro on {day}",
+                currency.to_ascii_uppercase()
+            );
+            Ok(())
+        }
         Command::Domain { action, config } => {
             let state = open(config.as_deref()).await?;
             domain_command(&state, action).await
@@ -558,12 +589,26 @@ async fn import_data(
 ) -> anyhow::Result<()> {
     use crate::domain::remittances::{self, Dataset};
     use std::io::{IsTerminal, Write};
-    let Some(which) = Dataset::parse(dataset) else {
-        anyhow::bail!("there is no dataset {dataset:?}: give rpw, flows or stocks");
-    };
     let raw = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let text = String::from_utf8(raw)
         .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", file.display()))?;
+    if dataset == "ecb" {
+        let rates = remittances::rates::read_ecb(&text)
+            .map_err(|why| anyhow::anyhow!("{}: {why}", file.display()))?;
+        for skipped in &rates.skipped {
+            println!("line {} skipped: {}", skipped.line, skipped.why);
+        }
+        let written = remittances::rates::import_ecb(db, &rates).await?;
+        println!(
+            "ecb: {} days, {written} rates, {} skipped",
+            rates.days.len(),
+            rates.skipped.len()
+        );
+        return Ok(());
+    }
+    let Some(which) = Dataset::parse(dataset) else {
+        anyhow::bail!("there is no dataset {dataset:?}: give rpw, flows, stocks or ecb");
+    };
     let terminal = std::io::stderr().is_terminal();
     let progress = move |done: usize, total: usize| {
         if terminal && total > 0 {

@@ -35,3 +35,14 @@ create table dataset (
     rows integer not null,
     imported_at text not null
 );
+
+-- Mid-market rates, in units of the currency per euro by day (`YYYY-MM-DD`): the European
+-- Central Bank's reference rates (`ecb`), and an admin's for the currencies it lacks (`admin`).
+create table exchange_rate (
+    day text not null,
+    currency text not null,
+    per_euro real not null,
+    source text not null check (source in ('ecb', 'admin')),
+    primary key (day, currency)
+);
+create index exchange_rate_currency on exchange_rate (currency, day);

@@ -10,6 +10,7 @@
 //! people), `dataset` (what was imported, from where, when). Countries are ISO alpha-2.
 
 pub mod databank;
+pub mod rates;
 pub mod shipped;
 
 use crate::db::{Db, Tx, with_pool, with_tx};
