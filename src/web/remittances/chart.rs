@@ -87,11 +87,20 @@ impl Chart<'_> {
             escape(self.title),
             escape(self.description)
         );
+        // Texts run in the language's direction (so that `٥٪` and a sentence keep their
+        // order); an anchor that puts a text's left edge at `x` is then its start from left to
+        // right and its end from right to left.
+        let direction = if self.rtl { "rtl" } else { "ltr" };
+        let (left_edge, right_edge) = if self.rtl {
+            ("end", "start")
+        } else {
+            ("start", "end")
+        };
         // The value axis: a grid line and a label at each step.
         let (label_x, anchor) = if self.rtl {
-            (WIDTH - AXIS + 8.0, "start")
+            (WIDTH - AXIS + 8.0, left_edge)
         } else {
-            (AXIS - 8.0, "end")
+            (AXIS - 8.0, right_edge)
         };
         let mut value = low;
         while value <= high + 1e-9 {
@@ -100,7 +109,7 @@ impl Chart<'_> {
                 svg,
                 "<line class=\"grid\" x1=\"{plot_left:.1}\" x2=\"{plot_right:.1}\" y1=\"{at:.1}\" \
                  y2=\"{at:.1}\"/><text class=\"tick\" x=\"{label_x:.1}\" y=\"{:.1}\" \
-                 text-anchor=\"{anchor}\">{}</text>",
+                 text-anchor=\"{anchor}\" direction=\"{direction}\">{}</text>",
                 at + 6.0,
                 escape(&(self.format)(value))
             );
@@ -110,7 +119,8 @@ impl Chart<'_> {
         for (index, label) in self.ticks {
             let _ = write!(
                 svg,
-                "<text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                "<text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" \
+                 direction=\"{direction}\">{}</text>",
                 x(*index),
                 HEIGHT - BOTTOM + 26.0,
                 escape(label)
@@ -118,9 +128,9 @@ impl Chart<'_> {
         }
         // The targets, dashed, named at the end where time goes.
         let (name_x, name_anchor) = if self.rtl {
-            (plot_left + 4.0, "start")
+            (plot_left + 4.0, left_edge)
         } else {
-            (plot_right - 4.0, "end")
+            (plot_right - 4.0, right_edge)
         };
         for (value, label) in self.lines {
             let at = y(*value);
@@ -128,7 +138,7 @@ impl Chart<'_> {
                 svg,
                 "<line class=\"target\" x1=\"{plot_left:.1}\" x2=\"{plot_right:.1}\" \
                  y1=\"{at:.1}\" y2=\"{at:.1}\"/><text class=\"target-label\" x=\"{name_x:.1}\" \
-                 y=\"{:.1}\" text-anchor=\"{name_anchor}\">{}</text>",
+                 y=\"{:.1}\" text-anchor=\"{name_anchor}\" direction=\"{direction}\">{}</text>",
                 at - 5.0,
                 escape(label)
             );
@@ -204,7 +214,18 @@ mod tests {
                 .expect("number")
         };
         assert!(first_x(&ltr) < 100.0);
-        assert!(first_x(&chart(true)) > 500.0);
+        let rtl = chart(true);
+        assert!(first_x(&rtl) > 500.0);
+        // From right to left, texts run right to left and the value labels' left edge is at
+        // the axis: their end.
+        assert!(
+            rtl.contains("text-anchor=\"end\" direction=\"rtl\""),
+            "{rtl}"
+        );
+        assert!(
+            ltr.contains("text-anchor=\"end\" direction=\"ltr\""),
+            "{ltr}"
+        );
         // The axis reaches 0 and above the highest value, by steps of 1.
         assert!(ltr.contains(">0 %<") && ltr.contains(">9 %<"), "{ltr}");
     }
