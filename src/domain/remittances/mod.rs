@@ -362,11 +362,13 @@ pub async fn latest(
     sending: Option<&str>,
     receiving: Option<&str>,
 ) -> Result<Vec<Latest>> {
+    // Each corridor's latest quarter in one pass along the primary key, then its figure.
     let sql = "select c.sending, c.receiving, c.quarter, c.cost from remittance_cost c \
-               where (cast($1 as text) is null or c.sending = $1) \
-               and (cast($2 as text) is null or c.receiving = $2) \
-               and c.quarter = (select max(d.quarter) from remittance_cost d \
-               where d.sending = c.sending and d.receiving = c.receiving) \
+               join (select sending, receiving, max(quarter) as quarter from remittance_cost \
+               where (cast($1 as text) is null or sending = $1) \
+               and (cast($2 as text) is null or receiving = $2) \
+               group by sending, receiving) l \
+               on c.sending = l.sending and c.receiving = l.receiving and c.quarter = l.quarter \
                order by c.cost, c.sending, c.receiving";
     let rows: Vec<(String, String, String, f64)> = with_pool!(db, |pool| sqlx::query_as(sql)
         .bind(sending)
