@@ -93,6 +93,7 @@ async fn serve_runs_as_a_process_with_a_config_file() {
 
     let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_jisr"))
         .args(["serve", "--config", config.to_str().expect("path")])
+        .env("JISR_REMITTANCES_ECB_URL", "")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)

@@ -314,3 +314,280 @@ async fn a_transfers_total_cost_is_computed_against_the_ecbs_rates_and_an_admins
         .await;
     assert!(error.contains("reading"), "{error}");
 }
+
+/// The ECB fixture with its three days moved to the three days before yesterday (the same
+/// rates): a report may be of the past year only, and a corridor page counts 90 days.
+fn recent_ecb_fixture(folder: &std::path::Path) -> (std::path::PathBuf, chrono::NaiveDate) {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/federation-tests/fixtures/ecb/eurofxref-hist.csv"
+    ))
+    .expect("fixture");
+    let latest = chrono::Utc::now().date_naive() - chrono::Duration::days(2);
+    let mut moved = text;
+    for (back, day) in ["2025-04-25", "2025-04-24", "2025-04-23"]
+        .iter()
+        .enumerate()
+    {
+        let to = latest - chrono::Duration::days(back as i64);
+        moved = moved.replace(day, &to.to_string());
+    }
+    let path = folder.join("eurofxref-hist.csv");
+    std::fs::write(&path, moved).expect("write");
+    (path, latest)
+}
+
+/// The providers of a corridor's community reports, as `node`'s JSON gives them.
+async fn community(node: &Node, pair: &str) -> Vec<serde_json::Value> {
+    let (status, json) =
+        crate::network::get_json(node.url(&format!("/api/v1/remittances/{pair}")).as_str()).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    json["community_reports"]["providers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn members_price_reports_federate_and_count_across_the_network_but_not_blocked_ones() {
+    use crate::harness::network::wait_for;
+    use crate::harness::session::Browser;
+    let alpha = Node::start("alpha").await;
+    let beta = Node::start_with_env("beta", &[("JISR_ACCOUNTS_REGISTRATION", "open")]).await;
+    let folder = tempfile::tempdir().expect("folder");
+    let (rates, day) = recent_ecb_fixture(folder.path());
+    let said = beta
+        .process
+        .cli_stdout(&["data", "import", "ecb", rates.to_str().expect("path")])
+        .await;
+    assert!(said.contains("ecb: 3 days, 90 rates"), "{said}");
+    alpha.follows(&beta).await;
+
+    // Beta's admin, then Awa, a member, who reports a transfer to Senegal.
+    let mut admin = Browser::new(&beta);
+    admin
+        .register("Beta's admin", "admin@beta.example", &[])
+        .await;
+    let mut awa = Browser::new(&beta);
+    let made = awa
+        .register(
+            "Awa",
+            "awa@example.org",
+            &[("account_type", "individual"), ("username", "awa")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let form = awa.get("/remittances/report?from=fr&to=sn").await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(
+        form.body.contains("Report what a transfer cost you"),
+        "{}",
+        form.body
+    );
+    let sent_on = day.to_string();
+    let report = |received: &'static str| {
+        vec![
+            ("sending", "France"),
+            ("receiving", "SN"),
+            ("provider", "Sendwave"),
+            ("channel", "mobile"),
+            ("send_currency", "EUR"),
+            ("amount_sent", "200"),
+            ("fee", "4.99"),
+            ("receive_currency", "XOF"),
+            ("amount_received", received),
+            ("duration", "minutes"),
+        ]
+    };
+    // Numbers that cannot be a transfer are refused, each field with its reason.
+    let mut wrong = report("127000");
+    wrong.retain(|(name, _)| *name != "fee");
+    wrong.push(("fee", "250"));
+    wrong.push(("sent_on", sent_on.as_str()));
+    let refused = awa.post("/remittances/report", &wrong).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("The fee must be less than the amount sent."),
+        "{}",
+        refused.body
+    );
+
+    // 200 EUR sent for a 4.99 EUR fee, 127,000 XOF received: the CFA franc is fixed at 655.957
+    // to the euro, so they are worth 193.61 EUR; the margin took 6.39 EUR, and the transfer
+    // cost 4.99 + 6.39 = 11.38 EUR, 5.69 % of what was sent.
+    let mut first = report("127000");
+    first.push(("sent_on", sent_on.as_str()));
+    let saved = awa.post("/remittances/report", &first).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(
+        saved.location.as_deref(),
+        Some("/remittances/fr-sn#community")
+    );
+    let ours = community(&beta, "fr-sn").await;
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_eq!(ours[0]["provider"], "Sendwave");
+    assert_eq!(ours[0]["reports"], 1);
+    assert_eq!(ours[0]["median_total_cost_percent"], 5.69);
+    // Across the euro with the fixture's rates: 500 USD to Nigeria is not the ECB's, but
+    // USD to GBP is (0.8531 / 1.1357 GBP per USD on the fixture's last day).
+    let mut crossed = report("370");
+    crossed.retain(|(name, _)| {
+        !matches!(
+            *name,
+            "send_currency" | "amount_sent" | "fee" | "receive_currency" | "receiving"
+        )
+    });
+    crossed.extend([
+        ("receiving", "GB"),
+        ("send_currency", "USD"),
+        ("amount_sent", "500"),
+        ("fee", "5"),
+        ("receive_currency", "GBP"),
+        ("sent_on", sent_on.as_str()),
+    ]);
+    crossed.retain(|(name, value)| !(*name == "sending" && *value == "France"));
+    crossed.push(("sending", "US"));
+    let saved = awa.post("/remittances/report", &crossed).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let us_gb = community(&beta, "us-gb").await;
+    assert_eq!(us_gb[0]["median_total_cost_percent"], 2.49, "{us_gb:?}");
+
+    // Its object: a Page of Awa's actor, a line Mastodon shows, its numbers in our terms.
+    let mine = awa.get("/remittances/report").await;
+    let edit = mine
+        .body
+        .split("href=\"/remittances/reports/")
+        .nth(2)
+        .and_then(|rest| rest.split('/').next())
+        .expect("the first report in the member's list")
+        .to_string();
+    let object = awa
+        .activity_json(&format!("/remittances/reports/{edit}"))
+        .await;
+    assert_eq!(object["type"], "Page", "{object}");
+    assert_eq!(object["attributedTo"], beta.url("/actors/awa").as_str());
+    assert_eq!(
+        object["summary"], "<p>Sent 200 EUR to Senegal with Sendwave: 5.7 % total cost</p>",
+        "{object}"
+    );
+    assert_eq!(object["priceReport"]["totalCost"], 5.69, "{object}");
+    assert_eq!(object["priceReport"]["midRate"], 655.957, "{object}");
+
+    // Alpha, which follows beta, receives it and counts it with its own (computed again there:
+    // the CFA franc's parity is built in).
+    let counted = wait_for(
+        30,
+        "alpha to count beta's report",
+        &[&alpha, &beta],
+        || async {
+            let found = community(&alpha, "fr-sn").await;
+            (found.len() == 1 && found[0]["reports"] == 1).then_some(found)
+        },
+    )
+    .await;
+    assert_eq!(counted[0]["median_total_cost_percent"], 5.69);
+
+    // Three more: 5.31 % and 6.07 %, and one at 26.27 % (100,000 XOF received), an outlier:
+    // listed, not in the median or the count.
+    let mut outlier_id = String::new();
+    for received in ["127500", "126500", "100000"] {
+        let mut more = report(received);
+        more.push(("sent_on", sent_on.as_str()));
+        let saved = awa.post("/remittances/report", &more).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        if received == "100000" {
+            let mine = awa.get("/remittances/report").await;
+            outlier_id = mine
+                .body
+                .split("href=\"/remittances/reports/")
+                .nth(1)
+                .and_then(|rest| rest.split('/').next())
+                .expect("the latest report")
+                .to_string();
+        }
+    }
+    let counted = wait_for(
+        30,
+        "alpha to count four reports",
+        &[&alpha, &beta],
+        || async {
+            let found = community(&alpha, "fr-sn").await;
+            (found.len() == 1
+                && found[0]["outliers_total_cost_percent"]
+                    .as_array()
+                    .map(Vec::len)
+                    == Some(1))
+            .then_some(found)
+        },
+    )
+    .await;
+    assert_eq!(counted[0]["reports"], 3, "{counted:?}");
+    assert_eq!(counted[0]["median_total_cost_percent"], 5.69, "{counted:?}");
+    let outlier = counted[0]["outliers_total_cost_percent"][0]
+        .as_f64()
+        .expect("cost");
+    assert!((outlier - 26.27).abs() < 0.01, "{outlier}");
+    let page = page_text(alpha.url("/remittances/fr-sn")).await;
+    assert!(
+        page.contains("Cheapest reported recently: Sendwave, 5.7 % (the median of 3 reports).")
+            && page.contains("26.3 %"),
+        "{page}"
+    );
+
+    // Its author deletes the outlier: gone here and there.
+    awa.get(&format!("/remittances/reports/{outlier_id}/delete"))
+        .await;
+    let deleted = awa
+        .post(&format!("/remittances/reports/{outlier_id}/delete"), &[])
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.body);
+    wait_for(
+        30,
+        "alpha to forget the deleted report",
+        &[&alpha, &beta],
+        || async {
+            let found = community(&alpha, "fr-sn").await;
+            (found.len() == 1 && found[0]["outliers_total_cost_percent"] == serde_json::json!([]))
+                .then_some(())
+        },
+    )
+    .await;
+
+    // Suspending Awa's account on alpha takes her reports out; lifting brings them back.
+    let awa_actor = beta.url("/actors/awa").to_string();
+    alpha
+        .process
+        .cli(&["account", "suspend", &awa_actor, "--reason", "test"])
+        .await;
+    wait_for(
+        10,
+        "a suspended account's reports out",
+        &[&alpha],
+        || async { community(&alpha, "fr-sn").await.is_empty().then_some(()) },
+    )
+    .await;
+    alpha.process.cli(&["account", "lift", &awa_actor]).await;
+    wait_for(10, "a lifted account's reports back", &[&alpha], || async {
+        (community(&alpha, "fr-sn").await.len() == 1).then_some(())
+    })
+    .await;
+
+    // Blocking beta's domain takes every report of its members out of alpha's pages.
+    alpha
+        .process
+        .cli(&["domain", "block", "beta.test", "--public-reason", "test"])
+        .await;
+    wait_for(10, "a blocked domain's reports out", &[&alpha], || async {
+        community(&alpha, "fr-sn").await.is_empty().then_some(())
+    })
+    .await;
+    let page = page_text(alpha.url("/remittances/fr-sn")).await;
+    assert!(
+        page.contains("No one has reported a transfer on this corridor in the last 90 days."),
+        "{page}"
+    );
+    // Beta still counts its own.
+    assert_eq!(community(&beta, "fr-sn").await[0]["reports"], 3);
+}

@@ -64,6 +64,8 @@ struct Inner {
     /// away when the instance stops: it holds a clone of the state itself, a cycle that would
     /// otherwise keep a stopped instance (its HTTP connections, its caches) alive.
     federation: std::sync::RwLock<Option<FederationConfig<AppState>>>,
+    /// Set once the World Bank's shipped data is in the database (loaded on first use).
+    remittances_loaded: tokio::sync::OnceCell<()>,
 }
 
 impl AppState {
@@ -104,6 +106,7 @@ impl AppState {
             documents: Default::default(),
             lists: Default::default(),
             federation: std::sync::RwLock::new(None),
+            remittances_loaded: tokio::sync::OnceCell::new(),
         }));
         state
             .peer_policy()
@@ -135,6 +138,16 @@ impl AppState {
 
     pub fn actors(&self) -> &LocalActors {
         &self.0.actors
+    }
+
+    /// Loads the World Bank's shipped remittance data into a new database, once per process
+    /// (the first request of a remittance page waits for it; the others then read nothing).
+    pub async fn remittances_loaded(&self) -> Result<()> {
+        self.0
+            .remittances_loaded
+            .get_or_try_init(|| crate::domain::remittances::ensure_loaded(self.db()))
+            .await
+            .map(|_| ())
     }
 
     pub fn http(&self) -> &reqwest::Client {
@@ -274,6 +287,13 @@ pub fn router(state: AppState) -> Router {
             "/forums/{slug}/posts/{public_id}",
             negotiated(documents::forum_post, crate::web::forums::thread),
         )
+        .route(
+            "/remittances/reports/{public_id}",
+            negotiated(
+                documents::price_report,
+                crate::web::remittances::reports::page,
+            ),
+        )
         .fallback(crate::web::not_found)
         // Errors are pages for people here, and stay JSON or plain for ActivityPub clients.
         .layer(axum::middleware::from_fn_with_state(
@@ -409,6 +429,7 @@ impl Instance {
         workers.push(spawn_maintenance(&state));
         workers.push(federation::rsvp::spawn_count_updates(&state));
         workers.push(federation::policy::spawn_reload(&state));
+        workers.extend(crate::daily_rates::spawn(&state));
         Ok(Instance {
             state,
             address,

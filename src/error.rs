@@ -261,6 +261,27 @@ reasons! {
     TooManyPinned = "error-too-many-pinned",
         "at most {max} publications can be pinned: unpin one first",
         ["max"];
+    // Price reports.
+    /// Not a provider's name alone.
+    Provider = "error-provider",
+        "give the provider's name only (letters, digits, spaces and . & ' - ( ) +), at most {max} characters",
+        ["max"];
+    /// The same country as the sending one.
+    SameCountry = "error-same-country", "must be another country than the one money is sent from", [];
+    /// Not a currency code.
+    Currency = "error-currency", "must be a three-letter currency code such as EUR or XOF", [];
+    /// A fee as large as the amount sent.
+    FeeOverAmount = "error-fee-over-amount", "must be less than the amount sent", [];
+    /// A day in the future or more than a year ago.
+    TransferDay = "error-transfer-day", "must be a day in the past year, not after today", [];
+    /// No mid-market rate of `currency` near the day.
+    NoRate = "error-no-rate",
+        "there is no exchange rate for {currency} on that day or the week before: an admin can add one",
+        ["currency"];
+    /// Amounts that make a total cost of `cost` percent, which cannot be right.
+    ImplausibleCost = "error-implausible-cost",
+        "these amounts make a total cost of {cost} %, which cannot be right: check the amounts and the currencies",
+        ["cost"];
     // Events.
     /// Not an IANA time zone.
     TimeZone = "error-time-zone",

@@ -13,6 +13,7 @@
 //! - [`app`]: the shared state, the router, starting and stopping an instance.
 //! - [`federation`]: ActivityPub: actors, discovery, inboxes, signatures, delivery.
 //! - [`web`]: pages for people.
+//! - [`daily_rates`]: the daily fetch of the ECB's exchange rates.
 //! - [`cli`]: the command line.
 //! - [`bench`]: benchmarks with a baseline measured in the same run.
 //!
@@ -22,6 +23,7 @@ pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod daily_rates;
 pub mod db;
 pub mod domain;
 pub mod error;

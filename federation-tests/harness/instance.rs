@@ -33,6 +33,8 @@ impl TestInstance {
         config.federation.allow_loopback_peers = true;
         config.federation.retry_initial_seconds = 1;
         config.federation.retry_max_seconds = 2;
+        // Tests import the ECB fixture; they fetch nothing from the ECB.
+        config.remittances.ecb_url = String::new();
         change(&mut config);
         let instance = launch(config.clone(), listener).await;
         TestInstance {

@@ -107,6 +107,8 @@ impl ProcessInstance {
                 self.config_path.to_str().expect("path"),
             ])
             .env("JISR_LOG", "info")
+            // Tests fetch nothing from the ECB.
+            .env("JISR_REMITTANCES_ECB_URL", "")
             .envs(self.env.iter().map(|(name, value)| (name, value)))
             .stdout(Stdio::null())
             .stderr(log)

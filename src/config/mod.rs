@@ -23,6 +23,24 @@ pub struct Config {
     pub accounts: Accounts,
     pub website: Website,
     pub moderation: Moderation,
+    pub remittances: Remittances,
+}
+
+/// `[remittances]`: where the exchange rates of members' price reports come from.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Remittances {
+    /// The European Central Bank's reference rates, fetched at start and once a day (its XML
+    /// or CSV files); `""` fetches nothing (`jisr data import ecb FILE` imports a file).
+    pub ecb_url: String,
+}
+
+impl Default for Remittances {
+    fn default() -> Self {
+        Remittances {
+            ecb_url: "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist-90d.xml".to_string(),
+        }
+    }
 }
 
 /// `[moderation]`: what this instance tells the public of its moderation.
@@ -355,7 +373,7 @@ impl Website {
 }
 
 /// Sections whose keys may be overridden from the environment.
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 8] = [
     "instance",
     "server",
     "database",
@@ -363,6 +381,7 @@ const SECTIONS: [&str; 7] = [
     "accounts",
     "website",
     "moderation",
+    "remittances",
 ];
 
 impl Config {
@@ -467,6 +486,15 @@ impl Config {
             );
         }
         self.website.validate()?;
+        if !self.remittances.ecb_url.is_empty()
+            && !Url::parse(&self.remittances.ecb_url)
+                .is_ok_and(|url| matches!(url.scheme(), "https" | "http"))
+        {
+            bail!(
+                "remittances.ecb_url: {:?} must be an http(s) URL, or \"\" to fetch no rates",
+                self.remittances.ecb_url
+            );
+        }
         let url = &self.database.url;
         if !(url.starts_with("sqlite:")
             || url.starts_with("postgres://")

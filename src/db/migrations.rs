@@ -160,6 +160,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "remittances",
         include_str!("../../migrations/sqlite/0030_remittances.sql"),
     ),
+    (
+        31,
+        "price_reports",
+        include_str!("../../migrations/sqlite/0031_price_reports.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -313,6 +318,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         30,
         "remittances",
         include_str!("../../migrations/postgres/0030_remittances.sql"),
+    ),
+    (
+        31,
+        "price_reports",
+        include_str!("../../migrations/postgres/0031_price_reports.sql"),
     ),
 ];
 

@@ -195,6 +195,38 @@ pub async fn forum_post(
     )))
 }
 
+/// `GET /remittances/reports/{public_id}`: a member's price report (404 once deleted, 410
+/// while its author is suspended or gone).
+pub async fn price_report(
+    State(state): State<AppState>,
+    Path(public_id): Path<String>,
+) -> Result<Response> {
+    let report = crate::domain::remittances::reports::find(state.db(), &public_id).await?;
+    if let Some(account_id) = report.account_id
+        && !matches!(
+            super::members::standing(state.db(), account_id).await?,
+            super::members::Standing::Active(_)
+        )
+    {
+        return Err(Error::Gone);
+    }
+    Ok(activity_json(&super::price_reports::object(
+        &state, &report,
+    )))
+}
+
+/// `GET /remittances/reports/{public_id}/{name}`: a public activity about a price report
+/// (its `Create`, the organization's `Announce`, an `Update`, its `Delete`), at its id.
+pub async fn price_report_activity(
+    State(state): State<AppState>,
+    Path((public_id, name)): Path<(String, String)>,
+) -> Result<Response> {
+    let id = state.urls().price_report_activity(&public_id, &name);
+    Ok(activity_json(
+        &delivery::public_activity(state.db(), id.as_str()).await?,
+    ))
+}
+
 /// `GET /forums/{slug}/posts/{public_id}/{name}`: a public activity about a forum post (a
 /// member's `Create`, the group's `Announce`s), at its id.
 pub async fn forum_post_activity(

@@ -27,6 +27,7 @@ pub mod objects;
 pub mod origin;
 pub mod outbox;
 pub mod policy;
+pub mod price_reports;
 pub mod profile;
 pub mod remote_actors;
 pub mod remote_profile;
@@ -104,6 +105,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/forums/{slug}/posts/{public_id}/{name}",
             get(documents::forum_post_activity),
+        )
+        .route(
+            "/remittances/reports/{public_id}/{name}",
+            get(documents::price_report_activity),
         )
         .route(
             "/{kinds}/{public_id}/activities/{name}",

@@ -224,6 +224,26 @@ impl Urls {
         self.join(&format!("forums/{slug}/posts/{public_id}/{name}"))
     }
 
+    /// A member's price report, at its id: `/remittances/reports/{public_id}`.
+    pub fn price_report(&self, public_id: &str) -> Url {
+        self.join(&format!("remittances/reports/{public_id}"))
+    }
+
+    /// An activity about a price report (`create`, `announce`, `update-…`, `delete`):
+    /// `/remittances/reports/{public_id}/{name}`.
+    pub fn price_report_activity(&self, public_id: &str, name: &str) -> Url {
+        self.join(&format!("remittances/reports/{public_id}/{name}"))
+    }
+
+    /// A corridor's page: `/remittances/{from}-{to}`, lower-case ISO codes.
+    pub fn corridor(&self, from: &str, to: &str) -> Url {
+        self.join(&format!(
+            "remittances/{}-{}",
+            from.to_ascii_lowercase(),
+            to.to_ascii_lowercase()
+        ))
+    }
+
     pub fn new_reply(&self, kind: crate::domain::publication::Kind, public_id: &str) -> Url {
         let token: u128 = rand::random();
         self.join(&format!(

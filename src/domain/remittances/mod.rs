@@ -11,6 +11,7 @@
 
 pub mod databank;
 pub mod rates;
+pub mod reports;
 pub mod shipped;
 
 use crate::db::{Db, Tx, with_pool, with_tx};

@@ -201,12 +201,29 @@ pub async fn set_admin_rate(db: &Db, day: NaiveDate, code: &str, per_euro: f64) 
     Ok(())
 }
 
+/// The currencies fixed to the euro by treaty, units per euro: the West and Central African
+/// CFA francs, the Comorian franc, the Cape Verdean escudo, the CFP franc and the Bosnian
+/// convertible mark. Their rate is the same every day, so no file is needed for them; a
+/// rate an admin enters still wins.
+pub const EURO_PEGS: [(&str, f64); 6] = [
+    ("XOF", 655.957),
+    ("XAF", 655.957),
+    ("KMF", 491.967_75),
+    ("CVE", 110.265),
+    ("XPF", 119.331_742_36),
+    ("BAM", 1.955_83),
+];
+
 /// Units of `code` per euro on `day`, or on the nearest earlier day within
 /// [`MAX_DAYS_BACK`]: `(rate, the day it is of)`.
 async fn per_euro(db: &Db, code: &str, day: NaiveDate) -> Result<Option<(f64, NaiveDate)>> {
     if code == "EUR" {
         return Ok(Some((1.0, day)));
     }
+    let pegged = EURO_PEGS
+        .iter()
+        .find(|(pegged, _)| *pegged == code)
+        .map(|(_, rate)| (*rate, day));
     let earliest = day - chrono::Duration::days(MAX_DAYS_BACK);
     let sql = "select per_euro, day from exchange_rate where currency = $1 and day <= $2 \
                and day >= $3 order by day desc limit 1";
@@ -216,7 +233,9 @@ async fn per_euro(db: &Db, code: &str, day: NaiveDate) -> Result<Option<(f64, Na
         .bind(earliest.to_string())
         .fetch_optional(pool)
         .await)?;
-    Ok(row.and_then(|(rate, day)| Some((rate, NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()?))))
+    Ok(row
+        .and_then(|(rate, day)| Some((rate, NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()?)))
+        .or(pegged))
 }
 
 /// The mid-market rate of `from` in `to` (units of `to` for one `from`) on `day`, crossed

@@ -51,6 +51,9 @@ pub enum Received {
     /// Its author's edit of a post in a forum, with the `Update` as received (a forum of ours
     /// announces it).
     ForumEdit(Box<(crate::federation::forums::Edited, Value)>),
+    /// A member's price report on another Jisr instance, with the total cost and mid-market
+    /// rate it is kept at (kept if we follow an actor of its server).
+    PriceReport(Box<(crate::federation::price_reports::Received, (f64, f64))>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -269,6 +272,16 @@ pub(super) async fn prepare(
         // Followers-only and direct objects are not kept: what we keep may be shown publicly.
         tracing::info!(kind, object = %object.id, "not public; ignored");
         return Ok(Effect::Ignored);
+    }
+    if let Some(read) = crate::federation::price_reports::read_received(&raw, actor) {
+        let received = read?;
+        let Some(cost) = crate::federation::price_reports::cost_of(state, &received).await? else {
+            tracing::info!(object = %object.id, "a price report whose cost we cannot know; ignored");
+            return Ok(Effect::Ignored);
+        };
+        return Ok(Effect::Create(Received::PriceReport(Box::new((
+            received, cost,
+        )))));
     }
     let object_type = object.kind.as_str().unwrap_or_default().to_string();
     let now = Utc::now();
@@ -491,6 +504,10 @@ pub(super) async fn apply(
         Received::ForumEdit(edited) => {
             let (edited, update) = edited.as_ref();
             crate::federation::forums::apply_edit(state, tx, edited, Some(update)).await?
+        }
+        Received::PriceReport(report) => {
+            let (received, cost) = report.as_ref();
+            crate::federation::price_reports::apply(tx, received, *cost).await?
         }
         Received::Network(publication) => {
             let organization = state.actors().organization().local_actor_id;

@@ -106,7 +106,9 @@ pub(super) async fn apply(
             let published = network::erase_actor(tx, actor.as_str()).await?;
             let replies = comment::erase_actor(tx, actor.as_str()).await?;
             let posts = crate::domain::forums::erase_author(tx, actor.as_str()).await?;
-            tracing::info!(%actor, forgotten, unfollowed, published, replies, posts, "an actor deleted itself");
+            let prices =
+                crate::domain::remittances::reports::erase_actor(tx, actor.as_str()).await?;
+            tracing::info!(%actor, forgotten, unfollowed, published, replies, posts, prices, "an actor deleted itself");
             return Ok(());
         }
         Delete::Object(object, _) => object,
@@ -117,6 +119,7 @@ pub(super) async fn apply(
     };
     let erased = network::erase(tx, object.as_str(), actor.as_str()).await?
         || comment::erase(tx, object.as_str(), actor.as_str()).await?
+        || crate::domain::remittances::reports::erase(tx, object.as_str(), actor.as_str()).await?
         || crate::federation::forums::deleted_by_author(state, tx, object, actor, activity).await?;
     let organization = state.actors().organization().local_actor_id;
     if !erased && following::is_following(tx, organization, actor).await? {

@@ -252,14 +252,14 @@ async fn submit(
 
 #[derive(Template)]
 #[template(path = "confirm.html")]
-struct ConfirmPage {
-    frame: Frame,
-    heading: String,
-    text: String,
-    action: String,
-    csrf: String,
-    submit: String,
-    back: String,
+pub(crate) struct ConfirmPage {
+    pub(crate) frame: Frame,
+    pub(crate) heading: String,
+    pub(crate) text: String,
+    pub(crate) action: String,
+    pub(crate) csrf: String,
+    pub(crate) submit: String,
+    pub(crate) back: String,
 }
 framed!(ConfirmPage);
 

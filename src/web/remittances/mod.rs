@@ -9,6 +9,7 @@
 //! goes with every figure.
 
 mod chart;
+pub mod reports;
 
 use super::frame::{Frame, framed, respond};
 use crate::app::AppState;
@@ -29,6 +30,18 @@ pub fn page_routes() -> Router<AppState> {
     Router::new()
         .route("/remittances", get(index))
         .route("/remittances/{pair}", get(corridor))
+        .route(
+            "/remittances/report",
+            get(reports::new_report).post(reports::create),
+        )
+        .route(
+            "/remittances/reports/{public_id}/edit",
+            get(reports::edit_form).post(reports::edit),
+        )
+        .route(
+            "/remittances/reports/{public_id}/delete",
+            get(reports::delete_confirm).post(reports::delete),
+        )
 }
 
 /// Their data as JSON.
@@ -38,11 +51,9 @@ pub fn api_routes() -> Router<AppState> {
         .route("/api/v1/remittances/{pair}", get(api_corridor))
 }
 
-/// Loads the shipped data on a new instance (once; one query after that).
+/// Loads the shipped data on a new instance (once per process; nothing after that).
 async fn loaded(state: &AppState) -> Result<()> {
-    static LOADING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-    let _one_at_a_time = LOADING.lock().await;
-    remittances::ensure_loaded(state.db()).await
+    state.remittances_loaded().await
 }
 
 /// A country's name in the reader's language (the Netherlands Antilles, gone from CLDR, by
@@ -329,6 +340,11 @@ struct CorridorPage {
     csv: String,
     json: String,
     attribution: Vec<String>,
+    /// What members of the network reported, per provider, the cheapest first.
+    community: Vec<reports::CommunityRow>,
+    cheapest: Option<String>,
+    /// `(href, text)`: the form to report a transfer on this corridor.
+    report: (String, String),
 }
 framed!(CorridorPage);
 
@@ -476,7 +492,11 @@ pub async fn corridor(
         )),
         _ => None,
     };
+    let community = reports::community(&state, &from, &to).await?;
     let page = CorridorPage {
+        community: reports::rows(&t, &community),
+        cheapest: reports::cheapest(&t, &community),
+        report: reports::report_link(&t, &from, &to),
         heading,
         latest,
         standing,
@@ -569,7 +589,20 @@ pub async fn api_corridor(
     loaded(&state).await?;
     let read = Corridor::read(&state, &from, &to).await?;
     let basis = read.basis();
+    let community = reports::community(&state, &from, &to).await?;
     Ok(Json(json!({
+        "community_reports": {
+            "days": crate::domain::remittances::reports::RECENT_DAYS,
+            "method": "per provider: the median total cost (fee + exchange-rate margin against the mid-market rate of the day) of members' reports of the last days, ours and the network's; a report further from its provider's median than three scaled median absolute deviations (at least one percentage point), among three or more, is an outlier: listed, not counted",
+            "providers": community.iter().map(|summary| json!({
+                "provider": summary.provider,
+                "median_total_cost_percent": (summary.median * 100.0).round() / 100.0,
+                "reports": summary.count,
+                "outliers_total_cost_percent": summary.outliers,
+                "channels": summary.channels.iter().map(|channel| channel.as_str()).collect::<Vec<_>>(),
+                "latest_transfer": summary.latest.to_string(),
+            })).collect::<Vec<_>>(),
+        },
         "sending": read.from,
         "receiving": read.to,
         "series": read.series,
