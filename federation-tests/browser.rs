@@ -27,6 +27,71 @@ fn flow_enabled() -> bool {
     std::env::var("JISR_BROWSER_FLOW").map_or(true, |value| value != "0")
 }
 
+/// Members' price reports of Germany → Nigeria on the network, for its corridor page: two
+/// providers, one with an outlier.
+async fn price_reports(alpha: &TestInstance) {
+    use jisr::domain::remittances::reports::{self, NewReport, ReportInput, Transfer};
+    let db = alpha.state().db();
+    let day = Utc::now().date_naive() - Duration::days(3);
+    jisr::domain::remittances::rates::set_admin_rate(db, day, "NGN", 1_750.0)
+        .await
+        .expect("rate");
+    let mut tx = db.begin_write().await.expect("tx");
+    for (index, (provider, channel, received)) in [
+        ("Lemfi", "online", "343000"),
+        ("Lemfi", "online", "344500"),
+        ("Lemfi", "online", "342000"),
+        ("Lemfi", "online", "280000"),
+        ("Western Union", "cash", "330000"),
+        ("Western Union", "bank", "332500"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let transfer = Transfer::check(
+            &ReportInput {
+                provider: provider.to_string(),
+                channel: channel.to_string(),
+                sending: "DE".to_string(),
+                receiving: "NG".to_string(),
+                send_currency: "EUR".to_string(),
+                receive_currency: "NGN".to_string(),
+                amount_sent: "200".to_string(),
+                fee: "2.50".to_string(),
+                amount_received: received.to_string(),
+                sent_on: day.to_string(),
+                duration: "minutes".to_string(),
+            },
+            Utc::now().date_naive(),
+        )
+        .expect("a report");
+        let cost = jisr::domain::remittances::rates::total_cost_percent(
+            200.0,
+            2.5,
+            transfer.amount_received,
+            1_750.0,
+        );
+        let ap_id = format!("https://beta.jisr.test/remittances/reports/{index}");
+        reports::store(
+            &mut tx,
+            &NewReport {
+                ap_id: &ap_id,
+                public_id: None,
+                account_id: None,
+                actor_ap_id: "https://beta.jisr.test/actors/awa",
+                transfer: &transfer,
+                mid_rate: 1_750.0,
+                total_cost: cost,
+                published_at: Utc::now(),
+                updated_at: Utc::now(),
+            },
+        )
+        .await
+        .expect("store");
+    }
+    tx.commit().await.expect("commit");
+}
+
 /// Something on every main page, in English and Arabic: an event from today to the day after
 /// tomorrow, a story, an
 /// opportunity and a resource.
@@ -464,6 +529,7 @@ async fn the_website_in_a_browser() {
     .await;
     publish_some(&alpha).await;
     network_content(&alpha).await;
+    price_reports(&alpha).await;
 
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("browser")

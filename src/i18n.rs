@@ -242,6 +242,18 @@ impl Translator {
     }
 
     /// Digits as the language writes them (Arabic-Indic digits in Arabic).
+    /// `value` with `decimals` decimals, in the language's digits and decimal mark (`4.2`,
+    /// `4,2`, `٤٫٢`).
+    pub fn decimal(&self, value: f64, decimals: usize) -> String {
+        let text = format!("{value:.decimals$}");
+        let mark = match self.language {
+            Language::En => ".",
+            Language::Ar => "\u{066B}",
+            Language::Fr | Language::Es => ",",
+        };
+        self.digits(&text.replace('.', mark))
+    }
+
     pub fn digits(&self, text: &str) -> String {
         if self.language != Language::Ar {
             return text.to_string();

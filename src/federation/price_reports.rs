@@ -31,11 +31,11 @@ pub fn summary_line(t: &Translator, transfer: &Transfer, cost: f64) -> String {
     t.t_args(
         "price-report-summary",
         &[
-            ("amount", format!("{}", transfer.amount_sent)),
+            ("amount", t.digits(&format!("{}", transfer.amount_sent))),
             ("currency", transfer.send_currency.clone()),
             ("country", t.country(&transfer.receiving)),
             ("provider", transfer.provider.clone()),
-            ("cost", format!("{cost:.1}")),
+            ("cost", t.decimal(cost, 1)),
         ],
     )
 }

@@ -67,13 +67,7 @@ fn country(t: &Translator, code: &str) -> String {
 
 /// `value` with `decimals` decimals, in the language's digits and decimal mark.
 fn decimal(t: &Translator, value: f64, decimals: usize) -> String {
-    let text = format!("{value:.decimals$}");
-    let mark = match t.language {
-        Language::En => ".",
-        Language::Ar => "\u{066B}",
-        Language::Fr | Language::Es => ",",
-    };
-    t.digits(&text.replace('.', mark))
+    t.decimal(value, decimals)
 }
 
 /// A percentage as the language writes it (`4.2 %`, `٤٫٢٪`).

@@ -80,11 +80,12 @@ fn form(frame: Frame, visitor: &Visitor, values: &FormValues, action: String) ->
             .value(values.get("provider"))
             .hint(t.t("price-report-provider-hint")),
         Field::new("channel", "select", t.t("price-report-channel"))
+            .required()
+            .value(values.get("channel"))
             .choices(
                 Channel::ALL
                     .map(|channel| (channel.as_str().to_string(), t.t(&channel_key(channel)))),
-            )
-            .value(values.get("channel")),
+            ),
         Field::new("send_currency", "text", t.t("price-report-send-currency"))
             .required()
             .value(values.get("send_currency"))
@@ -116,11 +117,12 @@ fn form(frame: Frame, visitor: &Visitor, values: &FormValues, action: String) ->
             .required()
             .value(values.get("sent_on")),
         Field::new("duration", "select", t.t("price-report-duration"))
+            .required()
+            .value(values.get("duration"))
             .choices(
                 Duration::ALL
                     .map(|duration| (duration.as_str().to_string(), t.t(&duration_key(duration)))),
-            )
-            .value(values.get("duration")),
+            ),
     ];
     page
 }
