@@ -1187,3 +1187,44 @@ async fn new_thread(
         )
         .await
 }
+
+#[tokio::test]
+async fn a_registration_waiting_for_approval_is_approved_or_rejected_not_suspended() {
+    let alpha = Node::start("alpha").await;
+    let mut admin = Browser::new(&alpha);
+    admin
+        .register("Alpha's admin", "admin@alpha.example", &[])
+        .await;
+    let waiting = Browser::new(&alpha)
+        .register(
+            "Chidi",
+            "chidi@example.org",
+            &[("account_type", "individual"), ("username", "chidi")],
+        )
+        .await;
+    assert_eq!(waiting.status, StatusCode::OK, "{}", waiting.body);
+    // Lifting a suspension makes an account active: it would skip the approval.
+    let refused = alpha
+        .process
+        .cli_error(&["account", "suspend", "chidi", "--reason", "spam"])
+        .await;
+    assert!(refused.contains("waits for approval"), "{refused}");
+    admin.get("/admin/accounts").await;
+    let page = admin
+        .post(
+            "/admin/accounts",
+            &[
+                ("account", "chidi"),
+                ("severity", "suspend"),
+                ("reason", "spam"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("waits for approval"), "{}", page.body);
+}

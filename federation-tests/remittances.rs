@@ -591,3 +591,105 @@ async fn members_price_reports_federate_and_count_across_the_network_but_not_blo
     // Beta still counts its own.
     assert_eq!(community(&beta, "fr-sn").await[0]["reports"], 3);
 }
+
+#[tokio::test]
+async fn the_ecbs_rates_are_fetched_from_the_configured_url() {
+    // The ECB's daily file, served from this test at a name the instance resolves to here.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let xml = include_str!("fixtures/ecb/eurofxref-daily.xml");
+    let app = axum::Router::new().route(
+        "/stats/eurofxref/eurofxref-daily.xml",
+        axum::routing::get(move || async move { ([("content-type", "text/xml")], xml) }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = format!("http://gamma.test:{port}/stats/eurofxref/eurofxref-daily.xml");
+    let alpha = Node::start_with_env("alpha", &[("JISR_REMITTANCES_ECB_URL", url.as_str())]).await;
+    let db = alpha.db().await;
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 4, 25).expect("day");
+    let mid =
+        crate::harness::network::wait_for(20, "the ECB's rates fetched", &[&alpha], || async {
+            remittances::rates::mid_rate(&db, "EUR", "USD", day)
+                .await
+                .expect("rate")
+        })
+        .await;
+    assert_eq!(mid, 1.1357);
+    assert!(
+        alpha.process.log().contains("ECB reference rates fetched"),
+        "{}",
+        alpha.process.log()
+    );
+}
+
+#[tokio::test]
+async fn a_price_report_reaches_the_organizations_followers_on_the_fediverse() {
+    use crate::harness::session::Browser;
+    use crate::network::{start_peer, wait_for_peer};
+    let Some(peer) = start_peer("price_reports").await else {
+        return;
+    };
+    let beta = Node::start_with_env("beta", &[("JISR_ACCOUNTS_REGISTRATION", "open")]).await;
+    // A Mastodon-like follower of the organization, not of the member.
+    peer.follow("bob", &beta.handle()).await;
+    let organization = beta.actor_id().to_string();
+    crate::harness::eventually(20, "the peer's follow accepted", || async {
+        (peer.following("bob").await[&organization]["state"] == "accepted").then_some(())
+    })
+    .await;
+    let mut admin = Browser::new(&beta);
+    admin
+        .register("Beta's admin", "admin@beta.example", &[])
+        .await;
+    let mut awa = Browser::new(&beta);
+    awa.register(
+        "Awa",
+        "awa@example.org",
+        &[("account_type", "individual"), ("username", "awa")],
+    )
+    .await;
+    awa.get("/remittances/report").await;
+    let day = (chrono::Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
+    let saved = awa
+        .post(
+            "/remittances/report",
+            &[
+                ("sending", "FR"),
+                ("receiving", "SN"),
+                ("provider", "Wave"),
+                ("channel", "mobile"),
+                ("send_currency", "EUR"),
+                ("amount_sent", "100"),
+                ("fee", "0"),
+                ("receive_currency", "XOF"),
+                ("amount_received", "64000"),
+                ("sent_on", day.as_str()),
+                ("duration", "minutes"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    // The member's Create, signed by the member's key, and the organization's Announce of it.
+    let create = wait_for_peer(&peer, &beta, "Create", 1).await.remove(0);
+    assert_eq!(create["signature"]["verified"], true, "{create}");
+    let object = &create["json"]["object"];
+    assert_eq!(create["json"]["actor"], beta.url("/actors/awa").as_str());
+    assert_eq!(object["type"], "Page", "{object}");
+    // 64,000 XOF are worth 97.57 EUR at 655.957: 2.43 % went in the margin, no fee.
+    assert_eq!(
+        object["summary"], "<p>Sent 100 EUR to Senegal with Wave: 2.4 % total cost</p>",
+        "{object}"
+    );
+    assert_eq!(object["priceReport"]["totalCost"], 2.43, "{object}");
+    let announce = wait_for_peer(&peer, &beta, "Announce", 1).await.remove(0);
+    assert_eq!(announce["signature"]["verified"], true, "{announce}");
+    assert_eq!(announce["json"]["actor"], organization.as_str());
+    assert_eq!(announce["json"]["object"], object["id"], "{announce}");
+    // What the peer fetches for the announced id: the same Page.
+    let (status, fetched) = crate::network::get_json(object["id"].as_str().expect("id")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(fetched["summary"], object["summary"]);
+}

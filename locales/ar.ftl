@@ -679,6 +679,7 @@ error-own-actor = هذا أحد حسابات هذا المجتمع نفسه.
 error-no-member = لا يحمل أي عضو في هذا الموقع اسم المستخدم هذا.
 error-unknown-account = لا عضو هنا ولا حساب نعرفه بهذا: اكتب اسم مستخدم عضو، أو معرّف فاعل، أو معرّفًا مثل ⁦@name@example.org⁩.
 error-server-actor = هذا فاعل الخادم نفسه (المنظمة أو الخادم أو منتدى)، وليس حساب عضو.
+error-pending-account = هذا التسجيل ينتظر الموافقة: وافق عليه أو ارفضه في صفحة الأعضاء.
 error-handle = يُكتب المعرّف على هذا النحو: ‎@name@example.org.
 error-host-name = «{ $host }» ليس اسم خادم.
 error-unknown-name = لا يوجد في { $host } حساب باسم { $name }.

@@ -679,6 +679,7 @@ error-own-actor = This is one of this community's own accounts.
 error-no-member = No member of this website has this username.
 error-unknown-account = No member here and no account we know: give a member’s username, an actor’s id or a handle such as @name@example.org.
 error-server-actor = That is this server’s own actor (the organization, the instance or a forum), not a member’s account.
+error-pending-account = This registration waits for approval: approve or reject it on the members page.
 error-handle = A handle looks like @name@example.org.
 error-host-name = “{ $host }” is not a server name.
 error-unknown-name = { $host } has no account called { $name }.

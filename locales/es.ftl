@@ -679,6 +679,7 @@ error-own-actor = Esta es una de las cuentas de esta comunidad.
 error-no-member = Ningún miembro de este sitio tiene este nombre de usuario.
 error-unknown-account = Ningún miembro aquí ni ninguna cuenta conocida: indique el nombre de usuario de un miembro, el id de un actor o un identificador como @nombre@example.org.
 error-server-actor = Es un actor propio de este servidor (la organización, la instancia o un foro), no la cuenta de un miembro.
+error-pending-account = Este registro espera aprobación: apruébalo o recházalo en la página de miembros.
 error-handle = Un identificador se escribe como @name@example.org.
 error-host-name = «{ $host }» no es un nombre de servidor.
 error-unknown-name = { $host } no tiene ninguna cuenta llamada { $name }.

@@ -679,6 +679,7 @@ error-own-actor = C’est l’un des comptes de cette communauté.
 error-no-member = Aucun membre de ce site n’a ce nom d’utilisateur.
 error-unknown-account = Aucun membre ici ni aucun compte connu : donnez le nom d’utilisateur d’un membre, l’identifiant d’un acteur ou un identifiant comme @nom@example.org.
 error-server-actor = C’est un acteur de ce serveur (l’organisation, l’instance ou un forum), pas le compte d’un membre.
+error-pending-account = Cette inscription attend d’être approuvée : approuvez-la ou refusez-la sur la page des membres.
 error-handle = Un identifiant s’écrit comme @name@example.org.
 error-host-name = « { $host } » n’est pas un nom de serveur.
 error-unknown-name = { $host } n’a pas de compte nommé { $name }.

@@ -371,6 +371,10 @@ reasons! {
     ServerActor = "error-server-actor",
         "that is this server's own actor (the organization, the instance or a forum), not a member's account",
         [];
+    /// A registration waiting for approval: approved or rejected, not suspended.
+    PendingAccount = "error-pending-account",
+        "this registration waits for approval: approve or reject it on /admin/members",
+        [];
     /// Not a handle such as @name@example.org.
     Handle = "error-handle", "a handle looks like @name@example.org", [];
     /// `host` is not a host name.

@@ -99,6 +99,14 @@ async fn member(state: &AppState, username: &str) -> Result<Subject> {
         // The organization, or a forum: moderated by their admins, not suspended.
         return Err(FieldError::of("actor", Reason::ServerActor).into());
     };
+    // A registration waiting for approval is approved or rejected: lifting a suspension
+    // makes an account active, which would skip the approval.
+    if matches!(
+        super::members::standing(state.db(), account_id).await?,
+        super::members::Standing::Pending
+    ) {
+        return Err(FieldError::of("actor", Reason::PendingAccount).into());
+    }
     Ok(Subject {
         actor_ap_id: actor.id.to_string(),
         member: Some((account_id, actor.local_actor_id)),
