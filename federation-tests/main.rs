@@ -17,6 +17,7 @@ mod durability;
 mod fedify;
 mod follow;
 mod forums;
+mod gcm_reports;
 mod gotosocial;
 mod inbox;
 mod members;

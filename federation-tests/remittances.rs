@@ -555,6 +555,42 @@ async fn members_price_reports_federate_and_count_across_the_network_but_not_blo
     )
     .await;
 
+    // Its author edits the first: another provider now, and alpha follows the Update.
+    let form = awa.get(&format!("/remittances/reports/{edit}/edit")).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("value=\"Sendwave\""), "{}", form.body);
+    let mut changed = report("127000");
+    changed.retain(|(name, _)| *name != "provider");
+    changed.extend([("provider", "Wave"), ("sent_on", sent_on.as_str())]);
+    let saved = awa
+        .post(&format!("/remittances/reports/{edit}/edit"), &changed)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    // Another member cannot touch it.
+    let mut other = Browser::new(&beta);
+    other
+        .register(
+            "Other",
+            "other@example.org",
+            &[("account_type", "individual"), ("username", "other")],
+        )
+        .await;
+    other.get("/remittances/report").await;
+    let refused = other
+        .post(&format!("/remittances/reports/{edit}/edit"), &changed)
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    let split = wait_for(30, "alpha to follow the edit", &[&alpha, &beta], || async {
+        let found = community(&alpha, "fr-sn").await;
+        (found.len() == 2).then_some(found)
+    })
+    .await;
+    let wave = split
+        .iter()
+        .find(|provider| provider["provider"] == "Wave")
+        .expect("Wave");
+    assert_eq!(wave["reports"], 1, "{split:?}");
+
     // Suspending Awa's account on alpha takes her reports out; lifting brings them back.
     let awa_actor = beta.url("/actors/awa").to_string();
     alpha
@@ -570,7 +606,7 @@ async fn members_price_reports_federate_and_count_across_the_network_but_not_blo
     .await;
     alpha.process.cli(&["account", "lift", &awa_actor]).await;
     wait_for(10, "a lifted account's reports back", &[&alpha], || async {
-        (community(&alpha, "fr-sn").await.len() == 1).then_some(())
+        (community(&alpha, "fr-sn").await.len() == 2).then_some(())
     })
     .await;
 
@@ -588,8 +624,9 @@ async fn members_price_reports_federate_and_count_across_the_network_but_not_blo
         page.contains("No one has reported a transfer on this corridor in the last 90 days."),
         "{page}"
     );
-    // Beta still counts its own.
-    assert_eq!(community(&beta, "fr-sn").await[0]["reports"], 3);
+    // Beta still counts its own: Wave's one and Sendwave's two.
+    let own = community(&beta, "fr-sn").await;
+    assert_eq!(own.len(), 2, "{own:?}");
 }
 
 #[tokio::test]

@@ -619,8 +619,8 @@ async fn measure(
     })
 }
 
-/// An instance on a fresh database with 50 publications of each kind, or with `--network`
-/// 250 of each and the network's content.
+/// An instance on a fresh database with 50 publications of each kind and 500 price reports on
+/// France → Senegal, or with `--network` 250 of each, the network's content and 5,000 reports.
 async fn start_own(settings: &Settings) -> anyhow::Result<Instance> {
     let folder = tempfile_folder()?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -642,9 +642,11 @@ async fn start_own(settings: &Settings) -> anyhow::Result<Instance> {
         seed::publish_examples(&state, 250).await?;
         seed::network(&state, 100, 10_000).await?;
         seed::forums(&state, 2_000, 10).await?;
+        seed::price_reports(&state, 5_000).await?;
     } else {
         seed::publish_examples(&state, 50).await?;
         seed::forums(&state, 200, 10).await?;
+        seed::price_reports(&state, 500).await?;
     }
     Ok(Instance::start(state, listener)?)
 }

@@ -292,3 +292,60 @@ pub async fn forums(state: &AppState, threads: usize, replies: usize) -> anyhow:
     tx.commit().await?;
     Ok(())
 }
+
+/// `count` members' price reports of France → Senegal over the last 90 days, from other
+/// servers, across ten providers: what a busy corridor page aggregates.
+pub async fn price_reports(state: &AppState, count: usize) -> anyhow::Result<()> {
+    use crate::domain::remittances::reports::{self, NewReport, ReportInput, Transfer};
+    let today = Utc::now().date_naive();
+    let mut tx = state.db().begin_write().await?;
+    for index in 0..count {
+        let day = today - Duration::days((index % 90) as i64);
+        let received = 126_000 + (index * 37 % 2_000);
+        let transfer = Transfer::check(
+            &ReportInput {
+                provider: format!("Provider {}", index % 10),
+                channel: ["cash", "bank", "card", "mobile", "online"][index % 5].to_string(),
+                sending: "FR".to_string(),
+                receiving: "SN".to_string(),
+                send_currency: "EUR".to_string(),
+                receive_currency: "XOF".to_string(),
+                amount_sent: "200".to_string(),
+                fee: "3".to_string(),
+                amount_received: received.to_string(),
+                sent_on: day.to_string(),
+                duration: "minutes".to_string(),
+            },
+            today,
+        )
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+        let mid = 655.957;
+        let ap_id = format!(
+            "https://peer{}.example/remittances/reports/{index}",
+            index % 7
+        );
+        let actor = format!("https://peer{}.example/actors/m{}", index % 7, index % 40);
+        reports::store(
+            &mut tx,
+            &NewReport {
+                ap_id: &ap_id,
+                public_id: None,
+                account_id: None,
+                actor_ap_id: &actor,
+                transfer: &transfer,
+                mid_rate: mid,
+                total_cost: crate::domain::remittances::rates::total_cost_percent(
+                    200.0,
+                    3.0,
+                    received as f64,
+                    mid,
+                ),
+                published_at: Utc::now(),
+                updated_at: Utc::now(),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

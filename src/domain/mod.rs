@@ -14,6 +14,7 @@ pub mod entries;
 pub mod event;
 pub mod experts;
 pub mod forums;
+pub mod gcm_report;
 pub mod images;
 pub mod mentions;
 pub mod network;

@@ -173,8 +173,19 @@ pub async fn publish(
     transfer: &Transfer,
 ) -> Result<PriceReport> {
     let actor = actor(state, account_id).await?;
-    let (cost, mid) = transfer.cost(state.db()).await?;
     let now = Utc::now();
+    if reports::made_since(state.db(), account_id, now - chrono::Duration::days(1)).await?
+        >= reports::MAX_PER_DAY
+    {
+        return Err(Error::TooManyRequests {
+            reason: format!(
+                "at most {} price reports a day: try again tomorrow",
+                reports::MAX_PER_DAY
+            ),
+            retry_after: 3600,
+        });
+    }
+    let (cost, mid) = transfer.cost(state.db()).await?;
     let public_id = crate::domain::publication::new_public_id(now);
     let ap_id = state.urls().price_report(&public_id);
     let report = PriceReport {

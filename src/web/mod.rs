@@ -20,6 +20,7 @@ pub mod follow_page;
 pub mod forms;
 pub mod forums;
 pub mod frame;
+pub mod gcm_report;
 pub mod headers;
 pub mod html;
 pub mod kept;
@@ -93,6 +94,7 @@ fn kind_routes() -> Router<AppState> {
 fn pages() -> Router<AppState> {
     kind_routes()
         .merge(remittances::page_routes())
+        .merge(gcm_report::routes())
         .route("/", get(pages::home))
         .route("/events/calendar", get(pages::calendar))
         .route("/embed/events", get(pages::embed::events))

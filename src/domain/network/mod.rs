@@ -102,6 +102,9 @@ pub struct NetworkDetails {
     /// Global Compact for Migration objectives, 1 to 23.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub gcm_objectives: Vec<u8>,
+    /// The categories of Objective 19 it serves, 1 to 9 (only with objective 19).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gcm_categories: Vec<u8>,
     /// Hashtags, without `#`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hashtags: Vec<String>,

@@ -33,11 +33,15 @@ pub const MAX_READ: i64 = 5_000;
 /// A total cost outside these bounds, in percent, is refused: the amounts or currencies are
 /// wrong (a fee larger than the amount, a currency swapped).
 pub const PLAUSIBLE_COST: (f64, f64) = (-10.0, 60.0);
+/// The most reports one member makes in a day: enough for anyone's real transfers, too few to
+/// drown a corridor's median.
+pub const MAX_PER_DAY: i64 = 20;
 /// The fewest reports of a provider in a corridor among which outliers are looked for.
 pub const MIN_FOR_OUTLIERS: usize = 3;
 
 /// How the money was sent or received.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Channel {
     Cash,
     Bank,
@@ -276,46 +280,24 @@ impl Transfer {
                     .with("choices", Duration::ALL.map(Duration::as_str).join(", ")),
             );
         }
-        match (
-            provider,
-            channel,
-            sending,
-            receiving,
-            send_currency,
-            receive_currency,
-            amount_sent,
-            fee,
-            amount_received,
-            sent_on,
-            duration,
-        ) {
-            (
-                Some(provider),
-                Some(channel),
-                Some(sending),
-                Some(receiving),
-                Some(send_currency),
-                Some(receive_currency),
-                Some(amount_sent),
-                Some(fee),
-                Some(amount_received),
-                Some(sent_on),
-                Some(duration),
-            ) if errors.is_empty() => Ok(Transfer {
-                provider,
-                channel,
-                sending,
-                receiving,
-                send_currency,
-                receive_currency,
-                amount_sent,
-                fee,
-                amount_received,
-                sent_on,
-                duration,
-            }),
-            _ => Err(Error::Invalid(errors)),
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
         }
+        // Every field without an error has its value.
+        let checked = || Error::internal("a checked field without its value");
+        Ok(Transfer {
+            provider: provider.ok_or_else(checked)?,
+            channel: channel.ok_or_else(checked)?,
+            sending: sending.ok_or_else(checked)?,
+            receiving: receiving.ok_or_else(checked)?,
+            send_currency: send_currency.ok_or_else(checked)?,
+            receive_currency: receive_currency.ok_or_else(checked)?,
+            amount_sent: amount_sent.ok_or_else(checked)?,
+            fee: fee.ok_or_else(checked)?,
+            amount_received: amount_received.ok_or_else(checked)?,
+            sent_on: sent_on.ok_or_else(checked)?,
+            duration: duration.ok_or_else(checked)?,
+        })
     }
 
     /// Its total cost in percent and the mid-market rate it was computed against: a 422 when
@@ -520,6 +502,16 @@ pub async fn find(db: &Db, public_id: &str) -> Result<PriceReport> {
     row.and_then(Row::report).ok_or(Error::NotFound)
 }
 
+/// How many reports `account_id` made since `since`.
+pub async fn made_since(db: &Db, account_id: i64, since: DateTime<Utc>) -> Result<i64> {
+    let sql = "select count(*) from price_report where account_id = $1 and published_at >= $2";
+    Ok(with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .bind(account_id)
+        .bind(since)
+        .fetch_one(pool)
+        .await)?)
+}
+
 /// The reports of `account_id`, the latest changed first (at most 200).
 pub async fn of_account(db: &Db, account_id: i64) -> Result<Vec<PriceReport>> {
     let sql = format!(
@@ -533,25 +525,43 @@ pub async fn of_account(db: &Db, account_id: i64) -> Result<Vec<PriceReport>> {
     Ok(rows.into_iter().filter_map(Row::report).collect())
 }
 
+/// What a corridor page counts of a report.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Reported {
+    pub actor_ap_id: String,
+    /// Ours: the account that reported it.
+    pub account_id: Option<i64>,
+    pub provider: String,
+    pub channel: Channel,
+    pub sent_on: NaiveDate,
+    pub total_cost: f64,
+}
+
 /// The reports of the corridor `from` → `to` of transfers on `since` or later (at most
 /// [`MAX_READ`], the latest first), but for those of authors blocked by the moderators and
-/// those of our accounts that are not active.
-pub async fn recent(db: &Db, from: &str, to: &str, since: NaiveDate) -> Result<Vec<PriceReport>> {
-    let sql = format!(
-        "select {COLUMNS} from price_report r where sending = $1 and receiving = $2 \
-         and sent_on >= $3 and not exists (select 1 from blocked b where b.kind = 'actor' \
-         and b.value = r.actor_ap_id) and (r.account_id is null or exists (select 1 from \
-         account a where a.account_id = r.account_id and a.status = 'active' \
-         and a.deleted_at is null)) order by sent_on desc limit $4"
+/// those of our accounts that are not active: what a corridor page counts, read as one value
+/// (on SQLite each row would otherwise cross from the connection's thread on its own).
+pub async fn recent(db: &Db, from: &str, to: &str, since: NaiveDate) -> Result<Vec<Reported>> {
+    let sql = db.packed(
+        "actor_ap_id, account_id, provider, channel, sent_on, total_cost",
+        &format!(
+            "select actor_ap_id, account_id, provider, channel, sent_on, total_cost \
+             from price_report r where sending = $1 and receiving = $2 and sent_on >= $3 \
+             and not exists (select 1 from blocked b where b.kind = 'actor' \
+             and b.value = r.actor_ap_id) and (r.account_id is null or exists (select 1 from \
+             account a where a.account_id = r.account_id and a.status = 'active' \
+             and a.deleted_at is null)) order by sent_on desc limit {MAX_READ}"
+        ),
     );
-    let rows: Vec<Row> = with_pool!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(from)
-        .bind(to)
-        .bind(since.to_string())
-        .bind(MAX_READ)
-        .fetch_all(pool)
-        .await)?;
-    Ok(rows.into_iter().filter_map(Row::report).collect())
+    let packed: String = with_pool!(db, |pool| sqlx::query_scalar(sqlx::AssertSqlSafe(
+        sql.as_str()
+    ))
+    .bind(from)
+    .bind(to)
+    .bind(since.to_string())
+    .fetch_one(pool)
+    .await)?;
+    crate::db::unpack(&packed)
 }
 
 /// What a corridor's reports say of one provider.
@@ -605,11 +615,11 @@ pub fn outliers(values: &[f64]) -> Vec<bool> {
 
 /// One line per provider of `reports` (one corridor's, already filtered), the cheapest median
 /// first (then the most reports).
-pub fn aggregate(reports: &[PriceReport]) -> Vec<ProviderSummary> {
-    let mut groups: BTreeMap<String, Vec<&PriceReport>> = BTreeMap::new();
+pub fn aggregate(reports: &[Reported]) -> Vec<ProviderSummary> {
+    let mut groups: BTreeMap<String, Vec<&Reported>> = BTreeMap::new();
     for report in reports {
         groups
-            .entry(provider_key(&report.transfer.provider))
+            .entry(provider_key(&report.provider))
             .or_default()
             .push(report);
     }
@@ -626,14 +636,13 @@ pub fn aggregate(reports: &[PriceReport]) -> Vec<ProviderSummary> {
                 .collect();
             let mut spellings: BTreeMap<&str, usize> = BTreeMap::new();
             for report in &group {
-                *spellings.entry(&report.transfer.provider).or_default() += 1;
+                *spellings.entry(&report.provider).or_default() += 1;
             }
             let provider = spellings
                 .iter()
                 .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
                 .map(|(name, _)| name.to_string())?;
-            let mut channels: Vec<Channel> =
-                group.iter().map(|report| report.transfer.channel).collect();
+            let mut channels: Vec<Channel> = group.iter().map(|report| report.channel).collect();
             channels.sort();
             channels.dedup();
             Some(ProviderSummary {
@@ -647,7 +656,7 @@ pub fn aggregate(reports: &[PriceReport]) -> Vec<ProviderSummary> {
                     .map(|(cost, _)| *cost)
                     .collect(),
                 channels,
-                latest: group.iter().map(|report| report.transfer.sent_on).max()?,
+                latest: group.iter().map(|report| report.sent_on).max()?,
             })
         })
         .collect();
@@ -727,21 +736,14 @@ mod tests {
         }
     }
 
-    fn report(provider: &str, cost: f64, day: u32) -> PriceReport {
-        let mut transfer = Transfer::check(&input(), today()).expect("valid");
-        transfer.provider = provider.to_string();
-        transfer.sent_on = NaiveDate::from_ymd_opt(2026, 11, day).expect("day");
-        PriceReport {
-            price_report_id: 0,
-            ap_id: String::new(),
-            public_id: None,
-            account_id: None,
+    fn report(provider: &str, cost: f64, day: u32) -> Reported {
+        Reported {
             actor_ap_id: String::new(),
-            transfer,
-            mid_rate: 655.957,
+            account_id: None,
+            provider: provider.to_string(),
+            channel: Channel::Mobile,
+            sent_on: NaiveDate::from_ymd_opt(2026, 11, day).expect("day"),
             total_cost: cost,
-            published_at: Utc::now(),
-            updated_at: Utc::now(),
         }
     }
 

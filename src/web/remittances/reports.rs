@@ -383,7 +383,7 @@ pub async fn page(
 /// suspended accounts and blocked (or not allowed) domains.
 pub async fn community(state: &AppState, from: &str, to: &str) -> Result<Vec<ProviderSummary>> {
     let since = today() - chrono::Duration::days(RECENT_DAYS);
-    let kept: Vec<PriceReport> = reports::recent(state.db(), from, to, since)
+    let kept: Vec<reports::Reported> = reports::recent(state.db(), from, to, since)
         .await?
         .into_iter()
         .filter(|report| {

@@ -45,6 +45,7 @@ pub fn details(object: &Value, kind: Kind, start: Option<DateTime<FixedOffset>>)
         countries_of_origin: countries(object.get("countriesOfOrigin")),
         countries_of_residence: countries(object.get("countriesOfResidence")),
         gcm_objectives: objectives(object.get("gcmObjectives")),
+        gcm_categories: numbers_between(object.get("gcmCategories"), 1, 9),
         hashtags: hashtags(object.get("tag")),
         image: image(object),
         ..NetworkDetails::default()
@@ -187,6 +188,11 @@ fn countries(value: Option<&Value>) -> Vec<String> {
 }
 
 fn objectives(value: Option<&Value>) -> Vec<u8> {
+    numbers_between(value, 1, 23)
+}
+
+/// The distinct whole numbers from `low` to `high` in an array, in order.
+fn numbers_between(value: Option<&Value>, low: u64, high: u64) -> Vec<u8> {
     let Some(Value::Array(items)) = value else {
         return Vec::new();
     };
@@ -194,7 +200,7 @@ fn objectives(value: Option<&Value>) -> Vec<u8> {
         .iter()
         .take(MAX_VALUES)
         .filter_map(Value::as_u64)
-        .filter(|number| (1..=23).contains(number))
+        .filter(|number| (low..=high).contains(number))
         .filter_map(|number| u8::try_from(number).ok())
         .collect();
     numbers.sort_unstable();
