@@ -111,6 +111,8 @@ async fn publish_some(alpha: &TestInstance) {
                     "ar": {"title": "معرض الوظائف للمغتربين", "summary": "قابل ٣٠ جهة توظيف."}
                 },
                 "hashtags": ["Berlin"],
+                "gcm_objectives": [6, 18],
+                "countries_of_origin": ["NG", "GH"],
                 "event": {"starts_at": format!("{first}T10:00"), "ends_at": format!("{last}T16:00"),
                           "time_zone": "Europe/Berlin",
                           "place": {"name": "Rathaus Neukölln", "locality": "Berlin", "country": "DE",
@@ -129,7 +131,9 @@ async fn publish_some(alpha: &TestInstance) {
                     "ar": {"title": "أماكا الممرضة", "summary": "من لاغوس إلى مستشفى في برلين."}
                 },
                 "countries_of_origin": ["NG"],
-                "gcm_objectives": [18],
+                "countries_of_residence": ["DE"],
+                "gcm_objectives": [18, 19],
+                "gcm_categories": [2, 7],
                 "story": {"category": "social", "consent": {"subject_consented": true},
                           "image_url": "https://pictures.jisr.test/amaka.svg",
                           "image_alt": "Amaka in her nurse's uniform"}
@@ -142,6 +146,9 @@ async fn publish_some(alpha: &TestInstance) {
                     "en": {"title": "Remote mentor", "summary": "One hour a week with a newcomer."},
                     "ar": {"title": "مرشد عن بعد", "summary": "ساعة في الأسبوع مع قادم جديد."}
                 },
+                "gcm_objectives": [16, 19],
+                "gcm_categories": [9],
+                "countries_of_origin": ["SY"],
                 "opportunity": {"kind": "volunteering", "remote": true,
                                 "apply_url": "https://ngb.example/apply"}
             }),
@@ -230,6 +237,9 @@ async fn network_content(alpha: &TestInstance) {
                        "ar": "<p>أربعون طفلًا يتعلمون القراءة والكتابة بالعربية كل أسبوع.</p>"},
         "content": "<p>Volunteers teach in a community centre.</p>",
         "countriesOfOrigin": ["SD"],
+        "countriesOfResidence": ["DE"],
+        "gcmObjectives": [16, 19],
+        "gcmCategories": [6],
         "published": Utc::now().to_rfc3339(),
         "to": [PUBLIC],
     });

@@ -127,7 +127,7 @@ const base = new URL(options.base);
 const out = options.out;
 mkdirSync(out, { recursive: true });
 
-const PAGES = ['/', '/events', '/events/calendar', '/stories', '/opportunities', '/resources', '/directory', '/members', '/forums', '/experts', '/remittances', '/remittances/de-ng', '/about', '/about/moderation', '/follow', '/embed/events'];
+const PAGES = ['/', '/events', '/events/calendar', '/stories', '/opportunities', '/resources', '/directory', '/members', '/forums', '/experts', '/remittances', '/remittances/de-ng', '/reports/gcm', '/about', '/about/moderation', '/follow', '/embed/events'];
 // Pages that answer an error, as a page of the site: the path and its status.
 const ERROR_PAGES = [['/no/such/page', 404]];
 // The languages of the account flow (the instance publishes in these two)…

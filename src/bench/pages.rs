@@ -193,6 +193,12 @@ const TARGETS: &[Target] = &[
         role: Role::Page,
     },
     Target {
+        name: "/reports/gcm",
+        path: "/reports/gcm",
+        accept: HTML,
+        role: Role::Page,
+    },
+    Target {
         name: "/about",
         path: "/about",
         accept: HTML,

@@ -312,26 +312,11 @@ pub fn write_csv(policies: &[DomainPolicy]) -> String {
             policy.severity.mastodon(),
             policy.reject_media,
             policy.reject_reports,
-            quoted(&policy.public_comment),
+            crate::domain::text::csv_field(&policy.public_comment),
             policy.obfuscate
         ));
     }
     csv
-}
-
-/// A CSV field: quoted when it holds a comma, a quote or a line break; a leading `=`, `+`,
-/// `-` or `@` defused (a spreadsheet would run it as a formula).
-fn quoted(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
 }
 
 /// What an import changes, domain by domain.

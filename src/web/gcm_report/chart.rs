@@ -1,9 +1,12 @@
 //! Counts as an SVG bar chart drawn by the server: one row per objective or category, two bars
 //! in each (ours and the network's), the counts written at their ends, a legend; rows' labels
 //! on the side where the reader starts (the right in Arabic, where the bars grow leftwards).
-//! The drawing is laid out left to right, so `text-anchor` means the same in every language.
+//! The drawing is laid out left to right (`direction="ltr"` on the SVG); each text runs in the
+//! language's direction and starts at its `x`: its left edge from left to right, its right
+//! edge from right to left.
 //! An image named by its title and described in words; the page puts the figures in a table.
 
+use crate::domain::text::escape_html as escape;
 use std::fmt::Write;
 
 /// What the chart shows, every text already in the reader's language.
@@ -18,20 +21,14 @@ pub struct Bars<'a> {
     pub rtl: bool,
 }
 
+// Small enough that its text (18 to 20 units) stays readable on a phone 320 pixels wide.
 const WIDTH: f64 = 600.0;
-const ROW: f64 = 30.0;
-const BAR: f64 = 11.0;
-const TOP: f64 = 34.0;
-const LABELS: f64 = 44.0;
+const ROW: f64 = 44.0;
+const BAR: f64 = 16.0;
+const TOP: f64 = 46.0;
+const LABELS: f64 = 48.0;
 /// Room for the count at the end of the longest bar.
-const END: f64 = 44.0;
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+const END: f64 = 52.0;
 
 impl Bars<'_> {
     /// The SVG, with `id` naming its title and description.
@@ -56,20 +53,17 @@ impl Bars<'_> {
         let mut svg = String::new();
         let _ = write!(
             svg,
-            "<svg class=\"bars\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" \
+            "<svg class=\"bars\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" direction=\"ltr\" \
              aria-labelledby=\"{id}-title {id}-desc\" xmlns=\"http://www.w3.org/2000/svg\">\
              <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
             escape(self.title),
             escape(self.description)
         );
+        let direction = if self.rtl { "rtl" } else { "ltr" };
         // The legend, at the top on the reader's starting side.
-        let (legend_x, anchor) = if self.rtl {
-            (WIDTH - LABELS, "end")
-        } else {
-            (LABELS, "start")
-        };
-        let swatch = |x: f64| if self.rtl { x - 14.0 } else { x };
-        let text_x = |x: f64| if self.rtl { x - 20.0 } else { x + 20.0 };
+        let legend_x = if self.rtl { WIDTH - LABELS } else { LABELS };
+        let swatch = |x: f64| if self.rtl { x - 18.0 } else { x };
+        let text_x = |x: f64| if self.rtl { x - 26.0 } else { x + 26.0 };
         let second = if self.rtl {
             legend_x - 260.0
         } else {
@@ -81,8 +75,8 @@ impl Bars<'_> {
         ] {
             let _ = write!(
                 svg,
-                "<rect class=\"{class}\" x=\"{:.1}\" y=\"8\" width=\"14\" height=\"14\"/>\
-                 <text x=\"{:.1}\" y=\"20\" text-anchor=\"{anchor}\">{}</text>",
+                "<rect class=\"{class}\" x=\"{:.1}\" y=\"8\" width=\"18\" height=\"18\"/>\
+                 <text x=\"{:.1}\" y=\"24\" direction=\"{direction}\">{}</text>",
                 swatch(x),
                 text_x(x),
                 escape(name)
@@ -91,11 +85,10 @@ impl Bars<'_> {
         for (index, (label, ours, network)) in self.rows.iter().enumerate() {
             let top = TOP + ROW * index as f64;
             let label_x = if self.rtl { WIDTH - 4.0 } else { 4.0 };
-            let label_anchor = if self.rtl { "end" } else { "start" };
             let _ = write!(
                 svg,
-                "<text class=\"label\" x=\"{label_x:.1}\" y=\"{:.1}\" text-anchor=\"{label_anchor}\">{}</text>",
-                top + ROW / 2.0 + 5.0,
+                "<text class=\"label\" x=\"{label_x:.1}\" y=\"{:.1}\" direction=\"{direction}\">{}</text>",
+                top + ROW / 2.0 + 7.0,
                 escape(label)
             );
             for (offset, class, value) in
@@ -108,15 +101,11 @@ impl Bars<'_> {
                     svg,
                     "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{length:.1}\" height=\"{BAR}\"/>"
                 );
-                let (value_x, value_anchor) = if self.rtl {
-                    (end - 4.0, "end")
-                } else {
-                    (end + 4.0, "start")
-                };
+                let value_x = if self.rtl { end - 4.0 } else { end + 4.0 };
                 let _ = write!(
                     svg,
-                    "<text class=\"value\" x=\"{value_x:.1}\" y=\"{:.1}\" text-anchor=\"{value_anchor}\">{}</text>",
-                    y + BAR - 1.5,
+                    "<text class=\"value\" x=\"{value_x:.1}\" y=\"{:.1}\" direction=\"{direction}\">{}</text>",
+                    y + BAR - 2.0,
                     escape(&(self.format)(*value))
                 );
             }
@@ -149,15 +138,20 @@ mod tests {
         assert!(ltr.contains("role=\"img\"") && ltr.contains("<title id=\"objectives-title\">"));
         // The network's 10 is the longest bar: the whole span, from the labels.
         assert!(
-            ltr.contains("x=\"44.0\" y=\"49.0\" width=\"512.0\""),
+            ltr.contains("x=\"48.0\" y=\"66.0\" width=\"500.0\""),
             "{ltr}"
         );
         let rtl = chart(true);
         // Right to left: the same bar ends at the labels on the right.
         assert!(
-            rtl.contains("x=\"44.0\" y=\"49.0\" width=\"512.0\""),
+            rtl.contains("x=\"52.0\" y=\"66.0\" width=\"500.0\""),
             "{rtl}"
         );
         assert!(rtl.contains("x=\"596.0\""), "labels on the right: {rtl}");
+        // Each text starts at its x in its own direction: from the right in Arabic.
+        assert!(
+            rtl.contains("direction=\"rtl\"") && !rtl.contains("text-anchor"),
+            "{rtl}"
+        );
     }
 }

@@ -12,6 +12,7 @@ use super::frame::{Frame, framed, respond};
 use crate::app::AppState;
 use crate::domain::gcm_report::{self, Counts, Facet, Item, Period, Read, Source};
 use crate::domain::publication::Kind;
+use crate::domain::text::csv_field;
 use crate::error::{Error, Result};
 use crate::i18n::{Language, Translator};
 use askama::Template;
@@ -240,7 +241,12 @@ pub async fn report(
     let rtl = t.language.dir() == "rtl";
     let format = |count: usize| t.digits(&count.to_string());
     let series = (t.t("gcm-report-ours"), t.t("gcm-report-network"));
+    // The objectives served, in their order (the 23 would make a long page on a phone; the
+    // nine categories are always listed, as the reporting mechanism asks).
     let objectives: Vec<CountRow> = (1..=23)
+        .filter(|number| {
+            counts.0.of(&Facet::Objective(*number)) + counts.1.of(&Facet::Objective(*number)) > 0
+        })
         .map(|number| {
             row(
                 &t,
@@ -364,21 +370,6 @@ pub async fn report(
         frame,
     };
     respond(StatusCode::OK, &page)
-}
-
-/// A CSV field, quoted when it needs to be; a text a spreadsheet would take for a formula
-/// (another server's title may begin with `=`) begins with `'`.
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
 }
 
 fn csv_response(name: &str, body: String) -> Response {
