@@ -230,6 +230,27 @@ async fn each_kind_has_its_wire_shape() {
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{kinds}: {created}");
+        if *kinds == "stories" {
+            // The consent record: the editor who published it sees it; anyone else does not.
+            assert!(
+                created["details"]["story"]["consent"].is_object(),
+                "{created}"
+            );
+            let public_id = created["public_id"].as_str().expect("public_id");
+            let (status, shown) =
+                get_json(alpha.url(&format!("/api/v1/stories/{public_id}")).as_str()).await;
+            assert_eq!(status, StatusCode::OK, "{shown}");
+            assert!(shown["details"]["story"].is_object(), "{shown}");
+            assert!(
+                shown["details"]["story"].get("consent").is_none(),
+                "{shown}"
+            );
+            let (_, listed) = get_json(alpha.url("/api/v1/stories").as_str()).await;
+            assert!(
+                !listed.to_string().contains("subject_consented"),
+                "{listed}"
+            );
+        }
         let (status, object) = get_json(created["url"].as_str().expect("url")).await;
         assert_eq!(status, StatusCode::OK, "{kinds}: {created}");
         assert_eq!(object["type"], *expected_type, "{kinds}: {object}");

@@ -20,9 +20,25 @@ fn kind(kinds: &str) -> Result<Kind, Error> {
         .ok_or(Error::NotFound)
 }
 
-/// A publication as the API shows it: its fields plus its `url`.
-fn view(state: &AppState, publication: &Publication) -> Value {
+/// Who reads a publication: an editor (who wrote or changed it with a token), or anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    Editor,
+    Anyone,
+}
+
+/// A publication as the API shows it: its fields plus its `url`. A story's consent record is
+/// for editors only: what its subject agreed to is nobody else's business.
+fn view(state: &AppState, publication: &Publication, reader: Reader) -> Value {
     let mut value = serde_json::to_value(publication).unwrap_or_default();
+    if reader == Reader::Anyone
+        && let Some(story) = value
+            .get_mut("details")
+            .and_then(|details| details.get_mut("story"))
+            .and_then(Value::as_object_mut)
+    {
+        story.remove("consent");
+    }
     value["url"] = json!(
         state
             .urls()
@@ -44,7 +60,10 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let draft = parse(&state, kind(&kinds)?, &body)?;
     let created = outbox::publish(&state, &draft).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, &created))))
+    Ok((
+        StatusCode::CREATED,
+        Json(view(&state, &created, Reader::Editor)),
+    ))
 }
 
 /// `PUT /api/v1/{kinds}/{id}`: replace the content; followers get an `Update`.
@@ -57,7 +76,7 @@ pub async fn update(
     let kind = kind(&kinds)?;
     let draft = parse(&state, kind, &body)?;
     let updated = outbox::edit(&state, kind, &public_id, &draft).await?;
-    Ok(Json(view(&state, &updated)))
+    Ok(Json(view(&state, &updated, Reader::Editor)))
 }
 
 /// `DELETE /api/v1/{kinds}/{id}`: delete; followers get a `Delete`; the id answers 410.
@@ -79,7 +98,7 @@ pub async fn show(
     if found.is_deleted() {
         return Err(Error::Gone.into());
     }
-    Ok(Json(view(&state, &found)))
+    Ok(Json(view(&state, &found, Reader::Anyone)))
 }
 
 /// `?page=N` (from 1).
@@ -104,6 +123,6 @@ pub async fn list(
     Ok(Json(json!({
         "total": total,
         "page": page,
-        "items": items.iter().map(|item| view(&state, item)).collect::<Vec<_>>(),
+        "items": items.iter().map(|item| view(&state, item, Reader::Anyone)).collect::<Vec<_>>(),
     })))
 }
