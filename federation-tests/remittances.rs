@@ -150,14 +150,7 @@ async fn corridor_pages_show_the_latest_figures_the_targets_and_the_yearly_cost(
     // Germany → Syria is not surveyed: its yearly cost at Germany's average, said so; the
     // corridors into Syria that are surveyed (Saudi Arabia's, Jordan's) compared.
     let corridor = page(&alpha, "/remittances/de-sy", "en").await;
-    let json: serde_json::Value = http_client()
-        .get(alpha.url("/api/v1/remittances/de-sy"))
-        .send()
-        .await
-        .expect("json")
-        .json()
-        .await
-        .expect("json");
+    let (_, json) = crate::network::get_json(alpha.url("/api/v1/remittances/de-sy").as_str()).await;
     let average = json["cost_basis"]["percent"].as_f64().expect("basis");
     assert_eq!(json["cost_basis"]["from"], "sending_country_average");
     assert_eq!(json["flow"]["usd_millions"], 27.147);
@@ -228,25 +221,11 @@ async fn corridor_pages_show_the_latest_figures_the_targets_and_the_yearly_cost(
             && lines[35].contains("CC BY 4.0"),
         "{csv}"
     );
-    let json: serde_json::Value = http_client()
-        .get(alpha.url("/api/v1/remittances/fr-sn"))
-        .send()
-        .await
-        .expect("json")
-        .json()
-        .await
-        .expect("json");
+    let (_, json) = crate::network::get_json(alpha.url("/api/v1/remittances/fr-sn").as_str()).await;
     assert_eq!(json["latest"]["quarter"], "2020Q3");
     assert_eq!(json["series"].as_array().map(Vec::len), Some(35));
     assert_eq!(json["targets"]["sdg_10c_ceiling_percent"], 5.0);
-    let all: serde_json::Value = http_client()
-        .get(alpha.url("/api/v1/remittances"))
-        .send()
-        .await
-        .expect("json")
-        .json()
-        .await
-        .expect("json");
+    let (_, all) = crate::network::get_json(alpha.url("/api/v1/remittances").as_str()).await;
     assert_eq!(all["corridors"].as_array().map(Vec::len), Some(377));
 }
 

@@ -16,12 +16,10 @@ use super::actors::LocalActor;
 use super::{delivery, followers, members, objects};
 use crate::app::AppState;
 use crate::db::{Tx, with_tx};
-use crate::domain::remittances::reports::{
-    self, Channel, Duration, NewReport, PLAUSIBLE_COST, PriceReport, Transfer,
-};
+use crate::domain::remittances::reports::{self, NewReport, PLAUSIBLE_COST, PriceReport, Transfer};
 use crate::error::{Error, Result};
 use crate::i18n::{Language, Translator};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use serde_json::{Map, Value, json};
 use url::Url;
 
@@ -443,18 +441,4 @@ pub async fn apply(tx: &mut Tx, received: &Received, cost: (f64, f64)) -> Result
     .await?;
     tracing::info!(report = %received.ap_id, stored, "price report received");
     Ok(())
-}
-
-/// The labels of a channel and a duration, for pages.
-pub fn channel_key(channel: Channel) -> String {
-    format!("price-channel-{}", channel.as_str())
-}
-
-pub fn duration_key(duration: Duration) -> String {
-    format!("price-duration-{}", duration.as_str())
-}
-
-/// Today, as reports see it.
-pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
 }

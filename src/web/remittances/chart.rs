@@ -5,6 +5,7 @@
 //! named by its title and described in words (`role="img"`, `aria-labelledby`); the page puts
 //! the same figures in a table beside it.
 
+use crate::domain::text::escape_html as escape;
 use std::fmt::Write;
 
 /// What the chart shows, every text already in the reader's language.
@@ -32,14 +33,6 @@ const BOTTOM: f64 = 40.0;
 /// The side where the values are written.
 const AXIS: f64 = 64.0;
 const FAR: f64 = 12.0;
-
-/// Escapes text for SVG.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// The step between the value axis's labels for a range of `span` percent.
 fn step(span: f64) -> f64 {

@@ -65,14 +65,9 @@ fn country(t: &Translator, code: &str) -> String {
     t.country(code)
 }
 
-/// `value` with `decimals` decimals, in the language's digits and decimal mark.
-fn decimal(t: &Translator, value: f64, decimals: usize) -> String {
-    t.decimal(value, decimals)
-}
-
 /// A percentage as the language writes it (`4.2 %`, `٤٫٢٪`).
 fn percent(t: &Translator, value: f64) -> String {
-    t.t1("remittances-percent", "value", &decimal(t, value, 1))
+    t.t1("remittances-percent", "value", &t.decimal(value, 1))
 }
 
 /// A whole number with the language's thousands separator.
@@ -97,7 +92,7 @@ fn grouped(t: &Translator, number: i64) -> String {
 
 /// Millions of US dollars as the language writes them.
 fn millions(t: &Translator, value: f64) -> String {
-    t.t1("remittances-usd-millions", "amount", &decimal(t, value, 1))
+    t.t1("remittances-usd-millions", "amount", &t.decimal(value, 1))
 }
 
 /// A quarter (`2020Q3`) as the language names it.
@@ -628,8 +623,8 @@ mod tests {
         assert_eq!(grouped(&en, 637_845), "637,845");
         assert_eq!(grouped(&ar, 637_845), "٦٣٧٬٨٤٥");
         assert_eq!(grouped(&fr, 1_234_567), "1\u{202F}234\u{202F}567");
-        assert_eq!(decimal(&fr, 4.238, 1), "4,2");
-        assert_eq!(decimal(&ar, 4.238, 1), "٤٫٢");
+        assert_eq!(fr.decimal(4.238, 1), "4,2");
+        assert_eq!(ar.decimal(4.238, 1), "٤٫٢");
         assert_eq!(pair("de-SY"), Some(("DE".to_string(), "SY".to_string())));
         assert_eq!(pair("DEU-syr"), Some(("DE".to_string(), "SY".to_string())));
         assert_eq!(pair("de"), None);

@@ -11,7 +11,7 @@ use crate::domain::remittances::reports::{
     self, Channel, Duration, PriceReport, ProviderSummary, RECENT_DAYS, ReportInput, Transfer,
 };
 use crate::error::{Error, Result};
-use crate::federation::price_reports::{self, channel_key, duration_key, today};
+use crate::federation::price_reports;
 use crate::i18n::Translator;
 use crate::web::account_pages::FormPage;
 use crate::web::auth::{Member, Visitor};
@@ -36,6 +36,20 @@ static CURRENCIES: LazyLock<Vec<String>> = LazyLock::new(|| {
     codes.sort();
     codes
 });
+
+/// The message keys of a channel's and a duration's names.
+fn channel_key(channel: Channel) -> String {
+    format!("price-channel-{}", channel.as_str())
+}
+
+fn duration_key(duration: Duration) -> String {
+    format!("price-duration-{}", duration.as_str())
+}
+
+/// Today, as reports see it (UTC).
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
 
 /// The corridor a form starts from: `?from=de&to=sn`.
 #[derive(Debug, Default, serde::Deserialize)]
