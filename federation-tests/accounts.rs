@@ -193,6 +193,10 @@ async fn the_first_account_is_an_admin_and_later_ones_wait_for_approval() {
                 ("text.en.summary", "From Accra to Berlin."),
                 ("story.category", "individual_journey"),
                 ("story.consent.subject_consented", "true"),
+                ("story.consent.given_by", "Kwame"),
+                ("story.consent.given_on", "2026-01-10"),
+                ("story.consent.form", "written"),
+                ("story.consent.federated", "true"),
                 ("action", "publish"),
             ],
         )
@@ -858,6 +862,11 @@ async fn story_images_are_reencoded_without_their_metadata_and_need_a_descriptio
             .text("text.en.summary", "Ada's first year.")
             .text("story.category", "individual_journey")
             .text("story.consent.subject_consented", "true")
+            .text("story.consent.given_by", "Ada")
+            .text("story.consent.given_on", "2026-01-10")
+            .text("story.consent.form", "oral")
+            .text("story.consent.federated", "true")
+            .text("story.consent.images", "true")
             .text("story.image_alt", alt.to_string())
             .text("action", "publish")
             .part(
@@ -1337,7 +1346,7 @@ async fn a_visitor_follows_and_shares_from_their_own_server_in_one_step() {
         .bearer_auth(&token)
         .json(&serde_json::json!({
             "text": {"en": {"title": "A story", "summary": "Told with consent."}},
-            "story": {"category": "social", "consent": {"subject_consented": true}}
+            "story": {"category": "social", "consent": {"subject_consented": true, "given_by": "Amina", "given_on": "2026-01-10", "form": "written", "federated": true, "indexable": true, "images": true}}
         }))
         .send()
         .await
@@ -1499,7 +1508,8 @@ async fn publications_carry_a_byline_that_links_to_the_members_profile() {
         ("text.en.title", "Our first graduation"),
         ("text.en.summary", "Twelve students finished their degrees."),
         ("story.category", "social"),
-        ("story.consent.subject_consented", "true"),
+        // About the organization itself: no one's consent to record.
+        ("story.consent.about", "organization"),
         ("action", "publish"),
     ];
     let mut bylined = story.to_vec();

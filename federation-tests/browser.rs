@@ -134,7 +134,7 @@ async fn publish_some(alpha: &TestInstance) {
                 "countries_of_residence": ["DE"],
                 "gcm_objectives": [18, 19],
                 "gcm_categories": [2, 7],
-                "story": {"category": "social", "consent": {"subject_consented": true},
+                "story": {"category": "social", "consent": {"subject_consented": true, "given_by": "Amina", "given_on": "2026-01-10", "form": "written", "federated": true, "indexable": true, "images": true},
                           "image_url": "https://pictures.jisr.test/amaka.svg",
                           "image_alt": "Amaka in her nurse's uniform"}
             }),

@@ -404,7 +404,7 @@ async fn a_publications_document_shows_an_edit_and_a_delete_at_once() {
 
     let input = serde_json::json!({
         "text": {"en": {"title": "After the edit", "summary": "A summary", "body": "The story."}},
-        "story": {"category": "social", "consent": {"subject_consented": true}},
+        "story": {"category": "social", "consent": {"subject_consented": true, "given_by": "Amina", "given_on": "2026-01-10", "form": "written", "federated": true, "indexable": true, "images": true}},
     });
     let draft = Input::from_json(input.to_string().as_bytes())
         .expect("input")

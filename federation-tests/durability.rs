@@ -47,7 +47,7 @@ pub(crate) fn creates_per_inbox(remote: &TestActor) -> BTreeMap<String, usize> {
 }
 
 const STORY: &str = "[text.en]\ntitle = \"A story for everyone\"\nsummary = \"Delivered to 1,000 inboxes.\"\n\
-                     [story]\ncategory = \"social\"\n[story.consent]\nsubject_consented = true\n";
+                     [story]\ncategory = \"social\"\n[story.consent]\nsubject_consented = true\ngiven_by = \"Amina\"\ngiven_on = \"2026-01-10\"\nform = \"written\"\nfederated = true\nindexable = true\nimages = true\n";
 
 fn story_file() -> tempfile::NamedTempFile {
     let file = tempfile::Builder::new()

@@ -202,7 +202,7 @@ async fn each_kind_has_its_wire_shape() {
         (
             "stories",
             json!({"text": {"en": {"title": "From asylum seeker to ICU nurse", "summary": "Amaka's story."}},
-            "hashtags": ["MigrationStories"], "story": {"category": "individual_journey", "consent": {"subject_consented": true}}}),
+            "hashtags": ["MigrationStories"], "story": {"category": "individual_journey", "consent": {"subject_consented": true, "given_by": "Amina", "given_on": "2026-01-10", "form": "written", "federated": true, "indexable": true, "images": true}}}),
             "Article",
         ),
         ("events", event_input(), "Event"),
@@ -495,7 +495,7 @@ async fn the_api_needs_a_live_token() {
     let database = TestDatabase::create().await;
     let alpha = TestInstance::start(&database.url).await;
     let url = alpha.url("/api/v1/stories");
-    let input = json!({"text": {"en": {"title": "t", "summary": "s"}}, "story": {"category": "social", "consent": {"subject_consented": true}}});
+    let input = json!({"text": {"en": {"title": "t", "summary": "s"}}, "story": {"category": "social", "consent": {"subject_consented": true, "given_by": "Amina", "given_on": "2026-01-10", "form": "written", "federated": true, "indexable": true, "images": true}}});
     let (status, body) = api(
         reqwest::Method::POST,
         url.clone(),
@@ -546,7 +546,7 @@ async fn a_host_that_keeps_failing_is_marked_unreachable_and_others_go_on() {
     broken.answer_next(&[503; 20]);
 
     let input = json!({"text": {"en": {"title": "t", "summary": "s"}},
-                       "story": {"category": "social", "consent": {"subject_consented": true}}});
+                       "story": {"category": "social", "consent": {"subject_consented": true, "given_by": "Amina", "given_on": "2026-01-10", "form": "written", "federated": true, "indexable": true, "images": true}}});
     let (status, _) = api(
         reqwest::Method::POST,
         alpha.url("/api/v1/stories"),

@@ -83,7 +83,7 @@ fn trilingual_story() -> Value {
                    "summary": "Rencontrez des employeurs.",
                    "body": "Ateliers sur la reconnaissance des diplômes étrangers."}
         },
-        "story": {"category": "economic", "consent": {"subject_consented": true}}
+        "story": {"category": "economic", "consent": {"subject_consented": true, "given_by": "Amina", "given_on": "2026-01-10", "form": "written", "federated": true, "indexable": true, "images": true}}
     })
 }
 
@@ -183,7 +183,7 @@ async fn edited_and_deleted_publications_are_found_as_they_are_now() {
     let (alpha, token) = instance(&database).await;
     let input = |title: &str| {
         json!({"text": {"en": {"title": title, "summary": "For the community."}},
-               "story": {"category": "social", "consent": {"subject_consented": true}}})
+               "story": {"category": "social", "consent": {"subject_consented": true, "given_by": "Amina", "given_on": "2026-01-10", "form": "written", "federated": true, "indexable": true, "images": true}}})
     };
     let created = publish(
         &alpha,

@@ -317,7 +317,7 @@ async fn list_pages_filter_by_country_objective_language_and_kind() {
             );
         }
     };
-    let consent = json!({"subject_consented": true});
+    let consent = json!({"subject_consented": true, "given_by": "Amina", "given_on": "2026-01-10", "form": "written", "federated": true, "indexable": true, "images": true});
     publish("stories", json!({"text": {"en": {"title": "Amaka the nurse", "summary": "s"}}, "countries_of_origin": ["NG"],
         "gcm_objectives": [18], "story": {"category": "social", "consent": consent}})).await;
     publish(
@@ -433,7 +433,7 @@ async fn hashtag_pages_list_what_carries_the_tag() {
         .json(
             &json!({"text": {"fr": {"title": "Nos parcours", "summary": "Trois vies."}},
                       "hashtags": ["Émigrés"],
-                      "story": {"category": "social", "consent": {"subject_consented": true}}}),
+                      "story": {"category": "social", "consent": {"subject_consented": true, "given_by": "Amina", "given_on": "2026-01-10", "form": "written", "federated": true, "indexable": true, "images": true}}}),
         )
         .send()
         .await
@@ -460,7 +460,7 @@ async fn list_pages_page_through_everything_with_their_filters() {
             .bearer_auth(&token)
             .json(&json!({"text": {"en": {"title": format!("Story number {number}."), "summary": "s"}},
                           "countries_of_origin": ["NG"],
-                          "story": {"category": "social", "consent": {"subject_consented": true}}}))
+                          "story": {"category": "social", "consent": {"subject_consented": true, "given_by": "Amina", "given_on": "2026-01-10", "form": "written", "federated": true, "indexable": true, "images": true}}}))
             .send()
             .await
             .expect("POST");
@@ -653,7 +653,7 @@ async fn list_filters_follow_edits_and_deletes_and_a_failed_write_changes_nothin
     let story = |country: &str, tag: &str, gcm: u8, category: &str| {
         draft(json!({"text": {"en": {"title": "Amaka", "summary": "s"}},
             "countries_of_origin": [country], "hashtags": [tag], "gcm_objectives": [gcm],
-            "story": {"category": category, "consent": {"subject_consented": true},
+            "story": {"category": category, "consent": {"subject_consented": true, "given_by": "Amina", "given_on": "2026-01-10", "form": "written", "federated": true, "indexable": true, "images": true},
                       "image_url": "https://alpha.example/media/0199aa00bb11cc22dd33.jpg",
                       "image_alt": "Amaka"}}))
     };

@@ -428,6 +428,7 @@ impl Instance {
         workers.extend(InboxWriter::spawn(&state));
         workers.push(spawn_maintenance(&state));
         workers.push(federation::rsvp::spawn_count_updates(&state));
+        workers.push(federation::outbox::spawn_consent_ends(&state));
         workers.push(federation::policy::spawn_reload(&state));
         workers.extend(crate::daily_rates::spawn(&state));
         Ok(Instance {

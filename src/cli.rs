@@ -74,6 +74,14 @@ enum Command {
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
+    /// Withdraw a story's consent: the story is deleted here and everywhere it was sent (a
+    /// Delete); only the fact of the withdrawal is kept.
+    WithdrawConsent {
+        /// The story's id (the last part of its URL).
+        id: String,
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
     /// Follow another organization (a handle such as @org@example.org, or an actor URL): what
     /// it publishes will reach this instance.
     Follow {
@@ -319,6 +327,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = open(config.as_deref()).await?;
             let deleted = outbox::remove(&state, parse_kind(&kind)?, &id).await?;
             println!("deleted {} {}", deleted.kind.as_str(), deleted.public_id);
+            Ok(())
+        }
+        Command::WithdrawConsent { id, config } => {
+            let state = open(config.as_deref()).await?;
+            let withdrawn = outbox::withdraw_consent(
+                &state,
+                &id,
+                crate::domain::consent::WithdrawnBy::CommandLine,
+            )
+            .await?;
+            println!("consent withdrawn: story {} deleted", withdrawn.public_id);
             Ok(())
         }
         Command::Follow { target, config } => {

@@ -317,6 +317,22 @@ reasons! {
     Consent = "error-consent",
         "a story is published only with its subject's consent: set it to true once you have it",
         [];
+    /// A day after today (when consent was given).
+    AfterToday = "error-after-today", "must not be after today", [];
+    /// A day before today (when consent ends).
+    BeforeToday = "error-before-today", "must be today or later", [];
+    /// A hidden name without a pseudonym, or with the name itself as pseudonym.
+    Pseudonym = "error-pseudonym",
+        "the name is hidden: give a chosen name or initials that are not the name",
+        [];
+    /// A text that names the person whose name is hidden.
+    NameInText = "error-name-in-text",
+        "names the person whose name is hidden: write the pseudonym instead",
+        [];
+    /// A text that names the place that is hidden.
+    PlaceInText = "error-place-in-text",
+        "names the place that is hidden: name the country only",
+        [];
     /// An image without its description.
     ImageAlt = "error-image-alt", "an image needs a description for people who cannot see it", [];
     /// A description without an image.

@@ -114,7 +114,7 @@ impl TestInstance {
         use jisr::domain::publication::{Input, Kind};
         let input = serde_json::json!({
             "text": {"en": {"title": title, "summary": "A summary", "body": "The story."}},
-            "story": {"category": "social", "consent": {"subject_consented": true}},
+            "story": {"category": "social", "consent": {"subject_consented": true, "given_by": "Amina", "given_on": "2026-01-10", "form": "written", "federated": true, "indexable": true, "images": true}},
         });
         let draft = Input::from_json(input.to_string().as_bytes())
             .expect("input")

@@ -210,7 +210,7 @@ pub fn publication(kind: &str, title: &str) -> String {
     );
     let section = match kind {
         "story" => {
-            "[story]\ncategory = \"individual_journey\"\n[story.consent]\nsubject_consented = true\n"
+            "[story]\ncategory = \"individual_journey\"\n[story.consent]\nsubject_consented = true\ngiven_by = \"Amina\"\ngiven_on = \"2026-01-10\"\nform = \"written\"\nfederated = true\nindexable = true\nimages = true\n"
         }
         "event" => {
             "hashtags = [\"Berlin\"]\n[event]\nstarts_at = \"2027-03-14T10:00\"\nends_at = \"2027-03-14T16:00\"\n\

@@ -510,7 +510,7 @@ async fn run(
     let draft = Input::from_toml(&format!(
         "[text.en]\ntitle = \"Benchmark story {number}\"\nsummary = \"One story to many followers.\"\n\
          body = \"A body of **Markdown**.\"\n[story]\ncategory = \"social\"\n\
-         [story.consent]\nsubject_consented = true\n"
+         [story.consent]\nsubject_consented = true\ngiven_by = \"Amina\"\ngiven_on = \"2026-01-10\"\nform = \"written\"\nfederated = true\nindexable = true\nimages = true\n"
     ))?
     .validate(Kind::Story, &state.config().instance.languages)?;
 

@@ -95,7 +95,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let state = AppState::new(config, db.clone()).await?;
     let draft = Input::from_toml(
         "[text.en]\ntitle = \"Benchmark story\"\nsummary = \"Replies arrive.\"\n\
-         [story]\ncategory = \"social\"\n[story.consent]\nsubject_consented = true\n",
+         [story]\ncategory = \"social\"\n[story.consent]\nsubject_consented = true\ngiven_by = \"Amina\"\ngiven_on = \"2026-01-10\"\nform = \"written\"\nfederated = true\nindexable = true\nimages = true\n",
     )?
     .validate(Kind::Story, &state.config().instance.languages)?;
     let story = outbox::publish(&state, &draft).await?;

@@ -165,6 +165,11 @@ pub(super) const SQLITE: &[(i64, &str, &str)] = &[
         "price_reports",
         include_str!("../../migrations/sqlite/0031_price_reports.sql"),
     ),
+    (
+        32,
+        "story_consent",
+        include_str!("../../migrations/sqlite/0032_story_consent.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` of each PostgreSQL migration, oldest first.
@@ -323,6 +328,11 @@ pub(super) const POSTGRES: &[(i64, &str, &str)] = &[
         31,
         "price_reports",
         include_str!("../../migrations/postgres/0031_price_reports.sql"),
+    ),
+    (
+        32,
+        "story_consent",
+        include_str!("../../migrations/postgres/0032_story_consent.sql"),
     ),
 ];
 

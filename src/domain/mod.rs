@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod attending;
 pub mod audit;
 pub mod comment;
+pub mod consent;
 pub mod directory;
 pub mod entries;
 pub mod event;

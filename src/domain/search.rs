@@ -11,6 +11,9 @@
 //!   text is indexed with `simple` (every language, word for word) and with its own language's
 //!   stemming configuration; ranked with `ts_rank` (title A, summary B, body C).
 //!
+//! Left out on both: a story whose consent does not allow indexing (`publication.indexable`),
+//! and another Jisr instance's that says so (`remote_publication.indexable`).
+//!
 //! On both, a publication matches when all the words are in its texts (in any of its
 //! languages), and the index drops Latin diacritics and Arabic short vowels.
 //!
@@ -92,14 +95,14 @@ const SQLITE_SQL: &str = "\
         -bm25(publication_search, 10.0, 4.0, 1.0) as score, publication.published_at \
     from publication_search \
     join publication on publication.publication_id = publication_search.rowid \
-    where publication_search match $1 and publication.deleted_at is null \
+    where publication_search match $1 and publication.deleted_at is null and publication.indexable \
     union all \
     select 'remote', remote_publication_search.rowid, \
         -bm25(remote_publication_search, 10.0, 1.0), remote_publication.published_at \
     from remote_publication_search \
     join remote_publication \
         on remote_publication.remote_publication_id = remote_publication_search.rowid \
-    where remote_publication_search match $1 and remote_publication.deleted_at is null and remote_publication.hidden_at is null and remote_publication.suspended_at is null \
+    where remote_publication_search match $1 and remote_publication.deleted_at is null and remote_publication.hidden_at is null and remote_publication.suspended_at is null and remote_publication.indexable \
     order by score desc, published_at desc, id desc \
     limit $2 offset $3";
 
@@ -115,12 +118,12 @@ const POSTGRES_SQL: &str = "\
     select 'local' as source, publication.publication_id as id, \
         ts_rank(publication.search, query.q, 1)::float8 as score, publication.published_at \
     from query, publication \
-    where publication.search @@ query.q and publication.deleted_at is null \
+    where publication.search @@ query.q and publication.deleted_at is null and publication.indexable \
     union all \
     select 'remote', remote_publication.remote_publication_id, \
         ts_rank(remote_publication.search, query.q, 1)::float8, remote_publication.published_at \
     from query, remote_publication \
-    where remote_publication.search @@ query.q and remote_publication.deleted_at is null and remote_publication.hidden_at is null and remote_publication.suspended_at is null \
+    where remote_publication.search @@ query.q and remote_publication.deleted_at is null and remote_publication.hidden_at is null and remote_publication.suspended_at is null and remote_publication.indexable \
     order by score desc, published_at desc, id desc \
     limit $2 offset $3";
 

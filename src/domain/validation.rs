@@ -10,6 +10,11 @@ pub struct Check {
 }
 
 impl Check {
+    /// Whether `field` has already been found invalid.
+    pub fn has(&self, field: &str) -> bool {
+        self.errors.iter().any(|error| error.field == field)
+    }
+
     /// Records that `field` is invalid for `why`, a reason that names no value.
     pub fn fail(&mut self, field: impl Into<String>, why: Reason) {
         self.fail_with(FieldError::of(field, why));

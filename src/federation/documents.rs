@@ -266,6 +266,7 @@ pub async fn featured(
     };
     let items: Vec<Value> = pinned
         .iter()
+        .filter(|publication| publication.federated())
         .map(|publication| objects::object(&state, publication))
         .collect();
     Ok(activity_json(&json!({
@@ -397,8 +398,10 @@ pub async fn outbox(
     let page = page.max(1);
     let offset = i64::try_from(page - 1).unwrap_or(i64::MAX / 2) * OUTBOX_PAGE_SIZE;
     let publications = publication::list(state.db(), None, offset, OUTBOX_PAGE_SIZE).await?;
+    // A story kept on this website is left out (the page is a little shorter).
     let items = publications
         .iter()
+        .filter(|publication| publication.federated())
         .map(|publication| {
             let (_, mut activity) = objects::activity(&state, Verb::Create, publication);
             if let Some(fields) = activity.as_object_mut() {
@@ -438,6 +441,10 @@ pub async fn publication(
     let generation = state.documents().generation();
     let found = publication::find(state.db(), kind, &public_id).await?;
     check_signed_get(&state, method, uri, headers).await?;
+    if !found.is_deleted() && !found.federated() {
+        // A story whose consent keeps it on this website has no ActivityStreams form.
+        return Err(Error::NotFound);
+    }
     let status = if found.is_deleted() {
         StatusCode::GONE
     } else {

@@ -14,6 +14,7 @@ use crate::domain::event::EventDetails;
 use crate::domain::opportunity::OpportunityDetails;
 use crate::domain::publication::{Details, Kind, Publication, Text};
 use crate::domain::resource::ResourceDetails;
+use crate::domain::story::StoryDetails;
 use crate::domain::text::{escape_html, plain_title};
 use crate::i18n::{Language, Translator};
 use serde_json::{Map, Value, json};
@@ -102,8 +103,8 @@ pub fn object(state: &AppState, publication: &Publication) -> Value {
         // The replies shown under it (FEP-7458), so that Mastodon and others load the thread.
         "replies": urls.publication_replies(publication.kind, &publication.public_id),
         "published": rfc3339(publication.published_at),
-        "to": [PUBLIC],
-        "cc": [urls.followers(&organization.id)],
+        "to": audience(state, publication).0,
+        "cc": audience(state, publication).1,
         "sensitive": false,
         "inLanguage": publication.draft.default_language,
         "nameMap": language_map(publication, |text| Value::String(name(text))),
@@ -142,9 +143,7 @@ pub fn object(state: &AppState, publication: &Publication) -> Value {
         );
     }
     match &publication.draft.details {
-        Details::Story(story) => {
-            fields.insert("storyCategory".into(), json!(story.category));
-        }
+        Details::Story(story) => story_fields(fields, state, publication, story),
         Details::Event(event) => event_fields(fields, event),
         Details::Opportunity(opportunity) => opportunity_fields(
             fields,
@@ -159,6 +158,63 @@ pub fn object(state: &AppState, publication: &Publication) -> Value {
         }
     }
     object
+}
+
+/// Who an object and its activity are addressed to: public (`to` Public, `cc` followers), or
+/// unlisted (`to` followers, `cc` Public) for a story whose consent does not allow indexing,
+/// which Mastodon and its forks leave out of public timelines, hashtags and search.
+fn audience(state: &AppState, publication: &Publication) -> (Value, Value) {
+    let followers = state.urls().followers(&state.actors().organization().id);
+    if publication.indexable() {
+        (json!([PUBLIC]), json!([followers]))
+    } else {
+        (json!([followers]), json!([PUBLIC]))
+    }
+}
+
+/// A story's own terms: its category, its licence (schema.org `license`), whether search may
+/// index it (`indexable`) and the `Link` to the terms it was told with (`consentTerms`: the
+/// consent part of its page), all in our context.
+fn story_fields(
+    fields: &mut Map<String, Value>,
+    state: &AppState,
+    publication: &Publication,
+    story: &StoryDetails,
+) {
+    fields.insert("storyCategory".into(), json!(story.category));
+    if let Some(licence) = crate::domain::story::licence_url(&story.licence) {
+        fields.insert("license".into(), json!(licence));
+    }
+    fields.insert("indexable".into(), json!(story.indexable()));
+    let mut terms = state
+        .urls()
+        .publication(publication.kind, &publication.public_id);
+    terms.set_fragment(Some("consent"));
+    fields.insert(
+        "consentTerms".into(),
+        json!({"type": "Link", "mediaType": "text/html", "href": terms}),
+    );
+}
+
+/// The line that says whom a story is about and where they live, as its consent allows: the
+/// name or the pseudonym, the place or only the country (the first country of residence).
+/// `None` when there is nothing to say.
+pub fn story_line(story: &StoryDetails, residence: &[String], t: &Translator) -> Option<String> {
+    let country = residence.first().map(|code| t.country(code));
+    let place = match (story.shown_place(), country) {
+        (Some(place), Some(country)) => Some(format!("{place}, {country}")),
+        (Some(place), None) => Some(place.to_string()),
+        (None, country) => country,
+    };
+    match (story.shown_name(), place) {
+        (Some(name), Some(place)) => Some(t.t_args(
+            "story-line",
+            &[("name", name.to_string()), ("place", place)],
+        )),
+        (Some(name), None) => Some(name.to_string()),
+        (None, Some(place)) => Some(place),
+        (None, None) => None,
+    }
 }
 
 fn language_map(
@@ -307,7 +363,11 @@ fn content_html(state: &AppState, publication: &Publication, text: &Text) -> Str
                 content.push_str(&link(url, "opportunity-apply"));
             }
         }
-        Details::Story(_) => {}
+        Details::Story(story) => {
+            if let Some(line) = story_line(story, &publication.draft.countries_of_residence, &t) {
+                content = format!("<p>{}</p>{content}", escape_html(&line));
+            }
+        }
     }
     content.push_str(&page_links(state, publication, text, &t));
     content
@@ -534,6 +594,9 @@ pub enum Verb {
     Create,
     Update,
     Delete,
+    /// A `Delete` of a publication that stays here: a story whose consent no longer lets it go
+    /// to other servers (its id carries the edit time, as an `Update`'s).
+    TakeDown,
 }
 
 /// The activity announcing `publication`: its id and its document. Update ids carry the edit
@@ -554,20 +617,26 @@ pub fn activity(state: &AppState, verb: Verb, publication: &Publication) -> (Url
             "delete".to_string(),
             publication.deleted_at.unwrap_or(publication.updated_at),
         ),
+        Verb::TakeDown => (
+            "Delete",
+            format!("takedown-{}", publication.updated_at.timestamp_millis()),
+            publication.updated_at,
+        ),
     };
     let id = urls.publication_activity(publication.kind, &publication.public_id, &suffix);
     let object = match verb {
-        Verb::Delete => json!({"id": object_id, "type": "Tombstone"}),
+        Verb::Delete | Verb::TakeDown => json!({"id": object_id, "type": "Tombstone"}),
         _ => object(state, publication),
     };
+    let (to, cc) = audience(state, publication);
     let activity = json!({
         "@context": context(),
         "id": id,
         "type": kind,
         "actor": organization.id,
         "published": rfc3339(at),
-        "to": [PUBLIC],
-        "cc": [urls.followers(&organization.id)],
+        "to": to,
+        "cc": cc,
         "object": object,
     });
     (id, activity)

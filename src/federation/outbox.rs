@@ -3,11 +3,14 @@
 //!
 //! Invariant: the `Create`, `Update` or `Delete` is queued for every follower inbox (shared
 //! inboxes once per server) in the same transaction as the change, so a crash can lose neither.
+//! A story whose consent keeps it on this website sends nothing; an edit that takes it off
+//! other servers sends a `Delete`, one that lets it go sends a `Create`.
 
 use super::objects::{self, Verb};
 use super::{delivery, followers};
 use crate::app::AppState;
 use crate::db::Tx;
+use crate::domain::consent::{self, WithdrawnBy};
 use crate::domain::participation::{self, Attendance};
 use crate::domain::publication::{self, Details, Draft, Kind, Publication};
 use crate::error::{FieldError, Reason, Result};
@@ -20,7 +23,9 @@ pub async fn publish(state: &AppState, draft: &Draft) -> Result<Publication> {
     let created = publication::create(&mut tx, draft, Utc::now()).await?;
     // A new event: nobody takes part yet.
     let attendance = Attendance::default();
-    queue_for_followers(state, &mut tx, Verb::Create, &created, &attendance).await?;
+    if created.federated() {
+        queue_for_followers(state, &mut tx, Verb::Create, &created, &attendance).await?;
+    }
     tx.commit().await?;
     state.delivery_wakeup().notify_one();
     tracing::info!(kind = created.kind.as_str(), id = %created.public_id, "published");
@@ -41,7 +46,22 @@ pub async fn edit(
     let attendance = participation::attendance(state.db(), current.publication_id).await?;
     let mut tx = state.db().begin().await?;
     let updated = publication::update(&mut tx, &current, draft, Utc::now()).await?;
-    queue_for_followers(state, &mut tx, Verb::Update, &updated, &attendance).await?;
+    match (current.federated(), updated.federated()) {
+        (true, true) => {
+            queue_for_followers(state, &mut tx, Verb::Update, &updated, &attendance).await?;
+        }
+        (false, true) => {
+            queue_for_followers(state, &mut tx, Verb::Create, &updated, &attendance).await?;
+        }
+        (true, false) => {
+            // Taken off other servers: they delete their copy, as if it were deleted.
+            let delete_id =
+                queue_for_followers(state, &mut tx, Verb::TakeDown, &updated, &attendance).await?;
+            let prefix = state.urls().publication_activity(kind, public_id, "");
+            delivery::withdraw(&mut tx, prefix.as_str(), &delete_id).await?;
+        }
+        (false, false) => {}
+    }
     tx.commit().await?;
     state.documents().forget_object(kind, public_id);
     state.delivery_wakeup().notify_one();
@@ -51,26 +71,82 @@ pub async fn edit(
 
 /// Deletes a publication (its id answers 410 from now on) and sends `Delete`.
 pub async fn remove(state: &AppState, kind: Kind, public_id: &str) -> Result<Publication> {
+    remove_recording(state, kind, public_id, None).await
+}
+
+/// Withdraws a story's consent: deletes it as [`remove`] does, and keeps the fact of the
+/// withdrawal (not the story) in the same transaction.
+pub async fn withdraw_consent(
+    state: &AppState,
+    public_id: &str,
+    by: WithdrawnBy,
+) -> Result<Publication> {
+    remove_recording(state, Kind::Story, public_id, Some(by)).await
+}
+
+/// Deletes a publication and sends `Delete` (when it was federated); with `withdrawal`, records
+/// a story's withdrawn consent.
+async fn remove_recording(
+    state: &AppState,
+    kind: Kind,
+    public_id: &str,
+    withdrawal: Option<WithdrawnBy>,
+) -> Result<Publication> {
     let current = publication::find(state.db(), kind, public_id).await?;
+    let now = Utc::now();
     let mut tx = state.db().begin().await?;
-    let deleted = publication::delete(&mut tx, &current, Utc::now()).await?;
-    let delete_id = queue_for_followers(
-        state,
-        &mut tx,
-        Verb::Delete,
-        &deleted,
-        &Attendance::default(),
-    )
-    .await?;
-    // Nothing of the erased content stays: earlier activities are withdrawn too.
-    let prefix = state.urls().publication_activity(kind, public_id, "");
-    delivery::withdraw(&mut tx, prefix.as_str(), &delete_id).await?;
+    let deleted = publication::delete(&mut tx, &current, now).await?;
+    if current.federated() {
+        let delete_id = queue_for_followers(
+            state,
+            &mut tx,
+            Verb::Delete,
+            &deleted,
+            &Attendance::default(),
+        )
+        .await?;
+        // Nothing of the erased content stays: earlier activities are withdrawn too.
+        let prefix = state.urls().publication_activity(kind, public_id, "");
+        delivery::withdraw(&mut tx, prefix.as_str(), &delete_id).await?;
+    }
+    if let (Some(by), Details::Story(story)) = (withdrawal, &current.draft.details) {
+        consent::record_withdrawal(&mut tx, current.publication_id, &story.consent, now, by)
+            .await?;
+    }
     crate::domain::comment::erase_for_publication(&mut tx, deleted.publication_id).await?;
     tx.commit().await?;
     state.documents().forget_object(kind, public_id);
     state.delivery_wakeup().notify_one();
     tracing::info!(kind = kind.as_str(), id = %public_id, "deleted");
     Ok(deleted)
+}
+
+/// How often the stories whose consent ends are looked for (and once at start).
+const CONSENT_ENDS_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Starts the task that withdraws the stories whose consent ends on a day set in advance, at
+/// the start of that day (UTC): at start, then every minute.
+pub fn spawn_consent_ends(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(CONSENT_ENDS_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(error) = withdraw_due(&state).await {
+                tracing::error!(error = ?error, "withdrawing stories whose consent ended");
+            }
+        }
+    })
+}
+
+/// Withdraws every story whose consent has ended.
+async fn withdraw_due(state: &AppState) -> Result<()> {
+    for public_id in consent::due(state.db(), Utc::now()).await? {
+        withdraw_consent(state, &public_id, WithdrawnBy::Schedule).await?;
+        tracing::info!(story = %public_id, "consent ended: withdrawn");
+    }
+    Ok(())
 }
 
 /// Queues the activity `verb` of `publication` for every follower; returns its id. An event's
@@ -84,7 +160,7 @@ async fn queue_for_followers(
     attendance: &Attendance,
 ) -> Result<Url> {
     let (id, mut activity) = objects::activity(state, verb, publication);
-    if verb != Verb::Delete
+    if !matches!(verb, Verb::Delete | Verb::TakeDown)
         && let Details::Event(details) = &publication.draft.details
     {
         super::rsvp::with_attendance(&mut activity["object"], details, attendance);
@@ -123,7 +199,7 @@ pub async fn set_pinned(
     let now = Utc::now();
     let mut tx = state.db().begin_exclusive(PINS_LOCK).await?;
     let changed = publication::pins::set_pinned(&mut tx, &current, pinned.then_some(now)).await?;
-    if changed {
+    if changed && current.federated() {
         let (id, activity) = objects::pin_activity(state, &current, pinned);
         to_followers(state, &mut tx, &activity, &id, false).await?;
     }

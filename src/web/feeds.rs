@@ -566,10 +566,28 @@ pub async fn atom(
     for entry in &found {
         let entry = match entry {
             Entry::Ours(publication) => {
+                // A story kept on this website is not syndicated: feed readers copy it.
+                if !publication.federated() {
+                    continue;
+                }
                 let Some(text) = publication.text_in(t.language.code()) else {
                     continue;
                 };
                 let url = state.urls().publication(kind, &publication.public_id);
+                let mut content = std::borrow::Cow::Borrowed(text.body_html.as_str());
+                if let Details::Story(story) = &publication.draft.details
+                    && let Some(line) = crate::federation::objects::story_line(
+                        story,
+                        &publication.draft.countries_of_residence,
+                        &t,
+                    )
+                {
+                    content = std::borrow::Cow::Owned(format!(
+                        "<p>{}</p>{}",
+                        crate::domain::text::escape_html(&line),
+                        text.body_html
+                    ));
+                }
                 AtomEntry {
                     language: &text.language,
                     id: url.to_string(),
@@ -578,7 +596,7 @@ pub async fn atom(
                     published: publication.published_at,
                     updated: publication.updated_at,
                     summary: text.summary.clone(),
-                    content: &text.body_html,
+                    content,
                     author: None,
                 }
             }
@@ -592,7 +610,7 @@ pub async fn atom(
                     published: item.published_at,
                     updated: item.updated_at,
                     summary: crate::domain::text::html_to_text(summary),
-                    content,
+                    content: std::borrow::Cow::Borrowed(content),
                     author: Some(
                         profiles
                             .get(&item.actor_ap_id)
@@ -625,7 +643,7 @@ struct AtomEntry<'a> {
     updated: DateTime<Utc>,
     summary: String,
     /// Sanitized HTML.
-    content: &'a str,
+    content: std::borrow::Cow<'a, str>,
     /// Another organization's name (ours is the feed's author).
     author: Option<String>,
 }
@@ -652,7 +670,7 @@ impl AtomEntry<'_> {
             published = rfc3339(self.published),
             updated = rfc3339(self.updated),
             summary = escape(&self.summary),
-            content = escape(self.content),
+            content = escape(&self.content),
         )
     }
 }

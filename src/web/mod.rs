@@ -179,6 +179,10 @@ fn pages() -> Router<AppState> {
             "/publish/{kind}/{public_id}/delete",
             get(editor::delete_confirm).post(editor::delete),
         )
+        .route(
+            "/publish/story/{public_id}/withdraw",
+            get(editor::withdraw_confirm).post(editor::withdraw),
+        )
         .route("/media/{public_id}", get(editor::media))
         .route(
             "/admin/profile",

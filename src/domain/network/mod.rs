@@ -119,6 +119,10 @@ pub struct NetworkDetails {
     pub participant_count: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining_capacity: Option<u32>,
+    /// Its server says search may not index it (a story whose consent does not allow it):
+    /// left out of our search, and its page asks search engines not to index it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub noindex: bool,
 }
 
 impl RemotePublication {
@@ -314,9 +318,9 @@ impl Row {
 pub async fn store(tx: &mut Tx, publication: &RemotePublication) -> Result<bool> {
     let sql = "insert into remote_publication (ap_id, actor_ap_id, object_type, name, summary_html, \
                content_html, url, language, starts_at, ends_at, published_at, updated_at, received_at, \
-               search_text, kind, deadline, details, long_event) \
+               search_text, kind, deadline, details, long_event, indexable) \
                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-               $18) \
+               $18, $19) \
                on conflict (ap_id) do update set object_type = excluded.object_type, \
                name = excluded.name, summary_html = excluded.summary_html, \
                content_html = excluded.content_html, url = excluded.url, language = excluded.language, \
@@ -324,7 +328,7 @@ pub async fn store(tx: &mut Tx, publication: &RemotePublication) -> Result<bool>
                long_event = excluded.long_event, \
                search_text = excluded.search_text, kind = excluded.kind, \
                deadline = excluded.deadline, details = excluded.details, \
-               updated_at = excluded.updated_at, received_at = excluded.received_at, \
+               indexable = excluded.indexable, updated_at = excluded.updated_at, received_at = excluded.received_at, \
                published_at = case when remote_publication.object_type = 'Tombstone' \
                then excluded.published_at else remote_publication.published_at end, \
                actor_ap_id = excluded.actor_ap_id, deleted_at = null \
@@ -357,6 +361,7 @@ pub async fn store(tx: &mut Tx, publication: &RemotePublication) -> Result<bool>
             publication.starts_at,
             publication.ends_at,
         ))
+        .bind(!publication.details.noindex)
         .fetch_optional(conn)
         .await)?;
     let Some(id) = stored else {

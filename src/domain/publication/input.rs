@@ -208,6 +208,9 @@ impl Input {
                 kind,
             )),
         };
+        if let Details::Story(story) = &details {
+            story::check_texts(story, &texts, &mut check);
+        }
         check.finish()?;
         Ok(Draft {
             default_language,

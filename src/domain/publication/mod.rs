@@ -108,10 +108,10 @@ pub enum Details {
 }
 
 impl Details {
-    /// Its image: a story's, an event's banner.
+    /// Its image: a story's (when its consent allows it), an event's banner.
     pub fn image(&self) -> Option<&crate::domain::story::Image> {
         match self {
-            Details::Story(story) => story.image.as_ref(),
+            Details::Story(story) => story.shown_image(),
             Details::Event(event) => event.image.as_deref(),
             Details::Opportunity(_) | Details::Resource(_) => None,
         }
@@ -191,6 +191,23 @@ impl Publication {
 
     pub fn is_deleted(&self) -> bool {
         self.deleted_at.is_some()
+    }
+
+    /// Whether it may be sent to other servers: not a story whose consent keeps it on this
+    /// website.
+    pub fn federated(&self) -> bool {
+        match &self.draft.details {
+            Details::Story(story) => story.federated(),
+            _ => true,
+        }
+    }
+
+    /// Whether search may index it (ours, other servers', search engines').
+    pub fn indexable(&self) -> bool {
+        match &self.draft.details {
+            Details::Story(story) => story.indexable(),
+            _ => true,
+        }
     }
 }
 

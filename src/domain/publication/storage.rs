@@ -141,6 +141,23 @@ fn empty_details(kind: Kind) -> Details {
     }
 }
 
+/// What a story's consent allows, kept in columns (`federated`, `indexable`, `withdraw_at`)
+/// for the outbox, search and the withdrawal of stories whose consent ends on a day.
+fn consent_columns(details: &Details) -> (bool, bool, Option<DateTime<Utc>>) {
+    match details {
+        Details::Story(story) => (
+            story.federated(),
+            story.indexable(),
+            story
+                .consent
+                .withdraw_on
+                .and_then(|day| day.and_hms_opt(0, 0, 0))
+                .map(|moment| moment.and_utc()),
+        ),
+        _ => (true, true, None),
+    }
+}
+
 /// Event start and end, and opportunity deadline, kept in columns for ordering and filtering.
 struct TimeColumns {
     starts_at: Option<DateTime<Utc>>,
@@ -228,9 +245,11 @@ pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Pu
     } = time_columns(&draft.details);
     let sql = "insert into publication (public_id, kind, default_language, hashtags, gcm_objectives, \
                countries_of_origin, countries_of_residence, details, starts_at, ends_at, deadline, \
-               published_at, updated_at, gcm_categories, author_account_id, long_event) \
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15) \
-               returning publication_id";
+               published_at, updated_at, gcm_categories, author_account_id, long_event, \
+               federated, indexable, withdraw_at) \
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, \
+               $16, $17, $18) returning publication_id";
+    let (federated, indexable, withdraw_at) = consent_columns(&draft.details);
     let publication_id: i64 = with_tx!(tx, |conn| sqlx::query_scalar(sql)
         .bind(&public_id)
         .bind(draft.details.kind().as_str())
@@ -247,6 +266,9 @@ pub async fn create(tx: &mut Tx, draft: &Draft, now: DateTime<Utc>) -> Result<Pu
         .bind(serde_json::to_string(&draft.gcm_categories)?)
         .bind(draft.author)
         .bind(super::is_long_event(starts_at, ends_at))
+        .bind(federated)
+        .bind(indexable)
+        .bind(withdraw_at)
         .fetch_one(conn)
         .await)?;
     insert_texts(tx, publication_id, &draft.texts).await?;
@@ -286,7 +308,9 @@ pub async fn update(
     let sql = "update publication set default_language = $1, hashtags = $2, gcm_objectives = $3, \
                countries_of_origin = $4, countries_of_residence = $5, details = $6, starts_at = $7, \
                ends_at = $8, deadline = $9, updated_at = $10, gcm_categories = $12, \
-               author_account_id = $13, long_event = $14 where publication_id = $11";
+               author_account_id = $13, long_event = $14, federated = $15, indexable = $16, \
+               withdraw_at = $17 where publication_id = $11";
+    let (federated, indexable, withdraw_at) = consent_columns(&draft.details);
     with_tx!(tx, |conn| sqlx::query(sql)
         .bind(&draft.default_language)
         .bind(serde_json::to_string(&draft.hashtags)?)
@@ -302,6 +326,9 @@ pub async fn update(
         .bind(serde_json::to_string(&draft.gcm_categories)?)
         .bind(draft.author)
         .bind(super::is_long_event(starts_at, ends_at))
+        .bind(federated)
+        .bind(indexable)
+        .bind(withdraw_at)
         .execute(conn)
         .await
         .map(|_| ()))?;
@@ -323,8 +350,8 @@ pub async fn delete(tx: &mut Tx, current: &Publication, now: DateTime<Utc>) -> R
     }
     let sql = "update publication set deleted_at = $1, updated_at = $1, details = '{}', \
                hashtags = '[]', gcm_objectives = '[]', gcm_categories = '[]', countries_of_origin = '[]', \
-               countries_of_residence = '[]', pinned_at = null, author_account_id = null \
-               where publication_id = $2";
+               countries_of_residence = '[]', pinned_at = null, author_account_id = null, \
+               withdraw_at = null where publication_id = $2";
     with_tx!(tx, |conn| sqlx::query(sql)
         .bind(now)
         .bind(current.publication_id)

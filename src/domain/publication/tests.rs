@@ -195,8 +195,74 @@ image_url = "https://ngb.example/media/amaka.jpg"
     );
     assert_eq!(
         named,
-        ["story.consent.subject_consented", "story.image_alt"]
+        [
+            "story.image_alt",
+            "story.consent.subject_consented",
+            "story.consent.given_by",
+            "story.consent.given_on",
+            "story.consent.form"
+        ]
     );
+}
+
+#[test]
+fn a_hidden_name_or_place_may_not_stay_in_the_texts() {
+    let input = Input::from_toml(
+        r###"
+[text.en]
+title = "Amaka Obi, nurse"
+summary = "From Lagos to a hospital in Leipzig."
+body = "She lives in *Leipzig* now."
+[text.fr]
+title = "A. O., infirmière"
+summary = "De Lagos à l'hôpital."
+[story]
+category = "individual_journey"
+subject_name = "Amaka Obi"
+subject_place = "Leipzig"
+[story.consent]
+subject_consented = true
+given_by = "Amaka Obi"
+given_on = "2026-03-01"
+form = "recorded"
+hide_name = true
+pseudonym = "A. O."
+hide_place = true
+"###,
+    )
+    .expect("parses");
+    let named = fields(
+        input
+            .validate(Kind::Story, &languages())
+            .expect_err("invalid"),
+    );
+    assert_eq!(
+        named,
+        ["text.en.title", "text.en.summary", "text.en.body"],
+        "the name (a word of it is enough) and the place, in any case"
+    );
+}
+
+#[test]
+fn a_story_about_the_organization_needs_no_record_and_goes_everywhere() {
+    let input = Input::from_toml(
+        r###"
+[text.en]
+title = "Ten years of our association"
+summary = "What we did."
+[story]
+category = "social"
+[story.consent]
+about = "organization"
+"###,
+    )
+    .expect("parses");
+    let draft = input.validate(Kind::Story, &languages()).expect("valid");
+    let Details::Story(story) = draft.details else {
+        panic!("a story");
+    };
+    assert!(story.federated() && story.indexable() && story.consent.images);
+    assert_eq!(story.licence, "cc_by");
 }
 
 #[test]
@@ -270,7 +336,7 @@ fn kinds_parse_from_singular_and_plural() {
 fn a_language_given_twice_is_refused() {
     let input = Input::from_json(
         br#"{"text": {"en": {"title": "a", "summary": "b"}, "EN": {"title": "c", "summary": "d"}},
-             "story": {"category": "social", "consent": {"subject_consented": true}}}"#,
+             "story": {"category": "social", "consent": {"subject_consented": true, "given_by": "Amina", "given_on": "2026-01-10", "form": "written", "federated": true, "indexable": true, "images": true}}}"#,
     )
     .expect("parses");
     let named = fields(
@@ -292,7 +358,7 @@ title = "Investing back home"
 summary = "A fund of the diaspora."
 [story]
 category = "economic"
-consent = { subject_consented = true }
+consent = { subject_consented = true, given_by = "Amina", given_on = "2026-01-10", form = "written", federated = true, indexable = true, images = true }
 "###,
     )
     .expect("parses");

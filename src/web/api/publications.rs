@@ -28,7 +28,8 @@ enum Reader {
 }
 
 /// A publication as the API shows it: its fields plus its `url`. A story's consent record is
-/// for editors only: what its subject agreed to is nobody else's business.
+/// for editors only: what its subject agreed to is nobody else's business; so are the name and
+/// the place it hides.
 fn view(state: &AppState, publication: &Publication, reader: Reader) -> Value {
     let mut value = serde_json::to_value(publication).unwrap_or_default();
     if reader == Reader::Anyone
@@ -38,6 +39,17 @@ fn view(state: &AppState, publication: &Publication, reader: Reader) -> Value {
             .and_then(Value::as_object_mut)
     {
         story.remove("consent");
+        if let crate::domain::publication::Details::Story(details) = &publication.draft.details {
+            if details.consent.hide_name {
+                story.remove("subject_name");
+            }
+            if details.consent.hide_place {
+                story.remove("subject_place");
+            }
+            if !details.consent.images {
+                story.remove("image");
+            }
+        }
     }
     value["url"] = json!(
         state

@@ -170,14 +170,30 @@ pub const STORY: &[Spec] = &[
     // The uploaded (or given) image's address, kept while the story is edited.
     Spec::new("story.image_url", "hidden", ""),
     Spec::new("story.image_alt", "text", "editor-image-alt").hint("editor-image-alt-hint"),
+    Spec::new("story.subject_name", "text", "editor-subject-name").hint("editor-subject-name-hint"),
+    Spec::new("story.subject_place", "text", "editor-subject-place")
+        .hint("editor-subject-place-hint"),
+    Spec::new("story.licence", "select", "editor-licence").choices("licence", story::LICENCES),
+    // The consent record: editors only see it.
+    Spec::new("story.consent.about", "select", "consent-about")
+        .choices("consent-about", story::ABOUT),
+    Spec::new("story.consent.given_by", "text", "consent-given-by").hint("consent-given-by-hint"),
+    Spec::new("story.consent.given_on", "date", "consent-given-on"),
+    Spec::new("story.consent.form", "select", "consent-form").choices("consent-form", story::FORMS),
     Spec::new(
         "story.consent.subject_consented",
         "checkbox",
         "editor-consent",
-    )
-    .required(),
+    ),
+    Spec::new("story.consent.federated", "checkbox", "consent-federated"),
+    Spec::new("story.consent.indexable", "checkbox", "consent-indexable"),
+    Spec::new("story.consent.images", "checkbox", "consent-images"),
     Spec::new("story.consent.hide_name", "checkbox", "editor-hide-name"),
+    Spec::new("story.consent.pseudonym", "text", "consent-pseudonym")
+        .hint("consent-pseudonym-hint"),
     Spec::new("story.consent.hide_place", "checkbox", "editor-hide-place"),
+    Spec::new("story.consent.withdraw_on", "date", "consent-withdraw-on")
+        .hint("consent-withdraw-on-hint"),
 ];
 
 /// What an event's form asks.

@@ -334,15 +334,39 @@ pub fn to_values(publication: &Publication) -> FormValues {
                     .0
                     .insert("story.image_alt".to_string(), vec![image.alt.clone()]);
             }
+            let consent = &details.consent;
             for (name, on) in [
-                ("subject_consented", details.consent.subject_consented),
-                ("hide_name", details.consent.hide_name),
-                ("hide_place", details.consent.hide_place),
+                ("subject_consented", consent.subject_consented),
+                ("federated", consent.federated),
+                ("indexable", consent.indexable),
+                ("images", consent.images),
+                ("hide_name", consent.hide_name),
+                ("hide_place", consent.hide_place),
             ] {
                 values
                     .0
                     .insert(format!("story.consent.{name}"), vec![on.to_string()]);
             }
+            let mut text = |name: &str, value: Option<String>| {
+                if let Some(value) = value {
+                    values.0.insert(name.to_string(), vec![value]);
+                }
+            };
+            text("story.subject_name", details.subject_name.clone());
+            text("story.subject_place", details.subject_place.clone());
+            text("story.licence", Some(details.licence.clone()));
+            text("story.consent.about", Some(consent.about.clone()));
+            text("story.consent.given_by", consent.given_by.clone());
+            text(
+                "story.consent.given_on",
+                consent.given_on.map(|day| day.to_string()),
+            );
+            text("story.consent.form", consent.form.clone());
+            text("story.consent.pseudonym", consent.pseudonym.clone());
+            text(
+                "story.consent.withdraw_on",
+                consent.withdraw_on.map(|day| day.to_string()),
+            );
         }
         Details::Event(details) => {
             flatten(

@@ -17,6 +17,7 @@ use super::forms::FormValues;
 use super::frame::{Frame, framed, respond_with};
 use super::html::direction;
 use crate::app::AppState;
+use crate::domain::consent::WithdrawnBy;
 use crate::domain::publication::{self, Kind, Publication};
 use crate::domain::{accounts, images};
 use crate::error::{Error, FieldError, Reason, Result};
@@ -302,6 +303,48 @@ pub async fn delete(
     Ok(Redirect::to("/publish").into_response())
 }
 
+/// `GET /publish/story/{id}/withdraw`: asks before withdrawing a story's consent.
+pub async fn withdraw_confirm(
+    State(state): State<AppState>,
+    frame: Frame,
+    Publisher(visitor): Publisher,
+    Path(public_id): Path<String>,
+) -> Result<Response> {
+    let found = find_live(&state, Kind::Story, &public_id).await?;
+    let t = frame.t;
+    let title = found
+        .text_in(t.language.code())
+        .map(|text| text.title.clone())
+        .unwrap_or_default();
+    let page = ConfirmPage {
+        heading: t.t("consent-withdraw-title"),
+        text: t.t1("consent-withdraw-text", "title", &title),
+        action: format!("/publish/story/{public_id}/withdraw"),
+        csrf: visitor.csrf().to_string(),
+        submit: t.t("consent-withdraw"),
+        back: format!("/publish/story/{public_id}"),
+        frame,
+    };
+    respond_with(&state, &visitor, StatusCode::OK, &page)
+}
+
+/// `POST /publish/story/{id}/withdraw`: the story is deleted here and everywhere it was sent
+/// (a `Delete`); the fact of the withdrawal is kept.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Publisher(visitor): Publisher,
+    Path(public_id): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    visitor.check_csrf(FormValues::from_pairs(pairs).get("csrf"))?;
+    let by = match visitor.account() {
+        Some(account) => WithdrawnBy::Editor(account.account_id),
+        None => WithdrawnBy::CommandLine,
+    };
+    outbox::withdraw_consent(&state, &public_id, by).await?;
+    Ok(Redirect::to("/publish#withdrawn").into_response())
+}
+
 /// One row of the publisher's list.
 pub struct Row {
     pub kind_label: String,
@@ -319,6 +362,16 @@ struct PublishPage {
     frame: Frame,
     kinds: Vec<(String, String)>,
     rows: Vec<Row>,
+    /// The stories whose consent was withdrawn: what stays of them.
+    withdrawn: Vec<WithdrawnRow>,
+}
+
+/// What the publisher's page says of a withdrawn consent.
+pub struct WithdrawnRow {
+    pub public_id: String,
+    pub given: String,
+    pub withdrawn: String,
+    pub how: String,
 }
 framed!(PublishPage);
 
@@ -360,6 +413,31 @@ pub async fn index(
             })
             .collect(),
         rows,
+        withdrawn: crate::domain::consent::withdrawals(state.db(), 100)
+            .await?
+            .into_iter()
+            .map(|withdrawal| WithdrawnRow {
+                given: [
+                    withdrawal.given_on.clone().unwrap_or_default(),
+                    withdrawal
+                        .form
+                        .as_ref()
+                        .map(|form| t.t(&format!("consent-form-{form}")))
+                        .unwrap_or_default(),
+                ]
+                .into_iter()
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · "),
+                withdrawn: t.date(&withdrawal.withdrawn_at.fixed_offset()),
+                how: match &withdrawal.by {
+                    Some(editor) => editor.clone(),
+                    None if withdrawal.scheduled => t.t("consent-withdrawn-scheduled"),
+                    None => String::new(),
+                },
+                public_id: withdrawal.public_id,
+            })
+            .collect(),
         frame,
     };
     respond_with(&state, &visitor, StatusCode::OK, &page)

@@ -97,8 +97,68 @@ struct PublicationPage {
     thread: Vec<crate::web::replies::ReplyView>,
     /// An event's RSVP box.
     rsvp: Option<crate::web::rsvp::RsvpView>,
+    /// Search engines are asked not to index it (a story whose consent does not allow it).
+    noindex: bool,
+    /// A story's consent terms and licence (`#consent`, the `consentTerms` of its object).
+    consent: Option<ConsentTerms>,
 }
 framed!(PublicationPage);
+
+/// What a story's page says of the terms it is told with: what its consent allows (never who
+/// gave it, when or how: that is for editors) and its licence.
+pub struct ConsentTerms {
+    /// Whom it is about.
+    pub about: String,
+    /// One sentence for each part of the scope.
+    pub scope: Vec<String>,
+    /// The licence's name, and its terms' address.
+    pub licence: String,
+    pub licence_url: Option<&'static str>,
+    /// How consent is withdrawn.
+    pub withdraw: String,
+}
+
+/// The consent terms of `publication`, when it is a story.
+fn consent_terms(
+    t: &Translator,
+    organization: &str,
+    publication: &Publication,
+) -> Option<ConsentTerms> {
+    let Details::Story(story) = &publication.draft.details else {
+        return None;
+    };
+    let consent = &story.consent;
+    let licence = ConsentTerms {
+        about: String::new(),
+        scope: Vec::new(),
+        licence: t.t(&format!("licence-{}", story.licence)),
+        licence_url: crate::domain::story::licence_url(&story.licence),
+        withdraw: String::new(),
+    };
+    if consent.about_organization() {
+        return Some(ConsentTerms {
+            about: t.t1("consent-told-us", "organization", organization),
+            ..licence
+        });
+    }
+    let mut scope = vec![t.t("consent-scope-website")];
+    let either = |yes: bool, key: &str| t.t(&format!("{key}-{}", if yes { "yes" } else { "no" }));
+    scope.push(either(consent.federated, "consent-scope-federated"));
+    scope.push(either(consent.indexable, "consent-scope-indexable"));
+    scope.push(either(consent.images, "consent-scope-images"));
+    if consent.hide_name {
+        scope.push(t.t("consent-scope-pseudonym"));
+    }
+    if consent.hide_place {
+        scope.push(t.t("consent-scope-country-only"));
+    }
+    Some(ConsentTerms {
+        about: t.t("consent-told-person"),
+        scope,
+        withdraw: t.t1("consent-withdraw-how", "organization", organization),
+        ..licence
+    })
+}
 
 /// The form that shows an event's time in another zone (`?tz=`), without script.
 pub struct ZoneForm {
@@ -196,6 +256,8 @@ async fn page(
             )
         }),
         links: details.links,
+        noindex: !publication.indexable(),
+        consent: consent_terms(&t, &state.config().instance.name, publication),
         tools,
         reply_form,
         thread: crate::web::replies::thread(state, &t, publication.publication_id).await?,
@@ -387,6 +449,23 @@ fn details(t: &Translator, publication: &Publication, reader_zone: Option<Tz>) -
             fact(
                 "editor-story-category",
                 t.t(&format!("story-category-{}", story.category)),
+            );
+            // As the consent allows: the pseudonym, the country only.
+            fact(
+                "story-person",
+                story.shown_name().unwrap_or_default().to_string(),
+            );
+            let country = draft
+                .countries_of_residence
+                .first()
+                .map(|code| t.country(code));
+            fact(
+                "story-lives-in",
+                match (story.shown_place(), country) {
+                    (Some(place), Some(country)) => format!("{place}, {country}"),
+                    (Some(place), None) => place.to_string(),
+                    (None, country) => country.unwrap_or_default(),
+                },
             );
         }
     }

@@ -48,6 +48,8 @@ pub fn details(object: &Value, kind: Kind, start: Option<DateTime<FixedOffset>>)
         gcm_categories: numbers_between(object.get("gcmCategories"), 1, 9),
         hashtags: hashtags(object.get("tag")),
         image: image(object),
+        // A story whose consent does not allow indexing says so (our `indexable`, false).
+        noindex: object.get("indexable") == Some(&Value::Bool(false)),
         ..NetworkDetails::default()
     };
     let location = first(object.get("location"));
