@@ -9,6 +9,7 @@ mod harness;
 mod accounts;
 mod browser;
 mod cli;
+mod consent;
 mod delivery;
 mod directory;
 mod discovery;

@@ -66,7 +66,7 @@ pub(crate) async fn wait_for_peer(
     }
 }
 
-async fn peer_follows(peer: &FedifyPeer, alpha: &Node) {
+pub(crate) async fn peer_follows(peer: &FedifyPeer, alpha: &Node) {
     peer.follow("bob", &alpha.handle()).await;
     let actor = alpha.actor_id().to_string();
     eventually(20, "the peer's follow of alpha accepted", || async {
