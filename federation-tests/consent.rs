@@ -255,7 +255,7 @@ async fn withdrawing_consent_deletes_the_story_at_the_peer_and_on_beta() {
     let Some(peer) = start_peer("consent_withdrawal").await else {
         return;
     };
-    let alpha = Node::start("alpha").await;
+    let mut alpha = Node::start("alpha").await;
     let beta = Node::start("beta").await;
     peer_follows(&peer, &alpha).await;
     beta.follows(&alpha).await;
@@ -321,4 +321,32 @@ async fn withdrawing_consent_deletes_the_story_at_the_peer_and_on_beta() {
     assert_eq!(withdrawals[0].public_id, public_id);
     assert_eq!(withdrawals[0].form.as_deref(), Some("recorded"));
     assert!(!withdrawals[0].scheduled);
+
+    // Consent that ends today: withdrawn when alpha looks (at start, then every minute).
+    let today = chrono::Utc::now().date_naive().to_string();
+    let ending = alpha
+        .publish(
+            "story",
+            &story(
+                "A story for a while",
+                "Told until today.",
+                "",
+                &format!("federated = true\nindexable = true\nwithdraw_on = \"{today}\""),
+            ),
+        )
+        .await;
+    wait_for_peer(&peer, &alpha, "Create", 2).await;
+    alpha.process.restart().await;
+    let deletes = wait_for_peer(&peer, &alpha, "Delete", 2).await;
+    assert!(
+        deletes
+            .iter()
+            .any(|record| record["json"]["object"]["id"] == ending.as_str()),
+        "{deletes:#?}"
+    );
+    let withdrawals = jisr::domain::consent::withdrawals(&alpha_db, 10)
+        .await
+        .expect("read");
+    assert_eq!(withdrawals.len(), 2, "{withdrawals:?}");
+    assert!(withdrawals[0].scheduled, "{withdrawals:?}");
 }

@@ -582,7 +582,7 @@ async function flow(browser) {
 
     step('publish form');
     // The forms in Arabic, right to left: accessible too, and photographed.
-    for (const path of ['/publish/event', '/account', '/account/delete', '/remittances/report', '/publish', '/admin/network', '/admin/replies', '/forums/arrivals', '/admin/domains', '/admin/accounts', '/admin/log', '/admin/reports']) {
+    for (const path of ['/publish/event', '/publish/story', '/account', '/account/delete', '/remittances/report', '/publish', '/admin/network', '/admin/replies', '/forums/arrivals', '/admin/domains', '/admin/accounts', '/admin/log', '/admin/reports']) {
       if (await open(page, url(path, { lang: 'ar' }), `GET ${path}?lang=ar`)) {
         await accessibility(page, `${path}?lang=ar`);
         await screenshot(page, `ar-desktop${path.replaceAll('/', '-')}`);
@@ -622,7 +622,7 @@ async function flow(browser) {
     for (const width of [390, 320]) {
       await page.setViewportSize({ width, height: 844 });
       for (const language of LANGUAGES) {
-        for (const path of ['/publish/event', '/publish', '/account', '/remittances/report', '/admin/members', '/admin/profile', '/admin/network', '/admin/replies', '/forums/arrivals', '/admin/domains', '/admin/accounts', '/admin/log', '/admin/reports']) {
+        for (const path of ['/publish/event', '/publish/story', '/publish', '/account', '/remittances/report', '/admin/members', '/admin/profile', '/admin/network', '/admin/replies', '/forums/arrivals', '/admin/domains', '/admin/accounts', '/admin/log', '/admin/reports']) {
           const where = `${path}?lang=${language} (${width} px)`;
           if (await open(page, url(path, { lang: language }), where)) {
             await overflow(page, where);

@@ -387,7 +387,8 @@ pub async fn outbox(
             Vec::new(),
         )));
     }
-    let total = publication::count(state.db(), None).await?;
+    // A story whose consent keeps it on this website is not in it.
+    let total = publication::count_federated(state.db()).await?;
     let total = u64::try_from(total).unwrap_or_default();
     let Some(page) = query.page else {
         let last = total.div_ceil(OUTBOX_PAGE_SIZE as u64).max(1);
@@ -397,11 +398,15 @@ pub async fn outbox(
     };
     let page = page.max(1);
     let offset = i64::try_from(page - 1).unwrap_or(i64::MAX / 2) * OUTBOX_PAGE_SIZE;
-    let publications = publication::list(state.db(), None, offset, OUTBOX_PAGE_SIZE).await?;
-    // A story kept on this website is left out (the page is a little shorter).
+    let publications = publication::list_where(
+        state.db(),
+        publication::Listing::Federated,
+        offset,
+        OUTBOX_PAGE_SIZE,
+    )
+    .await?;
     let items = publications
         .iter()
-        .filter(|publication| publication.federated())
         .map(|publication| {
             let (_, mut activity) = objects::activity(&state, Verb::Create, publication);
             if let Some(fields) = activity.as_object_mut() {

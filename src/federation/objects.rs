@@ -343,6 +343,12 @@ fn content_html(state: &AppState, publication: &Publication, text: &Text) -> Str
         )
     };
     let mut content = summary_html(publication, text);
+    // Whom a story is about, as its consent allows, between its summary and its body.
+    if let Details::Story(story) = &publication.draft.details
+        && let Some(line) = story_line(story, &publication.draft.countries_of_residence, &t)
+    {
+        content.push_str(&format!("<p>{}</p>", escape_html(&line)));
+    }
     content.push_str(&text.body_html);
     match &publication.draft.details {
         Details::Resource(resource) => {
@@ -363,11 +369,7 @@ fn content_html(state: &AppState, publication: &Publication, text: &Text) -> Str
                 content.push_str(&link(url, "opportunity-apply"));
             }
         }
-        Details::Story(story) => {
-            if let Some(line) = story_line(story, &publication.draft.countries_of_residence, &t) {
-                content = format!("<p>{}</p>{content}", escape_html(&line));
-            }
-        }
+        Details::Story(_) => {}
     }
     content.push_str(&page_links(state, publication, text, &t));
     content

@@ -17,6 +17,9 @@ use chrono::{DateTime, Utc};
 pub enum Listing {
     /// Newest first; all kinds when `None`.
     Newest(Option<Kind>),
+    /// What may go to other servers (not the stories whose consent keeps them on this
+    /// website), all kinds, newest first: the outbox.
+    Federated,
     /// Events that have not ended at `now`, soonest first.
     UpcomingEvents { now: DateTime<Utc> },
     /// Events overlapping `[from, to)`, in time order.
@@ -36,6 +39,14 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<Publication>> {
     list_where(db, Listing::Newest(kind), offset, limit).await
+}
+
+/// How many published publications may go to other servers (what the outbox holds).
+pub async fn count_federated(db: &Db) -> Result<i64> {
+    let sql = "select count(*) from publication where deleted_at is null and federated";
+    Ok(with_pool!(db, |pool| sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await)?)
 }
 
 /// Published publications chosen by `listing`.
@@ -92,7 +103,10 @@ pub struct Key {
 impl Listing {
     /// Whether it lists the newest first (else the soonest first).
     pub fn newest_first(&self) -> bool {
-        matches!(self, Listing::Newest(_) | Listing::OpenOpportunities { .. })
+        matches!(
+            self,
+            Listing::Newest(_) | Listing::Federated | Listing::OpenOpportunities { .. }
+        )
     }
 }
 
@@ -146,7 +160,7 @@ fn keys_query(
     let (table_name, id) = table.names();
     // The times of the listing first, then the filters' values.
     let times: Vec<DateTime<Utc>> = match listing {
-        Listing::Newest(_) => Vec::new(),
+        Listing::Newest(_) | Listing::Federated => Vec::new(),
         Listing::OpenOpportunities { now } => vec![now],
         // $1 the moment, $2 a long event's length before it, ($3 the period's end).
         Listing::UpcomingEvents { now } => vec![now, now - LONG_EVENT],
@@ -197,6 +211,7 @@ fn keys_query(
     };
     let sql = match listing {
         Listing::Newest(kind) => part(kind, "", "published_at", "desc"),
+        Listing::Federated => part(None, " and federated", "published_at", "desc"),
         Listing::OpenOpportunities { .. } => part(
             Some(Kind::Opportunity),
             " and (deadline is null or deadline >= $1)",

@@ -25,8 +25,8 @@ mod storage;
 pub use index::{FILTER_FIELDS, Filters};
 pub use input::{Input, TextInput};
 pub use listing::{
-    Key, LONG_EVENT, Listing, Table, by_author, by_ids, by_ids_with, count, explain_keys,
-    is_long_event, last_change, list, list_filtered, list_where, ordered_keys,
+    Key, LONG_EVENT, Listing, Table, by_author, by_ids, by_ids_with, count, count_federated,
+    explain_keys, is_long_event, last_change, list, list_filtered, list_where, ordered_keys,
 };
 pub use storage::{create, delete, find, new_public_id, update};
 

@@ -68,6 +68,8 @@ pub struct EditorPage {
     has_errors: bool,
     preview: Vec<PreviewText>,
     delete: Option<String>,
+    /// A story's withdrawal of consent.
+    withdraw: Option<String>,
     /// An event's map to set its point on, and the label of its tiles.
     map: Option<(MapView, String)>,
 }
@@ -160,6 +162,9 @@ impl EditorPage {
                 kind.as_str()
             )),
             delete: existing.map(|_| format!("{path}/delete")),
+            withdraw: existing
+                .filter(|_| kind == Kind::Story)
+                .map(|_| format!("{path}/withdraw")),
             action: path,
             csrf: visitor.csrf().to_string(),
             has_extra: columns.iter().any(|column| column.extra),
