@@ -6,6 +6,7 @@
 
 use crate::harness::network::{Node, wait_for};
 use crate::harness::page_text;
+use crate::harness::session::Browser;
 use crate::network::{get_json, peer_follows, start_peer, wait_for_peer};
 use jisr::domain::network;
 use reqwest::StatusCode;
@@ -248,6 +249,68 @@ async fn a_website_only_story_sends_nothing_and_a_no_index_story_stays_out_of_se
         let found = page_text(node.url("/search?q=door")).await;
         assert!(found.contains("Open door"), "{found}");
     }
+
+    // The person takes back consent to go elsewhere, and to show the picture given now: the
+    // peer receives a `Delete`, beta erases its copy, the page stays, without the image.
+    let file = tempfile::Builder::new()
+        .suffix(".toml")
+        .tempfile()
+        .expect("file");
+    std::fs::write(
+        file.path(),
+        story(
+            "Open door",
+            "Anyone may find it.",
+            "image_url = \"https://photos.example/door.jpg\"\nimage_alt = \"A blue door.\"",
+            "federated = false\nindexable = true\nimages = false",
+        ),
+    )
+    .expect("write");
+    let open_id = open.rsplit('/').next().expect("id");
+    alpha
+        .process
+        .cli(&[
+            "edit",
+            "story",
+            open_id,
+            file.path().to_str().expect("path"),
+        ])
+        .await;
+    let deletes = wait_for_peer(&peer, &alpha, "Delete", 1).await;
+    assert_eq!(
+        deletes[0]["json"]["object"]["id"],
+        open.as_str(),
+        "{deletes:#?}"
+    );
+    wait_for(
+        20,
+        "beta to erase the story taken back",
+        &[&alpha, &beta],
+        || async {
+            network::list(&db, 10)
+                .await
+                .ok()?
+                .iter()
+                .all(|item| item.ap_id != open)
+                .then_some(())
+        },
+    )
+    .await;
+    let open_path = url::Url::parse(&open).expect("URL").path().to_string();
+    let html = crate::harness::http_client()
+        .get(alpha.url(&open_path))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        html.contains("Open door") && !html.contains("photos.example"),
+        "{html}"
+    );
+    let (status, _) = get_json(&open).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -286,9 +349,20 @@ async fn withdrawing_consent_deletes_the_story_at_the_peer_and_on_beta() {
             .contains("Withdrawn tale")
     );
 
+    // An editor (the first account is an admin) withdraws it from the website, after a
+    // confirmation.
     let public_id = id.rsplit('/').next().expect("id");
-    let output = alpha.process.cli(&["withdraw-consent", public_id]).await;
-    assert!(output.contains("consent withdrawn"), "{output}");
+    let mut editor = Browser::new(&alpha);
+    let answer = editor.register("Amina", "amina@example.org", &[]).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let story_page = editor.get(&format!("/publish/story/{public_id}")).await;
+    let withdraw = format!("/publish/story/{public_id}/withdraw");
+    assert!(story_page.body.contains(&withdraw), "{}", story_page.body);
+    let confirm = editor.get(&withdraw).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(confirm.body.contains("Withdrawn tale"), "{}", confirm.body);
+    let answer = editor.post(&withdraw, &[]).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
 
     let deletes = wait_for_peer(&peer, &alpha, "Delete", 1).await;
     assert_eq!(
@@ -321,6 +395,17 @@ async fn withdrawing_consent_deletes_the_story_at_the_peer_and_on_beta() {
     assert_eq!(withdrawals[0].public_id, public_id);
     assert_eq!(withdrawals[0].form.as_deref(), Some("recorded"));
     assert!(!withdrawals[0].scheduled);
+    assert_eq!(withdrawals[0].by.as_deref(), Some("Amina"));
+    let publisher = editor.get("/publish").await;
+    assert!(
+        publisher.body.contains(public_id) && publisher.body.contains("Withdrawn consent"),
+        "{}",
+        publisher.body
+    );
+    assert!(
+        !publisher.body.contains("Withdrawn tale"),
+        "the text is gone"
+    );
 
     // Consent that ends today: withdrawn when alpha looks (at start, then every minute).
     let today = chrono::Utc::now().date_naive().to_string();

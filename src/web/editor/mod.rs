@@ -87,6 +87,17 @@ pub async fn new_form(
         let zone = state.config().instance.time_zone.clone();
         values.0.insert("event.time_zone".to_string(), vec![zone]);
     }
+    if kind == Kind::Story {
+        // A story about a person, under CC BY 4.0, unless the editor says otherwise.
+        values.0.insert(
+            "story.licence".to_string(),
+            vec![crate::domain::story::DEFAULT_LICENCE.to_string()],
+        );
+        values.0.insert(
+            "story.consent.about".to_string(),
+            vec!["person".to_string()],
+        );
+    }
     let form = Form::new(kind, None, &values).with_bylines(bylines(&state, &visitor, None).await?);
     let page = EditorPage::new(&state, frame, &visitor, form);
     respond_with(&state, &visitor, StatusCode::OK, &page)
