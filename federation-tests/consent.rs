@@ -311,6 +311,66 @@ async fn a_website_only_story_sends_nothing_and_a_no_index_story_stays_out_of_se
     );
     let (status, _) = get_json(&open).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The organization's reply under a story kept on this website stays here too.
+    let mut editor = Browser::new(&alpha);
+    editor.register("Amina", "amina@example.org", &[]).await;
+    editor.get(&at_home_path).await;
+    let answer = editor
+        .post(
+            &format!("{at_home_path}/reply"),
+            &[("reply", "Thank you for telling it."), ("language", "en")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    assert!(
+        page_text(alpha.url(&at_home_path))
+            .await
+            .contains("Thank you for telling it.")
+    );
+    let (status, _) = get_json(&format!("{at_home}/replies")).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "its replies have no ActivityStreams form"
+    );
+
+    // Allowed to go again: a new `Create` (its id new), which the peer receives.
+    std::fs::write(
+        file.path(),
+        story(
+            "Open door",
+            "Anyone may find it.",
+            "",
+            "federated = true\nindexable = true",
+        ),
+    )
+    .expect("write");
+    alpha
+        .process
+        .cli(&[
+            "edit",
+            "story",
+            open_id,
+            file.path().to_str().expect("path"),
+        ])
+        .await;
+    let creates = wait_for_peer(&peer, &alpha, "Create", 3).await;
+    let again = &creates.last().expect("a Create")["json"];
+    assert_eq!(again["object"]["id"], open.as_str(), "{again}");
+    assert!(
+        again["id"]
+            .as_str()
+            .is_some_and(|id| id.contains("/activities/create-")),
+        "{again}"
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert!(
+        peer.log().await.iter().all(|record| !record["json"]
+            .to_string()
+            .contains("Thank you for telling it.")),
+        "the reply under the website-only story reached the peer"
+    );
 }
 
 #[tokio::test]
@@ -355,6 +415,24 @@ async fn withdrawing_consent_deletes_the_story_at_the_peer_and_on_beta() {
     let mut editor = Browser::new(&alpha);
     let answer = editor.register("Amina", "amina@example.org", &[]).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    // The organization had replied under it; the reply goes with it.
+    let path = url::Url::parse(&id).expect("URL").path().to_string();
+    editor.get(&path).await;
+    let answer = editor
+        .post(
+            &format!("{path}/reply"),
+            &[("reply", "Thank you, A."), ("language", "en")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let creates = wait_for_peer(&peer, &alpha, "Create", 2).await;
+    let note = creates
+        .iter()
+        .find(|record| record["json"]["object"]["type"] == "Note")
+        .unwrap_or_else(|| panic!("no Note: {creates:#?}"))["json"]["object"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     let story_page = editor.get(&format!("/publish/story/{public_id}")).await;
     let withdraw = format!("/publish/story/{public_id}/withdraw");
     assert!(story_page.body.contains(&withdraw), "{}", story_page.body);
@@ -364,12 +442,15 @@ async fn withdrawing_consent_deletes_the_story_at_the_peer_and_on_beta() {
     let answer = editor.post(&withdraw, &[]).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
 
-    let deletes = wait_for_peer(&peer, &alpha, "Delete", 1).await;
-    assert_eq!(
-        deletes[0]["json"]["object"]["id"],
-        id.as_str(),
-        "{deletes:#?}"
-    );
+    let deletes = wait_for_peer(&peer, &alpha, "Delete", 2).await;
+    for deleted in [id.as_str(), note.as_str()] {
+        assert!(
+            deletes
+                .iter()
+                .any(|record| record["json"]["object"]["id"] == deleted),
+            "no Delete of {deleted}: {deletes:#?}"
+        );
+    }
     wait_for(20, "beta to erase its copy", &[&alpha, &beta], || async {
         network::list(&db, 10)
             .await
@@ -420,9 +501,9 @@ async fn withdrawing_consent_deletes_the_story_at_the_peer_and_on_beta() {
             ),
         )
         .await;
-    wait_for_peer(&peer, &alpha, "Create", 2).await;
+    wait_for_peer(&peer, &alpha, "Create", 3).await;
     alpha.process.restart().await;
-    let deletes = wait_for_peer(&peer, &alpha, "Delete", 2).await;
+    let deletes = wait_for_peer(&peer, &alpha, "Delete", 3).await;
     assert!(
         deletes
             .iter()
@@ -434,4 +515,30 @@ async fn withdrawing_consent_deletes_the_story_at_the_peer_and_on_beta() {
         .expect("read");
     assert_eq!(withdrawals.len(), 2, "{withdrawals:?}");
     assert!(withdrawals[0].scheduled, "{withdrawals:?}");
+
+    // An admin withdraws one with the command line.
+    let told = alpha
+        .publish(
+            "story",
+            &story(
+                "Told once",
+                "Withdrawn by the admin.",
+                "",
+                "federated = true",
+            ),
+        )
+        .await;
+    wait_for_peer(&peer, &alpha, "Create", 4).await;
+    let told_id = told.rsplit('/').next().expect("id");
+    let output = alpha.process.cli(&["withdraw-consent", told_id]).await;
+    assert!(output.contains("consent withdrawn"), "{output}");
+    let deletes = wait_for_peer(&peer, &alpha, "Delete", 4).await;
+    assert!(
+        deletes
+            .iter()
+            .any(|record| record["json"]["object"]["id"] == told.as_str()),
+        "{deletes:#?}"
+    );
+    let (status, _) = get_json(&told).await;
+    assert_eq!(status, StatusCode::GONE);
 }

@@ -259,6 +259,22 @@ pub async fn erase_for_publication(tx: &mut Tx, publication_id: i64) -> Result<u
         .map(|done| done.rows_affected()))?)
 }
 
+/// The ids of the comments `actor_ap_id` wrote under `publication_id` (not erased): the
+/// organization's replies, which leave other servers with the publication.
+pub async fn ids_by_actor(
+    tx: &mut Tx,
+    publication_id: i64,
+    actor_ap_id: &str,
+) -> Result<Vec<String>> {
+    let sql = "select ap_id from comment where publication_id = $1 and actor_ap_id = $2 \
+               and deleted_at is null order by comment_id";
+    Ok(with_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(publication_id)
+        .bind(actor_ap_id)
+        .fetch_all(conn)
+        .await)?)
+}
+
 /// The most comments one publication shows.
 pub const MAX_SHOWN: i64 = 500;
 

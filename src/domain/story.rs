@@ -121,13 +121,11 @@ pub struct StoryDetails {
     pub subject_name: Option<String>,
     #[serde(default)]
     pub subject_place: Option<String>,
-    #[serde(default = "default_licence")]
-    pub licence: String,
+    /// One of [`LICENCES`]; `None` for stories stored before there was a choice, which were
+    /// given no licence (all rights reserved) and are not said to have one.
+    #[serde(default)]
+    pub licence: Option<String>,
     pub consent: Consent,
-}
-
-fn default_licence() -> String {
-    DEFAULT_LICENCE.to_string()
 }
 
 fn yes() -> bool {
@@ -254,7 +252,7 @@ pub fn validate(input: &StoryInput, check: &mut Check) -> StoryDetails {
         image,
         subject_name,
         subject_place,
-        licence,
+        licence: Some(licence),
         consent,
     }
 }
@@ -343,7 +341,10 @@ fn consent(input: &ConsentInput, subject_name: Option<&str>, check: &mut Check) 
     if input.hide_name {
         match (&pseudonym, subject_name) {
             (None, _) => check.fail("story.consent.pseudonym", Reason::Pseudonym),
-            (Some(pseudonym), Some(name)) if folded(pseudonym) == folded(name) => {
+            (Some(pseudonym), Some(name))
+                if contains_any(pseudonym, &secret_words(name))
+                    || folded(pseudonym) == folded(name) =>
+            {
                 check.fail("story.consent.pseudonym", Reason::Pseudonym)
             }
             _ => {}
@@ -393,23 +394,36 @@ fn folded(text: &str) -> String {
         .join(" ")
 }
 
-/// Refuses texts that still contain what the consent hides: the name (whole, or any of its
-/// words of three letters or more) when it is hidden, the place when it is hidden. Each text's
-/// title, summary and body is looked at, as words, regardless of case.
-pub fn check_texts(details: &StoryDetails, texts: &[Text], check: &mut Check) {
-    let mut hidden: Vec<(&str, Reason)> = Vec::new();
+/// What the consent hides, each with the reason a text that contains it is refused.
+fn hidden(details: &StoryDetails) -> Vec<(Vec<Vec<String>>, Reason)> {
+    let mut hidden = Vec::new();
     if details.consent.hide_name
         && let Some(name) = &details.subject_name
     {
-        hidden.push((name, Reason::NameInText));
+        hidden.push((secret_words(name), Reason::NameInText));
     }
     if details.consent.hide_place
         && let Some(place) = &details.subject_place
     {
-        hidden.push((place, Reason::PlaceInText));
+        hidden.push((secret_words(place), Reason::PlaceInText));
     }
-    for (secret, why) in hidden {
-        let words = secret_words(secret);
+    hidden
+}
+
+/// Why `text` may not be shown with the story: it names what the consent hides.
+pub fn gives_away(details: &StoryDetails, text: &str) -> Option<Reason> {
+    hidden(details)
+        .into_iter()
+        .find(|(words, _)| contains_any(text, words))
+        .map(|(_, why)| why)
+}
+
+/// Refuses what is shown with the story and still contains what the consent hides: the name
+/// (whole, or any of its words of three letters or more) when it is hidden, the place when it
+/// is hidden; in each text's title, summary and body, in the hashtags and in the image's
+/// description, as words, regardless of case.
+pub fn check_texts(details: &StoryDetails, texts: &[Text], hashtags: &[String], check: &mut Check) {
+    for (words, why) in hidden(details) {
         for text in texts {
             for (part, value) in [
                 ("title", &text.title),
@@ -420,6 +434,21 @@ pub fn check_texts(details: &StoryDetails, texts: &[Text], check: &mut Check) {
                     check.fail(format!("text.{}.{part}", text.language), why);
                 }
             }
+        }
+        // A hashtag is one word: `#AmakaObi` gives the name away as `Amaka Obi` does.
+        let joined: Vec<String> = words.iter().map(|phrase| phrase.concat()).collect();
+        if hashtags.iter().any(|tag| {
+            let tag = tag.to_lowercase();
+            joined
+                .iter()
+                .any(|secret| !secret.is_empty() && tag.contains(secret.as_str()))
+        }) {
+            check.fail("hashtags", why);
+        }
+        if let Some(image) = &details.image
+            && contains_any(&image.alt, &words)
+        {
+            check.fail("story.image_alt", why);
         }
     }
 }

@@ -475,6 +475,7 @@ pub async fn publication_replies(
         .filter(|kind| kind.plural() == kinds)
         .ok_or(Error::NotFound)?;
     check_signed_get(&state, &method, &uri, &headers).await?;
+    kept_here(&state, kind, &public_id).await?;
     Ok(activity_json(
         &super::replies::collection(&state, kind, &public_id).await?,
     ))
@@ -492,9 +493,19 @@ pub async fn reply(
         .filter(|kind| kind.plural() == kinds)
         .ok_or(Error::NotFound)?;
     check_signed_get(&state, &method, &uri, &headers).await?;
+    kept_here(&state, kind, &public_id).await?;
     let id = state.urls().publication_replies(kind, &public_id);
     let id = url::Url::parse(&format!("{id}/{token}")).map_err(|_| Error::NotFound)?;
     Ok(activity_json(&super::replies::note(&state, &id).await?))
+}
+
+/// Refuses (404) what is about a story whose consent keeps it on this website: its replies
+/// have no ActivityStreams form either.
+async fn kept_here(state: &AppState, kind: Kind, public_id: &str) -> Result<()> {
+    match publication::find(state.db(), kind, public_id).await {
+        Ok(found) if !found.is_deleted() && !found.federated() => Err(Error::NotFound),
+        _ => Ok(()),
+    }
 }
 
 /// `GET /{kinds}/{public_id}/replies/{token}/activity`: the `Create` of one of our replies.

@@ -182,7 +182,11 @@ fn story_fields(
     story: &StoryDetails,
 ) {
     fields.insert("storyCategory".into(), json!(story.category));
-    if let Some(licence) = crate::domain::story::licence_url(&story.licence) {
+    if let Some(licence) = story
+        .licence
+        .as_deref()
+        .and_then(crate::domain::story::licence_url)
+    {
         fields.insert("license".into(), json!(licence));
     }
     fields.insert("indexable".into(), json!(story.indexable()));
@@ -599,6 +603,9 @@ pub enum Verb {
     /// A `Delete` of a publication that stays here: a story whose consent no longer lets it go
     /// to other servers (its id carries the edit time, as an `Update`'s).
     TakeDown,
+    /// The `Create` of a story whose consent lets it go to other servers again, or for the
+    /// first time after it was published (its id carries the edit time: `create` may be taken).
+    CreateAgain,
 }
 
 /// The activity announcing `publication`: its id and its document. Update ids carry the edit
@@ -622,6 +629,11 @@ pub fn activity(state: &AppState, verb: Verb, publication: &Publication) -> (Url
         Verb::TakeDown => (
             "Delete",
             format!("takedown-{}", publication.updated_at.timestamp_millis()),
+            publication.updated_at,
+        ),
+        Verb::CreateAgain => (
+            "Create",
+            format!("create-{}", publication.updated_at.timestamp_millis()),
             publication.updated_at,
         ),
     };

@@ -51,7 +51,7 @@ pub async fn edit(
             queue_for_followers(state, &mut tx, Verb::Update, &updated, &attendance).await?;
         }
         (false, true) => {
-            queue_for_followers(state, &mut tx, Verb::Create, &updated, &attendance).await?;
+            queue_for_followers(state, &mut tx, Verb::CreateAgain, &updated, &attendance).await?;
         }
         (true, false) => {
             // Taken off other servers: they delete their copy, as if it were deleted.
@@ -59,6 +59,7 @@ pub async fn edit(
                 queue_for_followers(state, &mut tx, Verb::TakeDown, &updated, &attendance).await?;
             let prefix = state.urls().publication_activity(kind, public_id, "");
             delivery::withdraw(&mut tx, prefix.as_str(), &delete_id).await?;
+            delete_our_replies(state, &mut tx, &updated).await?;
         }
         (false, false) => {}
     }
@@ -108,6 +109,7 @@ async fn remove_recording(
         // Nothing of the erased content stays: earlier activities are withdrawn too.
         let prefix = state.urls().publication_activity(kind, public_id, "");
         delivery::withdraw(&mut tx, prefix.as_str(), &delete_id).await?;
+        delete_our_replies(state, &mut tx, &current).await?;
     }
     if let (Some(by), Details::Story(story)) = (withdrawal, &current.draft.details) {
         consent::record_withdrawal(&mut tx, current.publication_id, &story.consent, now, by)
@@ -119,6 +121,44 @@ async fn remove_recording(
     state.delivery_wakeup().notify_one();
     tracing::info!(kind = kind.as_str(), id = %public_id, "deleted");
     Ok(deleted)
+}
+
+/// Withdraws the organization's earlier replies under `publication` (their `Create`s are no
+/// longer served nor delivered) and queues a `Delete` of each for every follower: what we said
+/// under a publication that leaves other servers leaves with it.
+async fn delete_our_replies(
+    state: &AppState,
+    tx: &mut Tx,
+    publication: &Publication,
+) -> Result<()> {
+    let urls = state.urls();
+    let organization = state.actors().organization();
+    let replies = urls.publication_replies(publication.kind, &publication.public_id);
+    let prefix = format!("{replies}/");
+    let nothing_kept = urls.publication(publication.kind, &publication.public_id);
+    delivery::withdraw(tx, &prefix, &nothing_kept).await?;
+    let ours = crate::domain::comment::ids_by_actor(
+        tx,
+        publication.publication_id,
+        organization.id.as_str(),
+    )
+    .await?;
+    let now = Utc::now().timestamp_millis();
+    for note in ours {
+        let id = Url::parse(&format!("{note}/delete-{now}"))
+            .map_err(|_| crate::error::Error::internal("a reply's id is not a URL"))?;
+        let activity = serde_json::json!({
+            "@context": super::activities::ACTIVITY_STREAMS,
+            "id": id,
+            "type": "Delete",
+            "actor": organization.id,
+            "to": [objects::PUBLIC],
+            "cc": [urls.followers(&organization.id)],
+            "object": {"id": note, "type": "Tombstone"},
+        });
+        to_followers(state, tx, &activity, &id, false).await?;
+    }
+    Ok(())
 }
 
 /// How often the stories whose consent ends are looked for (and once at start).
@@ -140,11 +180,16 @@ pub fn spawn_consent_ends(state: &AppState) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// Withdraws every story whose consent has ended.
+/// Withdraws every story whose consent has ended; one that fails is logged and tried again at
+/// the next look, and does not hold back the others.
 async fn withdraw_due(state: &AppState) -> Result<()> {
     for public_id in consent::due(state.db(), Utc::now()).await? {
-        withdraw_consent(state, &public_id, WithdrawnBy::Schedule).await?;
-        tracing::info!(story = %public_id, "consent ended: withdrawn");
+        match withdraw_consent(state, &public_id, WithdrawnBy::Schedule).await {
+            Ok(_) => tracing::info!(story = %public_id, "consent ended: withdrawn"),
+            Err(error) => {
+                tracing::error!(story = %public_id, error = ?error, "withdrawing a story whose consent ended");
+            }
+        }
     }
     Ok(())
 }

@@ -148,6 +148,12 @@ pub async fn reply(
     {
         return Err(Error::NotFound);
     }
+    // Under a story that hides a name or a place, a reply may not give it away.
+    if let crate::domain::publication::Details::Story(story) = &publication.draft.details
+        && let Some(why) = crate::domain::story::gives_away(story, text)
+    {
+        return Err(FieldError::of("reply", why).into());
+    }
     let urls = state.urls();
     let organization = state.actors().organization();
     let id = urls.new_reply(publication.kind, &publication.public_id);
@@ -208,6 +214,12 @@ pub async fn reply(
         "cc": note["cc"],
         "object": note,
     });
+    if !publication.federated() {
+        // Under a story kept on this website, the reply stays here too.
+        tx.commit().await?;
+        tracing::info!(reply = %id, "replied on the website only");
+        return Ok(created);
+    }
     inboxes.extend(followers::delivery_inboxes(&mut tx, organization.local_actor_id).await?);
     delivery::enqueue(
         &mut tx,

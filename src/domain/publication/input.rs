@@ -209,7 +209,7 @@ impl Input {
             )),
         };
         if let Details::Story(story) = &details {
-            story::check_texts(story, &texts, &mut check);
+            story::check_texts(story, &texts, &hashtags, &mut check);
         }
         check.finish()?;
         Ok(Draft {

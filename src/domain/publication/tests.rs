@@ -209,6 +209,7 @@ image_url = "https://ngb.example/media/amaka.jpg"
 fn a_hidden_name_or_place_may_not_stay_in_the_texts() {
     let input = Input::from_toml(
         r###"
+hashtags = ["Nursing", "LeipzigLife"]
 [text.en]
 title = "Amaka Obi, nurse"
 summary = "From Lagos to a hospital in Leipzig."
@@ -220,6 +221,8 @@ summary = "De Lagos à l'hôpital."
 category = "individual_journey"
 subject_name = "Amaka Obi"
 subject_place = "Leipzig"
+image_url = "https://ngb.example/media/a.jpg"
+image_alt = "Amaka at the hospital door."
 [story.consent]
 subject_consented = true
 given_by = "Amaka Obi"
@@ -238,9 +241,44 @@ hide_place = true
     );
     assert_eq!(
         named,
-        ["text.en.title", "text.en.summary", "text.en.body"],
-        "the name (a word of it is enough) and the place, in any case"
+        [
+            "text.en.title",
+            "story.image_alt",
+            "text.en.summary",
+            "text.en.body",
+            "hashtags"
+        ],
+        "the name (a word of it is enough) and the place, in any case, in the texts, the \
+         image's description and the hashtags"
     );
+}
+
+#[test]
+fn a_pseudonym_may_not_hold_the_name() {
+    let input = Input::from_toml(
+        r###"
+[text.en]
+title = "A nurse"
+summary = "From Lagos."
+[story]
+category = "individual_journey"
+subject_name = "Amaka Obi"
+[story.consent]
+subject_consented = true
+given_by = "Amaka Obi"
+given_on = "2026-03-01"
+form = "oral"
+hide_name = true
+pseudonym = "Amaka O."
+"###,
+    )
+    .expect("parses");
+    let named = fields(
+        input
+            .validate(Kind::Story, &languages())
+            .expect_err("invalid"),
+    );
+    assert_eq!(named, ["story.consent.pseudonym"]);
 }
 
 #[test]
@@ -262,7 +300,7 @@ about = "organization"
         panic!("a story");
     };
     assert!(story.federated() && story.indexable() && story.consent.images);
-    assert_eq!(story.licence, "cc_by");
+    assert_eq!(story.licence.as_deref(), Some("cc_by"));
 }
 
 #[test]

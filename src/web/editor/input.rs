@@ -354,7 +354,7 @@ pub fn to_values(publication: &Publication) -> FormValues {
             };
             text("story.subject_name", details.subject_name.clone());
             text("story.subject_place", details.subject_place.clone());
-            text("story.licence", Some(details.licence.clone()));
+            text("story.licence", details.licence.clone());
             text("story.consent.about", Some(consent.about.clone()));
             text("story.consent.given_by", consent.given_by.clone());
             text(

@@ -99,6 +99,8 @@ struct PublicationPage {
     rsvp: Option<crate::web::rsvp::RsvpView>,
     /// Search engines are asked not to index it (a story whose consent does not allow it).
     noindex: bool,
+    /// It has an ActivityStreams form, to link to and share (not a story kept on this website).
+    federated: bool,
     /// A story's consent terms and licence (`#consent`, the `consentTerms` of its object).
     consent: Option<ConsentTerms>,
 }
@@ -128,11 +130,13 @@ fn consent_terms(
         return None;
     };
     let consent = &story.consent;
+    // A story stored before there was a choice has no licence: all rights reserved.
+    let chosen = story.licence.as_deref().unwrap_or("all_rights_reserved");
     let licence = ConsentTerms {
         about: String::new(),
         scope: Vec::new(),
-        licence: t.t(&format!("licence-{}", story.licence)),
-        licence_url: crate::domain::story::licence_url(&story.licence),
+        licence: t.t(&format!("licence-{chosen}")),
+        licence_url: crate::domain::story::licence_url(chosen),
         withdraw: String::new(),
     };
     if consent.about_organization() {
@@ -257,6 +261,7 @@ async fn page(
         }),
         links: details.links,
         noindex: !publication.indexable(),
+        federated: publication.federated(),
         consent: consent_terms(&t, &state.config().instance.name, publication),
         tools,
         reply_form,
