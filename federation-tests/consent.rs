@@ -150,22 +150,28 @@ async fn a_website_only_story_sends_nothing_and_a_no_index_story_stays_out_of_se
     let quiet = alpha
         .publish(
             "story",
-            &story(
-                "Quiet harbour",
-                "Not to be searched.",
-                "",
-                "federated = true\nindexable = false",
+            &format!(
+                "hashtags = [\"Welcome\"]\n{}",
+                story(
+                    "Quiet harbour",
+                    "Not to be searched.",
+                    "",
+                    "federated = true\nindexable = false",
+                )
             ),
         )
         .await;
     let open = alpha
         .publish(
             "story",
-            &story(
-                "Open door",
-                "Anyone may find it.",
-                "",
-                "federated = true\nindexable = true",
+            &format!(
+                "hashtags = [\"Welcome\"]\n{}",
+                story(
+                    "Open door",
+                    "Anyone may find it.",
+                    "",
+                    "federated = true\nindexable = true",
+                )
             ),
         )
         .await;
@@ -249,6 +255,12 @@ async fn a_website_only_story_sends_nothing_and_a_no_index_story_stays_out_of_se
         let found = page_text(node.url("/search?q=door")).await;
         assert!(found.contains("Open door"), "{found}");
     }
+    // Nor on the hashtag's page (Mastodon leaves unlisted posts off hashtag timelines).
+    let tagged = page_text(alpha.url("/tags/welcome")).await;
+    assert!(
+        tagged.contains("Open door") && !tagged.contains("Quiet harbour"),
+        "{tagged}"
+    );
 
     // The person takes back consent to go elsewhere, and to show the picture given now: the
     // peer receives a `Delete`, beta erases its copy, the page stays, without the image.

@@ -121,7 +121,7 @@ pub fn object(state: &AppState, publication: &Publication) -> Value {
         object["updated"] = json!(rfc3339(publication.updated_at));
     }
     let fields = object.as_object_mut().expect("a JSON object");
-    if let Some(byline) = &publication.byline {
+    if let Some(byline) = publication.shown_byline() {
         // Who wrote it, besides the organization that publishes it (still the one
         // `attributedTo`, as Mastodon and Mobilizon need): schema.org's `author`, the member's
         // name and profile page. Not an actor yet: members become actors later.

@@ -163,7 +163,7 @@ pub async fn member(
     Path(account_id): Path<i64>,
 ) -> Result<Response> {
     let found = profile::find(state.db(), account_id).await?;
-    let bylined = publication::by_author(state.db(), account_id, LISTED).await?;
+    let bylined = shown_by(publication::by_author(state.db(), account_id, LISTED).await?);
     if bylined.is_empty() && !found.listed {
         return Err(Error::NotFound);
     }
@@ -177,8 +177,18 @@ pub async fn actor_page(
     frame: Frame,
     found: profile::Profile,
 ) -> Result<Response> {
-    let bylined = publication::by_author(state.db(), found.account.account_id, LISTED).await?;
+    let bylined =
+        shown_by(publication::by_author(state.db(), found.account.account_id, LISTED).await?);
     member_page(state, frame, found, bylined).await
+}
+
+/// What a member's page lists of what they wrote: not a story that hides its subject's name,
+/// which the author's name could give away.
+fn shown_by(bylined: Vec<publication::Publication>) -> Vec<publication::Publication> {
+    bylined
+        .into_iter()
+        .filter(|publication| publication.shown_byline().is_some())
+        .collect()
 }
 
 async fn member_page(

@@ -202,6 +202,15 @@ impl Publication {
         }
     }
 
+    /// Who it is by, as shown: none for a story that hides its subject's name, whose author
+    /// may be that person.
+    pub fn shown_byline(&self) -> Option<&Byline> {
+        match &self.draft.details {
+            Details::Story(story) if story.consent.hide_name => None,
+            _ => self.byline.as_ref(),
+        }
+    }
+
     /// Whether search may index it (ours, other servers', search engines').
     pub fn indexable(&self) -> bool {
         match &self.draft.details {

@@ -110,10 +110,7 @@ pub(crate) fn card(state: &AppState, t: &Translator, publication: &Publication) 
     };
     Some(Card {
         source: None,
-        byline: publication
-            .byline
-            .as_ref()
-            .map(|byline| byline.name.clone()),
+        byline: publication.shown_byline().map(|byline| byline.name.clone()),
         date,
         image,
         logo,

@@ -253,7 +253,7 @@ async fn page(
         notice: details.notice,
         facts: details.facts,
         map: event_map(state, &t, publication),
-        byline: publication.byline.as_ref().map(|byline| {
+        byline: publication.shown_byline().map(|byline| {
             (
                 state.urls().member(byline.account_id).path().to_string(),
                 byline.name.clone(),

@@ -54,6 +54,28 @@ pub async fn tag(
         (0, SHOWN),
     )
     .await?;
+    // Stories whose consent does not allow indexing are left off hashtag pages, as Mastodon
+    // leaves unlisted posts off its hashtag timelines (the page may show a few fewer). The
+    // kept list is copied only when it holds one.
+    let indexable = |entry: &crate::domain::entries::Entry| match entry {
+        crate::domain::entries::Entry::Ours(publication) => publication.indexable(),
+        crate::domain::entries::Entry::Network(_, item) => !item.details.noindex,
+    };
+    let unindexed;
+    let shown: &super::cards::Listed = if found.entries.iter().all(indexable) {
+        &found
+    } else {
+        unindexed = super::cards::Listed {
+            entries: found
+                .entries
+                .iter()
+                .filter(|entry| indexable(entry))
+                .cloned()
+                .collect(),
+            profiles: found.profiles.clone(),
+        };
+        &unindexed
+    };
     let ics = {
         let mut ics = url::form_urlencoded::Serializer::new(String::new());
         ics.append_pair("tag", &tag);
@@ -68,7 +90,7 @@ pub async fn tag(
         items: entry_cards(
             &state,
             &frame.t,
-            &found,
+            shown,
             SHOWN as usize,
             source != Source::Ours,
         ),
