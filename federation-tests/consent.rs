@@ -4,6 +4,7 @@
 //! carries `noindex` and is absent from alpha's and beta's search; withdrawing consent sends
 //! the peer a `Delete`, beta erases its copy, and only the fact of the withdrawal stays.
 
+use crate::harness::fedify_peer::FedifyPeer;
 use crate::harness::network::{Node, wait_for};
 use crate::harness::page_text;
 use crate::harness::session::Browser;
@@ -24,11 +25,7 @@ fn story(title: &str, body: &str, story: &str, consent: &str) -> String {
 }
 
 /// The activities of `kind` the peer received about `object`.
-async fn received(
-    peer: &crate::harness::fedify_peer::FedifyPeer,
-    kind: &str,
-    object: &str,
-) -> Vec<Value> {
+async fn received(peer: &FedifyPeer, kind: &str, object: &str) -> Vec<Value> {
     peer.log()
         .await
         .into_iter()
@@ -39,15 +36,22 @@ async fn received(
         .collect()
 }
 
-#[tokio::test]
-async fn a_hidden_name_and_place_show_the_pseudonym_and_the_country_everywhere() {
-    let Some(peer) = start_peer("consent_hidden").await else {
-        return;
-    };
+/// The Fedify peer and beta, both following alpha; `None` when the peer cannot run (the
+/// harness says why).
+async fn network(test: &str) -> Option<(FedifyPeer, Node, Node)> {
+    let peer = start_peer(test).await?;
     let alpha = Node::start("alpha").await;
     let beta = Node::start("beta").await;
     peer_follows(&peer, &alpha).await;
     beta.follows(&alpha).await;
+    Some((peer, alpha, beta))
+}
+
+#[tokio::test]
+async fn a_hidden_name_and_place_show_the_pseudonym_and_the_country_everywhere() {
+    let Some((peer, alpha, beta)) = network("consent_hidden").await else {
+        return;
+    };
     let id = alpha
         .publish(
             "story",
@@ -129,13 +133,9 @@ async fn a_hidden_name_and_place_show_the_pseudonym_and_the_country_everywhere()
 
 #[tokio::test]
 async fn a_website_only_story_sends_nothing_and_a_no_index_story_stays_out_of_search() {
-    let Some(peer) = start_peer("consent_scope").await else {
+    let Some((peer, alpha, beta)) = network("consent_scope").await else {
         return;
     };
-    let alpha = Node::start("alpha").await;
-    let beta = Node::start("beta").await;
-    peer_follows(&peer, &alpha).await;
-    beta.follows(&alpha).await;
     let at_home = alpha
         .publish(
             "story",
@@ -387,13 +387,9 @@ async fn a_website_only_story_sends_nothing_and_a_no_index_story_stays_out_of_se
 
 #[tokio::test]
 async fn withdrawing_consent_deletes_the_story_at_the_peer_and_on_beta() {
-    let Some(peer) = start_peer("consent_withdrawal").await else {
+    let Some((peer, mut alpha, beta)) = network("consent_withdrawal").await else {
         return;
     };
-    let mut alpha = Node::start("alpha").await;
-    let beta = Node::start("beta").await;
-    peer_follows(&peer, &alpha).await;
-    beta.follows(&alpha).await;
     let id = alpha
         .publish(
             "story",

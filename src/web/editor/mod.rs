@@ -283,22 +283,46 @@ pub async fn delete_confirm(
     Path((kind, public_id)): Path<(String, String)>,
 ) -> Result<Response> {
     let kind = kind_of(&kind)?;
-    let found = find_live(&state, kind, &public_id).await?;
+    confirm(
+        &state,
+        frame,
+        &visitor,
+        kind,
+        &public_id,
+        "delete",
+        "editor-delete",
+    )
+    .await
+}
+
+/// The page that asks before `action` (`delete`, `withdraw`) on the publication: its heading,
+/// text (naming the title) and button are `{key}-title`, `{key}-text` and `key`.
+async fn confirm(
+    state: &AppState,
+    frame: Frame,
+    visitor: &crate::web::auth::Visitor,
+    kind: Kind,
+    public_id: &str,
+    action: &str,
+    key: &str,
+) -> Result<Response> {
+    let found = find_live(state, kind, public_id).await?;
     let t = frame.t;
     let title = found
         .text_in(t.language.code())
         .map(|text| text.title.clone())
         .unwrap_or_default();
+    let back = format!("/publish/{}/{public_id}", kind.as_str());
     let page = ConfirmPage {
-        heading: t.t("editor-delete-title"),
-        text: t.t1("editor-delete-text", "title", &title),
-        action: format!("/publish/{}/{public_id}/delete", kind.as_str()),
+        heading: t.t(&format!("{key}-title")),
+        text: t.t1(&format!("{key}-text"), "title", &title),
+        action: format!("{back}/{action}"),
         csrf: visitor.csrf().to_string(),
-        submit: t.t("editor-delete"),
-        back: format!("/publish/{}/{public_id}", kind.as_str()),
+        submit: t.t(key),
+        back,
         frame,
     };
-    respond_with(&state, &visitor, StatusCode::OK, &page)
+    respond_with(state, visitor, StatusCode::OK, &page)
 }
 
 /// `POST /publish/{kind}/{id}/delete`: deletes; followers get a `Delete`.
@@ -321,22 +345,16 @@ pub async fn withdraw_confirm(
     Publisher(visitor): Publisher,
     Path(public_id): Path<String>,
 ) -> Result<Response> {
-    let found = find_live(&state, Kind::Story, &public_id).await?;
-    let t = frame.t;
-    let title = found
-        .text_in(t.language.code())
-        .map(|text| text.title.clone())
-        .unwrap_or_default();
-    let page = ConfirmPage {
-        heading: t.t("consent-withdraw-title"),
-        text: t.t1("consent-withdraw-text", "title", &title),
-        action: format!("/publish/story/{public_id}/withdraw"),
-        csrf: visitor.csrf().to_string(),
-        submit: t.t("consent-withdraw"),
-        back: format!("/publish/story/{public_id}"),
+    confirm(
+        &state,
         frame,
-    };
-    respond_with(&state, &visitor, StatusCode::OK, &page)
+        &visitor,
+        Kind::Story,
+        &public_id,
+        "withdraw",
+        "consent-withdraw",
+    )
+    .await
 }
 
 /// `POST /publish/story/{id}/withdraw`: the story is deleted here and everywhere it was sent
