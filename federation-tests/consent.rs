@@ -36,6 +36,18 @@ async fn received(peer: &FedifyPeer, kind: &str, object: &str) -> Vec<Value> {
         .collect()
 }
 
+/// Replaces alpha's story `id` (its URL) with `toml`, through the command line.
+async fn edit(alpha: &Node, id: &str, toml: &str) {
+    let file = tempfile::Builder::new()
+        .suffix(".toml")
+        .tempfile()
+        .expect("file");
+    std::fs::write(file.path(), toml).expect("write");
+    let public_id = id.rsplit('/').next().expect("id");
+    let path = file.path().to_str().expect("path");
+    alpha.process.cli(&["edit", "story", public_id, path]).await;
+}
+
 /// The Fedify peer and beta, both following alpha; `None` when the peer cannot run (the
 /// harness says why).
 async fn network(test: &str) -> Option<(FedifyPeer, Node, Node)> {
@@ -264,30 +276,17 @@ async fn a_website_only_story_sends_nothing_and_a_no_index_story_stays_out_of_se
 
     // The person takes back consent to go elsewhere, and to show the picture given now: the
     // peer receives a `Delete`, beta erases its copy, the page stays, without the image.
-    let file = tempfile::Builder::new()
-        .suffix(".toml")
-        .tempfile()
-        .expect("file");
-    std::fs::write(
-        file.path(),
-        story(
+    edit(
+        &alpha,
+        &open,
+        &story(
             "Open door",
             "Anyone may find it.",
             "image_url = \"https://photos.example/door.jpg\"\nimage_alt = \"A blue door.\"",
             "federated = false\nindexable = true\nimages = false",
         ),
     )
-    .expect("write");
-    let open_id = open.rsplit('/').next().expect("id");
-    alpha
-        .process
-        .cli(&[
-            "edit",
-            "story",
-            open_id,
-            file.path().to_str().expect("path"),
-        ])
-        .await;
+    .await;
     let deletes = wait_for_peer(&peer, &alpha, "Delete", 1).await;
     assert_eq!(
         deletes[0]["json"]["object"]["id"],
@@ -348,25 +347,17 @@ async fn a_website_only_story_sends_nothing_and_a_no_index_story_stays_out_of_se
     );
 
     // Allowed to go again: a new `Create` (its id new), which the peer receives.
-    std::fs::write(
-        file.path(),
-        story(
+    edit(
+        &alpha,
+        &open,
+        &story(
             "Open door",
             "Anyone may find it.",
             "",
             "federated = true\nindexable = true",
         ),
     )
-    .expect("write");
-    alpha
-        .process
-        .cli(&[
-            "edit",
-            "story",
-            open_id,
-            file.path().to_str().expect("path"),
-        ])
-        .await;
+    .await;
     let creates = wait_for_peer(&peer, &alpha, "Create", 3).await;
     let again = &creates.last().expect("a Create")["json"];
     assert_eq!(again["object"]["id"], open.as_str(), "{again}");
