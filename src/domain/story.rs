@@ -214,16 +214,7 @@ impl StoryDetails {
 
 /// Validates the `[story]` part (the texts are checked against it by [`check_texts`]).
 pub fn validate(input: &StoryInput, check: &mut Check) -> StoryDetails {
-    let category = match choice(&input.category, CATEGORIES) {
-        Some(category) => category.to_string(),
-        None => {
-            check.fail_with(
-                FieldError::of("story.category", Reason::OneOf)
-                    .with("choices", CATEGORIES.join(", ")),
-            );
-            String::new()
-        }
-    };
+    let category = one_of(check, "story.category", &input.category, CATEGORIES);
     let image = image(
         check,
         "story",
@@ -257,6 +248,7 @@ pub fn validate(input: &StoryInput, check: &mut Check) -> StoryDetails {
     }
 }
 
+/// `value` as one of `choices` (see [`choice`]), or `field` fails naming them.
 fn one_of(check: &mut Check, field: &str, value: &str, choices: &[&str]) -> String {
     match choice(value, choices) {
         Some(chosen) => chosen.to_string(),
