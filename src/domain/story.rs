@@ -10,6 +10,7 @@
 use super::publication::Text;
 use super::validation::{Check, choice};
 use crate::error::{FieldError, Reason};
+use crate::i18n::Translator;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -193,6 +194,31 @@ impl StoryDetails {
             None
         } else {
             self.subject_place.as_deref()
+        }
+    }
+
+    /// Where they live, as the consent allows: the place and the country (the first of
+    /// `residence`, in the reader's language), or only the country when the place is hidden.
+    pub fn shown_where(&self, residence: &[String], t: &Translator) -> Option<String> {
+        let country = residence.first().map(|code| t.country(code));
+        match (self.shown_place(), country) {
+            (Some(place), Some(country)) => Some(format!("{place}, {country}")),
+            (Some(place), None) => Some(place.to_string()),
+            (None, country) => country,
+        }
+    }
+
+    /// The line that says whom it is about and where they live, as the consent allows (what
+    /// feeds and other servers show): the name or the pseudonym, and [`Self::shown_where`].
+    /// `None` when there is nothing to say.
+    pub fn line(&self, residence: &[String], t: &Translator) -> Option<String> {
+        match (self.shown_name(), self.shown_where(residence, t)) {
+            (Some(name), Some(place)) => Some(t.t_args(
+                "story-line",
+                &[("name", name.to_string()), ("place", place)],
+            )),
+            (Some(name), None) => Some(name.to_string()),
+            (None, place) => place,
         }
     }
 

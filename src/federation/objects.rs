@@ -200,27 +200,6 @@ fn story_fields(
     );
 }
 
-/// The line that says whom a story is about and where they live, as its consent allows: the
-/// name or the pseudonym, the place or only the country (the first country of residence).
-/// `None` when there is nothing to say.
-pub fn story_line(story: &StoryDetails, residence: &[String], t: &Translator) -> Option<String> {
-    let country = residence.first().map(|code| t.country(code));
-    let place = match (story.shown_place(), country) {
-        (Some(place), Some(country)) => Some(format!("{place}, {country}")),
-        (Some(place), None) => Some(place.to_string()),
-        (None, country) => country,
-    };
-    match (story.shown_name(), place) {
-        (Some(name), Some(place)) => Some(t.t_args(
-            "story-line",
-            &[("name", name.to_string()), ("place", place)],
-        )),
-        (Some(name), None) => Some(name.to_string()),
-        (None, Some(place)) => Some(place),
-        (None, None) => None,
-    }
-}
-
 fn language_map(
     publication: &Publication,
     value: impl Fn(&crate::domain::publication::Text) -> Value,
@@ -349,7 +328,7 @@ fn content_html(state: &AppState, publication: &Publication, text: &Text) -> Str
     let mut content = summary_html(publication, text);
     // Whom a story is about, as its consent allows, between its summary and its body.
     if let Details::Story(story) = &publication.draft.details
-        && let Some(line) = story_line(story, &publication.draft.countries_of_residence, &t)
+        && let Some(line) = story.line(&publication.draft.countries_of_residence, &t)
     {
         content.push_str(&format!("<p>{}</p>", escape_html(&line)));
     }

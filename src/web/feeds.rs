@@ -576,11 +576,7 @@ pub async fn atom(
                 let url = state.urls().publication(kind, &publication.public_id);
                 let mut content = std::borrow::Cow::Borrowed(text.body_html.as_str());
                 if let Details::Story(story) = &publication.draft.details
-                    && let Some(line) = crate::federation::objects::story_line(
-                        story,
-                        &publication.draft.countries_of_residence,
-                        &t,
-                    )
+                    && let Some(line) = story.line(&publication.draft.countries_of_residence, &t)
                 {
                     content = std::borrow::Cow::Owned(format!(
                         "<p>{}</p>{}",

@@ -460,17 +460,11 @@ fn details(t: &Translator, publication: &Publication, reader_zone: Option<Tz>) -
                 "story-person",
                 story.shown_name().unwrap_or_default().to_string(),
             );
-            let country = draft
-                .countries_of_residence
-                .first()
-                .map(|code| t.country(code));
             fact(
                 "story-lives-in",
-                match (story.shown_place(), country) {
-                    (Some(place), Some(country)) => format!("{place}, {country}"),
-                    (Some(place), None) => place.to_string(),
-                    (None, country) => country.unwrap_or_default(),
-                },
+                story
+                    .shown_where(&draft.countries_of_residence, t)
+                    .unwrap_or_default(),
             );
         }
     }
